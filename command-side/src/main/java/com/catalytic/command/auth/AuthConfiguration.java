@@ -1,0 +1,87 @@
+package com.catalytic.command.auth;
+
+import com.catalytic.command.infra.FastStore;
+import com.catalytic.command.infra.InMemoryFastStore;
+import com.catalytic.command.infra.RedisFastStore;
+import com.catalytic.command.tenant.UniqueKeyRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.queryhandling.QueryGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+
+@Configuration
+@EnableConfigurationProperties(AuthProperties.class)
+public class AuthConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthConfiguration.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Argon2id (memory-hard), at Spring Security's current recommended parameters. */
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    }
+
+    /** Redis when {@code REDIS_HOST} is set; otherwise the in-process stand-in of the embedded default. */
+    @Bean
+    FastStore fastStore(@Value("${REDIS_HOST:}") String redisHost, @Value("${catalytic.redis.key-prefix:clc:}") String prefix,
+                        ObjectProvider<StringRedisTemplate> redis, Clock clock) {
+        if (redisHost.isBlank()) {
+            log.info("REDIS_HOST is not set: using the in-process store (single node only)");
+            return new InMemoryFastStore(clock);
+        }
+        return new RedisFastStore(redis.getObject(), prefix);
+    }
+
+    @Bean
+    JwtKeys jwtKeys(AuthProperties props) {
+        boolean configured = props.privateKeyPath() != null && !props.privateKeyPath().isBlank();
+        if (configured) {
+            return JwtKeys.load(Path.of(props.privateKeyPath()), Path.of(props.publicKeyPath()));
+        }
+        Path dir = Path.of(props.keyDir());
+        log.info("JWT_PRIVATE_KEY_PATH is not set: using development keys in {}", dir.toAbsolutePath().normalize());
+        return JwtKeys.loadOrGenerate(dir.resolve("jwt_dev_private.pem"), dir.resolve("jwt_dev_public.pem"));
+    }
+
+    @Bean
+    TokenService tokenService(JwtKeys keys, AuthProperties props, Clock clock) {
+        return new TokenService(keys, props, clock);
+    }
+
+    @Bean
+    RevocationRegistry revocationRegistry(FastStore store, QueryGateway queries, AuthProperties props, Clock clock) {
+        return new RevocationRegistry(store, queries, props.accessTokenTtl(), clock);
+    }
+
+    @Bean
+    LoginThrottle loginThrottle(FastStore store, AuthProperties props, Clock clock) {
+        return new LoginThrottle(store, props, clock);
+    }
+
+    @Bean
+    AccessTokenAuthenticator accessTokenAuthenticator(TokenService tokens, RevocationRegistry revocations) {
+        return new AccessTokenAuthenticator(tokens, revocations);
+    }
+
+    @Bean
+    AuthService authService(CommandGateway commands, QueryGateway queries, UniqueKeyRegistry registry,
+                            PasswordEncoder encoder, TokenService tokens, RevocationRegistry revocations,
+                            LoginThrottle throttle, AuthProperties props, Clock clock) {
+        return new AuthService(commands, queries, registry, encoder, tokens, revocations, throttle, props, clock);
+    }
+}

@@ -1,0 +1,25 @@
+package com.catalytic.command.auth;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Settings of authentication; bound from {@code catalytic.auth.*} (see application.yml for the env variables). */
+@ConfigurationProperties("catalytic.auth")
+public record AuthProperties(String privateKeyPath, String publicKeyPath, String keyDir, String issuer, String audience,
+                             Duration accessTokenTtl, Duration refreshTokenTtl, int maxFailuresPerAccount,
+                             int maxFailuresPerIp, Duration failureWindow, int maxRegistrationsPerIp,
+                             Duration registrationWindow) {
+
+    public AuthProperties {
+        issuer = issuer == null || issuer.isBlank() ? "catalytic" : issuer;
+        audience = audience == null || audience.isBlank() ? "catalytic-api" : audience;
+        accessTokenTtl = accessTokenTtl == null ? Duration.ofMinutes(15) : accessTokenTtl;
+        refreshTokenTtl = refreshTokenTtl == null ? Duration.ofDays(30) : refreshTokenTtl;
+        maxFailuresPerAccount = maxFailuresPerAccount <= 0 ? 5 : maxFailuresPerAccount;
+        maxFailuresPerIp = maxFailuresPerIp <= 0 ? 50 : maxFailuresPerIp;
+        failureWindow = failureWindow == null ? Duration.ofMinutes(15) : failureWindow;
+        maxRegistrationsPerIp = maxRegistrationsPerIp <= 0 ? 20 : maxRegistrationsPerIp;
+        registrationWindow = registrationWindow == null ? Duration.ofHours(1) : registrationWindow;
+        keyDir = keyDir == null || keyDir.isBlank() ? "./data/keys" : keyDir;
+    }
+}

@@ -1,0 +1,156 @@
+package com.catalytic.command.auth;
+
+import com.catalytic.api.auth.Caller;
+import com.catalytic.api.auth.RefreshOutcome;
+import com.catalytic.api.auth.RevokeSessionCommand;
+import com.catalytic.api.auth.RotateRefreshTokenCommand;
+import com.catalytic.api.auth.StartSessionCommand;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.query.Credentials;
+import com.catalytic.api.query.FindCredentialsByEmailQuery;
+import com.catalytic.api.query.FindCredentialsByUserQuery;
+import com.catalytic.api.tenant.RegisterTenantCommand;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.Ids;
+import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
+import com.catalytic.command.tenant.Slugs;
+import com.catalytic.command.tenant.UniqueKeyRegistry;
+import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
+import com.catalytic.command.user.Emails;
+import java.time.Clock;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.security.crypto.password.PasswordEncoder;
+
+/** Sign-up, login, token refresh and logout: the write side of authentication. */
+public class AuthService {
+
+    public record Registration(String tenantId, String tenantSlug, String userId, String email, String role) {
+    }
+
+    public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn) {
+    }
+
+    private final CommandGateway commands;
+    private final QueryGateway queries;
+    private final UniqueKeyRegistry registry;
+    private final PasswordEncoder passwordEncoder;
+    private final TokenService tokens;
+    private final RevocationRegistry revocations;
+    private final LoginThrottle throttle;
+    private final AuthProperties props;
+    private final Clock clock;
+    private final String dummyHash;
+
+    public AuthService(CommandGateway commands, QueryGateway queries, UniqueKeyRegistry registry,
+                       PasswordEncoder passwordEncoder, TokenService tokens, RevocationRegistry revocations,
+                       LoginThrottle throttle, AuthProperties props, Clock clock) {
+        this.commands = commands;
+        this.queries = queries;
+        this.registry = registry;
+        this.passwordEncoder = passwordEncoder;
+        this.tokens = tokens;
+        this.revocations = revocations;
+        this.throttle = throttle;
+        this.props = props;
+        this.clock = clock;
+        // Unknown e-mails are checked against this hash so that both failures cost the same time.
+        this.dummyHash = passwordEncoder.encode(Ids.secret(24));
+    }
+
+    public Registration register(String email, String password, String companyName, String ip) {
+        throttle.countRegistration(ip);
+        String normalized = Emails.normalize(email);
+        Emails.requireValid(normalized, "email");
+        String slug = Slugs.fromName(companyName);
+        if (registry.isClaimed(Scope.TENANT_SLUG, slug)) {
+            slug = slug + "-" + Ids.shortSuffix(4);
+        }
+        String tenantId = Ids.newId();
+        String userId = Ids.newId();
+        try {
+            commands.sendAndWait(new RegisterTenantCommand(tenantId, companyName, slug, userId, normalized, password));
+        } catch (ClaimRaceException race) {
+            throw race.scope() == Scope.EMAIL
+                    ? DomainException.conflict("email_taken", "this e-mail address is already registered", "email")
+                    : DomainException.conflict("slug_taken", "a tenant with this slug already exists", "company_name");
+        }
+        return new Registration(tenantId, slug, userId, normalized, "owner");
+    }
+
+    public TokenPair login(String email, String password, String ip) {
+        String normalized = Emails.normalize(email);
+        throttle.checkLogin(normalized, ip);
+        Credentials creds = queries.query(new FindCredentialsByEmailQuery(normalized),
+                ResponseTypes.instanceOf(Credentials.class)).join();
+        boolean matches = passwordEncoder.matches(password, creds == null ? dummyHash : creds.passwordHash());
+        if (creds == null || !matches) {
+            throttle.recordFailure(normalized, ip);
+            throw DomainException.unauthorized("invalid_credentials", "e-mail or password is incorrect");
+        }
+        if (!creds.active()) {
+            throw DomainException.forbidden("account_disabled", "this account is deactivated");
+        }
+        throttle.recordSuccess(normalized);
+        String sessionId = Ids.newId();
+        String secret = Ids.secret(32);
+        commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),
+                Hashing.sha256Hex(secret), clock.instant().plus(props.refreshTokenTtl())));
+        return pair(creds, sessionId, secret);
+    }
+
+    public TokenPair refresh(String refreshToken) {
+        int dot = refreshToken == null ? -1 : refreshToken.indexOf('.');
+        if (dot <= 0 || dot == refreshToken.length() - 1 || refreshToken.length() > 200) {
+            throw invalidRefresh();
+        }
+        String sessionId = refreshToken.substring(0, dot);
+        String newSecret = Ids.secret(32);
+        RefreshOutcome outcome;
+        try {
+            outcome = commands.sendAndWait(new RotateRefreshTokenCommand(sessionId,
+                    Hashing.sha256Hex(refreshToken.substring(dot + 1)), Hashing.sha256Hex(newSecret),
+                    clock.instant().plus(props.refreshTokenTtl())));
+        } catch (AggregateNotFoundException e) {
+            throw invalidRefresh();
+        }
+        switch (outcome.result()) {
+            case ROTATED -> {
+                Credentials creds = queries.query(new FindCredentialsByUserQuery(outcome.userId()),
+                        ResponseTypes.instanceOf(Credentials.class)).join();
+                if (creds == null || !creds.active()) {
+                    commands.sendAndWait(new RevokeSessionCommand(sessionId, "account_disabled"));
+                    throw DomainException.unauthorized("account_disabled", "this account is deactivated");
+                }
+                return pair(creds, sessionId, newSecret);
+            }
+            case REUSE_DETECTED -> {
+                revocations.markRevoked(sessionId);
+                throw DomainException.unauthorized("refresh_token_reused",
+                        "refresh token was already used; the session has been revoked");
+            }
+            case REVOKED -> throw DomainException.unauthorized("session_revoked", "the session has been revoked");
+            case EXPIRED -> throw DomainException.unauthorized("refresh_token_expired", "refresh token has expired");
+            default -> throw invalidRefresh();
+        }
+    }
+
+    public void logout(Caller caller) {
+        if (caller.sessionId() == null) {
+            throw DomainException.forbidden("not_a_session", "logout needs a user session token, not an API key");
+        }
+        commands.sendAndWait(new RevokeSessionCommand(caller.sessionId(), RevokeSessionCommand.LOGOUT));
+        revocations.markRevoked(caller.sessionId());
+    }
+
+    private TokenPair pair(Credentials creds, String sessionId, String secret) {
+        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId);
+        return new TokenPair(access, sessionId + "." + secret, "Bearer", tokens.accessTokenTtlSeconds());
+    }
+
+    private static DomainException invalidRefresh() {
+        return DomainException.unauthorized("invalid_refresh_token", "refresh token is not valid");
+    }
+}

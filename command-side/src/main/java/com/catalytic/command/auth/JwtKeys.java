@@ -1,0 +1,132 @@
+package com.catalytic.command.auth;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/** The RS256 signing pair, read from PEM files (PKCS#8 private key, X.509 public key). */
+public final class JwtKeys {
+
+    private final RSAPrivateKey privateKey;
+    private final RSAPublicKey publicKey;
+    private final String keyId;
+
+    public JwtKeys(RSAPrivateKey privateKey, RSAPublicKey publicKey) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.keyId = thumbprint(publicKey);
+    }
+
+    public static JwtKeys load(Path privatePem, Path publicPem) {
+        try {
+            KeyFactory rsa = KeyFactory.getInstance("RSA");
+            RSAPrivateKey priv = (RSAPrivateKey) rsa.generatePrivate(new PKCS8EncodedKeySpec(
+                    pemBody(privatePem, "PRIVATE KEY")));
+            RSAPublicKey pub = (RSAPublicKey) rsa.generatePublic(new X509EncodedKeySpec(pemBody(publicPem, "PUBLIC KEY")));
+            return new JwtKeys(priv, pub);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JWT key files are not a valid RSA pair (PKCS#8 private key, X.509 public key): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the pair when both files exist, otherwise generates and writes it (development keys only). */
+    public static JwtKeys loadOrGenerate(Path privatePem, Path publicPem) {
+        if (Files.exists(privatePem) && Files.exists(publicPem)) {
+            return load(privatePem, publicPem);
+        }
+        KeyPair pair = generate();
+        writePem(privatePem, "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
+        writePem(publicPem, "PUBLIC KEY", pair.getPublic().getEncoded(), false);
+        return new JwtKeys((RSAPrivateKey) pair.getPrivate(), (RSAPublicKey) pair.getPublic());
+    }
+
+    public static KeyPair generate() {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+            gen.initialize(3072);
+            return gen.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes a PEM file; private ones get mode 600 where the file system supports it. */
+    public static void writePem(Path file, String type, byte[] der, boolean secret) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        String pem = "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+        writeFile(file, pem.getBytes(StandardCharsets.US_ASCII), secret);
+    }
+
+    public static void writeFile(Path file, byte[] content, boolean secret) {
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            Files.write(file, content);
+            if (secret) {
+                try {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException ignored) {
+                    // not a POSIX file system
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static byte[] pemBody(Path file, String type) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read key file " + file, e);
+        }
+        String begin = "-----BEGIN " + type + "-----";
+        String end = "-----END " + type + "-----";
+        int b = text.indexOf(begin);
+        int e = text.indexOf(end);
+        if (b < 0 || e < 0) {
+            throw new IllegalStateException("key file " + file + " is not a PEM '" + type + "' (PKCS#8 / X.509) file");
+        }
+        return Base64.getMimeDecoder().decode(text.substring(b + begin.length(), e));
+    }
+
+    private static String thumbprint(RSAPublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public RSAPrivateKey privateKey() { return privateKey; }
+
+    public RSAPublicKey publicKey() { return publicKey; }
+
+    public String keyId() { return keyId; }
+
+    /** The public key as a JWK, for the JWKS document. */
+    public RSAKey publicJwk() {
+        return new RSAKey.Builder(publicKey).keyID(keyId).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
+    }
+
+}

@@ -1,0 +1,108 @@
+package com.catalytic.command.auth;
+
+import com.catalytic.api.error.DomainException;
+import com.catalytic.command.infra.FastStore;
+import com.catalytic.command.infra.FastStore.Counter;
+import com.catalytic.command.infra.FastStore.FastStoreUnavailable;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.InMemoryFastStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slows brute force on the public auth endpoints: failed logins are counted per account and per client address in
+ * the shared fast store; past the limit the endpoint answers 429 with {@code Retry-After} until the window ends.
+ * When the shared store is unreachable, counting continues per node so protection never switches off.
+ */
+public class LoginThrottle {
+
+    private static final Logger log = LoggerFactory.getLogger(LoginThrottle.class);
+
+    private final FastStore shared;
+    private final FastStore local;
+    private final AuthProperties props;
+    private final AtomicLong lastWarning = new AtomicLong();
+    private final Clock clock;
+
+    public LoginThrottle(FastStore shared, AuthProperties props, Clock clock) {
+        this.shared = shared;
+        this.local = new InMemoryFastStore(clock);
+        this.props = props;
+        this.clock = clock;
+    }
+
+    public void checkLogin(String email, String ip) {
+        requireBelow(accountKey(email), props.maxFailuresPerAccount());
+        requireBelow(ipKey(ip), props.maxFailuresPerIp());
+    }
+
+    public void recordFailure(String email, String ip) {
+        increment(accountKey(email), props.failureWindow());
+        increment(ipKey(ip), props.failureWindow());
+    }
+
+    public void recordSuccess(String email) {
+        try {
+            shared.delete(accountKey(email));
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+        }
+        local.delete(accountKey(email));
+    }
+
+    /** Counts a registration from this address; 429 beyond the configured number per window. */
+    public void countRegistration(String ip) {
+        Counter c = increment("reg:ip:" + ip, props.registrationWindow());
+        if (c.count() > props.maxRegistrationsPerIp()) {
+            throw DomainException.tooManyRequests("too_many_requests",
+                    "too many sign-ups from this address; try again later", c.ttlSeconds());
+        }
+    }
+
+    private void requireBelow(String key, int limit) {
+        Counter c = peek(key);
+        if (c.count() >= limit) {
+            throw DomainException.tooManyRequests("too_many_attempts",
+                    "too many failed attempts; try again later", c.ttlSeconds());
+        }
+    }
+
+    private Counter peek(String key) {
+        try {
+            Counter s = shared.peek(key);
+            Counter l = local.peek(key);
+            return s.count() >= l.count() ? s : l;
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+            return local.peek(key);
+        }
+    }
+
+    private Counter increment(String key, Duration window) {
+        try {
+            return shared.increment(key, window);
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+            return local.increment(key, window);
+        }
+    }
+
+    private static String accountKey(String email) {
+        return "bf:acct:" + Hashing.sha256Hex(email == null ? "" : email);
+    }
+
+    private static String ipKey(String ip) {
+        return "bf:ip:" + ip;
+    }
+
+    private void warn(FastStoreUnavailable e) {
+        long now = clock.millis();
+        long last = lastWarning.get();
+        if (now - last > 60_000 && lastWarning.compareAndSet(last, now)) {
+            log.warn("Fast store unreachable ({}); brute-force counting continues per node", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package com.catalytic.command.infra;
+
+import java.time.Duration;
+
+/**
+ * The small, shared, expiring key-value store behind rate counters and the revocation fast path: Redis in
+ * production, an in-process map in the embedded default. Every method may throw {@link FastStoreUnavailable}.
+ */
+public interface FastStore {
+
+    /** Increments a counter that lives for {@code window} from its first increment; answers the new count and TTL. */
+    Counter increment(String key, Duration window);
+
+    /** The current count of a counter (0 when absent). */
+    Counter peek(String key);
+
+    void put(String key, String value, Duration ttl);
+
+    boolean exists(String key);
+
+    void delete(String key);
+
+    boolean isShared();
+
+    record Counter(long count, long ttlSeconds) {
+    }
+
+    class FastStoreUnavailable extends RuntimeException {
+        public FastStoreUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package com.catalytic.deploy;
+
+import com.catalytic.deploy.cli.DbMigrateCommand;
+import com.catalytic.deploy.cli.KeysCommand;
+import com.catalytic.deploy.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one executable: {@code catalytic serve | keys generate <env> | db migrate}. Without a command it serves. */
+@Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
+        description = "Catalytic Computing SaaS backend and operator commands.",
+        subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class})
+public class CatalyticMain {
+
+    public static void main(String[] args) {
+        String[] effective = args.length == 0 ? new String[] {"serve"} : args;
+        CommandLine cli = new CommandLine(new CatalyticMain());
+        int code = cli.execute(effective);
+        if (code != 0 || !"serve".equals(effective[0])) {
+            System.exit(code);
+        }
+    }
+}

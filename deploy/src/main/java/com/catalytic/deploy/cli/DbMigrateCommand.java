@@ -1,0 +1,34 @@
+package com.catalytic.deploy.cli;
+
+import com.catalytic.deploy.config.DatabaseUrl;
+import com.catalytic.deploy.config.RuntimeEnvironment;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import picocli.CommandLine.Command;
+
+@Command(name = "db", description = "Database administration.", subcommands = DbMigrateCommand.Migrate.class)
+public class DbMigrateCommand {
+
+    @Command(name = "migrate", description = "Apply pending migrations to DATABASE_URL (or the embedded database).")
+    public static class Migrate implements Callable<Integer> {
+
+        @Override
+        public Integer call() {
+            String url = System.getenv().getOrDefault("DATABASE_URL", "");
+            DatabaseUrl db = url.isBlank()
+                    ? new DatabaseUrl(RuntimeEnvironment.embeddedUrl(Path.of(System.getenv()
+                            .getOrDefault("CATALYTIC_DATA_DIR", "./data"))), "sa", "")
+                    : DatabaseUrl.parse(url);
+            MigrateResult result = Flyway.configure()
+                    .dataSource(db.jdbcUrl(), db.username(), db.password())
+                    .locations("classpath:db/migration/eventstore", "classpath:db/migration/projections")
+                    .load()
+                    .migrate();
+            System.out.println("database is at version " + result.targetSchemaVersion + " ("
+                    + result.migrationsExecuted + " migrations applied now)");
+            return 0;
+        }
+    }
+}

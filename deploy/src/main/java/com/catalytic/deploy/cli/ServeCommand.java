@@ -1,0 +1,37 @@
+package com.catalytic.deploy.cli;
+
+import com.catalytic.deploy.CatalyticApplication;
+import com.catalytic.deploy.config.ProductionConfigCheck;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+@Command(name = "serve", description = "Run the HTTP service (the embedded default when DATABASE_URL is unset).")
+public class ServeCommand implements Callable<Integer> {
+
+    @Unmatched
+    List<String> springArgs = List.of();
+
+    @Override
+    public Integer call() {
+        List<String> problems = ProductionConfigCheck.problems(System.getenv());
+        if (!problems.isEmpty()) {
+            System.err.println("catalytic: refusing to start with APP_ENV=production:");
+            problems.forEach(p -> System.err.println("  - " + p));
+            return 78; // EX_CONFIG
+        }
+        ConfigurableApplicationContext ctx = SpringApplication.run(CatalyticApplication.class,
+                springArgs.toArray(String[]::new));
+        if (ctx instanceof WebServerApplicationContext web) {
+            String db = ctx.getEnvironment().getProperty("spring.datasource.url", "");
+            System.out.println("catalytic: listening on http://localhost:" + web.getWebServer().getPort()
+                    + " (database: " + (db.startsWith("jdbc:h2:") ? "embedded file " + db.substring(12, db.indexOf(';'))
+                    : "PostgreSQL") + "); API docs at /docs");
+        }
+        return 0;
+    }
+}

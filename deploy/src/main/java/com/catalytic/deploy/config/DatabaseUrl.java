@@ -1,0 +1,57 @@
+package com.catalytic.deploy.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code DATABASE_URL} in libpq URI form ({@code postgresql://user:pass@host:5432/db?sslmode=require}) turned into
+ * JDBC settings. A {@code jdbc:} URL is accepted as is.
+ */
+public record DatabaseUrl(String jdbcUrl, String username, String password) {
+
+    public static DatabaseUrl parse(String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("DATABASE_URL is empty");
+        }
+        String v = value.trim();
+        if (v.startsWith("jdbc:")) {
+            return new DatabaseUrl(v, null, null);
+        }
+        if (!v.startsWith("postgresql://") && !v.startsWith("postgres://")) {
+            throw new IllegalArgumentException("DATABASE_URL must look like postgresql://user:password@host:5432/database");
+        }
+        URI uri;
+        try {
+            uri = new URI(v);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("DATABASE_URL is not a valid URI (percent-encode special characters "
+                    + "in the password)");
+        }
+        String host = uri.getHost();
+        if (host == null || uri.getPath() == null || uri.getPath().length() < 2) {
+            throw new IllegalArgumentException("DATABASE_URL must name a host and a database");
+        }
+        String user = null;
+        String pass = null;
+        if (uri.getRawUserInfo() != null) {
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            user = decode(parts[0]);
+            pass = parts.length > 1 ? decode(parts[1]) : null;
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : 5432;
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + uri.getRawPath()
+                + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+        return new DatabaseUrl(jdbc, user, pass);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseUrl[" + jdbcUrl + ", user=" + username + "]";
+    }
+}

@@ -1,0 +1,89 @@
+package com.catalytic.deploy.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * With {@code APP_ENV=production} the service refuses to start on a missing or unsafe setting, naming each one.
+ */
+public final class ProductionConfigCheck {
+
+    private ProductionConfigCheck() {
+    }
+
+    public static boolean isProduction(Map<String, String> env) {
+        return "production".equalsIgnoreCase(env.getOrDefault("APP_ENV", "").trim());
+    }
+
+    /** One message per problem; empty when the configuration is acceptable (or not production). */
+    public static List<String> problems(Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        if (!isProduction(env)) {
+            return out;
+        }
+        String db = env.getOrDefault("DATABASE_URL", "");
+        if (db.isBlank()) {
+            out.add("DATABASE_URL is required in production (postgresql://user:password@host:5432/database)");
+        } else {
+            try {
+                DatabaseUrl.parse(db);
+            } catch (IllegalArgumentException e) {
+                out.add("DATABASE_URL is invalid: " + e.getMessage());
+            }
+        }
+        keyFile(env, "JWT_PRIVATE_KEY_PATH", out);
+        keyFile(env, "JWT_PUBLIC_KEY_PATH", out);
+        if (env.getOrDefault("REDIS_HOST", "").isBlank()) {
+            out.add("REDIS_HOST is required in production (rate limits and revocations are shared through Redis)");
+        }
+        String port = env.getOrDefault("REDIS_PORT", "");
+        if (!port.isBlank() && !port.matches("\\d{1,5}")) {
+            out.add("REDIS_PORT must be a port number");
+        }
+        if ("true".equalsIgnoreCase(env.getOrDefault("DEBUG", "").trim())) {
+            out.add("DEBUG must not be true in production");
+        }
+        String cors = env.getOrDefault("CORS_ALLOWED_ORIGINS", "");
+        if (cors.contains("*")) {
+            out.add("CORS_ALLOWED_ORIGINS must list explicit origins in production, not '*'");
+        }
+        for (String origin : cors.split(",")) {
+            String o = origin.trim();
+            if (!o.isEmpty() && !o.startsWith("https://")) {
+                out.add("CORS_ALLOWED_ORIGINS entry '" + o + "' must use https in production");
+            }
+        }
+        secret(env, "SESSION_SECRET_KEY", out);
+        secret(env, "CSRF_SECRET_KEY", out);
+        for (String url : List.of("FRONTEND_URL", "BACKEND_URL")) {
+            String v = env.getOrDefault(url, "");
+            if (v.isBlank()) {
+                out.add(url + " is required in production");
+            } else if (!v.startsWith("https://")) {
+                out.add(url + " must be an https:// URL in production");
+            }
+        }
+        return out;
+    }
+
+    private static void keyFile(Map<String, String> env, String name, List<String> out) {
+        String path = env.getOrDefault(name, "");
+        if (path.isBlank()) {
+            out.add(name + " is required in production (create keys with: catalytic keys generate production)");
+        } else if (!Files.isReadable(Path.of(path))) {
+            out.add(name + " points to " + path + ", which does not exist or is not readable");
+        }
+    }
+
+    private static void secret(Map<String, String> env, String name, List<String> out) {
+        String v = env.getOrDefault(name, "");
+        if (v.isBlank()) {
+            out.add(name + " is required in production");
+        } else if (v.length() < 32 || v.toLowerCase().contains("change")) {
+            out.add(name + " is unsafe: use at least 32 random characters (e.g. openssl rand -hex 32)");
+        }
+    }
+}

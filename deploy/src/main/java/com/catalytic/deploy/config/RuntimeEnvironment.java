@@ -1,0 +1,63 @@
+package com.catalytic.deploy.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Translates the deployment guide's variables into Spring settings before anything starts. Without
+ * {@code DATABASE_URL} the system runs on its embedded default: an H2 database file under the data directory
+ * ({@code CATALYTIC_DATA_DIR}, default {@code ./data}) in PostgreSQL mode, running the same migrations.
+ */
+public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
+
+    public static final String SOURCE = "catalyticRuntime";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        Map<String, Object> props = new HashMap<>();
+        String databaseUrl = env.getProperty("DATABASE_URL", "");
+        if (env.containsProperty("spring.datasource.url")) {
+            // explicitly configured (tests, advanced operators): leave it alone
+        } else if (!databaseUrl.isBlank()) {
+            DatabaseUrl db = DatabaseUrl.parse(databaseUrl);
+            props.put("spring.datasource.url", db.jdbcUrl());
+            if (db.username() != null) {
+                props.put("spring.datasource.username", db.username());
+            }
+            if (db.password() != null) {
+                props.put("spring.datasource.password", db.password());
+            }
+        } else {
+            props.put("spring.datasource.url", embeddedUrl(dataDir(env)));
+            props.put("spring.datasource.username", "sa");
+            props.put("spring.datasource.password", "");
+        }
+        if (!env.containsProperty("catalytic.auth.key-dir")) {
+            props.put("catalytic.auth.key-dir", dataDir(env).resolve("keys").toString());
+        }
+        if (env.getProperty("REDIS_HOST", "").isBlank()) {
+            props.put("management.health.redis.enabled", "false");
+        }
+        env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
+    }
+
+    public static Path dataDir(ConfigurableEnvironment env) {
+        return Path.of(env.getProperty("CATALYTIC_DATA_DIR", env.getProperty("catalytic.data-dir", "./data")));
+    }
+
+    public static String embeddedUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("catalytic")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}

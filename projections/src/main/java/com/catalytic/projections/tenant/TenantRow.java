@@ -1,0 +1,45 @@
+package com.catalytic.projections.tenant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A row of the {@code tenants} read table. */
+@Entity
+@Table(name = "tenants")
+public class TenantRow {
+
+    @Id
+    private String id;
+    private String name;
+    private String slug;
+    private String plan;
+    private String status;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "updated_at")
+    private Instant updatedAt;
+
+    protected TenantRow() {
+    }
+
+    public TenantRow(String id, String name, String slug, String plan, String status, Instant createdAt) {
+        this.id = id;
+        this.name = name;
+        this.slug = slug;
+        this.plan = plan;
+        this.status = status;
+        this.createdAt = createdAt;
+        this.updatedAt = createdAt;
+    }
+
+    public String getId() { return id; }
+    public String getName() { return name; }
+    public String getSlug() { return slug; }
+    public String getPlan() { return plan; }
+    public String getStatus() { return status; }
+    public Instant getCreatedAt() { return createdAt; }
+    public Instant getUpdatedAt() { return updatedAt; }
+}

@@ -1,0 +1,65 @@
+package com.catalytic.query.account;
+
+import com.catalytic.api.query.Credentials;
+import com.catalytic.api.query.FindCredentialsByEmailQuery;
+import com.catalytic.api.query.FindCredentialsByUserQuery;
+import com.catalytic.api.query.FindTenantQuery;
+import com.catalytic.api.query.FindUserQuery;
+import com.catalytic.api.query.TenantView;
+import com.catalytic.api.query.UserView;
+import com.catalytic.projections.tenant.TenantRepository;
+import com.catalytic.projections.tenant.TenantRow;
+import com.catalytic.projections.user.UserRepository;
+import com.catalytic.projections.user.UserRow;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Answers questions about tenants and users from their read tables. Every answer is scoped by tenant. */
+@Component
+@Transactional(readOnly = true)
+public class AccountQueryHandlers {
+
+    private final TenantRepository tenants;
+    private final UserRepository users;
+
+    public AccountQueryHandlers(TenantRepository tenants, UserRepository users) {
+        this.tenants = tenants;
+        this.users = users;
+    }
+
+    @QueryHandler
+    public UserView handle(FindUserQuery query) {
+        return users.findByIdAndTenantId(query.userId(), query.tenantId()).map(AccountQueryHandlers::view).orElse(null);
+    }
+
+    @QueryHandler
+    public TenantView handle(FindTenantQuery query) {
+        return tenants.findById(query.tenantId()).map(this::view).orElse(null);
+    }
+
+    @QueryHandler
+    public Credentials handle(FindCredentialsByEmailQuery query) {
+        return users.findByEmail(query.email()).map(this::credentials).orElse(null);
+    }
+
+    @QueryHandler
+    public Credentials handle(FindCredentialsByUserQuery query) {
+        return users.findById(query.userId()).map(this::credentials).orElse(null);
+    }
+
+    private Credentials credentials(UserRow u) {
+        String status = tenants.findById(u.getTenantId()).map(TenantRow::getStatus).orElse("unknown");
+        return new Credentials(u.getId(), u.getTenantId(), u.getEmail(), u.getPasswordHash(), u.getRole(), u.isActive(),
+                status);
+    }
+
+    static UserView view(UserRow u) {
+        return new UserView(u.getId(), u.getTenantId(), u.getEmail(), u.getRole(), u.isActive(), u.getCreatedAt());
+    }
+
+    private TenantView view(TenantRow t) {
+        return new TenantView(t.getId(), t.getName(), t.getSlug(), t.getPlan(), t.getStatus(),
+                (int) users.countByTenantId(t.getId()), t.getCreatedAt());
+    }
+}

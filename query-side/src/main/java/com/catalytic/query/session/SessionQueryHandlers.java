@@ -1,0 +1,31 @@
+package com.catalytic.query.session;
+
+import com.catalytic.api.query.IsSessionRevokedQuery;
+import com.catalytic.api.query.RecentlyRevokedSessionsQuery;
+import com.catalytic.projections.session.SessionRepository;
+import java.util.List;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+@Component
+@Transactional(readOnly = true)
+public class SessionQueryHandlers {
+
+    private final SessionRepository sessions;
+
+    public SessionQueryHandlers(SessionRepository sessions) {
+        this.sessions = sessions;
+    }
+
+    /** Unknown sessions count as revoked: a token whose session the database does not know is not honoured. */
+    @QueryHandler
+    public Boolean handle(IsSessionRevokedQuery query) {
+        return sessions.findById(query.sessionId()).map(s -> s.getRevokedAt() != null).orElse(true);
+    }
+
+    @QueryHandler
+    public List<String> handle(RecentlyRevokedSessionsQuery query) {
+        return sessions.findIdsRevokedSince(query.since());
+    }
+}

@@ -1,0 +1,7 @@
+package com.catalytic.api.auth;
+
+import org.axonframework.serialization.Revision;
+
+@Revision("1")
+public record SessionRevokedEvent(String sessionId, String tenantId, String userId, String reason) {
+}

@@ -1,0 +1,9 @@
+package com.catalytic.api.auth;
+
+import java.time.Instant;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+/** A successful login opens a session; the refresh token is known only by its SHA-256 hash. */
+public record StartSessionCommand(@TargetAggregateIdentifier String sessionId, String tenantId, String userId,
+                                  String refreshTokenHash, Instant expiresAt) {
+}
