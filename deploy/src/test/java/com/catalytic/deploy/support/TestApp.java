@@ -1,0 +1,102 @@
+package com.catalytic.deploy.support;
+
+import com.catalytic.deploy.CatalyticApplication;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * One running instance of the whole application on a random port, against the real PostgreSQL and Redis named by
+ * TEST_DATABASE_URL / TEST_DATABASE_USER / TEST_REDIS_HOST / TEST_REDIS_PORT (defaults: the local services).
+ * Each test class gets its own database schema, so runs never see each other's data; instances started on the
+ * same schema form a cluster (shared database, Redis and signing keys).
+ */
+public final class TestApp implements AutoCloseable {
+
+    public static final Path KEY_DIR = Path.of("target", "test-keys").toAbsolutePath();
+
+    private final ConfigurableApplicationContext context;
+    private final Http http;
+
+    private TestApp(ConfigurableApplicationContext context) {
+        this.context = context;
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.http = new Http("http://127.0.0.1:" + port);
+    }
+
+    public static String pgUrl() {
+        return env("TEST_DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    }
+
+    public static String pgUser() {
+        return env("TEST_DATABASE_USER", "postgres");
+    }
+
+    public static String redisHost() {
+        return env("TEST_REDIS_HOST", "127.0.0.1");
+    }
+
+    public static String redisPort() {
+        return env("TEST_REDIS_PORT", "6379");
+    }
+
+    public static String newSchema() {
+        return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** Starts an instance on PostgreSQL schema {@code schema} with Redis; {@code overrides} win over the defaults. */
+    public static TestApp start(String schema, Map<String, String> overrides) {
+        Map<String, String> props = new HashMap<>();
+        props.put("server.port", "0");
+        props.put("spring.datasource.url", pgUrl() + (pgUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        props.put("spring.datasource.username", pgUser());
+        props.put("spring.datasource.password", env("TEST_DATABASE_PASSWORD", ""));
+        props.put("spring.flyway.schemas", schema);
+        props.put("REDIS_HOST", redisHost());
+        props.put("REDIS_PORT", redisPort());
+        props.put("catalytic.redis.key-prefix", "test:" + schema + ":");
+        props.put("catalytic.auth.key-dir", KEY_DIR.toString());
+        props.put("catalytic.auth.max-failures-per-ip", "10000");
+        props.put("catalytic.auth.max-registrations-per-ip", "10000");
+        props.putAll(overrides);
+        return startWith(props);
+    }
+
+    /** Starts an instance with exactly these settings (e.g. the embedded default: no database settings at all). */
+    public static TestApp startWith(Map<String, String> props) {
+        List<String> args = new ArrayList<>();
+        props.forEach((k, v) -> args.add("--" + k + "=" + v));
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
+                .run(args.toArray(String[]::new));
+        return new TestApp(ctx);
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public JdbcTemplate jdbc() {
+        return context.getBean(JdbcTemplate.class);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
