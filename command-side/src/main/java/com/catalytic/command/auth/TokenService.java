@@ -22,6 +22,7 @@ import java.util.Set;
 public class TokenService {
 
     private static final long CLOCK_SKEW_SECONDS = 30;
+    private static final int MAX_TOKEN_LENGTH = 4096;
 
     private final JwtKeys keys;
     private final AuthProperties props;
@@ -66,6 +67,9 @@ public class TokenService {
 
     /** Verifies signature, algorithm, issuer, audience and expiry; the caller it names, or 401 {@code invalid_token}. */
     public Caller verify(String token) {
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw invalid("token is too long");
+        }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {

@@ -43,6 +43,8 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
         }
         if (env.getProperty("REDIS_HOST", "").isBlank()) {
             props.put("management.health.redis.enabled", "false");
+            // the embedded default never connects; Spring's Redis client still wants a syntactically valid host
+            props.put("spring.data.redis.host", "localhost");
         }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
     }

@@ -1,0 +1,153 @@
+package com.catalytic.command.auth;
+
+import com.catalytic.api.auth.RefreshOutcome;
+import com.catalytic.api.auth.RefreshOutcome.Result;
+import com.catalytic.api.auth.RefreshTokenRotatedEvent;
+import com.catalytic.api.auth.RevokeSessionCommand;
+import com.catalytic.api.auth.RotateRefreshTokenCommand;
+import com.catalytic.api.auth.SessionRevokedEvent;
+import com.catalytic.api.auth.SessionStartedEvent;
+import com.catalytic.api.auth.StartSessionCommand;
+import java.time.Duration;
+import java.time.Instant;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AuthSessionTest {
+
+    private static final String SESSION_ID = "session-1";
+    private static final String TENANT_ID = "tenant-1";
+    private static final String USER_ID = "user-1";
+    private static final String FIRST_HASH = "hash-1";
+    private static final String SECOND_HASH = "hash-2";
+    private static final String THIRD_HASH = "hash-3";
+    // AuthSession reads the wall clock, so expiries are relative to the real now.
+    private static final Instant LATER = Instant.now().plus(Duration.ofDays(30));
+    private static final Instant EVEN_LATER = LATER.plus(Duration.ofDays(30));
+    private static final Instant PAST = Instant.now().minus(Duration.ofMinutes(1));
+
+    private AggregateTestFixture<AuthSession> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(AuthSession.class);
+    }
+
+    @Test
+    void startingASessionRecordsItsRefreshToken() {
+        fixture.givenNoPriorActivity()
+               .when(new StartSessionCommand(SESSION_ID, TENANT_ID, USER_ID, FIRST_HASH, LATER))
+               .expectSuccessfulHandlerExecution()
+               .expectEvents(started(FIRST_HASH, LATER));
+    }
+
+    @Test
+    void theCurrentTokenIsRotated() {
+        fixture.given(started(FIRST_HASH, LATER))
+               .when(rotate(FIRST_HASH, SECOND_HASH))
+               .expectEvents(new RefreshTokenRotatedEvent(SESSION_ID, TENANT_ID, USER_ID, SECOND_HASH, EVEN_LATER))
+               .expectResultMessagePayload(outcome(Result.ROTATED));
+    }
+
+    @Test
+    void theTokenIssuedByARotationIsTheNextCurrentOne() {
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, LATER))
+               .when(rotate(SECOND_HASH, THIRD_HASH))
+               .expectEvents(new RefreshTokenRotatedEvent(SESSION_ID, TENANT_ID, USER_ID, THIRD_HASH, EVEN_LATER))
+               .expectResultMessagePayload(outcome(Result.ROTATED));
+    }
+
+    @Test
+    void presentingARetiredTokenRevokesTheSession() {
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, LATER))
+               .when(rotate(FIRST_HASH, THIRD_HASH))
+               .expectEvents(revoked(RevokeSessionCommand.REFRESH_TOKEN_REUSE))
+               .expectResultMessagePayload(outcome(Result.REUSE_DETECTED));
+    }
+
+    @Test
+    void reuseIsDetectedForAnyEarlierToken() {
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, LATER), rotated(THIRD_HASH, LATER))
+               .when(rotate(FIRST_HASH, "hash-4"))
+               .expectEvents(revoked("refresh_token_reuse"))
+               .expectResultMessagePayload(outcome(Result.REUSE_DETECTED));
+    }
+
+    @Test
+    void aRevokedSessionNoLongerRotatesItsCurrentToken() {
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, LATER),
+                      revoked(RevokeSessionCommand.REFRESH_TOKEN_REUSE))
+               .when(rotate(SECOND_HASH, THIRD_HASH))
+               .expectNoEvents()
+               .expectResultMessagePayload(outcome(Result.REVOKED));
+    }
+
+    @Test
+    void aRevokedSessionIsNotRevokedAgainOnReuse() {
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, LATER), revoked(RevokeSessionCommand.LOGOUT))
+               .when(rotate(FIRST_HASH, THIRD_HASH))
+               .expectNoEvents()
+               .expectResultMessagePayload(outcome(Result.REVOKED));
+    }
+
+    @Test
+    void anUnknownTokenIsInvalid() {
+        fixture.given(started(FIRST_HASH, LATER))
+               .when(rotate("not-a-token-of-this-session", SECOND_HASH))
+               .expectNoEvents()
+               .expectResultMessagePayload(outcome(Result.INVALID));
+    }
+
+    @Test
+    void anExpiredSessionIsNotRotated() {
+        fixture.given(started(FIRST_HASH, PAST))
+               .when(rotate(FIRST_HASH, SECOND_HASH))
+               .expectNoEvents()
+               .expectResultMessagePayload(outcome(Result.EXPIRED));
+    }
+
+    @Test
+    void aRotationMovesTheExpiry() {
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, PAST))
+               .when(rotate(SECOND_HASH, THIRD_HASH))
+               .expectNoEvents()
+               .expectResultMessagePayload(outcome(Result.EXPIRED));
+    }
+
+    @Test
+    void logoutRevokesTheSession() {
+        fixture.given(started(FIRST_HASH, LATER))
+               .when(new RevokeSessionCommand(SESSION_ID, RevokeSessionCommand.LOGOUT))
+               .expectSuccessfulHandlerExecution()
+               .expectEvents(revoked("logout"));
+    }
+
+    @Test
+    void revokingTwiceIsANoOp() {
+        fixture.given(started(FIRST_HASH, LATER), revoked(RevokeSessionCommand.LOGOUT))
+               .when(new RevokeSessionCommand(SESSION_ID, RevokeSessionCommand.LOGOUT))
+               .expectSuccessfulHandlerExecution()
+               .expectNoEvents();
+    }
+
+    private static RotateRefreshTokenCommand rotate(String presentedHash, String newHash) {
+        return new RotateRefreshTokenCommand(SESSION_ID, presentedHash, newHash, EVEN_LATER);
+    }
+
+    private static SessionStartedEvent started(String hash, Instant expiresAt) {
+        return new SessionStartedEvent(SESSION_ID, TENANT_ID, USER_ID, hash, expiresAt);
+    }
+
+    private static RefreshTokenRotatedEvent rotated(String newHash, Instant expiresAt) {
+        return new RefreshTokenRotatedEvent(SESSION_ID, TENANT_ID, USER_ID, newHash, expiresAt);
+    }
+
+    private static SessionRevokedEvent revoked(String reason) {
+        return new SessionRevokedEvent(SESSION_ID, TENANT_ID, USER_ID, reason);
+    }
+
+    private static RefreshOutcome outcome(Result result) {
+        return new RefreshOutcome(result, TENANT_ID, USER_ID);
+    }
+}

@@ -1,0 +1,51 @@
+package com.catalytic.deploy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.TestApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With no configuration at all the system runs on its embedded default (H2 file under the data directory, dev keys,
+ * in-process Redis stand-in), and its state survives a restart.
+ */
+class EmbeddedDefaultTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void registerThenLoginAgainAfterARestart() {
+        Map<String, String> props = Map.of(
+                "server.port", "0",
+                "CATALYTIC_DATA_DIR", dataDir.toString(),
+                "REDIS_HOST", "",
+                "DATABASE_URL", "");
+        String email = Accounts.uniqueEmail("embedded");
+        try (TestApp first = TestApp.startWith(props)) {
+            Response health = first.http().get("/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.text("status")).isEqualTo("healthy");
+            assertThat(health.json().path("checks").path("redis").path("mode").asText()).isEqualTo("in-process");
+            assertThat(first.http().post("/auth/register", Http.registration(email, Accounts.PASSWORD, "Embedded Ltd"))
+                    .status()).isEqualTo(201);
+        }
+        assertThat(Files.exists(dataDir.resolve("catalytic.mv.db"))).as("database file under the data directory").isTrue();
+        assertThat(Files.exists(dataDir.resolve("keys").resolve("jwt_dev_private.pem"))).isTrue();
+
+        try (TestApp second = TestApp.startWith(props)) {
+            Response login = second.http().post("/auth/login", Map.of("email", email, "password", Accounts.PASSWORD));
+            assertThat(login.status()).as(login.toString()).isEqualTo(200);
+            Response me = second.http().get("/api/me", Http.bearer(login.text("access_token")));
+            assertThat(me.status()).isEqualTo(200);
+            assertThat(me.text("email")).isEqualTo(email);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package com.catalytic.deploy.web;
+
+import static com.catalytic.deploy.support.Http.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.TestApp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input never produces a 500 and never changes anything: every endpoint of the foundation is fed malformed
+ * bodies and must answer a 4xx problem response, and the event store must hold exactly as many events afterwards.
+ */
+class MalformedInputTest {
+
+    static final String HUGE = "x".repeat(100_000);
+    static final String TWO_MIB = "{\"email\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}";
+
+    static TestApp app;
+    static Http http;
+    static Accounts.Account account;
+
+    @BeforeAll
+    static void start() {
+        app = TestApp.start(TestApp.newSchema(), Map.of());
+        http = app.http();
+        account = Accounts.registerAndLogin(http, "fuzz");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    /** Bodies that are wrong in every way we could think of, by name. */
+    static Map<String, String> badBodies(String validExample) {
+        Map<String, String> b = new LinkedHashMap<>();
+        b.put("invalid json", "{\"email\": ");
+        b.put("not json at all", "hello");
+        b.put("empty", "");
+        b.put("json null", "null");
+        b.put("array", "[1,2,3]");
+        b.put("string", "\"text\"");
+        b.put("number", "42");
+        b.put("empty object", "{}");
+        b.put("wrong types", "{\"email\": 5, \"password\": true, \"company_name\": [1], \"refresh_token\": {}}");
+        b.put("nulls", "{\"email\": null, \"password\": null, \"company_name\": null, \"refresh_token\": null}");
+        b.put("huge strings", "{\"email\": \"" + HUGE + "@example.com\", \"password\": \"" + HUGE
+                + "\", \"company_name\": \"" + HUGE + "\", \"refresh_token\": \"" + HUGE + "\"}");
+        b.put("unknown field", validExample.replaceFirst("\\{", "{\"is_admin\": true, "));
+        b.put("trailing garbage", validExample + " {}");
+        b.put("deep nesting", "{\"email\": " + "[".repeat(5000) + "]".repeat(5000) + "}");
+        b.put("bad e-mail", "{\"email\": \"not-an-email\", \"password\": \"" + Accounts.PASSWORD
+                + "\", \"company_name\": \"X\"}");
+        b.put("control chars", "{\"email\": \"a\\u0000b@example.com\", \"password\": \"\\u0000\", \"company_name\": \"\\u0007\"}");
+        b.put("2 MiB body", TWO_MIB);
+        return b;
+    }
+
+    @Test
+    void jsonEndpointsAnswerProblemsForEveryBadBody() {
+        Map<String, String> endpoints = Map.of(
+                "/auth/register", "{\"email\": \"" + Accounts.uniqueEmail("valid") + "\", \"password\": \""
+                        + Accounts.PASSWORD + "\", \"company_name\": \"Valid Co\"}",
+                "/auth/login", "{\"email\": \"" + account.email() + "\", \"password\": \"" + Accounts.PASSWORD + "\"}",
+                "/auth/refresh", "{\"refresh_token\": \"" + account.refreshToken() + "\"}");
+        long eventsBefore = eventCount();
+        endpoints.forEach((path, valid) -> badBodies(valid).forEach((name, body) -> {
+            Response r = http.postRaw(path, body, "application/json");
+            assertProblem(r, path + " with " + name);
+        }));
+        // wrong media types
+        for (String path : endpoints.keySet()) {
+            assertProblem(http.postRaw(path, "email=a", "application/x-www-form-urlencoded"), path + " form");
+            assertProblem(http.postRaw(path, "{}", "text/plain"), path + " text/plain");
+            assertProblem(http.postRaw(path, "{}", null), path + " no content type");
+        }
+        assertThat(eventCount()).as("bad input changes nothing").isEqualTo(eventsBefore);
+    }
+
+    @Test
+    void specificAnswers() {
+        assertThat(http.postRaw("/auth/register", "{\"email\": ", "application/json").text("code")).isEqualTo("malformed_json");
+        Response wrongType = http.postRaw("/auth/register", "{\"email\": 5, \"password\": \"" + Accounts.PASSWORD
+                + "\", \"company_name\": \"X\"}", "application/json");
+        assertThat(wrongType.status()).isEqualTo(422);
+        assertThat(wrongType.text("field")).isEqualTo("email");
+        Response missing = http.postRaw("/auth/register", "{\"email\": \"a@example.com\"}", "application/json");
+        assertThat(missing.status()).isEqualTo(422);
+        assertThat(missing.text("code")).isEqualTo("validation_failed");
+        assertThat(missing.text("field")).isIn("password", "company_name");
+        Response unknown = http.postRaw("/auth/login", "{\"email\": \"a@example.com\", \"password\": \"x\", \"role\": \"owner\"}",
+                "application/json");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.text("field")).isEqualTo("role");
+        Response tooBig = http.postRaw("/auth/register", TWO_MIB, "application/json");
+        assertThat(tooBig.status()).isEqualTo(413);
+        assertThat(tooBig.text("code")).isEqualTo("payload_too_large");
+        Response badEmail = http.post("/auth/register", Http.registration("not-an-email", Accounts.PASSWORD, "X"));
+        assertThat(badEmail.status()).isEqualTo(422);
+        assertThat(badEmail.text("field")).isEqualTo("email");
+    }
+
+    @Test
+    void otherEndpointsRejectWrongMethodsOversizedBodiesAndMissingAuth() {
+        List<String> getters = List.of("/api/me", "/api/tenant", "/.well-known/jwks.json", "/health");
+        for (String path : getters) {
+            assertProblem(http.postRaw(path, "{bad", "application/json", bearer(account.accessToken())), "POST " + path);
+            assertProblem(http.method("DELETE", path, null, bearer(account.accessToken())), "DELETE " + path);
+            assertProblem(http.postRaw(path, TWO_MIB, "application/json"), "2 MiB to " + path);
+        }
+        assertProblem(http.get("/api/me"), "me without token");
+        assertProblem(http.get("/api/tenant", "Authorization", "Basic dXNlcjpwYXNz"), "tenant with basic auth");
+        assertProblem(http.get("/api/me", bearer("x".repeat(16_000))), "me with a 16 kB token");
+        assertProblem(http.postRaw("/auth/logout", "{bad", "application/json"), "logout without token");
+        assertProblem(http.postRaw("/auth/logout", TWO_MIB, "application/json", bearer(account.accessToken())),
+                "logout with 2 MiB");
+        assertProblem(http.get("/auth/login"), "GET login");
+        assertProblem(http.get("/no/such/path"), "unknown path");
+        // the account is untouched by all of that
+        assertThat(http.get("/api/me", bearer(account.accessToken())).status()).isEqualTo(200);
+    }
+
+    @Test
+    void randomBytesNeverCauseAServerError() {
+        Random random = new Random(20261125L);
+        for (String path : List.of("/auth/register", "/auth/login", "/auth/refresh")) {
+            for (int i = 0; i < 40; i++) {
+                byte[] bytes = new byte[random.nextInt(300)];
+                random.nextBytes(bytes);
+                String body = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertProblem(http.postRaw(path, body, "application/json"), path + " random #" + i);
+            }
+        }
+    }
+
+    private static void assertProblem(Response r, String what) {
+        assertThat(r.status()).as("%s -> %s", what, r).isBetween(400, 499);
+        assertThat(r.header("Content-Type")).as("%s content type", what).startsWith("application/problem+json");
+        assertThat(r.text("code")).as("%s code", what).isNotBlank();
+        assertThat(r.header("X-Request-ID")).as("%s request id", what).isNotBlank();
+    }
+
+    private static long eventCount() {
+        Long n = app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry", Long.class);
+        return n == null ? 0 : n;
+    }
+}
