@@ -46,6 +46,12 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             // the embedded default never connects; Spring's Redis client still wants a syntactically valid host
             props.put("spring.data.redis.host", "localhost");
         }
+        if (!env.getProperty("AXON_SERVER_SERVERS", "").isBlank() && !env.containsProperty("AXON_SERVER_ENABLED")) {
+            props.put("axon.axonserver.enabled", "true");
+        }
+        if ("true".equalsIgnoreCase(env.getProperty("DEBUG", "").trim())) {
+            props.put("logging.level.com.catalytic", "DEBUG");
+        }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
     }
 

@@ -1,0 +1,60 @@
+package com.catalytic.deploy.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.TestApp;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** OpenAPI, CORS and security headers as a browser or an API client sees them. */
+class HttpSurfaceTest {
+
+    static TestApp app;
+    static Http http;
+
+    @BeforeAll
+    static void start() {
+        app = TestApp.start(TestApp.newSchema(), Map.of("CORS_ALLOWED_ORIGINS", "https://app.example.com"));
+        http = app.http();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void openApiDocumentAndUiAreServed() {
+        Response doc = http.get("/openapi.json");
+        assertThat(doc.status()).isEqualTo(200);
+        assertThat(doc.json().path("paths").has("/auth/register")).isTrue();
+        assertThat(doc.json().path("paths").has("/api/me")).isTrue();
+        assertThat(http.get("/docs").status()).isBetween(200, 399);
+    }
+
+    @Test
+    void corsAllowsOnlyConfiguredOrigins() {
+        Response allowed = http.method("OPTIONS", "/auth/login", null, "Origin", "https://app.example.com",
+                "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type");
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
+        Response denied = http.method("OPTIONS", "/auth/login", null, "Origin", "https://evil.example.net",
+                "Access-Control-Request-Method", "POST");
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.header("Access-Control-Allow-Origin")).isNull();
+    }
+
+    @Test
+    void securityHeadersOnEveryResponse() {
+        Response r = http.get("/api/me");
+        assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(r.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(r.header("Strict-Transport-Security")).as("HSTS only in production").isNull();
+    }
+}
