@@ -55,7 +55,7 @@ public class AuthSession {
         if (!cmd.presentedTokenHash().equals(currentTokenHash)) {
             return outcome(Result.INVALID);
         }
-        if (!Instant.now().isBefore(expiresAt)) {
+        if (!cmd.requestedAt().isBefore(expiresAt)) {
             return outcome(Result.EXPIRED);
         }
         apply(new RefreshTokenRotatedEvent(sessionId, tenantId, userId, cmd.newTokenHash(), cmd.newExpiresAt()));

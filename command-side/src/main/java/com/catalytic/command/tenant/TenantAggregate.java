@@ -58,8 +58,14 @@ public class TenantAggregate {
             throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
         }
         String hash = passwordEncoder.encode(cmd.ownerPassword());
-        apply(new TenantRegisteredEvent(cmd.tenantId(), name, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId()));
         UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), email, hash, Role.OWNER);
+        // events applied in a constructor are held until it returns; creating the owner afterwards keeps the
+        // stream in causal order: the tenant first, then its owner
+        apply(new TenantRegisteredEvent(cmd.tenantId(), name, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId()))
+                .andThen(() -> createOwner(owner));
+    }
+
+    private static void createOwner(UserRegisteredEvent owner) {
         try {
             createNew(UserAggregate.class, () -> new UserAggregate(owner));
         } catch (RuntimeException e) {

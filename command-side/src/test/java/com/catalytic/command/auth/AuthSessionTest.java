@@ -22,10 +22,11 @@ class AuthSessionTest {
     private static final String FIRST_HASH = "hash-1";
     private static final String SECOND_HASH = "hash-2";
     private static final String THIRD_HASH = "hash-3";
-    // AuthSession reads the wall clock, so expiries are relative to the real now.
-    private static final Instant LATER = Instant.now().plus(Duration.ofDays(30));
+    // the command carries the instant it was requested at, so expiry is decided against a fixed clock
+    private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+    private static final Instant LATER = NOW.plus(Duration.ofDays(30));
     private static final Instant EVEN_LATER = LATER.plus(Duration.ofDays(30));
-    private static final Instant PAST = Instant.now().minus(Duration.ofMinutes(1));
+    private static final Instant PAST = NOW.minus(Duration.ofMinutes(1));
 
     private AggregateTestFixture<AuthSession> fixture;
 
@@ -132,7 +133,7 @@ class AuthSessionTest {
     }
 
     private static RotateRefreshTokenCommand rotate(String presentedHash, String newHash) {
-        return new RotateRefreshTokenCommand(SESSION_ID, presentedHash, newHash, EVEN_LATER);
+        return new RotateRefreshTokenCommand(SESSION_ID, presentedHash, newHash, EVEN_LATER, NOW);
     }
 
     private static SessionStartedEvent started(String hash, Instant expiresAt) {

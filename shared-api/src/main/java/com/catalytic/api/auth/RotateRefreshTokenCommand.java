@@ -9,5 +9,5 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * so that the revocation is stored.
  */
 public record RotateRefreshTokenCommand(@TargetAggregateIdentifier String sessionId, String presentedTokenHash,
-                                        String newTokenHash, Instant newExpiresAt) {
+                                        String newTokenHash, Instant newExpiresAt, Instant requestedAt) {
 }
