@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /** Settings of authentication; bound from {@code catalytic.auth.*} (see application.yml for the env variables). */
 @ConfigurationProperties("catalytic.auth")
 public record AuthProperties(String privateKeyPath, String publicKeyPath, String keyDir, String issuer, String audience,
-                             Duration accessTokenTtl, Duration refreshTokenTtl, int maxFailuresPerAccount,
+                             Duration accessTokenTtl, Duration refreshTokenTtl, int maxFailuresPerAccountAndIp,
+                             int maxFailuresPerAccount,
                              int maxFailuresPerIp, Duration failureWindow, int maxRegistrationsPerIp,
                              Duration registrationWindow) {
 
@@ -15,7 +16,8 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
         audience = audience == null || audience.isBlank() ? "catalytic-api" : audience;
         accessTokenTtl = accessTokenTtl == null ? Duration.ofMinutes(15) : accessTokenTtl;
         refreshTokenTtl = refreshTokenTtl == null ? Duration.ofDays(30) : refreshTokenTtl;
-        maxFailuresPerAccount = maxFailuresPerAccount <= 0 ? 5 : maxFailuresPerAccount;
+        maxFailuresPerAccountAndIp = maxFailuresPerAccountAndIp <= 0 ? 5 : maxFailuresPerAccountAndIp;
+        maxFailuresPerAccount = maxFailuresPerAccount <= 0 ? 25 : maxFailuresPerAccount;
         maxFailuresPerIp = maxFailuresPerIp <= 0 ? 50 : maxFailuresPerIp;
         failureWindow = failureWindow == null ? Duration.ofMinutes(15) : failureWindow;
         maxRegistrationsPerIp = maxRegistrationsPerIp <= 0 ? 20 : maxRegistrationsPerIp;

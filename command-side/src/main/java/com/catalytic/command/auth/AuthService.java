@@ -93,7 +93,7 @@ public class AuthService {
         if (!creds.active()) {
             throw DomainException.forbidden("account_disabled", "this account is deactivated");
         }
-        throttle.recordSuccess(normalized);
+        throttle.recordSuccess(normalized, ip);
         String sessionId = Ids.newId();
         String secret = Ids.secret(32);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -39,8 +40,11 @@ public final class JwtKeys {
             RSAPrivateKey priv = (RSAPrivateKey) rsa.generatePrivate(new PKCS8EncodedKeySpec(
                     pemBody(privatePem, "PRIVATE KEY")));
             RSAPublicKey pub = (RSAPublicKey) rsa.generatePublic(new X509EncodedKeySpec(pemBody(publicPem, "PUBLIC KEY")));
+            if (!priv.getModulus().equals(pub.getModulus())) {
+                throw new IllegalStateException("the JWT private and public keys are not a pair");
+            }
             return new JwtKeys(priv, pub);
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("JWT key files are not a valid RSA pair (PKCS#8 private key, X.509 public key): "
                     + e.getMessage(), e);
         }
@@ -74,21 +78,20 @@ public final class JwtKeys {
         writeFile(file, pem.getBytes(StandardCharsets.US_ASCII), secret);
     }
 
+    /** Creates the file (never overwriting); secret files are created with mode 600, never readable by others. */
     public static void writeFile(Path file, byte[] content, boolean secret) {
         try {
             if (file.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
             }
-            Files.write(file, content);
-            if (secret) {
-                try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system
-                }
+            if (secret && file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                Files.createFile(file);
             }
+            Files.write(file, content, StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -13,8 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Slows brute force on the public auth endpoints: failed logins are counted per account and per client address in
- * the shared fast store; past the limit the endpoint answers 429 with {@code Retry-After} until the window ends.
+ * Slows brute force on the public auth endpoints: failed logins are counted per account and client address, per
+ * account, and per client address in the shared fast store; past a limit the endpoint answers 429 with
+ * {@code Retry-After} until the window ends. The per-account limit is higher than the per-pair one, so one attacker
+ * cannot lock a user out from everywhere with a handful of guesses.
  * When the shared store is unreachable, counting continues per node so protection never switches off.
  */
 public class LoginThrottle {
@@ -35,22 +37,24 @@ public class LoginThrottle {
     }
 
     public void checkLogin(String email, String ip) {
+        requireBelow(pairKey(email, ip), props.maxFailuresPerAccountAndIp());
         requireBelow(accountKey(email), props.maxFailuresPerAccount());
         requireBelow(ipKey(ip), props.maxFailuresPerIp());
     }
 
     public void recordFailure(String email, String ip) {
+        increment(pairKey(email, ip), props.failureWindow());
         increment(accountKey(email), props.failureWindow());
         increment(ipKey(ip), props.failureWindow());
     }
 
-    public void recordSuccess(String email) {
+    public void recordSuccess(String email, String ip) {
         try {
-            shared.delete(accountKey(email));
+            shared.delete(pairKey(email, ip));
         } catch (FastStoreUnavailable e) {
             warn(e);
         }
-        local.delete(accountKey(email));
+        local.delete(pairKey(email, ip));
     }
 
     /** Counts a registration from this address; 429 beyond the configured number per window. */
@@ -92,6 +96,10 @@ public class LoginThrottle {
 
     private static String accountKey(String email) {
         return "bf:acct:" + Hashing.sha256Hex(email == null ? "" : email);
+    }
+
+    private static String pairKey(String email, String ip) {
+        return "bf:pair:" + Hashing.sha256Hex((email == null ? "" : email) + "|" + ip);
     }
 
     private static String ipKey(String ip) {

@@ -3,10 +3,33 @@ package com.catalytic.command.tenant;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import static org.axonframework.modelling.command.AggregateLifecycle.createNew;
 
+import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.plan.Plan;
+import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.RegisterTenantCommand;
+import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
+import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
+import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
+import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
+import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
+import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
+import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
+import com.catalytic.api.tenant.TenantCommands.RenameTenantCommand;
+import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
+import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.user.Role;
+import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.Emails;
@@ -21,19 +44,31 @@ import org.axonframework.spring.stereotype.Aggregate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
- * The tenant: a company account. It is the consistency boundary of its membership (who holds which role), so
- * rules such as "a tenant always keeps one owner" are decided here; each user's own account is a
- * {@link UserAggregate} created together with it.
+ * The tenant: a company account. It is the consistency boundary of its membership (who holds which role, who is
+ * active), so the rules "nobody grants a role above their own", "admins cannot touch owners", "a tenant always keeps
+ * an active owner" and the plan's user limit are decided here. Each user's own account (e-mail, password,
+ * invitation) is a {@link UserAggregate} created together with its membership.
  */
 @Aggregate(type = "tenant")
 public class TenantAggregate {
 
-    public static final String DEFAULT_PLAN = "free";
+    public static final String DEFAULT_PLAN = PlanCatalogue.FREE;
+    public static final String ACTIVE = "active";
+    public static final String SUSPENDED = "suspended";
+
+    private record Member(Role role, boolean active, String email) {
+        Member withRole(Role r) { return new Member(r, active, email); }
+
+        Member withActive(boolean a) { return new Member(role, a, email); }
+    }
 
     @AggregateIdentifier
     private String tenantId;
+    private String name;
     private String slug;
-    private final Map<String, Role> members = new HashMap<>();
+    private String plan;
+    private String status;
+    private final Map<String, Member> members = new HashMap<>();
 
     protected TenantAggregate() {
     }
@@ -42,11 +77,7 @@ public class TenantAggregate {
     public TenantAggregate(RegisterTenantCommand cmd, UniqueKeyRegistry registry, PasswordEncoder passwordEncoder) {
         String email = Emails.normalize(cmd.ownerEmail());
         Emails.requireValid(email, "email");
-        String name = cmd.companyName() == null ? "" : cmd.companyName().trim();
-        if (name.isEmpty() || name.length() > 200) {
-            throw DomainException.validation("company_name", "invalid_company_name",
-                    "company_name must be 1 to 200 characters");
-        }
+        String companyName = validName(cmd.companyName(), "company_name");
         if (!Slugs.isValid(cmd.slug())) {
             throw DomainException.validation("company_name", "invalid_slug", "the tenant slug is not valid");
         }
@@ -54,33 +85,259 @@ public class TenantAggregate {
         if (!registry.claim(Scope.TENANT_SLUG, cmd.slug(), cmd.tenantId())) {
             throw DomainException.conflict("slug_taken", "a tenant with this slug already exists", "company_name");
         }
-        if (!registry.claim(Scope.EMAIL, email, cmd.ownerUserId())) {
-            throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
-        }
+        claimEmail(registry, email, cmd.ownerUserId());
         String hash = passwordEncoder.encode(cmd.ownerPassword());
         UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), email, hash, Role.OWNER);
         // events applied in a constructor are held until it returns; creating the owner afterwards keeps the
         // stream in causal order: the tenant first, then its owner
-        apply(new TenantRegisteredEvent(cmd.tenantId(), name, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId()))
-                .andThen(() -> createOwner(owner));
+        apply(new TenantRegisteredEvent(cmd.tenantId(), companyName, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId(), email))
+                .andThen(() -> createUser(owner, null));
     }
 
-    private static void createOwner(UserRegisteredEvent owner) {
+    @CommandHandler
+    public void handle(RenameTenantCommand cmd) {
+        requireRole(cmd.actor(), Role.OWNER, "only owners can change the tenant");
+        String newName = validName(cmd.name(), "name");
+        if (!newName.equals(name)) {
+            apply(new TenantRenamedEvent(tenantId, newName));
+        }
+    }
+
+    @CommandHandler
+    public void handle(SuspendTenantCommand cmd) {
+        requireSystem(cmd.actor());
+        if (!SUSPENDED.equals(status)) {
+            apply(new TenantSuspendedEvent(tenantId, cmd.reason()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(ReinstateTenantCommand cmd) {
+        requireSystem(cmd.actor());
+        if (SUSPENDED.equals(status)) {
+            apply(new TenantReinstatedEvent(tenantId, cmd.reason()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(ChangePlanCommand cmd, PlanCatalogue plans) {
+        requireSystem(cmd.actor());
+        if (plans.find(cmd.plan()).isEmpty()) {
+            throw DomainException.validation("plan", "unknown_plan", "no plan named '" + cmd.plan() + "'");
+        }
+        if (!cmd.plan().equals(plan)) {
+            apply(new TenantPlanChangedEvent(tenantId, plan, cmd.plan()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(AddUserCommand cmd, UniqueKeyRegistry registry, PasswordEncoder passwordEncoder,
+                       PlanCatalogue plans) {
+        requireNotSuspended();
+        requireManager(cmd.actor());
+        requireGrantable(cmd.actor(), cmd.role());
+        String email = Emails.normalize(cmd.email());
+        Emails.requireValid(email, "email");
+        requireSeat(plans);
+        String hash = null;
+        if (cmd.initialPassword() != null) {
+            PasswordPolicy.requireAcceptable(cmd.initialPassword(), email);
+        } else if (cmd.invitationTokenHash() == null) {
+            throw DomainException.validation("password", "password_or_invitation",
+                    "give an initial password or ask for an invitation");
+        }
+        claimEmail(registry, email, cmd.userId());
+        if (cmd.initialPassword() != null) {
+            hash = passwordEncoder.encode(cmd.initialPassword());
+        }
+        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, email, hash, cmd.role());
+        InvitationIssuedEvent invitation = hash != null ? null
+                : new InvitationIssuedEvent(cmd.userId(), tenantId, cmd.invitationTokenHash(), cmd.invitationExpiresAt());
+        apply(new UserAddedEvent(tenantId, cmd.userId(), email, cmd.role(), hash == null, actorId(cmd.actor())))
+                .andThen(() -> createUser(account, invitation));
+    }
+
+    @CommandHandler
+    public void handle(ChangeUserRoleCommand cmd) {
+        requireNotSuspended();
+        Member target = manageable(cmd.actor(), cmd.userId());
+        if (cmd.role() == null) {
+            throw DomainException.validation("role", "invalid_role", "role must be one of owner, admin, member, viewer");
+        }
+        requireGrantable(cmd.actor(), cmd.role());
+        if (target.role() == cmd.role()) {
+            return;
+        }
+        if (target.role() == Role.OWNER && target.active() && activeOwners() == 1) {
+            throw lastOwner();
+        }
+        apply(new UserRoleChangedEvent(tenantId, cmd.userId(), target.role(), cmd.role()));
+    }
+
+    @CommandHandler
+    public void handle(DeactivateUserCommand cmd) {
+        Member target = manageable(cmd.actor(), cmd.userId());
+        if (!target.active()) {
+            return;
+        }
+        if (target.role() == Role.OWNER && activeOwners() == 1) {
+            throw lastOwner();
+        }
+        apply(new UserDeactivatedEvent(tenantId, cmd.userId()));
+    }
+
+    @CommandHandler
+    public void handle(ReactivateUserCommand cmd, PlanCatalogue plans) {
+        requireNotSuspended();
+        Member target = manageable(cmd.actor(), cmd.userId());
+        if (target.active()) {
+            return;
+        }
+        requireSeat(plans);
+        apply(new UserReactivatedEvent(tenantId, cmd.userId()));
+    }
+
+    @CommandHandler
+    public void handle(RemoveUserCommand cmd, UniqueKeyRegistry registry) {
+        Member target = manageable(cmd.actor(), cmd.userId());
+        if (target.role() == Role.OWNER && target.active() && activeOwners() == 1) {
+            throw lastOwner();
+        }
+        // the address may sign up again or be added elsewhere
+        registry.release(Scope.EMAIL, target.email(), cmd.userId());
+        apply(new UserRemovedEvent(tenantId, cmd.userId(), target.email()));
+    }
+
+    // --- rules
+
+    private Member manageable(Actor actor, String userId) {
+        requireManager(actor);
+        Member target = members.get(userId);
+        if (target == null) {
+            throw DomainException.notFound("user");
+        }
+        if (!actor.isSystem() && !actor.role().includes(target.role())) {
+            throw DomainException.forbidden("forbidden", "you cannot change a user whose role is above yours");
+        }
+        return target;
+    }
+
+    private static void requireManager(Actor actor) {
+        requireRole(actor, Role.ADMIN, "managing users needs the admin or owner role");
+    }
+
+    private static void requireRole(Actor actor, Role least, String message) {
+        if (actor == null || (!actor.isSystem() && (actor.role() == null || !actor.role().includes(least)))) {
+            throw DomainException.forbidden("forbidden", message);
+        }
+    }
+
+    private static void requireSystem(Actor actor) {
+        if (actor == null || !actor.isSystem()) {
+            throw DomainException.forbidden("forbidden", "only the system can do this");
+        }
+    }
+
+    private static void requireGrantable(Actor actor, Role role) {
+        if (role == null) {
+            throw DomainException.validation("role", "invalid_role", "role must be one of owner, admin, member, viewer");
+        }
+        if (!actor.isSystem() && !actor.role().includes(role)) {
+            throw DomainException.forbidden("forbidden", "you cannot grant a role above your own");
+        }
+    }
+
+    private void requireNotSuspended() {
+        if (SUSPENDED.equals(status)) {
+            throw DomainException.forbidden("tenant_suspended", "this tenant is suspended");
+        }
+    }
+
+    private void requireSeat(PlanCatalogue plans) {
+        Plan current = plans.get(plan);
+        long seats = members.values().stream().filter(Member::active).count();
+        if (!current.allowsUsers(seats + 1)) {
+            throw new DomainException(Kind.PAYMENT_REQUIRED, "plan_limit",
+                    "the " + current.name() + " plan allows " + current.users() + " active users; upgrade to add more");
+        }
+    }
+
+    private long activeOwners() {
+        return members.values().stream().filter(m -> m.active() && m.role() == Role.OWNER).count();
+    }
+
+    private static DomainException lastOwner() {
+        return DomainException.conflict("last_owner", "a tenant must keep at least one active owner", null);
+    }
+
+    private static void claimEmail(UniqueKeyRegistry registry, String email, String userId) {
+        if (!registry.claim(Scope.EMAIL, email, userId)) {
+            throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
+        }
+    }
+
+    private static String validName(String value, String field) {
+        String v = value == null ? "" : value.trim();
+        if (v.isEmpty() || v.length() > 200) {
+            throw DomainException.validation(field, "invalid_" + field, field + " must be 1 to 200 characters");
+        }
+        return v;
+    }
+
+    private static String actorId(Actor actor) {
+        return actor.isSystem() ? "system" : actor.userId();
+    }
+
+    private static void createUser(UserRegisteredEvent account, InvitationIssuedEvent invitation) {
         try {
-            createNew(UserAggregate.class, () -> new UserAggregate(owner));
+            createNew(UserAggregate.class, () -> new UserAggregate(account, invitation));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("could not create the owner account", e);
+            throw new IllegalStateException("could not create the user account", e);
         }
     }
+
+    // --- state
 
     @EventSourcingHandler
     void on(TenantRegisteredEvent event) {
         this.tenantId = event.tenantId();
+        this.name = event.name();
         this.slug = event.slug();
-        this.members.put(event.ownerUserId(), Role.OWNER);
+        this.plan = event.plan();
+        this.status = ACTIVE;
+        members.put(event.ownerUserId(), new Member(Role.OWNER, true, event.ownerEmail()));
     }
+
+    @EventSourcingHandler
+    void on(TenantRenamedEvent event) { this.name = event.name(); }
+
+    @EventSourcingHandler
+    void on(TenantSuspendedEvent event) { this.status = SUSPENDED; }
+
+    @EventSourcingHandler
+    void on(TenantReinstatedEvent event) { this.status = ACTIVE; }
+
+    @EventSourcingHandler
+    void on(TenantPlanChangedEvent event) { this.plan = event.plan(); }
+
+    @EventSourcingHandler
+    void on(UserAddedEvent event) {
+        members.put(event.userId(), new Member(event.role(), true, event.email()));
+    }
+
+    @EventSourcingHandler
+    void on(UserRoleChangedEvent event) { members.computeIfPresent(event.userId(), (k, m) -> m.withRole(event.role())); }
+
+    @EventSourcingHandler
+    void on(UserDeactivatedEvent event) { members.computeIfPresent(event.userId(), (k, m) -> m.withActive(false)); }
+
+    @EventSourcingHandler
+    void on(UserReactivatedEvent event) { members.computeIfPresent(event.userId(), (k, m) -> m.withActive(true)); }
+
+    @EventSourcingHandler
+    void on(UserRemovedEvent event) { members.remove(event.userId()); }
 
     String slug() { return slug; }
 }

@@ -2,13 +2,22 @@ package com.catalytic.command.user;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
-import com.catalytic.api.user.Role;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
+import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
+import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import java.time.Instant;
+import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
+import org.springframework.security.crypto.password.PasswordEncoder;
 
-/** A person's account within one tenant: e-mail, password hash, role. Created by its tenant. */
+/**
+ * A person's account: e-mail, password hash, pending invitation. Created by its tenant, which owns the person's
+ * membership (role, active).
+ */
 @Aggregate(type = "user")
 public class UserAggregate {
 
@@ -16,14 +25,34 @@ public class UserAggregate {
     private String userId;
     private String tenantId;
     private String email;
-    private Role role;
+    private String invitationTokenHash;
+    private Instant invitationExpiresAt;
 
     protected UserAggregate() {
     }
 
     /** Used by the tenant through {@code createNew}, inside the tenant's command. */
-    public UserAggregate(UserRegisteredEvent registered) {
+    public UserAggregate(UserRegisteredEvent registered, InvitationIssuedEvent invitation) {
         apply(registered);
+        if (invitation != null) {
+            apply(invitation);
+        }
+    }
+
+    @CommandHandler
+    public void handle(AcceptInvitationCommand cmd, PasswordEncoder passwordEncoder) {
+        if (invitationTokenHash == null || !invitationTokenHash.equals(cmd.tokenHash())) {
+            throw invalidInvitation();
+        }
+        if (!cmd.requestedAt().isBefore(invitationExpiresAt)) {
+            throw DomainException.unauthorized("invitation_expired", "this invitation has expired; ask for a new one");
+        }
+        PasswordPolicy.requireAcceptable(cmd.password(), email);
+        apply(new InvitationAcceptedEvent(userId, tenantId, passwordEncoder.encode(cmd.password())));
+    }
+
+    public static DomainException invalidInvitation() {
+        return DomainException.unauthorized("invalid_invitation", "this invitation link is not valid");
     }
 
     @EventSourcingHandler
@@ -31,6 +60,17 @@ public class UserAggregate {
         this.userId = event.userId();
         this.tenantId = event.tenantId();
         this.email = event.email();
-        this.role = event.role();
+    }
+
+    @EventSourcingHandler
+    void on(InvitationIssuedEvent event) {
+        this.invitationTokenHash = event.tokenHash();
+        this.invitationExpiresAt = event.expiresAt();
+    }
+
+    @EventSourcingHandler
+    void on(InvitationAcceptedEvent event) {
+        this.invitationTokenHash = null;
+        this.invitationExpiresAt = null;
     }
 }

@@ -194,7 +194,7 @@ class TenantAggregateTest {
     }
 
     private static TenantRegisteredEvent tenantRegistered() {
-        return new TenantRegisteredEvent(TENANT_ID, COMPANY, SLUG, TenantAggregate.DEFAULT_PLAN, OWNER_ID);
+        return new TenantRegisteredEvent(TENANT_ID, COMPANY, SLUG, TenantAggregate.DEFAULT_PLAN, OWNER_ID, EMAIL);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -8,10 +8,10 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine.Command;
 
-@Command(name = "db", description = "Database administration.", subcommands = DbMigrateCommand.Migrate.class)
+@Command(name = "db", mixinStandardHelpOptions = true, description = "Database administration.", subcommands = DbMigrateCommand.Migrate.class)
 public class DbMigrateCommand {
 
-    @Command(name = "migrate", description = "Apply pending migrations to DATABASE_URL (or the embedded database).")
+    @Command(name = "migrate", mixinStandardHelpOptions = true, description = "Apply pending migrations to DATABASE_URL (or the embedded database).")
     public static class Migrate implements Callable<Integer> {
 
         @Override
@@ -23,11 +23,13 @@ public class DbMigrateCommand {
                     : DatabaseUrl.parse(url);
             MigrateResult result = Flyway.configure()
                     .dataSource(db.jdbcUrl(), db.username(), db.password())
-                    .locations("classpath:db/migration/eventstore", "classpath:db/migration/projections")
+                    .locations(RuntimeEnvironment.MIGRATION_LOCATIONS.split(","))
                     .load()
                     .migrate();
-            System.out.println("database is at version " + result.targetSchemaVersion + " ("
-                    + result.migrationsExecuted + " migrations applied now)");
+            String version = result.targetSchemaVersion != null ? result.targetSchemaVersion
+                    : result.initialSchemaVersion;
+            System.out.println("database is at version " + version + " (" + result.migrationsExecuted
+                    + " migrations applied now)");
             return 0;
         }
     }

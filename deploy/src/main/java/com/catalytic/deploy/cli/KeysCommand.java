@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "keys", description = "Key management.", subcommands = KeysCommand.Generate.class)
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Key management.", subcommands = KeysCommand.Generate.class)
 public class KeysCommand {
 
-    @Command(name = "generate", description = "Write keys/jwt_<env>_private.pem, keys/jwt_<env>_public.pem, "
+    @Command(name = "generate", mixinStandardHelpOptions = true, description = "Write keys/jwt_<env>_private.pem, keys/jwt_<env>_public.pem, "
             + "keys/api_encryption_<env>.key and keys/db_encryption_<env>.key (private files mode 600). "
             + "Refuses to overwrite existing files.")
     public static class Generate implements Callable<Integer> {

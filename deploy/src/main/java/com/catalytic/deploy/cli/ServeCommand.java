@@ -2,6 +2,7 @@ package com.catalytic.deploy.cli;
 
 import com.catalytic.deploy.CatalyticApplication;
 import com.catalytic.deploy.config.ProductionConfigCheck;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.springframework.boot.SpringApplication;
@@ -10,11 +11,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
-@Command(name = "serve", description = "Run the HTTP service (the embedded default when DATABASE_URL is unset).")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the HTTP service (the embedded default when DATABASE_URL is unset).")
 public class ServeCommand implements Callable<Integer> {
 
     @Unmatched
-    List<String> springArgs = List.of();
+    List<String> springArgs = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -28,9 +29,10 @@ public class ServeCommand implements Callable<Integer> {
                 springArgs.toArray(String[]::new));
         if (ctx instanceof WebServerApplicationContext web) {
             String db = ctx.getEnvironment().getProperty("spring.datasource.url", "");
+            String where = db.startsWith("jdbc:h2:file:") ? "embedded file " + db.substring("jdbc:h2:file:".length()).split(";")[0]
+                    : db.startsWith("jdbc:h2:") ? "embedded" : "PostgreSQL";
             System.out.println("catalytic: listening on http://localhost:" + web.getWebServer().getPort()
-                    + " (database: " + (db.startsWith("jdbc:h2:") ? "embedded file " + db.substring(12, db.indexOf(';'))
-                    : "PostgreSQL") + "); API docs at /docs");
+                    + " (database: " + where + "); API docs at /docs");
         }
         return 0;
     }

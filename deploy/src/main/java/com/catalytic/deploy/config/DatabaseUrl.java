@@ -47,7 +47,8 @@ public record DatabaseUrl(String jdbcUrl, String username, String password) {
     }
 
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        // percent-decoding only, as libpq does: a literal '+' stays a '+'
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.config;
 
+import com.catalytic.command.auth.JwtKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +35,15 @@ public final class ProductionConfigCheck {
                 out.add("DATABASE_URL is invalid: " + e.getMessage());
             }
         }
-        keyFile(env, "JWT_PRIVATE_KEY_PATH", out);
-        keyFile(env, "JWT_PUBLIC_KEY_PATH", out);
+        boolean priv = keyFile(env, "JWT_PRIVATE_KEY_PATH", out);
+        boolean pub = keyFile(env, "JWT_PUBLIC_KEY_PATH", out);
+        if (priv && pub) {
+            try {
+                JwtKeys.load(Path.of(env.get("JWT_PRIVATE_KEY_PATH")), Path.of(env.get("JWT_PUBLIC_KEY_PATH")));
+            } catch (RuntimeException e) {
+                out.add("JWT_PRIVATE_KEY_PATH / JWT_PUBLIC_KEY_PATH: " + e.getMessage());
+            }
+        }
         if (env.getOrDefault("REDIS_HOST", "").isBlank()) {
             out.add("REDIS_HOST is required in production (rate limits and revocations are shared through Redis)");
         }
@@ -49,11 +57,12 @@ public final class ProductionConfigCheck {
         String cors = env.getOrDefault("CORS_ALLOWED_ORIGINS", "");
         if (cors.contains("*")) {
             out.add("CORS_ALLOWED_ORIGINS must list explicit origins in production, not '*'");
-        }
-        for (String origin : cors.split(",")) {
-            String o = origin.trim();
-            if (!o.isEmpty() && !o.startsWith("https://")) {
-                out.add("CORS_ALLOWED_ORIGINS entry '" + o + "' must use https in production");
+        } else {
+            for (String origin : cors.split(",")) {
+                String o = origin.trim();
+                if (!o.isEmpty() && !o.startsWith("https://")) {
+                    out.add("CORS_ALLOWED_ORIGINS entry '" + o + "' must use https in production");
+                }
             }
         }
         secret(env, "SESSION_SECRET_KEY", out);
@@ -69,13 +78,17 @@ public final class ProductionConfigCheck {
         return out;
     }
 
-    private static void keyFile(Map<String, String> env, String name, List<String> out) {
+    private static boolean keyFile(Map<String, String> env, String name, List<String> out) {
         String path = env.getOrDefault(name, "");
         if (path.isBlank()) {
             out.add(name + " is required in production (create keys with: catalytic keys generate production)");
-        } else if (!Files.isReadable(Path.of(path))) {
-            out.add(name + " points to " + path + ", which does not exist or is not readable");
+            return false;
         }
+        if (!Files.isReadable(Path.of(path))) {
+            out.add(name + " points to " + path + ", which does not exist or is not readable");
+            return false;
+        }
+        return true;
     }
 
     private static void secret(Map<String, String> env, String name, List<String> out) {

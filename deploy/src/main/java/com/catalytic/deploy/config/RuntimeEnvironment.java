@@ -17,6 +17,8 @@ import org.springframework.core.env.MapPropertySource;
 public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
 
     public static final String SOURCE = "catalyticRuntime";
+    /** Every module's migrations; one global version sequence across them. */
+    public static final String MIGRATION_LOCATIONS = "classpath:db/migration/eventstore,classpath:db/migration/projections";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
@@ -37,6 +39,9 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             props.put("spring.datasource.url", embeddedUrl(dataDir(env)));
             props.put("spring.datasource.username", "sa");
             props.put("spring.datasource.password", "");
+        }
+        if (!env.containsProperty("spring.flyway.locations")) {
+            props.put("spring.flyway.locations", MIGRATION_LOCATIONS);
         }
         if (!env.containsProperty("catalytic.auth.key-dir")) {
             props.put("catalytic.auth.key-dir", dataDir(env).resolve("keys").toString());

@@ -3,11 +3,13 @@ package com.catalytic.deploy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.catalytic.command.auth.JwtKeys;
 import com.catalytic.deploy.CatalyticMain;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,13 @@ class ProductionConfigTest {
     Path dir;
 
     private Map<String, String> goodProduction() throws Exception {
-        Path priv = Files.writeString(dir.resolve("priv.pem"), "x");
-        Path pub = Files.writeString(dir.resolve("pub.pem"), "x");
+        Path priv = dir.resolve("priv.pem");
+        Path pub = dir.resolve("pub.pem");
+        if (!Files.exists(priv)) {
+            KeyPair pair = JwtKeys.generate();
+            JwtKeys.writePem(priv, "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
+            JwtKeys.writePem(pub, "PUBLIC KEY", pair.getPublic().getEncoded(), false);
+        }
         Map<String, String> env = new HashMap<>();
         env.put("APP_ENV", "production");
         env.put("DATABASE_URL", "postgresql://app:s3cret@db.internal:5432/catalytic");
@@ -41,6 +48,18 @@ class ProductionConfigTest {
     @Test
     void aCompleteProductionConfigurationPasses() throws Exception {
         assertThat(ProductionConfigCheck.problems(goodProduction())).isEmpty();
+    }
+
+    @Test
+    void keysThatAreNotAPairAreRefused() throws Exception {
+        Map<String, String> env = goodProduction();
+        Path otherPub = dir.resolve("other.pem");
+        JwtKeys.writePem(otherPub, "PUBLIC KEY", JwtKeys.generate().getPublic().getEncoded(), false);
+        env.put("JWT_PUBLIC_KEY_PATH", otherPub.toString());
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString().contains("not a pair");
+        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a key");
+        env.put("JWT_PUBLIC_KEY_PATH", garbage.toString());
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString().startsWith("JWT_PRIVATE_KEY_PATH");
     }
 
     @Test

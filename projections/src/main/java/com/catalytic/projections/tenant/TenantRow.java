@@ -35,6 +35,21 @@ public class TenantRow {
         this.updatedAt = createdAt;
     }
 
+    public void rename(String name, Instant at) {
+        this.name = name;
+        this.updatedAt = at;
+    }
+
+    public void setStatus(String status, Instant at) {
+        this.status = status;
+        this.updatedAt = at;
+    }
+
+    public void setPlan(String plan, Instant at) {
+        this.plan = plan;
+        this.updatedAt = at;
+    }
+
     public String getId() { return id; }
     public String getName() { return name; }
     public String getSlug() { return slug; }

@@ -1,15 +1,22 @@
 package com.catalytic.projections.user;
 
+import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
+import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
+import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.projections.tenant.TenantProjection;
 import java.time.Instant;
+import java.util.function.Consumer;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.Timestamp;
 import org.springframework.stereotype.Component;
 
-/** Builds {@code users}. */
+/** Builds {@code users} from the user aggregate (account) and the tenant aggregate (membership). */
 @Component
 @ProcessingGroup(TenantProjection.GROUP)
 public class UserProjection {
@@ -24,6 +31,43 @@ public class UserProjection {
     void on(UserRegisteredEvent event, @Timestamp Instant at) {
         users.save(new UserRow(event.userId(), event.tenantId(), event.email(), event.passwordHash(),
                 event.role().wire(), at));
+    }
+
+    @EventHandler
+    void on(InvitationIssuedEvent event) {
+        update(event.userId(), u -> u.setInvited(true));
+    }
+
+    @EventHandler
+    void on(InvitationAcceptedEvent event, @Timestamp Instant at) {
+        update(event.userId(), u -> u.setPassword(event.passwordHash(), at));
+    }
+
+    @EventHandler
+    void on(UserRoleChangedEvent event, @Timestamp Instant at) {
+        update(event.userId(), u -> u.setRole(event.role().wire(), at));
+    }
+
+    @EventHandler
+    void on(UserDeactivatedEvent event, @Timestamp Instant at) {
+        update(event.userId(), u -> u.setActive(false, at));
+    }
+
+    @EventHandler
+    void on(UserReactivatedEvent event, @Timestamp Instant at) {
+        update(event.userId(), u -> u.setActive(true, at));
+    }
+
+    @EventHandler
+    void on(UserRemovedEvent event) {
+        users.deleteById(event.userId());
+    }
+
+    private void update(String userId, Consumer<UserRow> change) {
+        users.findById(userId).ifPresent(u -> {
+            change.accept(u);
+            users.save(u);
+        });
     }
 
     @ResetHandler

@@ -10,4 +10,6 @@ public interface UserRepository extends JpaRepository<UserRow, String> {
     Optional<UserRow> findByIdAndTenantId(String id, String tenantId);
 
     long countByTenantId(String tenantId);
+
+    java.util.List<UserRow> findByTenantIdOrderByCreatedAtAsc(String tenantId);
 }

@@ -20,6 +20,7 @@ public class UserRow {
     private String passwordHash;
     private String role;
     private boolean active;
+    private boolean invited;
     @Column(name = "created_at")
     private Instant createdAt;
     @Column(name = "updated_at")
@@ -38,6 +39,28 @@ public class UserRow {
         this.createdAt = createdAt;
         this.updatedAt = createdAt;
     }
+
+    public void setRole(String role, Instant at) {
+        this.role = role;
+        this.updatedAt = at;
+    }
+
+    public void setActive(boolean active, Instant at) {
+        this.active = active;
+        this.updatedAt = at;
+    }
+
+    public void setPassword(String passwordHash, Instant at) {
+        this.passwordHash = passwordHash;
+        this.invited = false;
+        this.updatedAt = at;
+    }
+
+    public void setInvited(boolean invited) {
+        this.invited = invited;
+    }
+
+    public boolean isInvited() { return invited; }
 
     public String getId() { return id; }
     public String getTenantId() { return tenantId; }

@@ -1,5 +1,10 @@
 package com.catalytic.query.account;
 
+import com.catalytic.api.query.AccountQueries.FindPrincipalQuery;
+import com.catalytic.api.query.AccountQueries.FindTenantStateQuery;
+import com.catalytic.api.query.AccountQueries.ListUsersQuery;
+import com.catalytic.api.query.AccountQueries.PrincipalState;
+import com.catalytic.api.query.AccountQueries.TenantState;
 import com.catalytic.api.query.Credentials;
 import com.catalytic.api.query.FindCredentialsByEmailQuery;
 import com.catalytic.api.query.FindCredentialsByUserQuery;
@@ -11,6 +16,7 @@ import com.catalytic.projections.tenant.TenantRepository;
 import com.catalytic.projections.tenant.TenantRow;
 import com.catalytic.projections.user.UserRepository;
 import com.catalytic.projections.user.UserRow;
+import java.util.List;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -34,8 +40,27 @@ public class AccountQueryHandlers {
     }
 
     @QueryHandler
+    public List<UserView> handle(ListUsersQuery query) {
+        return users.findByTenantIdOrderByCreatedAtAsc(query.tenantId()).stream().map(AccountQueryHandlers::view).toList();
+    }
+
+    @QueryHandler
     public TenantView handle(FindTenantQuery query) {
         return tenants.findById(query.tenantId()).map(this::view).orElse(null);
+    }
+
+    @QueryHandler
+    public PrincipalState handle(FindPrincipalQuery query) {
+        return users.findById(query.userId())
+                .map(u -> new PrincipalState(u.getId(), u.getTenantId(), u.getRole(), u.isActive()))
+                .orElse(null);
+    }
+
+    @QueryHandler
+    public TenantState handle(FindTenantStateQuery query) {
+        return tenants.findById(query.tenantId())
+                .map(t -> new TenantState(t.getId(), t.getStatus(), t.getPlan()))
+                .orElse(null);
     }
 
     @QueryHandler
@@ -55,7 +80,8 @@ public class AccountQueryHandlers {
     }
 
     static UserView view(UserRow u) {
-        return new UserView(u.getId(), u.getTenantId(), u.getEmail(), u.getRole(), u.isActive(), u.getCreatedAt());
+        return new UserView(u.getId(), u.getTenantId(), u.getEmail(), u.getRole(), u.isActive(), u.isInvited(),
+                u.getCreatedAt());
     }
 
     private TenantView view(TenantRow t) {

@@ -1,5 +1,6 @@
 package com.catalytic.api.auth;
 
+import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.user.Role;
 import java.util.Set;
 
@@ -10,4 +11,14 @@ import java.util.Set;
 public record Caller(String tenantId, String userId, Role role, String sessionId, String apiKeyId, Set<String> scopes) {
 
     public boolean hasRole(Role required) { return role != null && role.includes(required); }
+
+    public boolean isApiKey() { return apiKeyId != null; }
+
+    /**
+     * Whether this caller may act within a scope: users by their role; API keys by their scopes, never beyond the
+     * current role of the user who created them.
+     */
+    public boolean allows(String scope) {
+        return Scopes.allowedFor(scope, role) && (apiKeyId == null || scopes.contains(scope));
+    }
 }

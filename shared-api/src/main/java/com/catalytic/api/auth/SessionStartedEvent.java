@@ -1,9 +1,10 @@
 package com.catalytic.api.auth;
 
+import com.catalytic.api.tenant.TenantScoped;
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
 
 @Revision("1")
 public record SessionStartedEvent(String sessionId, String tenantId, String userId, String refreshTokenHash,
-                                  Instant expiresAt) {
+                                  Instant expiresAt) implements TenantScoped {
 }

@@ -1,9 +1,10 @@
 package com.catalytic.api.auth;
 
+import com.catalytic.api.tenant.TenantScoped;
 import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** A successful login opens a session; the refresh token is known only by its SHA-256 hash. */
 public record StartSessionCommand(@TargetAggregateIdentifier String sessionId, String tenantId, String userId,
-                                  String refreshTokenHash, Instant expiresAt) {
+                                  String refreshTokenHash, Instant expiresAt) implements TenantScoped {
 }

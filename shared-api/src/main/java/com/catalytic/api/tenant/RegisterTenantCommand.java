@@ -11,7 +11,7 @@ public record RegisterTenantCommand(@TargetAggregateIdentifier String tenantId,
                                     String slug,
                                     String ownerUserId,
                                     String ownerEmail,
-                                    String ownerPassword) {
+                                    String ownerPassword) implements TenantScoped {
     @Override
     public String toString() {
         return "RegisterTenantCommand[tenantId=" + tenantId + ", slug=" + slug + ", ownerUserId=" + ownerUserId + "]";

@@ -1,0 +1,82 @@
+package com.catalytic.projections.access;
+
+import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
+import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
+import com.catalytic.api.auth.SessionRevokedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
+import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
+import java.time.Instant;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.Timestamp;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds {@code access_changes}, the feed every node polls to evict cached credentials: a revoked session or key,
+ * a user whose role or status changed, a tenant suspended or moved to another plan.
+ */
+@Component
+@ProcessingGroup(AccessChangeProjection.GROUP)
+public class AccessChangeProjection {
+
+    public static final String GROUP = "access-changes";
+    public static final String SESSION = "session";
+    public static final String USER = "user";
+    public static final String TENANT = "tenant";
+    public static final String API_KEY = "api_key";
+
+    private final AccessChangeRepository changes;
+
+    public AccessChangeProjection(AccessChangeRepository changes) {
+        this.changes = changes;
+    }
+
+    @EventHandler
+    void on(SessionRevokedEvent e, @Timestamp Instant at) { record(SESSION, e.sessionId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(UserRoleChangedEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(UserDeactivatedEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(UserReactivatedEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(UserRemovedEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(InvitationAcceptedEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(TenantSuspendedEvent e, @Timestamp Instant at) { record(TENANT, e.tenantId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(TenantReinstatedEvent e, @Timestamp Instant at) { record(TENANT, e.tenantId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(TenantPlanChangedEvent e, @Timestamp Instant at) { record(TENANT, e.tenantId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(ApiKeyRevokedEvent e, @Timestamp Instant at) { record(API_KEY, e.keyId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(ApiKeyRotatedEvent e, @Timestamp Instant at) { record(API_KEY, e.keyId(), e.tenantId(), at); }
+
+    private void record(String kind, String subject, String tenantId, Instant at) {
+        changes.save(new AccessChangeRow(kind, subject, tenantId, at));
+    }
+
+    @ResetHandler
+    void reset() {
+        changes.deleteAllInBatch();
+    }
+}

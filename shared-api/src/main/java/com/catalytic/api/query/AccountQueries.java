@@ -1,0 +1,60 @@
+package com.catalytic.api.query;
+
+import java.time.Instant;
+import java.util.Set;
+
+/** Queries added with team management and API keys. */
+public final class AccountQueries {
+
+    private AccountQueries() {
+    }
+
+    /** All users of a tenant, oldest first; answered with a list of {@link UserView}. */
+    public record ListUsersQuery(String tenantId) {
+    }
+
+    /** The per-request view of a user: answered with {@link PrincipalState} or null. */
+    public record FindPrincipalQuery(String userId) {
+    }
+
+    public record PrincipalState(String userId, String tenantId, String role, boolean active) {
+    }
+
+    /** The per-request view of a tenant: answered with {@link TenantState} or null. */
+    public record FindTenantStateQuery(String tenantId) {
+    }
+
+    public record TenantState(String tenantId, String status, String plan) {
+        public boolean suspended() {
+            return "suspended".equals(status);
+        }
+    }
+
+    /** Key verification: answered with {@link ApiKeyRecord} or null. */
+    public record FindApiKeyByHashQuery(String keyHash) {
+    }
+
+    public record ApiKeyRecord(String keyId, String tenantId, String createdBy, Set<String> scopes, Instant expiresAt,
+                               Instant revokedAt, Instant validUntil) {
+    }
+
+    /** Keys of a tenant (all, or only those created by {@code createdBy}); answered with a list of {@link ApiKeyView}. */
+    public record ListApiKeysQuery(String tenantId, String createdBy) {
+    }
+
+    public record FindApiKeyQuery(String tenantId, String keyId) {
+    }
+
+    public record ApiKeyView(String id, String name, String prefix, Set<String> scopes, String createdBy,
+                             Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt,
+                             Instant validUntil, String replacedBy, String status) {
+    }
+
+    /** Changes that invalidate cached credentials since an instant; answered with a list of {@link AccessChange}. */
+    public record AccessChangesSinceQuery(Instant since) {
+    }
+
+    /** kind is one of session, user, tenant, api_key. */
+    public record AccessChange(long seq, String kind, String subjectId) {
+    }
+}

@@ -1,0 +1,58 @@
+package com.catalytic.api.tenant;
+
+import com.catalytic.api.auth.Actor;
+import com.catalytic.api.user.Role;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+/** Commands handled by the tenant aggregate after registration: the tenant's own settings and its membership. */
+public final class TenantCommands {
+
+    private TenantCommands() {
+    }
+
+    public record RenameTenantCommand(@TargetAggregateIdentifier String tenantId, String name, Actor actor)
+            implements TenantScoped {
+    }
+
+    public record SuspendTenantCommand(@TargetAggregateIdentifier String tenantId, String reason, Actor actor)
+            implements TenantScoped {
+    }
+
+    public record ReinstateTenantCommand(@TargetAggregateIdentifier String tenantId, String reason, Actor actor)
+            implements TenantScoped {
+    }
+
+    /** Moves the tenant to another plan of the catalogue (billing, operators). */
+    public record ChangePlanCommand(@TargetAggregateIdentifier String tenantId, String plan, Actor actor)
+            implements TenantScoped {
+    }
+
+    /**
+     * Adds a member. With {@code initialPassword} the account can log in at once; without it the member is invited
+     * and sets a password through the one-time link whose hash is {@code invitationTokenHash}.
+     */
+    public record AddUserCommand(@TargetAggregateIdentifier String tenantId, String userId, String email, Role role,
+                                 String initialPassword, String invitationTokenHash, java.time.Instant invitationExpiresAt,
+                                 Actor actor) implements TenantScoped {
+        @Override
+        public String toString() {
+            return "AddUserCommand[tenantId=" + tenantId + ", userId=" + userId + ", role=" + role + "]";
+        }
+    }
+
+    public record ChangeUserRoleCommand(@TargetAggregateIdentifier String tenantId, String userId, Role role, Actor actor)
+            implements TenantScoped {
+    }
+
+    public record DeactivateUserCommand(@TargetAggregateIdentifier String tenantId, String userId, Actor actor)
+            implements TenantScoped {
+    }
+
+    public record ReactivateUserCommand(@TargetAggregateIdentifier String tenantId, String userId, Actor actor)
+            implements TenantScoped {
+    }
+
+    public record RemoveUserCommand(@TargetAggregateIdentifier String tenantId, String userId, Actor actor)
+            implements TenantScoped {
+    }
+}
