@@ -2,23 +2,39 @@ package com.catalytic.command.auth;
 
 import com.catalytic.api.auth.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.query.AccountQueries.PrincipalState;
+import com.catalytic.api.user.Role;
 
-/** Turns a bearer credential into a {@link Caller}: a valid, unexpired, unrevoked access token. */
+/**
+ * Turns a bearer access token into a {@link Caller}: a valid, unexpired token of an unrevoked session, of a user who
+ * is still active. The role is the user's current one, so a demotion or deactivation takes effect at once rather
+ * than when the token expires.
+ */
 public class AccessTokenAuthenticator {
 
     private final TokenService tokens;
     private final RevocationRegistry revocations;
+    private final CredentialCache cache;
 
-    public AccessTokenAuthenticator(TokenService tokens, RevocationRegistry revocations) {
+    public AccessTokenAuthenticator(TokenService tokens, RevocationRegistry revocations, CredentialCache cache) {
         this.tokens = tokens;
         this.revocations = revocations;
+        this.cache = cache;
     }
 
     public Caller authenticate(String bearer) {
-        Caller caller = tokens.verify(bearer);
-        if (revocations.isRevoked(caller.sessionId())) {
+        Caller claims = tokens.verify(bearer);
+        if (revocations.isRevoked(claims.sessionId())) {
             throw DomainException.unauthorized("token_revoked", "this token has been revoked");
         }
-        return caller;
+        PrincipalState user = cache.principal(claims.userId()).orElse(null);
+        if (user == null || !user.tenantId().equals(claims.tenantId())) {
+            throw DomainException.unauthorized("token_revoked", "the account of this token no longer exists");
+        }
+        if (!user.active()) {
+            throw DomainException.unauthorized("account_disabled", "this account is deactivated");
+        }
+        return new Caller(claims.tenantId(), claims.userId(), Role.fromWire(user.role()), claims.sessionId(), null,
+                claims.scopes());
     }
 }

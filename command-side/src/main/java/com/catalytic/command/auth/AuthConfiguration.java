@@ -4,7 +4,9 @@ import com.catalytic.command.infra.FastStore;
 import com.catalytic.command.infra.InMemoryFastStore;
 import com.catalytic.command.infra.RedisFastStore;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
+import com.catalytic.api.apikey.ApiKeyUsageSink;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.queryhandling.QueryGateway;
@@ -74,8 +76,31 @@ public class AuthConfiguration {
     }
 
     @Bean
-    AccessTokenAuthenticator accessTokenAuthenticator(TokenService tokens, RevocationRegistry revocations) {
-        return new AccessTokenAuthenticator(tokens, revocations);
+    CredentialCache credentialCache(QueryGateway queries, Clock clock,
+                                    @Value("${catalytic.auth.credential-cache-max-age:60s}") Duration maxAge) {
+        return new CredentialCache(queries, clock, maxAge);
+    }
+
+    @Bean
+    AccessChangePoller accessChangePoller(QueryGateway queries, CredentialCache cache, RevocationRegistry revocations,
+                                          AuthProperties props, Clock clock) {
+        return new AccessChangePoller(queries, cache, revocations, props.accessTokenTtl().plusMinutes(1), clock);
+    }
+
+    @Bean
+    AccessTokenAuthenticator accessTokenAuthenticator(TokenService tokens, RevocationRegistry revocations,
+                                                      CredentialCache cache) {
+        return new AccessTokenAuthenticator(tokens, revocations, cache);
+    }
+
+    @Bean
+    ApiKeyUsageTracker apiKeyUsageTracker(ApiKeyUsageSink sink) {
+        return new ApiKeyUsageTracker(sink);
+    }
+
+    @Bean
+    ApiKeyAuthenticator apiKeyAuthenticator(CredentialCache cache, ApiKeyUsageTracker usage, Clock clock) {
+        return new ApiKeyAuthenticator(cache, usage, clock);
     }
 
     @Bean

@@ -1,13 +1,11 @@
 package com.catalytic.command.auth;
 
 import com.catalytic.api.query.IsSessionRevokedQuery;
-import com.catalytic.api.query.RecentlyRevokedSessionsQuery;
 import com.catalytic.command.infra.FastStore;
 import com.catalytic.command.infra.FastStore.FastStoreUnavailable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,17 +20,15 @@ import org.springframework.scheduling.annotation.Scheduled;
  * {@code auth_sessions}); the shared fast store (Redis) answers the per-request check at once on every node.
  * <ul>
  *   <li>Redis unreachable: the check asks the database instead.</li>
- *   <li>Every node also polls the database each second for recent revocations into a local set, so a revocation
- *   whose Redis write failed (the revoking node could not reach Redis) still reaches every node within about a
- *   second, and a node that saw Redis fail copies recent revocations back once Redis answers again.</li>
+ *   <li>Every node also learns revocations from the access-change feed ({@link AccessChangePoller}) into a local
+ *   set, so a revocation whose Redis write failed still reaches every node within a poll interval, and a node that
+ *   saw Redis fail copies recent revocations back once Redis answers again.</li>
  * </ul>
  */
 public class RevocationRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(RevocationRegistry.class);
     private static final String PREFIX = "revoked:sid:";
-    /** Overlap between polls, covering commit lag between the event's timestamp and its visibility. */
-    private static final Duration POLL_OVERLAP = Duration.ofSeconds(10);
 
     private final FastStore store;
     private final QueryGateway queries;
@@ -40,7 +36,6 @@ public class RevocationRegistry {
     private final Clock clock;
     private final AtomicBoolean resyncNeeded = new AtomicBoolean(false);
     private final Map<String, Instant> local = new ConcurrentHashMap<>();
-    private volatile Instant lastPoll;
 
     public RevocationRegistry(FastStore store, QueryGateway queries, Duration accessTokenTtl, Clock clock) {
         this.store = store;
@@ -48,7 +43,6 @@ public class RevocationRegistry {
         // an access token lives at most this long after its session is revoked: no need to remember longer
         this.keep = accessTokenTtl.plusMinutes(1);
         this.clock = clock;
-        this.lastPoll = clock.instant().minus(keep);
     }
 
     public void markRevoked(String sessionId) {
@@ -75,21 +69,16 @@ public class RevocationRegistry {
                 ResponseTypes.instanceOf(Boolean.class)).join());
     }
 
-    @Scheduled(fixedDelayString = "${catalytic.auth.revocation-poll-interval:1000}",
-            initialDelayString = "${catalytic.auth.revocation-poll-interval:1000}")
-    public void poll() {
+    /** A revocation learnt from the access-change feed (made on another node, or while Redis was away). */
+    public void markRevokedLocally(String sessionId) {
+        local.putIfAbsent(sessionId, clock.instant().plus(keep));
+    }
+
+    /** Drops expired local entries; once Redis answers again after an outage, copies recent revocations back. */
+    @Scheduled(fixedDelayString = "${catalytic.auth.revocation-resync-interval:2000}")
+    public void maintain() {
         Instant now = clock.instant();
-        try {
-            List<String> revoked = queries.query(new RecentlyRevokedSessionsQuery(lastPoll.minus(POLL_OVERLAP)),
-                    ResponseTypes.multipleInstancesOf(String.class)).join();
-            Instant until = now.plus(keep);
-            revoked.forEach(sid -> local.putIfAbsent(sid, until));
-            lastPoll = now;
-            local.values().removeIf(expiry -> expiry.isBefore(now));
-        } catch (RuntimeException e) {
-            log.warn("Polling session revocations failed: {}", e.toString());
-            return;
-        }
+        local.values().removeIf(expiry -> expiry.isBefore(now));
         if (resyncNeeded.get()) {
             resync(now);
         }

@@ -2,7 +2,11 @@ package com.catalytic.deploy.web;
 
 import com.catalytic.api.auth.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.command.apikey.ApiKeys;
 import com.catalytic.command.auth.AccessTokenAuthenticator;
+import com.catalytic.command.auth.ApiKeyAuthenticator;
+import com.catalytic.command.auth.CredentialCache;
+import com.catalytic.api.query.AccountQueries.TenantState;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -15,8 +19,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Resolves the caller of every tenant-scoped request ({@code /api/**} and {@code /auth/logout}) from its bearer
- * credential, and answers 401 when there is none or it is not valid. Public endpoints pass through untouched.
+ * Resolves the caller of every tenant-scoped request ({@code /api/**} and {@code /auth/logout}) from its credential
+ * &mdash; an access token ({@code Authorization: Bearer eyJ…}) or an API key ({@code Authorization: Bearer clc_…} or
+ * {@code X-API-Key: clc_…}) &mdash; and answers 401 when there is none or it is not valid, 403
+ * {@code tenant_suspended} when the tenant is suspended. Public endpoints pass through untouched.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -25,11 +31,16 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     public static final String CALLER = "catalytic.caller";
     private static final Set<String> PUBLIC_API = Set.of("/api/plans");
 
-    private final AccessTokenAuthenticator authenticator;
+    private final AccessTokenAuthenticator tokens;
+    private final ApiKeyAuthenticator apiKeys;
+    private final CredentialCache cache;
     private final Problems problems;
 
-    public AuthenticationFilter(AccessTokenAuthenticator authenticator, Problems problems) {
-        this.authenticator = authenticator;
+    public AuthenticationFilter(AccessTokenAuthenticator tokens, ApiKeyAuthenticator apiKeys, CredentialCache cache,
+                                Problems problems) {
+        this.tokens = tokens;
+        this.apiKeys = apiKeys;
+        this.cache = cache;
         this.problems = problems;
     }
 
@@ -46,21 +57,38 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws ServletException, IOException {
-        String credential = bearer(req);
-        if (credential == null) {
-            problems.write(res, req, DomainException.unauthorized("authentication_required",
-                    "send an access token: Authorization: Bearer <token>"));
-            return;
-        }
         Caller caller;
         try {
-            caller = authenticator.authenticate(credential);
+            caller = authenticate(req);
+            if (req.getRequestURI().startsWith("/api/")) {
+                TenantState tenant = cache.tenant(caller.tenantId()).orElse(null);
+                if (tenant == null) {
+                    throw DomainException.unauthorized("invalid_token", "the tenant of this credential does not exist");
+                }
+                if (tenant.suspended()) {
+                    throw DomainException.forbidden("tenant_suspended",
+                            "this tenant is suspended; contact the account owner or support");
+                }
+            }
         } catch (DomainException e) {
             problems.write(res, req, e);
             return;
         }
         req.setAttribute(CALLER, caller);
         chain.doFilter(req, res);
+    }
+
+    private Caller authenticate(HttpServletRequest req) {
+        String apiKey = req.getHeader("X-API-Key");
+        String bearer = bearer(req);
+        if (apiKey != null && !apiKey.isBlank()) {
+            return apiKeys.authenticate(apiKey.trim());
+        }
+        if (bearer == null) {
+            throw DomainException.unauthorized("authentication_required",
+                    "send an access token (Authorization: Bearer <token>) or an API key (X-API-Key: clc_...)");
+        }
+        return bearer.startsWith(ApiKeys.PREFIX.substring(0, 4)) ? apiKeys.authenticate(bearer) : tokens.authenticate(bearer);
     }
 
     private static String bearer(HttpServletRequest req) {

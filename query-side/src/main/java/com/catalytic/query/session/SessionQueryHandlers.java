@@ -1,9 +1,7 @@
 package com.catalytic.query.session;
 
 import com.catalytic.api.query.IsSessionRevokedQuery;
-import com.catalytic.api.query.RecentlyRevokedSessionsQuery;
 import com.catalytic.projections.session.SessionRepository;
-import java.util.List;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,10 +20,5 @@ public class SessionQueryHandlers {
     @QueryHandler
     public Boolean handle(IsSessionRevokedQuery query) {
         return sessions.findById(query.sessionId()).map(s -> s.getRevokedAt() != null).orElse(true);
-    }
-
-    @QueryHandler
-    public List<String> handle(RecentlyRevokedSessionsQuery query) {
-        return sessions.findIdsRevokedSince(query.since());
     }
 }

@@ -1,6 +1,7 @@
 package com.catalytic.api.auth;
 
 import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.user.Role;
 import java.util.Set;
 
@@ -20,5 +21,14 @@ public record Caller(String tenantId, String userId, Role role, String sessionId
      */
     public boolean allows(String scope) {
         return Scopes.allowedFor(scope, role) && (apiKeyId == null || scopes.contains(scope));
+    }
+
+    /** 403 {@code insufficient_scope} unless {@link #allows(String)}. */
+    public void require(String scope) {
+        if (!allows(scope)) {
+            throw DomainException.forbidden("insufficient_scope", apiKeyId == null
+                    ? "your role does not allow this (needs " + scope + ")"
+                    : "this API key lacks the scope " + scope + " (or its creator's role no longer allows it)");
+        }
     }
 }

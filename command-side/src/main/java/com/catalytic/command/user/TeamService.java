@@ -1,0 +1,143 @@
+package com.catalytic.command.user;
+
+import com.catalytic.api.auth.Actor;
+import com.catalytic.api.auth.Caller;
+import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.query.FindTenantQuery;
+import com.catalytic.api.query.FindUserQuery;
+import com.catalytic.api.query.TenantView;
+import com.catalytic.api.query.UserView;
+import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
+import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
+import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
+import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
+import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
+import com.catalytic.api.user.Role;
+import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.Ids;
+import com.catalytic.command.infra.mail.EmailSender;
+import com.catalytic.command.infra.mail.EmailSender.Email;
+import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.queryhandling.QueryGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.web.util.HtmlUtils;
+
+/** Team management: adding, changing and removing a tenant's users, and invitations. */
+@Service
+public class TeamService {
+
+    private static final Logger log = LoggerFactory.getLogger(TeamService.class);
+    static final Duration INVITATION_TTL = Duration.ofDays(7);
+
+    private final CommandGateway commands;
+    private final QueryGateway queries;
+    private final EmailSender mail;
+    private final Clock clock;
+    private final String frontendUrl;
+
+    public TeamService(CommandGateway commands, QueryGateway queries, EmailSender mail, Clock clock,
+                       @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl) {
+        this.commands = commands;
+        this.queries = queries;
+        this.mail = mail;
+        this.clock = clock;
+        this.frontendUrl = frontendUrl.replaceAll("/+$", "");
+    }
+
+    public record Added(UserView user, boolean invitationSent) {
+    }
+
+    public Added add(Caller caller, String email, Role role, String password) {
+        caller.require(Scopes.USERS_MANAGE);
+        String userId = Ids.newId();
+        String secret = password == null ? Ids.secret(32) : null;
+        Instant expires = clock.instant().plus(INVITATION_TTL);
+        try {
+            commands.sendAndWait(new AddUserCommand(caller.tenantId(), userId, Emails.normalize(email), role, password,
+                    secret == null ? null : Hashing.sha256Hex(secret), secret == null ? null : expires,
+                    Actor.of(caller)));
+        } catch (ClaimRaceException race) {
+            throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
+        }
+        UserView user = find(caller.tenantId(), userId);
+        boolean sent = false;
+        if (secret != null) {
+            sent = sendInvitation(caller.tenantId(), user, userId + "." + secret, expires);
+        }
+        return new Added(user, sent);
+    }
+
+    public UserView change(Caller caller, String userId, Role role, Boolean active) {
+        caller.require(Scopes.USERS_MANAGE);
+        Actor actor = Actor.of(caller);
+        if (role != null) {
+            commands.sendAndWait(new ChangeUserRoleCommand(caller.tenantId(), userId, role, actor));
+        }
+        if (Boolean.FALSE.equals(active)) {
+            commands.sendAndWait(new DeactivateUserCommand(caller.tenantId(), userId, actor));
+        } else if (Boolean.TRUE.equals(active)) {
+            commands.sendAndWait(new ReactivateUserCommand(caller.tenantId(), userId, actor));
+        }
+        return find(caller.tenantId(), userId);
+    }
+
+    public void remove(Caller caller, String userId) {
+        caller.require(Scopes.USERS_MANAGE);
+        commands.sendAndWait(new RemoveUserCommand(caller.tenantId(), userId, Actor.of(caller)));
+    }
+
+    /** Sets the password of an invited user from the one-time link's token ({@code userId.secret}). */
+    public void acceptInvitation(String token, String password) {
+        int dot = token == null ? -1 : token.indexOf('.');
+        if (dot <= 0 || dot == token.length() - 1 || token.length() > 200) {
+            throw com.catalytic.command.user.UserAggregate.invalidInvitation();
+        }
+        try {
+            commands.sendAndWait(new AcceptInvitationCommand(token.substring(0, dot),
+                    Hashing.sha256Hex(token.substring(dot + 1)), password, clock.instant()));
+        } catch (AggregateNotFoundException e) {
+            throw com.catalytic.command.user.UserAggregate.invalidInvitation();
+        }
+    }
+
+    private UserView find(String tenantId, String userId) {
+        UserView user = queries.query(new FindUserQuery(tenantId, userId), ResponseTypes.instanceOf(UserView.class))
+                .join();
+        if (user == null) {
+            throw DomainException.notFound("user");
+        }
+        return user;
+    }
+
+    private boolean sendInvitation(String tenantId, UserView user, String token, Instant expires) {
+        TenantView tenant = queries.query(new FindTenantQuery(tenantId), ResponseTypes.instanceOf(TenantView.class))
+                .join();
+        String company = tenant == null ? "your team" : tenant.name();
+        String link = frontendUrl + "/accept-invitation?token=" + token;
+        String text = "You have been invited to join " + company + " on Catalytic Computing as " + user.role()
+                + ".\n\nSet your password here (the link works once, until " + expires + "):\n" + link + "\n";
+        String html = "<p>You have been invited to join <strong>" + HtmlUtils.htmlEscape(company)
+                + "</strong> on Catalytic Computing as " + HtmlUtils.htmlEscape(user.role()) + ".</p><p><a href=\""
+                + HtmlUtils.htmlEscape(link) + "\">Set your password</a> (the link works once, until " + expires
+                + ").</p>";
+        try {
+            mail.send(new Email(user.email(), "You are invited to " + company, text, html));
+            return true;
+        } catch (RuntimeException e) {
+            // the user exists either way; an admin can remove and re-add to send a new invitation
+            log.warn("Invitation e-mail to user {} could not be sent: {}", user.id(), e.toString());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package com.catalytic.query.account;
+
+import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.auth.Caller;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.query.AccountQueries.ListUsersQuery;
+import com.catalytic.api.query.FindUserQuery;
+import com.catalytic.api.query.UserView;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The tenant's team (read side). */
+@RestController
+public class UsersQueryController {
+
+    private final QueryGateway queries;
+
+    public UsersQueryController(QueryGateway queries) {
+        this.queries = queries;
+    }
+
+    @GetMapping("/api/users")
+    public Map<String, List<UserView>> list(Caller caller) {
+        caller.require(Scopes.USERS_READ);
+        return Map.of("users", queries.query(new ListUsersQuery(caller.tenantId()),
+                ResponseTypes.multipleInstancesOf(UserView.class)).join());
+    }
+
+    @GetMapping("/api/users/{id}")
+    public UserView get(Caller caller, @PathVariable("id") String id) {
+        caller.require(Scopes.USERS_READ);
+        UserView user = queries.query(new FindUserQuery(caller.tenantId(), id), ResponseTypes.instanceOf(UserView.class))
+                .join();
+        if (user == null) {
+            throw DomainException.notFound("user");
+        }
+        return user;
+    }
+}
