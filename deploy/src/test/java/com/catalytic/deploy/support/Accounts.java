@@ -20,6 +20,19 @@ public final class Accounts {
         return hint + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
     }
 
+    public static Account login(Http http, String email, String password) {
+        Http.Response login = http.post("/auth/login", Map.of("email", email, "password", password));
+        assertThat(login.status()).as("login %s", login).isEqualTo(200);
+        return new Account(email, null, null, login.text("access_token"), login.text("refresh_token"));
+    }
+
+    /** Moves a tenant to another plan, as billing or an operator would. */
+    public static void changePlan(TestApp app, String tenantId, String plan) {
+        app.bean(org.axonframework.commandhandling.gateway.CommandGateway.class).sendAndWait(
+                new com.catalytic.api.tenant.TenantCommands.ChangePlanCommand(tenantId, plan,
+                        com.catalytic.api.auth.Actor.system()));
+    }
+
     public static Account registerAndLogin(Http http, String hint) {
         String email = uniqueEmail(hint);
         Http.Response reg = http.post("/auth/register", Http.registration(email, PASSWORD, hint + " Inc"));
