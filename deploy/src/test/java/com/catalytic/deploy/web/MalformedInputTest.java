@@ -87,6 +87,41 @@ class MalformedInputTest {
     }
 
     @Test
+    void authenticatedJsonEndpointsAnswerProblemsForEveryBadBody() {
+        Accounts.changePlan(app, account.tenantId(), "starter");
+        String keyId = http.post("/api/api-keys", Map.of("name", "k", "scopes", java.util.List.of("users:read")),
+                bearer(account.accessToken())).text("id");
+        Map<String, String[]> endpoints = new LinkedHashMap<>();
+        endpoints.put("POST /api/users", new String[] {"{\"email\": \"n@example.com\", \"role\": \"viewer\", "
+                + "\"password\": \"" + Accounts.PASSWORD + "\"}"});
+        endpoints.put("PATCH /api/users/" + account.userId(), new String[] {"{\"role\": \"owner\"}"});
+        endpoints.put("PATCH /api/tenant", new String[] {"{\"name\": \"Fuzz Inc\"}"});
+        endpoints.put("POST /api/api-keys", new String[] {"{\"name\": \"n\", \"scopes\": [\"users:read\"]}"});
+        endpoints.put("POST /api/api-keys/" + keyId + "/rotate", new String[] {"{\"grace_seconds\": 10}"});
+        endpoints.put("POST /auth/invitations/accept", new String[] {"{\"token\": \"a.b\", \"password\": \"x\"}"});
+        long eventsBefore = eventCount();
+        endpoints.forEach((endpoint, valid) -> {
+            String method = endpoint.substring(0, endpoint.indexOf(' '));
+            String path = endpoint.substring(endpoint.indexOf(' ') + 1);
+            badBodies(valid[0]).forEach((name, body) -> {
+                Response r = method.equals("POST")
+                        ? http.postRaw(path, body, "application/json", bearer(account.accessToken()))
+                        : http.method(method, path, body, bearer(account.accessToken()));
+                assertProblem(r, endpoint + " with " + name);
+            });
+        });
+        assertThat(eventCount()).as("bad input changes nothing").isEqualTo(eventsBefore);
+        Response badRole = http.post("/api/users", Map.of("email", "r@example.com", "role", "emperor"),
+                bearer(account.accessToken()));
+        assertThat(badRole.status()).isEqualTo(422);
+        assertThat(badRole.text("field")).isEqualTo("role");
+        Response badGrace = http.post("/api/api-keys/" + keyId + "/rotate", Map.of("grace_seconds", -5),
+                bearer(account.accessToken()));
+        assertThat(badGrace.status()).isEqualTo(422);
+        assertThat(badGrace.text("field")).isEqualTo("grace_seconds");
+    }
+
+    @Test
     void specificAnswers() {
         assertThat(http.postRaw("/auth/register", "{\"email\": ", "application/json").text("code")).isEqualTo("malformed_json");
         Response wrongType = http.postRaw("/auth/register", "{\"email\": 5, \"password\": \"" + Accounts.PASSWORD

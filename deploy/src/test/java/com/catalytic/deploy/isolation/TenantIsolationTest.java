@@ -1,0 +1,135 @@
+package com.catalytic.deploy.isolation;
+
+import static com.catalytic.deploy.support.Http.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Accounts.Account;
+import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.TestApp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Tenant B — as its owner and through its API key — calls every tenant-scoped endpoint with tenant A's ids. Every
+ * answer is 404 (or 403 where a role rule answers first), nothing of A leaks into B's answers, and A's read tables
+ * and event streams are byte for byte what they were.
+ */
+class TenantIsolationTest {
+
+    static TestApp app;
+    static Http http;
+    static Account ownerA;
+    static String memberA;
+    static String keyIdA;
+    static Account ownerB;
+    static String keyB;
+
+    /** Every /api endpoint must be exercised here; a new one fails {@link #everyTenantScopedEndpointIsCovered}. */
+    static final Set<String> COVERED = Set.of(
+            "GET /api/me", "GET /api/tenant", "PATCH /api/tenant", "GET /api/plans",
+            "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PATCH /api/users/{id}", "DELETE /api/users/{id}",
+            "GET /api/api-keys", "POST /api/api-keys", "DELETE /api/api-keys/{id}", "POST /api/api-keys/{id}/rotate");
+
+    @BeforeAll
+    static void start() {
+        app = TestApp.start(TestApp.newSchema(), Map.of());
+        http = app.http();
+        ownerA = Accounts.registerAndLogin(http, "tenant-a");
+        Accounts.changePlan(app, ownerA.tenantId(), "starter");
+        memberA = http.post("/api/users", Map.of("email", Accounts.uniqueEmail("a-member"), "role", "member",
+                "password", Accounts.PASSWORD), bearer(ownerA.accessToken())).text("id");
+        keyIdA = http.post("/api/api-keys", Map.of("name", "a-key", "scopes", List.of("users:read")),
+                bearer(ownerA.accessToken())).text("id");
+        ownerB = Accounts.registerAndLogin(http, "tenant-b");
+        keyB = http.post("/api/api-keys", Map.of("name", "b-key", "scopes",
+                List.of("users:read", "users:manage", "keys:manage", "lattices:read", "usage:read", "audit:read",
+                        "webhooks:manage", "lattices:write")), bearer(ownerB.accessToken())).text("key");
+        assertThat(keyB).startsWith("clc_live_");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void everyTenantScopedEndpointIsCovered() {
+        RequestMappingHandlerMapping mapping = app.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+        Set<String> endpoints = new TreeSet<>();
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> e : mapping.getHandlerMethods().entrySet()) {
+            for (String path : e.getKey().getPatternValues()) {
+                if (path.startsWith("/api/")) {
+                    e.getKey().getMethodsCondition().getMethods().forEach(m -> endpoints.add(m + " " + path));
+                }
+            }
+        }
+        assertThat(COVERED).as("add new endpoints to the isolation test").containsAll(endpoints);
+    }
+
+    @Test
+    void tenantBCannotSeeOrTouchTenantA() {
+        Map<String, List<Map<String, Object>>> before = snapshotOfA();
+
+        for (String[] credential : List.of(bearer(ownerB.accessToken()), new String[] {"X-API-Key", keyB})) {
+            String who = credential[0].equals("X-API-Key") ? "B's API key" : "B's owner";
+            notFound(http.get("/api/users/" + memberA, credential), who + " GET user");
+            notFound(http.get("/api/users/" + ownerA.userId(), credential), who + " GET owner");
+            notFound(http.method("PATCH", "/api/users/" + memberA, "{\"role\":\"viewer\"}", credential), who + " PATCH");
+            notFound(http.method("PATCH", "/api/users/" + memberA, "{\"active\":false}", credential), who + " deactivate");
+            notFound(http.method("DELETE", "/api/users/" + memberA, null, credential), who + " DELETE user");
+            notFound(http.method("DELETE", "/api/api-keys/" + keyIdA, null, credential), who + " DELETE key");
+            notFound(http.post("/api/api-keys/" + keyIdA + "/rotate", Map.of("grace_seconds", 0), credential),
+                    who + " rotate key");
+
+            // collection and self endpoints answer with B's own data only
+            for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys", "/api/users/" + ownerB.userId())) {
+                Response r = http.get(path, credential);
+                assertThat(r.status()).as(who + " " + path).isEqualTo(200);
+                assertThat(r.raw()).as(who + " " + path).doesNotContain(ownerA.tenantId(), ownerA.userId(), memberA,
+                        keyIdA, ownerA.email());
+            }
+            assertThat(http.get("/api/plans", credential).status()).isEqualTo(200);
+            // B's writes stay in B
+            assertThat(http.method("PATCH", "/api/tenant", "{\"name\":\"B renamed\"}", credential).status())
+                    .isIn(200, 403);
+            Response added = http.post("/api/users", Map.of("email", ownerA.email(), "role", "viewer", "password",
+                    Accounts.PASSWORD), credential);
+            assertThat(added.status()).as(who + " adding A's e-mail").isIn(402, 409);
+            assertThat(http.post("/api/api-keys", Map.of("name", "b2", "scopes", List.of("users:read")), credential)
+                    .status()).isEqualTo(201);
+        }
+        assertThat(snapshotOfA()).as("tenant A is unchanged").isEqualTo(before);
+        assertThat(http.get("/api/tenant", bearer(ownerA.accessToken())).text("name")).isEqualTo("tenant-a Inc");
+    }
+
+    private static void notFound(Response r, String what) {
+        assertThat(r.status()).as("%s -> %s", what, r).isEqualTo(404);
+        assertThat(r.text("code")).isEqualTo("not_found");
+    }
+
+    private static Map<String, List<Map<String, Object>>> snapshotOfA() {
+        String t = ownerA.tenantId();
+        Map<String, List<Map<String, Object>>> s = new java.util.LinkedHashMap<>();
+        s.put("tenants", app.jdbc().queryForList("SELECT * FROM tenants WHERE id = ?", t));
+        s.put("users", app.jdbc().queryForList("SELECT * FROM users WHERE tenant_id = ? ORDER BY id", t));
+        s.put("api_keys", app.jdbc().queryForList(
+                "SELECT id, tenant_id, name, prefix, key_hash, scopes, created_by, created_at, expires_at, revoked_at, "
+                        + "valid_until, replaced_by FROM api_keys WHERE tenant_id = ? ORDER BY id", t));
+        List<String> ids = new ArrayList<>(List.of(t, ownerA.userId(), memberA, keyIdA));
+        s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
+                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?) ORDER BY global_index",
+                ids.toArray()));
+        return s;
+    }
+}
