@@ -47,6 +47,21 @@ class EventStoreSchemaTest {
     }
 
     @Test
+    void everyEventCarriesTenantAndRequestContextAsMetadata() {
+        JdbcTemplate jdbc = app.jdbc();
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT payload_type, meta_data FROM domain_event_entry");
+        assertThat(rows).isNotEmpty();
+        for (Map<String, Object> row : rows) {
+            String meta = new String((byte[]) row.get("meta_data"));
+            assertThat(meta).as("%s metadata", row.get("payload_type")).contains("\"tenant_id\"", "\"request_id\"",
+                    "\"ip\"", "\"actor_type\"");
+        }
+        String sessionStart = new String(jdbc.queryForObject("SELECT meta_data FROM domain_event_entry "
+                + "WHERE payload_type LIKE '%SessionStartedEvent' LIMIT 1", byte[].class));
+        assertThat(sessionStart).contains("\"actor_type\":\"anonymous\"");
+    }
+
+    @Test
     void eventsAreStoredAsJsonWithTheirRevisionAndGlobalOrder() {
         JdbcTemplate jdbc = app.jdbc();
         Map<String, Object> row = jdbc.queryForMap("SELECT payload, payload_revision, type FROM domain_event_entry "
