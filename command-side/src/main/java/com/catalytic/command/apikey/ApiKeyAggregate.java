@@ -39,6 +39,7 @@ public class ApiKeyAggregate {
     private Set<String> scopes;
     private Instant expiresAt;
     private String createdBy;
+    private Integer rateLimitPerMinute;
     private boolean revoked;
     private boolean rotated;
 
@@ -52,8 +53,12 @@ public class ApiKeyAggregate {
             throw DomainException.validation("name", "invalid_name", "name must be 1 to " + MAX_NAME + " characters");
         }
         Set<String> requested = requireScopes(cmd.scopes(), cmd.actor());
+        if (cmd.rateLimitPerMinute() != null && (cmd.rateLimitPerMinute() < 1 || cmd.rateLimitPerMinute() > 1_000_000)) {
+            throw DomainException.validation("rate_limit_per_minute", "invalid_rate_limit",
+                    "rate_limit_per_minute must be between 1 and 1000000");
+        }
         apply(new ApiKeyIssuedEvent(cmd.keyId(), cmd.tenantId(), keyName, requested, cmd.expiresAt(), cmd.keyHash(),
-                cmd.displayPrefix(), cmd.actor().userId(), null));
+                cmd.displayPrefix(), cmd.actor().userId(), null, cmd.rateLimitPerMinute()));
     }
 
     /** For rotation: the successor key, created by its predecessor. */
@@ -91,7 +96,7 @@ public class ApiKeyAggregate {
             validUntil = expiresAt;
         }
         ApiKeyIssuedEvent successor = new ApiKeyIssuedEvent(cmd.newKeyId(), tenantId, name, scopes, expiresAt,
-                cmd.newKeyHash(), cmd.newDisplayPrefix(), createdBy, keyId);
+                cmd.newKeyHash(), cmd.newDisplayPrefix(), createdBy, keyId, rateLimitPerMinute);
         apply(new ApiKeyRotatedEvent(keyId, tenantId, cmd.newKeyId(), validUntil, cmd.actor().userId()))
                 .andThen(() -> {
                     try {
@@ -139,6 +144,7 @@ public class ApiKeyAggregate {
         this.scopes = event.scopes();
         this.expiresAt = event.expiresAt();
         this.createdBy = event.createdBy();
+        this.rateLimitPerMinute = event.rateLimitPerMinute();
     }
 
     @EventSourcingHandler

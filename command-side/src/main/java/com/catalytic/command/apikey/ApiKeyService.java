@@ -38,7 +38,8 @@ public class ApiKeyService {
         this.clock = clock;
     }
 
-    public Map<String, Object> issue(Caller caller, String name, Set<String> scopes, Integer expiresInDays) {
+    public Map<String, Object> issue(Caller caller, String name, Set<String> scopes, Integer expiresInDays,
+                                     Integer rateLimitPerMinute) {
         if (caller.isApiKey()) {
             caller.require(Scopes.KEYS_MANAGE);
             if (scopes != null && !caller.scopes().containsAll(scopes)) {
@@ -53,7 +54,7 @@ public class ApiKeyService {
         String keyId = Ids.newId();
         String key = ApiKeys.generate();
         commands.sendAndWait(new IssueApiKeyCommand(keyId, caller.tenantId(), name, scopes, expiresAt,
-                ApiKeys.hash(key), ApiKeys.displayPrefix(key), Actor.of(caller)));
+                ApiKeys.hash(key), ApiKeys.displayPrefix(key), rateLimitPerMinute, Actor.of(caller)));
         return created(caller.tenantId(), keyId, key);
     }
 
@@ -97,6 +98,7 @@ public class ApiKeyService {
         out.put("scopes", v.scopes());
         out.put("created_at", v.createdAt());
         out.put("expires_at", v.expiresAt());
+        out.put("rate_limit_per_minute", v.rateLimitPerMinute());
         return out;
     }
 

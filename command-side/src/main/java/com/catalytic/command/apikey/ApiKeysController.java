@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class ApiKeysController {
 
     public record IssueRequest(@NotBlank @Size(max = 100) String name, @NotNull @Size(min = 1, max = 20) Set<String> scopes,
-                               Integer expiresInDays) {
+                               Integer expiresInDays, Integer rateLimitPerMinute) {
     }
 
     public record RotateRequest(@NotNull Long graceSeconds) {
@@ -36,7 +36,7 @@ public class ApiKeysController {
     @PostMapping(path = "/api/api-keys", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
     public Map<String, Object> issue(Caller caller, @Valid @RequestBody IssueRequest body) {
-        return keys.issue(caller, body.name(), body.scopes(), body.expiresInDays());
+        return keys.issue(caller, body.name(), body.scopes(), body.expiresInDays(), body.rateLimitPerMinute());
     }
 
     @DeleteMapping("/api/api-keys/{id}")

@@ -28,6 +28,11 @@ public class ApiKeyUsageTracker {
         pending.merge(keyId, at, (a, b) -> a.isAfter(b) ? a : b);
     }
 
+    @jakarta.annotation.PreDestroy
+    public void flushOnShutdown() {
+        flush();
+    }
+
     @Scheduled(fixedDelayString = "${catalytic.api-keys.last-used-flush-interval:5000}")
     public void flush() {
         if (pending.isEmpty()) {

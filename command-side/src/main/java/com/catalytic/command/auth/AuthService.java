@@ -85,13 +85,18 @@ public class AuthService {
         throttle.checkLogin(normalized, ip);
         Credentials creds = queries.query(new FindCredentialsByEmailQuery(normalized),
                 ResponseTypes.instanceOf(Credentials.class)).join();
-        boolean matches = passwordEncoder.matches(password, creds == null ? dummyHash : creds.passwordHash());
-        if (creds == null || !matches) {
+        // unknown addresses and invited users without a password cost the same hash as everyone else
+        String hash = creds == null || creds.passwordHash() == null ? dummyHash : creds.passwordHash();
+        boolean matches = passwordEncoder.matches(password, hash) && creds != null && creds.passwordHash() != null;
+        if (!matches) {
             throttle.recordFailure(normalized, ip);
             throw DomainException.unauthorized("invalid_credentials", "e-mail or password is incorrect");
         }
         if (!creds.active()) {
             throw DomainException.forbidden("account_disabled", "this account is deactivated");
+        }
+        if ("suspended".equals(creds.tenantStatus())) {
+            throw DomainException.forbidden("tenant_suspended", "this tenant is suspended; contact support");
         }
         throttle.recordSuccess(normalized, ip);
         String sessionId = Ids.newId();

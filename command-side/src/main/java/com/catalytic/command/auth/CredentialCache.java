@@ -58,6 +58,13 @@ public class CredentialCache {
         return key;
     }
 
+    /** The per-key rate limit of a key verified recently on this node (null: none, or not cached). */
+    public Integer apiKeyLimit(String keyId) {
+        String hash = hashByKeyId.get(keyId);
+        Entry<ApiKeyRecord> e = hash == null ? null : keysByHash.get(hash);
+        return e == null ? null : e.value().map(ApiKeyRecord::rateLimitPerMinute).orElse(null);
+    }
+
     public void evictPrincipal(String userId) {
         principals.remove(userId);
     }

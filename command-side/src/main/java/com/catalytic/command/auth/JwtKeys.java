@@ -55,6 +55,10 @@ public final class JwtKeys {
         if (Files.exists(privatePem) && Files.exists(publicPem)) {
             return load(privatePem, publicPem);
         }
+        if (Files.exists(privatePem) || Files.exists(publicPem)) {
+            throw new IllegalStateException("only one of " + privatePem + " and " + publicPem
+                    + " exists; delete it to have a new development pair generated");
+        }
         KeyPair pair = generate();
         writePem(privatePem, "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
         writePem(publicPem, "PUBLIC KEY", pair.getPublic().getEncoded(), false);

@@ -34,6 +34,7 @@ public class TenantController {
 
     @PatchMapping(path = "/api/tenant", consumes = MediaType.APPLICATION_JSON_VALUE)
     public TenantView change(Caller caller, @Valid @RequestBody ChangeTenantRequest body) {
+        caller.require(com.catalytic.api.apikey.Scopes.TENANT_MANAGE);
         commands.sendAndWait(new RenameTenantCommand(caller.tenantId(), body.name(), Actor.of(caller)));
         TenantView tenant = queries.query(new FindTenantQuery(caller.tenantId()),
                 ResponseTypes.instanceOf(TenantView.class)).join();

@@ -103,8 +103,14 @@ public class TeamService {
         if (dot <= 0 || dot == token.length() - 1 || token.length() > 200) {
             throw com.catalytic.command.user.UserAggregate.invalidInvitation();
         }
+        String userId = token.substring(0, dot);
+        if (queries.query(new com.catalytic.api.query.AccountQueries.FindPrincipalQuery(userId),
+                ResponseTypes.instanceOf(com.catalytic.api.query.AccountQueries.PrincipalState.class)).join() == null) {
+            // removed from the team since the invitation was sent
+            throw com.catalytic.command.user.UserAggregate.invalidInvitation();
+        }
         try {
-            commands.sendAndWait(new AcceptInvitationCommand(token.substring(0, dot),
+            commands.sendAndWait(new AcceptInvitationCommand(userId,
                     Hashing.sha256Hex(token.substring(dot + 1)), password, clock.instant()));
         } catch (AggregateNotFoundException e) {
             throw com.catalytic.command.user.UserAggregate.invalidInvitation();

@@ -1,11 +1,10 @@
 package com.catalytic.command.tenant;
 
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
+import static com.catalytic.command.EventPayloads.inAnyOrder;
+import static com.catalytic.command.EventPayloads.inOrder;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.axonframework.test.matchers.Matchers.andNoMore;
-import static org.axonframework.test.matchers.Matchers.exactSequenceOf;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
-import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.catalytic.api.error.DomainException;
@@ -16,7 +15,6 @@ import com.catalytic.api.user.Role;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -195,20 +193,6 @@ class TenantAggregateTest {
 
     private static TenantRegisteredEvent tenantRegistered() {
         return new TenantRegisteredEvent(TENANT_ID, COMPANY, SLUG, TenantAggregate.DEFAULT_PLAN, OWNER_ID, EMAIL);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Matcher<List<?>> inAnyOrder(Matcher<?>... payloads) {
-        // Hamcrest types this as an Iterable matcher; Axon's payloadsMatching wants a List matcher.
-        return (Matcher) containsInAnyOrder((Matcher[]) payloads);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Matcher<List<?>> inOrder(Matcher<?>... payloads) {
-        // The raw cast lets payload matchers of different event types share one sequence.
-        Matcher[] sequence = Arrays.copyOf(payloads, payloads.length + 1, Matcher[].class);
-        sequence[payloads.length] = andNoMore();
-        return (Matcher) exactSequenceOf(sequence);
     }
 
     /** The owner's account: normalised e-mail, role OWNER and a real hash of the password, never the password. */

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
@@ -42,8 +44,17 @@ public class MessageMetadataConfiguration {
     }
 
     @Autowired
-    public void registerInterceptor(CommandBus commandBus) {
+    public void registerInterceptors(CommandBus commandBus, EventBus eventBus) {
         commandBus.registerDispatchInterceptor(requestContext());
+        eventBus.registerDispatchInterceptor(tenantOfEvent());
+    }
+
+    /** Events whose command did not know the tenant (e.g. a token refresh) still carry it, from their payload. */
+    static MessageDispatchInterceptor<EventMessage<?>> tenantOfEvent() {
+        return messages -> (index, event) -> event.getPayload() instanceof TenantScoped scoped
+                && scoped.tenantId() != null && !event.getMetaData().containsKey("tenant_id")
+                ? event.andMetaData(Map.of("tenant_id", scoped.tenantId()))
+                : event;
     }
 
     static MessageDispatchInterceptor<CommandMessage<?>> requestContext() {

@@ -22,6 +22,8 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        // the service lives in UTC: timestamps, database sessions and calendar-month quotas alike
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
         Map<String, Object> props = new HashMap<>();
         String databaseUrl = env.getProperty("DATABASE_URL", "");
         if (env.containsProperty("spring.datasource.url")) {

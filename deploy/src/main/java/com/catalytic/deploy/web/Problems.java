@@ -73,7 +73,9 @@ public class Problems {
         if (status == HttpStatus.UNAUTHORIZED) {
             b.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
         }
-        return b.body(body(status, e.code(), e.getMessage(), e.field(), req));
+        Map<String, Object> body = body(status, e.code(), e.getMessage(), e.field(), req);
+        e.details().forEach(body::putIfAbsent);
+        return b.body(body);
     }
 
     /** For filters, which answer before Spring MVC. */
@@ -85,7 +87,11 @@ public class Problems {
         if (status == HttpStatus.UNAUTHORIZED) {
             res.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
-        write(res, req, status, e.code(), e.getMessage(), e.field());
+        res.setStatus(status.value());
+        res.setContentType(PROBLEM_JSON.toString());
+        Map<String, Object> body = body(status, e.code(), e.getMessage(), e.field(), req);
+        e.details().forEach(body::putIfAbsent);
+        mapper.writeValue(res.getOutputStream(), body);
     }
 
     public void write(HttpServletResponse res, HttpServletRequest req, HttpStatus status, String code, String detail,

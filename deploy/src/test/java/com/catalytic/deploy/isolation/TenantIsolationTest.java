@@ -39,7 +39,8 @@ class TenantIsolationTest {
     static final Set<String> COVERED = Set.of(
             "GET /api/me", "GET /api/tenant", "PATCH /api/tenant", "GET /api/plans",
             "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PATCH /api/users/{id}", "DELETE /api/users/{id}",
-            "GET /api/api-keys", "POST /api/api-keys", "DELETE /api/api-keys/{id}", "POST /api/api-keys/{id}/rotate");
+            "GET /api/api-keys", "POST /api/api-keys", "DELETE /api/api-keys/{id}", "POST /api/api-keys/{id}/rotate",
+            "GET /api/usage", "GET /api/usage/logs");
 
     @BeforeAll
     static void start() {
@@ -93,7 +94,8 @@ class TenantIsolationTest {
                     who + " rotate key");
 
             // collection and self endpoints answer with B's own data only
-            for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys", "/api/users/" + ownerB.userId())) {
+            for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys",
+                    "/api/users/" + ownerB.userId(), "/api/usage", "/api/usage/logs?limit=500")) {
                 Response r = http.get(path, credential);
                 assertThat(r.status()).as(who + " " + path).isEqualTo(200);
                 assertThat(r.raw()).as(who + " " + path).doesNotContain(ownerA.tenantId(), ownerA.userId(), memberA,

@@ -65,6 +65,11 @@ public final class TestApp implements AutoCloseable {
         props.put("catalytic.auth.key-dir", KEY_DIR.toString());
         props.put("catalytic.auth.max-failures-per-ip", "10000");
         props.put("catalytic.auth.max-registrations-per-ip", "10000");
+        // generous plans, so that functional tests are not throttled; metering tests override these
+        for (String plan : new String[] {"free", "starter", "professional", "enterprise"}) {
+            props.put("catalytic.plans." + plan + ".requests-per-minute", "1000000");
+            props.put("catalytic.plans." + plan + ".api-calls-per-month", "-1");
+        }
         props.putAll(overrides);
         return startWith(props);
     }

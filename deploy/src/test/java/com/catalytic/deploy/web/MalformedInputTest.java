@@ -185,7 +185,9 @@ class MalformedInputTest {
     }
 
     private static long eventCount() {
-        Long n = app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry", Long.class);
+        // metering records every call, bad or good: only other events count as changes
+        Long n = app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry "
+                + "WHERE payload_type NOT LIKE '%UsageRecordedEvent'", Long.class);
         return n == null ? 0 : n;
     }
 }

@@ -24,7 +24,7 @@ public class ApiKeyProjection {
     @EventHandler
     void on(ApiKeyIssuedEvent e, @Timestamp Instant at) {
         keys.save(new ApiKeyRow(e.keyId(), e.tenantId(), e.name(), e.displayPrefix(), e.keyHash(), e.scopes(),
-                e.createdBy(), at, e.expiresAt(), e.rotatedFrom()));
+                e.createdBy(), at, e.expiresAt(), e.rotatedFrom(), e.rateLimitPerMinute()));
     }
 
     @EventHandler

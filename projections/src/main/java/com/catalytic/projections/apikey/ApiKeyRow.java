@@ -39,12 +39,15 @@ public class ApiKeyRow {
     private String rotatedFrom;
     @Column(name = "last_used_at")
     private Instant lastUsedAt;
+    @Column(name = "rate_limit_per_minute")
+    private Integer rateLimitPerMinute;
 
     protected ApiKeyRow() {
     }
 
     public ApiKeyRow(String id, String tenantId, String name, String prefix, String keyHash, Set<String> scopes,
-                     String createdBy, Instant createdAt, Instant expiresAt, String rotatedFrom) {
+                     String createdBy, Instant createdAt, Instant expiresAt, String rotatedFrom,
+                     Integer rateLimitPerMinute) {
         this.id = id;
         this.tenantId = tenantId;
         this.name = name;
@@ -55,6 +58,7 @@ public class ApiKeyRow {
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
         this.rotatedFrom = rotatedFrom;
+        this.rateLimitPerMinute = rateLimitPerMinute;
     }
 
     public void revoke(Instant at) {
@@ -82,4 +86,5 @@ public class ApiKeyRow {
     public String getReplacedBy() { return replacedBy; }
     public String getRotatedFrom() { return rotatedFrom; }
     public Instant getLastUsedAt() { return lastUsedAt; }
+    public Integer getRateLimitPerMinute() { return rateLimitPerMinute; }
 }

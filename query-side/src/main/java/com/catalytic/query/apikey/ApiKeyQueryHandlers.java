@@ -30,7 +30,7 @@ public class ApiKeyQueryHandlers {
     public ApiKeyRecord handle(FindApiKeyByHashQuery query) {
         return keys.findByKeyHash(query.keyHash())
                 .map(k -> new ApiKeyRecord(k.getId(), k.getTenantId(), k.getCreatedBy(), k.getScopes(), k.getExpiresAt(),
-                        k.getRevokedAt(), k.getValidUntil()))
+                        k.getRevokedAt(), k.getValidUntil(), k.getRateLimitPerMinute()))
                 .orElse(null);
     }
 
@@ -60,6 +60,7 @@ public class ApiKeyQueryHandlers {
             status = "active";
         }
         return new ApiKeyView(k.getId(), k.getName(), k.getPrefix(), k.getScopes(), k.getCreatedBy(), k.getCreatedAt(),
-                k.getExpiresAt(), k.getLastUsedAt(), k.getRevokedAt(), k.getValidUntil(), k.getReplacedBy(), status);
+                k.getExpiresAt(), k.getLastUsedAt(), k.getRevokedAt(), k.getValidUntil(), k.getReplacedBy(),
+                k.getRateLimitPerMinute(), status);
     }
 }

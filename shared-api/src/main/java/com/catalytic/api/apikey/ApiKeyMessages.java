@@ -15,9 +15,10 @@ public final class ApiKeyMessages {
     private ApiKeyMessages() {
     }
 
+    /** {@code rateLimitPerMinute}: optional, a limit for this key below its tenant's plan (null: the plan's). */
     public record IssueApiKeyCommand(@TargetAggregateIdentifier String keyId, String tenantId, String name,
                                      Set<String> scopes, Instant expiresAt, String keyHash, String displayPrefix,
-                                     Actor actor) implements TenantScoped {
+                                     Integer rateLimitPerMinute, Actor actor) implements TenantScoped {
     }
 
     public record RevokeApiKeyCommand(@TargetAggregateIdentifier String keyId, String tenantId, Actor actor)
@@ -32,8 +33,8 @@ public final class ApiKeyMessages {
 
     @Revision("1")
     public record ApiKeyIssuedEvent(String keyId, String tenantId, String name, Set<String> scopes, Instant expiresAt,
-                                    String keyHash, String displayPrefix, String createdBy, String rotatedFrom)
-            implements TenantScoped {
+                                    String keyHash, String displayPrefix, String createdBy, String rotatedFrom,
+                                    Integer rateLimitPerMinute) implements TenantScoped {
     }
 
     @Revision("1")

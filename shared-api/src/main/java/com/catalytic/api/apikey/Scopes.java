@@ -16,6 +16,7 @@ public final class Scopes {
     public static final String KEYS_MANAGE = "keys:manage";
     public static final String USERS_READ = "users:read";
     public static final String USERS_MANAGE = "users:manage";
+    public static final String TENANT_MANAGE = "tenant:manage";
 
     private static final Map<String, Role> LEAST_ROLE = new LinkedHashMap<>();
 
@@ -28,6 +29,7 @@ public final class Scopes {
         LEAST_ROLE.put(WEBHOOKS_MANAGE, Role.ADMIN);
         LEAST_ROLE.put(KEYS_MANAGE, Role.ADMIN);
         LEAST_ROLE.put(USERS_MANAGE, Role.ADMIN);
+        LEAST_ROLE.put(TENANT_MANAGE, Role.OWNER);
     }
 
     private Scopes() {

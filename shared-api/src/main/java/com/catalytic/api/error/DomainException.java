@@ -12,6 +12,7 @@ public class DomainException extends RuntimeException {
     private final String code;
     private final String field;
     private final Long retryAfterSeconds;
+    private java.util.Map<String, Object> details = java.util.Map.of();
 
     public DomainException(Kind kind, String code, String message) {
         this(kind, code, message, null, null);
@@ -52,6 +53,14 @@ public class DomainException extends RuntimeException {
     public static DomainException tooManyRequests(String code, String message, long retryAfterSeconds) {
         return new DomainException(Kind.TOO_MANY_REQUESTS, code, message, null, retryAfterSeconds);
     }
+
+    /** Extra members of the problem response (snake_case names), e.g. {@code reset_at}. */
+    public DomainException withDetails(java.util.Map<String, Object> details) {
+        this.details = java.util.Map.copyOf(details);
+        return this;
+    }
+
+    public java.util.Map<String, Object> details() { return details; }
 
     public Kind kind() { return kind; }
 

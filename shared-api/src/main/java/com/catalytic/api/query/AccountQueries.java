@@ -35,7 +35,7 @@ public final class AccountQueries {
     }
 
     public record ApiKeyRecord(String keyId, String tenantId, String createdBy, Set<String> scopes, Instant expiresAt,
-                               Instant revokedAt, Instant validUntil) {
+                               Instant revokedAt, Instant validUntil, Integer rateLimitPerMinute) {
     }
 
     /** Keys of a tenant (all, or only those created by {@code createdBy}); answered with a list of {@link ApiKeyView}. */
@@ -47,7 +47,7 @@ public final class AccountQueries {
 
     public record ApiKeyView(String id, String name, String prefix, Set<String> scopes, String createdBy,
                              Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt,
-                             Instant validUntil, String replacedBy, String status) {
+                             Instant validUntil, String replacedBy, Integer rateLimitPerMinute, String status) {
     }
 
     /** Changes that invalidate cached credentials since an instant; answered with a list of {@link AccessChange}. */

@@ -29,7 +29,8 @@ public class OutboxEmailSender implements EmailSender {
     public void send(Email email) {
         String boundary = "b-" + UUID.randomUUID();
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(java.time.ZoneOffset.UTC));
-        String message = "From: " + from + "\r\nTo: " + email.to() + "\r\nSubject: " + email.subject()
+        String message = "From: " + header(from) + "\r\nTo: " + header(email.to()) + "\r\nSubject: "
+                + subject(email.subject())
                 + "\r\nDate: " + date + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\""
                 + boundary + "\"\r\n\r\n--" + boundary + "\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
                 + email.text() + "\r\n--" + boundary + "\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n"
@@ -41,6 +42,18 @@ public class OutboxEmailSender implements EmailSender {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the mail outbox " + outbox, e);
         }
+    }
+
+    /** Header values never carry line breaks (no header injection). */
+    static String header(String value) {
+        return value.replaceAll("[\\r\\n]+", " ");
+    }
+
+    /** Non-ASCII subjects as an RFC 2047 encoded word. */
+    static String subject(String value) {
+        String v = header(value);
+        return v.chars().allMatch(c -> c < 128) ? v : "=?UTF-8?B?"
+                + java.util.Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)) + "?=";
     }
 
     public Path outbox() {

@@ -1,0 +1,171 @@
+package com.catalytic.deploy.web;
+
+import com.catalytic.api.auth.Caller;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.plan.Plan;
+import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.api.query.AccountQueries.TenantState;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.command.auth.CredentialCache;
+import com.catalytic.command.infra.Ids;
+import com.catalytic.command.metering.QuotaCounter;
+import com.catalytic.command.metering.QuotaLedger;
+import com.catalytic.command.metering.RateLimiter;
+import com.catalytic.command.metering.RateLimiter.Bucket;
+import com.catalytic.command.metering.RateLimiter.Decision;
+import com.catalytic.command.metering.UsageJournal;
+import com.catalytic.command.metering.UsageJournal.UsageNotRecorded;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+/**
+ * Metering of every authenticated {@code /api/**} call: the plan's rate limit (and the API key's, when lower), the
+ * monthly quota, then the call itself, whose usage record is committed before the response leaves (an acknowledged
+ * call is never unrecorded). Every metered response carries {@code X-RateLimit-Limit}, {@code -Remaining},
+ * {@code -Reset} (seconds until the bucket is full again).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+public class MeteringFilter extends OncePerRequestFilter {
+
+    /** Handlers that consume compute units put the count (a {@code Long}) in this request attribute. */
+    public static final String UNITS = "catalytic.usage.units";
+    private static final Logger log = LoggerFactory.getLogger(MeteringFilter.class);
+
+    private final boolean enabled;
+    private final CredentialCache cache;
+    private final PlanCatalogue plans;
+    private final RateLimiter limiter;
+    private final QuotaCounter quota;
+    private final UsageJournal journal;
+    private final Problems problems;
+    private final Clock clock;
+    private final Duration recordTimeout;
+
+    public MeteringFilter(@Value("${catalytic.metering.enabled:true}") boolean enabled, CredentialCache cache,
+                          PlanCatalogue plans, RateLimiter limiter, QuotaCounter quota, UsageJournal journal,
+                          Problems problems, Clock clock,
+                          @Value("${catalytic.metering.record-timeout:10s}") Duration recordTimeout) {
+        this.enabled = enabled;
+        this.cache = cache;
+        this.plans = plans;
+        this.limiter = limiter;
+        this.quota = quota;
+        this.journal = journal;
+        this.problems = problems;
+        this.clock = clock;
+        this.recordTimeout = recordTimeout;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest req) {
+        return !enabled || !req.getRequestURI().startsWith("/api/") || "OPTIONS".equals(req.getMethod());
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws ServletException, IOException {
+        if (!(req.getAttribute(AuthenticationFilter.CALLER) instanceof Caller caller)) {
+            chain.doFilter(req, res); // public endpoint
+            return;
+        }
+        Instant start = clock.instant();
+        Plan plan = plans.get(cache.tenant(caller.tenantId()).map(TenantState::plan).orElse(PlanCatalogue.FREE));
+        try {
+            admit(caller, plan, start, res);
+        } catch (DomainException refused) {
+            problems.write(res, req, refused);
+            return;
+        }
+        long startNanos = System.nanoTime();
+        ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(res);
+        chain.doFilter(req, buffered);
+        Object pattern = req.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        Object units = req.getAttribute(UNITS);
+        UsageRecordedEvent usage = new UsageRecordedEvent(Ids.newId(), caller.tenantId(), caller.userId(),
+                caller.apiKeyId(), pattern != null ? pattern.toString() : "unmatched", req.getMethod(),
+                buffered.getStatus(), (System.nanoTime() - startNanos) / 1_000_000, buffered.getContentSize(),
+                units instanceof Number n ? n.longValue() : 0, start);
+        try {
+            journal.record(new UsageJournal.Entry(usage, plan.apiCallsPerMonth(), metadata(req, caller)), recordTimeout);
+        } catch (UsageNotRecorded e) {
+            log.error("Usage of {} {} could not be recorded; answering 503: {}", req.getMethod(), req.getRequestURI(),
+                    e.getMessage());
+            buffered.resetBuffer();
+            problems.write(res, req, HttpStatus.SERVICE_UNAVAILABLE, "usage_unavailable",
+                    "the call could not be metered; it may have taken effect — retry with care", null);
+            return;
+        }
+        buffered.copyBodyToResponse();
+    }
+
+    private void admit(Caller caller, Plan plan, Instant now, HttpServletResponse res) {
+        List<Bucket> buckets = new ArrayList<>(2);
+        buckets.add(new Bucket("tenant:" + caller.tenantId(), plan.requestsPerMinute()));
+        if (caller.apiKeyId() != null) {
+            Integer keyLimit = cache.apiKeyLimit(caller.apiKeyId());
+            if (keyLimit != null && keyLimit < plan.requestsPerMinute()) {
+                buckets.add(new Bucket("key:" + caller.apiKeyId(), keyLimit));
+            }
+        }
+        Decision d = limiter.acquire(buckets);
+        res.setHeader("X-RateLimit-Limit", Integer.toString(d.limit()));
+        res.setHeader("X-RateLimit-Remaining", Long.toString(d.remaining()));
+        res.setHeader("X-RateLimit-Reset", Long.toString(d.resetSeconds()));
+        if (!d.allowed()) {
+            throw DomainException.tooManyRequests("rate_limited",
+                    "rate limit of " + d.limit() + " requests per minute exceeded", d.retryAfterSeconds());
+        }
+        long limit = plan.apiCallsPerMonth();
+        if (limit != Plan.UNLIMITED) {
+            String period = QuotaLedger.period(now);
+            long used = quota.used(caller.tenantId(), period);
+            if (used >= limit) {
+                Instant reset = QuotaLedger.resetAt(now);
+                throw DomainException.tooManyRequests("quota_exceeded", "the " + plan.name() + " plan's " + limit
+                                + " API calls for " + period + " are used up; upgrade or wait until " + reset,
+                        Math.max(1, Duration.between(now, reset).toSeconds()))
+                        .withDetails(Map.of("reset_at", reset.toString(), "limit", limit, "used", used));
+            }
+        }
+    }
+
+    private static Map<String, String> metadata(HttpServletRequest req, Caller caller) {
+        Map<String, String> md = new HashMap<>();
+        md.put("tenant_id", caller.tenantId());
+        md.put("actor_type", caller.isApiKey() ? "api_key" : "user");
+        if (caller.userId() != null) {
+            md.put("actor_id", caller.userId());
+        }
+        if (caller.apiKeyId() != null) {
+            md.put("api_key_id", caller.apiKeyId());
+        }
+        Object rid = req.getAttribute(RequestIdFilter.ATTRIBUTE);
+        if (rid != null) {
+            md.put("request_id", rid.toString());
+        }
+        md.put("ip", req.getRemoteAddr());
+        return md;
+    }
+
+}

@@ -1,0 +1,74 @@
+package com.catalytic.projections.usage;
+
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds {@code usage_logs}, asynchronously (a pooled streaming processor): the rows of one processor batch are
+ * written with one JDBC batch when the batch commits. Inserting a row that exists is a no-op, so a replay or a
+ * retried batch never duplicates a call.
+ */
+@Component
+@ProcessingGroup(UsageProjection.GROUP)
+public class UsageProjection {
+
+    public static final String GROUP = "usage";
+    private static final String PENDING = UsageProjection.class.getName() + ".pending";
+
+    private final JdbcTemplate jdbc;
+
+    public UsageProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(UsageRecordedEvent e) {
+        if (!CurrentUnitOfWork.isStarted()) {
+            insert(List.of(e));
+            return;
+        }
+        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
+        List<UsageRecordedEvent> pending = uow.getOrComputeResource(PENDING, k -> {
+            List<UsageRecordedEvent> list = new ArrayList<>();
+            uow.onPrepareCommit(u -> insert(list));
+            return list;
+        });
+        pending.add(e);
+    }
+
+    private void insert(List<UsageRecordedEvent> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, status, "
+                + "duration_ms, bytes, units, occurred_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM usage_logs WHERE id = ?)", rows, 500, (ps, e) -> {
+                    ps.setString(1, e.usageId());
+                    ps.setString(2, e.tenantId());
+                    ps.setString(3, e.userId());
+                    ps.setString(4, e.apiKeyId());
+                    ps.setString(5, e.endpoint().length() > 200 ? e.endpoint().substring(0, 200) : e.endpoint());
+                    ps.setString(6, e.method());
+                    ps.setInt(7, e.status());
+                    ps.setLong(8, e.durationMs());
+                    ps.setLong(9, e.bytes());
+                    ps.setLong(10, e.units());
+                    ps.setTimestamp(11, Timestamp.from(e.occurredAt()));
+                    ps.setString(12, e.usageId());
+                });
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.update("DELETE FROM usage_logs");
+    }
+}
