@@ -7,6 +7,7 @@ import java.util.List;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -30,28 +31,33 @@ public class UsageProjection {
         this.jdbc = jdbc;
     }
 
+    private record Row(UsageRecordedEvent event, String requestId) {
+    }
+
     @EventHandler
-    void on(UsageRecordedEvent e) {
+    void on(UsageRecordedEvent e, @MetaDataValue("request_id") String requestId) {
+        Row row = new Row(e, requestId);
         if (!CurrentUnitOfWork.isStarted()) {
-            insert(List.of(e));
+            insert(List.of(row));
             return;
         }
         UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        List<UsageRecordedEvent> pending = uow.getOrComputeResource(PENDING, k -> {
-            List<UsageRecordedEvent> list = new ArrayList<>();
+        List<Row> pending = uow.getOrComputeResource(PENDING, k -> {
+            List<Row> list = new ArrayList<>();
             uow.onPrepareCommit(u -> insert(list));
             return list;
         });
-        pending.add(e);
+        pending.add(row);
     }
 
-    private void insert(List<UsageRecordedEvent> rows) {
+    private void insert(List<Row> rows) {
         if (rows.isEmpty()) {
             return;
         }
         jdbc.batchUpdate("INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, status, "
-                + "duration_ms, bytes, units, occurred_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                + "WHERE NOT EXISTS (SELECT 1 FROM usage_logs WHERE id = ?)", rows, 500, (ps, e) -> {
+                + "duration_ms, bytes, units, occurred_at, request_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM usage_logs WHERE id = ?)", rows, 500, (ps, row) -> {
+                    UsageRecordedEvent e = row.event();
                     ps.setString(1, e.usageId());
                     ps.setString(2, e.tenantId());
                     ps.setString(3, e.userId());
@@ -63,7 +69,8 @@ public class UsageProjection {
                     ps.setLong(9, e.bytes());
                     ps.setLong(10, e.units());
                     ps.setTimestamp(11, Timestamp.from(e.occurredAt()));
-                    ps.setString(12, e.usageId());
+                    ps.setString(12, row.requestId());
+                    ps.setString(13, e.usageId());
                 });
     }
 

@@ -65,7 +65,8 @@ public class UsageQueryHandlers {
 
     @QueryHandler
     public List<UsageLogView> handle(UsageLogsQuery q) {
-        String sql = "SELECT id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, units, occurred_at "
+        String sql = "SELECT id, request_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, units, "
+                + "occurred_at "
                 + "FROM usage_logs WHERE tenant_id = ? "
                 + (q.beforeTime() != null ? "AND (occurred_at < ? OR (occurred_at = ? AND id < ?)) " : "")
                 + "ORDER BY occurred_at DESC, id DESC LIMIT ?";
@@ -76,8 +77,8 @@ public class UsageQueryHandlers {
         }
         args.add(q.limit());
         return jdbc.query(sql, (rs, i) -> new UsageLogView(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getString(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                rs.getTimestamp(10).toInstant()), args.toArray());
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10), rs.getTimestamp(11).toInstant()), args.toArray());
     }
 
     private static Instant truncate(ZonedDateTime hour, Granularity g) {

@@ -36,7 +36,7 @@ public final class UsageQueries {
     public record UsageLogsQuery(String tenantId, Instant beforeTime, String beforeId, int limit) {
     }
 
-    public record UsageLogView(String id, String userId, String apiKeyId, String endpoint, String method, int status,
-                               long durationMs, long bytes, long units, Instant occurredAt) {
+    public record UsageLogView(String id, String requestId, String userId, String apiKeyId, String endpoint,
+                               String method, int status, long durationMs, long bytes, long units, Instant occurredAt) {
     }
 }
