@@ -1,7 +1,12 @@
 package com.catalytic.projections.usage;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.axonframework.config.ProcessingGroup;
@@ -26,9 +31,17 @@ public class UsageProjection {
     private static final String PENDING = UsageProjection.class.getName() + ".pending";
 
     private final JdbcTemplate jdbc;
+    private final Timer lag;
+    private final Clock clock;
 
-    public UsageProjection(JdbcTemplate jdbc) {
+    public UsageProjection(JdbcTemplate jdbc, MeterRegistry meters, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
+        // how long after the call its row becomes readable: the projection's lag, with p50/p99
+        this.lag = Timer.builder("catalytic.usage.projection.lag")
+                .description("time from a metered call to its usage_logs row being committed")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
     }
 
     private record Row(UsageRecordedEvent event, String requestId) {
@@ -45,6 +58,10 @@ public class UsageProjection {
         List<Row> pending = uow.getOrComputeResource(PENDING, k -> {
             List<Row> list = new ArrayList<>();
             uow.onPrepareCommit(u -> insert(list));
+            uow.afterCommit(u -> {
+                Instant now = clock.instant();
+                list.forEach(r -> lag.record(Duration.between(r.event().occurredAt(), now)));
+            });
             return list;
         });
         pending.add(row);
