@@ -1,5 +1,6 @@
 package com.catalytic.deploy;
 
+import com.catalytic.deploy.cli.AuditCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.KeysCommand;
 import com.catalytic.deploy.cli.ServeCommand;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The one executable: {@code catalytic serve | keys generate <env> | db migrate}. Without a command it serves. */
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
-        subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class})
 public class CatalyticMain {
 
     public static void main(String[] args) {

@@ -16,6 +16,7 @@ import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfigurer;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.async.MetaDataSequencingPolicy;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
@@ -150,5 +151,8 @@ public class AxonConfiguration {
                 .batchSize(batchSize)
                 .initialSegmentCount(segments));
         processing.registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
+        // one tenant's events in order on one segment: the audit chain and usage rollups grow per tenant
+        processing.registerDefaultSequencingPolicy(config -> MetaDataSequencingPolicy.builder()
+                .metaDataKey("tenant_id").build());
     }
 }

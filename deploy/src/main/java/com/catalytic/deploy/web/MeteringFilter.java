@@ -98,16 +98,20 @@ public class MeteringFilter extends OncePerRequestFilter {
             return;
         }
         long startNanos = System.nanoTime();
+        if (req.getRequestURI().endsWith("/export")) {
+            // exports stream as they are read: they are recorded right after the last byte (not held back)
+            chain.doFilter(req, res);
+            try {
+                record(req, caller, plan, start, startNanos, res.getStatus(), -1);
+            } catch (UsageNotRecorded e) {
+                log.error("Usage of export {} could not be recorded: {}", req.getRequestURI(), e.getMessage());
+            }
+            return;
+        }
         ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(res);
         chain.doFilter(req, buffered);
-        Object pattern = req.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-        Object units = req.getAttribute(UNITS);
-        UsageRecordedEvent usage = new UsageRecordedEvent(Ids.newId(), caller.tenantId(), caller.userId(),
-                caller.apiKeyId(), pattern != null ? pattern.toString() : "unmatched", req.getMethod(),
-                buffered.getStatus(), (System.nanoTime() - startNanos) / 1_000_000, buffered.getContentSize(),
-                units instanceof Number n ? n.longValue() : 0, start);
         try {
-            journal.record(new UsageJournal.Entry(usage, plan.apiCallsPerMonth(), metadata(req, caller)), recordTimeout);
+            record(req, caller, plan, start, startNanos, buffered.getStatus(), buffered.getContentSize());
         } catch (UsageNotRecorded e) {
             log.error("Usage of {} {} could not be recorded; answering 503: {}", req.getMethod(), req.getRequestURI(),
                     e.getMessage());
@@ -117,6 +121,17 @@ public class MeteringFilter extends OncePerRequestFilter {
             return;
         }
         buffered.copyBodyToResponse();
+    }
+
+    private void record(HttpServletRequest req, Caller caller, Plan plan, Instant start, long startNanos, int status,
+                        long bytes) {
+        Object pattern = req.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        Object units = req.getAttribute(UNITS);
+        UsageRecordedEvent usage = new UsageRecordedEvent(Ids.newId(), caller.tenantId(), caller.userId(),
+                caller.apiKeyId(), pattern != null ? pattern.toString() : "unmatched", req.getMethod(), status,
+                (System.nanoTime() - startNanos) / 1_000_000, Math.max(0, bytes),
+                units instanceof Number n ? n.longValue() : 0, start);
+        journal.record(new UsageJournal.Entry(usage, plan.apiCallsPerMonth(), metadata(req, caller)), recordTimeout);
     }
 
     private void admit(Caller caller, Plan plan, Instant now, HttpServletResponse res) {

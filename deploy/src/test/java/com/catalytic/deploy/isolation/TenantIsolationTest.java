@@ -40,7 +40,8 @@ class TenantIsolationTest {
             "GET /api/me", "GET /api/tenant", "PATCH /api/tenant", "GET /api/plans",
             "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PATCH /api/users/{id}", "DELETE /api/users/{id}",
             "GET /api/api-keys", "POST /api/api-keys", "DELETE /api/api-keys/{id}", "POST /api/api-keys/{id}/rotate",
-            "GET /api/usage", "GET /api/usage/logs");
+            "GET /api/usage", "GET /api/usage/logs",
+            "GET /api/audit-logs", "GET /api/audit-logs/export", "GET /api/audit-logs/verify");
 
     @BeforeAll
     static void start() {
@@ -95,7 +96,10 @@ class TenantIsolationTest {
 
             // collection and self endpoints answer with B's own data only
             for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys",
-                    "/api/users/" + ownerB.userId(), "/api/usage", "/api/usage/logs?limit=500")) {
+                    "/api/users/" + ownerB.userId(), "/api/usage", "/api/usage/logs?limit=500",
+                    "/api/audit-logs?limit=500", "/api/audit-logs/export", "/api/audit-logs/export?format=csv",
+                    "/api/audit-logs/verify", "/api/audit-logs?target_id=" + memberA, "/api/audit-logs?actor_id="
+                            + ownerA.userId())) {
                 Response r = http.get(path, credential);
                 assertThat(r.status()).as(who + " " + path).isEqualTo(200);
                 assertThat(r.raw()).as(who + " " + path).doesNotContain(ownerA.tenantId(), ownerA.userId(), memberA,

@@ -1,0 +1,73 @@
+package com.catalytic.projections.audit;
+
+import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyIssuedEvent;
+import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
+import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
+import com.catalytic.api.auth.RefreshTokenRotatedEvent;
+import com.catalytic.api.auth.SessionRevokedEvent;
+import com.catalytic.api.auth.SessionStartedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
+import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
+import com.catalytic.api.tenant.TenantRegisteredEvent;
+import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
+import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
+import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserRegisteredEvent;
+import java.util.Locale;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
+
+/**
+ * The stable audit vocabulary: each event's action ({@code <aggregate_type>.<past_tense_verb>}) and target. These
+ * names are part of the audit contract; an event added later without an entry here is named from its aggregate
+ * type and class name.
+ */
+public final class AuditActions {
+
+    public record Action(String name, String targetType, String targetId) {
+    }
+
+    private AuditActions() {
+    }
+
+    public static Action of(Object p, EventMessage<?> event) {
+        if (p instanceof TenantRegisteredEvent e) return new Action("tenant.registered", "tenant", e.tenantId());
+        if (p instanceof TenantRenamedEvent e) return new Action("tenant.renamed", "tenant", e.tenantId());
+        if (p instanceof TenantSuspendedEvent e) return new Action("tenant.suspended", "tenant", e.tenantId());
+        if (p instanceof TenantReinstatedEvent e) return new Action("tenant.reinstated", "tenant", e.tenantId());
+        if (p instanceof TenantPlanChangedEvent e) return new Action("tenant.plan_changed", "tenant", e.tenantId());
+        if (p instanceof UserAddedEvent e) return new Action("user.added", "user", e.userId());
+        if (p instanceof UserRegisteredEvent e) return new Action("user.registered", "user", e.userId());
+        if (p instanceof UserRoleChangedEvent e) return new Action("user.role_changed", "user", e.userId());
+        if (p instanceof UserDeactivatedEvent e) return new Action("user.deactivated", "user", e.userId());
+        if (p instanceof UserReactivatedEvent e) return new Action("user.reactivated", "user", e.userId());
+        if (p instanceof UserRemovedEvent e) return new Action("user.removed", "user", e.userId());
+        if (p instanceof InvitationIssuedEvent e) return new Action("user.invited", "user", e.userId());
+        if (p instanceof InvitationAcceptedEvent e) return new Action("user.invitation_accepted", "user", e.userId());
+        if (p instanceof SessionStartedEvent e) return new Action("session.started", "session", e.sessionId());
+        if (p instanceof RefreshTokenRotatedEvent e) return new Action("session.refreshed", "session", e.sessionId());
+        if (p instanceof SessionRevokedEvent e) return new Action("session.revoked", "session", e.sessionId());
+        if (p instanceof ApiKeyIssuedEvent e) return new Action("api_key.issued", "api_key", e.keyId());
+        if (p instanceof ApiKeyRevokedEvent e) return new Action("api_key.revoked", "api_key", e.keyId());
+        if (p instanceof ApiKeyRotatedEvent e) return new Action("api_key.rotated", "api_key", e.keyId());
+        if (p instanceof UsageThresholdReachedEvent e) {
+            return new Action("usage.threshold_reached", "tenant", e.tenantId());
+        }
+        return derived(p, event);
+    }
+
+    private static Action derived(Object p, EventMessage<?> event) {
+        String type = event instanceof DomainEventMessage<?> d && d.getType() != null ? d.getType() : "event";
+        String id = event instanceof DomainEventMessage<?> d ? d.getAggregateIdentifier() : event.getIdentifier();
+        String name = p.getClass().getSimpleName().replaceAll("Event$", "")
+                .replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        return new Action(type + "." + name, type, id);
+    }
+}

@@ -1,0 +1,158 @@
+package com.catalytic.projections.audit;
+
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.projections.audit.AuditChain.Entry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds {@code audit_logs} from every event except metered calls (those are {@code usage_logs}), chaining each
+ * tenant's entries by hash. Events of one tenant are processed in order by one segment (sequencing by the
+ * {@code tenant_id} metadata), so each chain grows strictly one entry at a time.
+ */
+@Component
+@ProcessingGroup(AuditProjection.GROUP)
+public class AuditProjection {
+
+    public static final String GROUP = "audit";
+    private static final String PENDING = AuditProjection.class.getName() + ".pending";
+    private static final Pattern SECRET = Pattern.compile(".*(hash|password|secret|token).*");
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private final JdbcTemplate jdbc;
+
+    public AuditProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    private record Head(long seq, String hash) {
+    }
+
+    private static final class Batch {
+        final Map<String, Head> heads = new HashMap<>();
+        final List<Entry> entries = new ArrayList<>();
+        final List<String> hashes = new ArrayList<>();
+        final List<String> prevs = new ArrayList<>();
+    }
+
+    @EventHandler
+    void on(Object payload, EventMessage<?> event, TrackingToken token) {
+        if (payload instanceof UsageRecordedEvent) {
+            return;
+        }
+        Object tenant = event.getMetaData().get("tenant_id");
+        if (tenant == null) {
+            return; // not tenant-scoped: nothing in this version
+        }
+        String tenantId = tenant.toString();
+        AuditActions.Action action = AuditActions.of(payload, event);
+        Batch batch = batch();
+        Head head = batch.heads.computeIfAbsent(tenantId, this::loadHead);
+        Long globalIndex = token == null ? null : token.position().stream().boxed().findFirst().orElse(null);
+        Entry entry = new Entry(head.seq() + 1, event.getIdentifier(), tenantId, globalIndex,
+                meta(event, "actor_type", "system"), meta(event, "actor_id", null), meta(event, "api_key_id", null),
+                action.name(), action.targetType(), action.targetId(), meta(event, "ip", null),
+                meta(event, "user_agent", null), meta(event, "request_id", null), event.getTimestamp(),
+                changes(payload));
+        String hash = AuditChain.hash(head.hash(), entry);
+        batch.entries.add(entry);
+        batch.prevs.add(head.hash());
+        batch.hashes.add(hash);
+        batch.heads.put(tenantId, new Head(entry.seq(), hash));
+    }
+
+    private Batch batch() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            throw new IllegalStateException("audit entries are written within a unit of work");
+        }
+        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
+        return uow.getOrComputeResource(PENDING, k -> {
+            Batch b = new Batch();
+            uow.onPrepareCommit(u -> write(b));
+            return b;
+        });
+    }
+
+    private Head loadHead(String tenantId) {
+        List<Head> rows = jdbc.query("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
+                (rs, i) -> new Head(rs.getLong(1), rs.getString(2)), tenantId);
+        return rows.isEmpty() ? new Head(0, AuditChain.GENESIS) : rows.get(0);
+    }
+
+    private void write(Batch b) {
+        if (b.entries.isEmpty()) {
+            return;
+        }
+        List<Object[]> rows = new ArrayList<>(b.entries.size());
+        for (int i = 0; i < b.entries.size(); i++) {
+            Entry e = b.entries.get(i);
+            rows.add(new Object[] {e.id(), e.tenantId(), e.seq(), e.globalIndex(), e.actorType(), e.actorId(),
+                    e.apiKeyId(), e.action(), e.targetType(), e.targetId(), e.ip(), e.userAgent(), e.requestId(),
+                    Timestamp.from(e.occurredAt()), e.changes(), b.prevs.get(i), b.hashes.get(i)});
+        }
+        jdbc.batchUpdate("INSERT INTO audit_logs (id, tenant_id, seq, global_index, actor_type, actor_id, api_key_id, "
+                + "action, target_type, target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        b.heads.forEach((tenantId, head) -> {
+            if (jdbc.update("UPDATE audit_heads SET seq = ?, hash = ? WHERE tenant_id = ?", head.seq(), head.hash(),
+                    tenantId) == 0) {
+                jdbc.update("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (?, ?, ?)", tenantId, head.seq(),
+                        head.hash());
+            }
+        });
+    }
+
+    private static String meta(EventMessage<?> event, String key, String fallback) {
+        Object v = event.getMetaData().get(key);
+        return v == null ? fallback : v.toString();
+    }
+
+    /** The event's fields in snake_case, canonical, with every secret-looking field (hashes, tokens) removed. */
+    static String changes(Object payload) {
+        JsonNode tree = JSON.valueToTree(payload);
+        if (tree instanceof ObjectNode obj) {
+            Iterator<String> names = obj.fieldNames();
+            List<String> drop = new ArrayList<>();
+            names.forEachRemaining(n -> {
+                if (SECRET.matcher(n.toLowerCase(Locale.ROOT)).matches()) {
+                    drop.add(n);
+                }
+            });
+            obj.remove(drop);
+        }
+        String json = AuditChain.canonicalJson(tree);
+        return json.length() > 8000 ? json.substring(0, 8000) : json;
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.update("DELETE FROM audit_logs");
+        jdbc.update("DELETE FROM audit_heads");
+    }
+
+
+}
