@@ -41,7 +41,8 @@ class TenantIsolationTest {
             "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PATCH /api/users/{id}", "DELETE /api/users/{id}",
             "GET /api/api-keys", "POST /api/api-keys", "DELETE /api/api-keys/{id}", "POST /api/api-keys/{id}/rotate",
             "GET /api/usage", "GET /api/usage/logs",
-            "GET /api/audit-logs", "GET /api/audit-logs/export", "GET /api/audit-logs/verify");
+            "GET /api/audit-logs", "GET /api/audit-logs/export", "GET /api/audit-logs/verify",
+            "GET /api/history/{aggregateType}/{id}", "GET /api/history/{aggregateType}/{id}/state");
 
     @BeforeAll
     static void start() {
@@ -93,6 +94,11 @@ class TenantIsolationTest {
             notFound(http.method("DELETE", "/api/api-keys/" + keyIdA, null, credential), who + " DELETE key");
             notFound(http.post("/api/api-keys/" + keyIdA + "/rotate", Map.of("grace_seconds", 0), credential),
                     who + " rotate key");
+            for (String history : List.of("tenant/" + ownerA.tenantId(), "user/" + memberA, "user/" + ownerA.userId(),
+                    "api_key/" + keyIdA)) {
+                notFound(http.get("/api/history/" + history, credential), who + " history " + history);
+                notFound(http.get("/api/history/" + history + "/state", credential), who + " state " + history);
+            }
 
             // collection and self endpoints answer with B's own data only
             for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys",

@@ -1,0 +1,160 @@
+package com.catalytic.command.history;
+
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.command.apikey.ApiKeyAggregate;
+import com.catalytic.command.auth.AuthSession;
+import com.catalytic.command.tenant.TenantAggregate;
+import com.catalytic.command.user.UserAggregate;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.SimpleEventBus;
+import org.axonframework.eventsourcing.EventSourcedAggregate;
+import org.axonframework.eventsourcing.GenericAggregateFactory;
+import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.eventstore.DomainEventStream;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.modelling.command.inspection.AggregateModel;
+import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
+import org.axonframework.messaging.annotation.MultiParameterResolverFactory;
+import org.axonframework.messaging.annotation.ParameterResolverFactory;
+import org.axonframework.spring.config.annotation.SpringBeanParameterResolverFactory;
+import org.springframework.context.ApplicationContext;
+import org.springframework.stereotype.Service;
+
+/**
+ * History for auditors: the events of one aggregate, and its state as of any instant, computed by replaying its
+ * events up to then through the aggregate's own event-sourcing handlers. Scoped by tenant like everything else:
+ * another tenant's aggregate does not exist.
+ */
+@Service
+public class HistoryService {
+
+    static final Map<String, Class<?>> AGGREGATES = Map.of(
+            "tenant", TenantAggregate.class,
+            "user", UserAggregate.class,
+            "session", AuthSession.class,
+            "api_key", ApiKeyAggregate.class);
+    private static final Pattern SECRET = Pattern.compile(".*(hash|password|secret|token).*");
+    private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    private static final ObjectMapper STATE = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
+
+    private final EventStore eventStore;
+    private final org.axonframework.config.Configuration axon;
+    private final ParameterResolverFactory resolvers;
+
+    public HistoryService(EventStore eventStore, org.axonframework.config.Configuration axon, ApplicationContext spring) {
+        this.eventStore = eventStore;
+        this.axon = axon;
+        // the application's resolvers plus its beans, so that command handlers taking Spring beans inspect cleanly
+        this.resolvers = MultiParameterResolverFactory.ordered(axon.parameterResolverFactory(),
+                new SpringBeanParameterResolverFactory(spring));
+    }
+
+    public List<Map<String, Object>> events(String tenantId, String type, String id) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DomainEventMessage<?> e : stream(tenantId, type, id)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sequence", e.getSequenceNumber());
+            m.put("event_id", e.getIdentifier());
+            m.put("type", e.getPayloadType().getName().replaceAll("^.*[.$]", ""));
+            m.put("payload_type", e.getPayloadType().getName());
+            m.put("revision", revision(e.getPayloadType()));
+            m.put("occurred_at", e.getTimestamp());
+            m.put("payload", redacted(PAYLOADS.valueToTree(e.getPayload())));
+            m.put("metadata", e.getMetaData());
+            out.add(m);
+        }
+        return out;
+    }
+
+    public Map<String, Object> stateAt(String tenantId, String type, String id, Instant at) {
+        List<DomainEventMessage<?>> upTo = stream(tenantId, type, id).stream()
+                .filter(e -> !e.getTimestamp().isAfter(at)).toList();
+        if (upTo.isEmpty()) {
+            throw DomainException.notFound(type.replace('_', ' ') + " at " + at);
+        }
+        Object root = replay(AGGREGATES.get(type), id, upTo);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("aggregate_type", type);
+        out.put("id", id);
+        out.put("at", at);
+        out.put("version", upTo.get(upTo.size() - 1).getSequenceNumber());
+        out.put("last_event_at", upTo.get(upTo.size() - 1).getTimestamp());
+        out.put("state", redacted(STATE.valueToTree(root)));
+        return out;
+    }
+
+    private List<DomainEventMessage<?>> stream(String tenantId, String type, String id) {
+        if (!AGGREGATES.containsKey(type)) {
+            throw DomainException.notFound("aggregate type '" + type + "'");
+        }
+        List<DomainEventMessage<?>> events = new ArrayList<>();
+        eventStore.readEvents(id).forEachRemaining(events::add);
+        if (events.isEmpty() || !type.equals(events.get(0).getType()) || !tenantId.equals(tenantOf(events.get(0)))) {
+            throw DomainException.notFound(type.replace('_', ' '));
+        }
+        return events;
+    }
+
+    private static String tenantOf(DomainEventMessage<?> e) {
+        if (e.getPayload() instanceof TenantScoped scoped && scoped.tenantId() != null) {
+            return scoped.tenantId();
+        }
+        Object t = e.getMetaData().get("tenant_id");
+        return t == null ? null : t.toString();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Object replay(Class type, String id, List<DomainEventMessage<?>> events) {
+        AggregateModel model = AnnotatedAggregateMetaModelFactory.inspectAggregate(type, resolvers,
+                axon.handlerDefinition(type));
+        Object root = new GenericAggregateFactory(model).createAggregateRoot(id, events.get(0));
+        EventSourcedAggregate aggregate = EventSourcedAggregate.initialize(root, model, SimpleEventBus.builder().build(),
+                NoSnapshotTriggerDefinition.TRIGGER);
+        aggregate.initializeState(DomainEventStream.of(events));
+        return aggregate.getAggregateRoot();
+    }
+
+    private static JsonNode redacted(JsonNode node) {
+        if (node instanceof ObjectNode obj) {
+            List<String> drop = new ArrayList<>();
+            obj.fieldNames().forEachRemaining(n -> {
+                if (SECRET.matcher(n.toLowerCase(Locale.ROOT)).matches()) {
+                    drop.add(n);
+                }
+            });
+            obj.remove(drop);
+            obj.forEach(HistoryService::redacted);
+        } else if (node != null && node.isArray()) {
+            node.forEach(HistoryService::redacted);
+        }
+        return node;
+    }
+
+    private static String revision(Class<?> type) {
+        org.axonframework.serialization.Revision r = type.getAnnotation(org.axonframework.serialization.Revision.class);
+        return r == null ? null : r.value();
+    }
+}
