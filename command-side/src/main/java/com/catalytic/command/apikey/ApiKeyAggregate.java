@@ -130,7 +130,8 @@ public class ApiKeyAggregate {
             }
             if (!actor.isSystem() && !Scopes.allowedFor(scope, actor.role())) {
                 throw DomainException.forbidden("scope_above_role",
-                        "scope '" + scope + "' needs a role above " + actor.role().wire());
+                        "scope '" + scope + "' needs a role above "
+                                + (actor.role() == null ? "none" : actor.role().wire()));
             }
         }
         return new TreeSet<>(requested);

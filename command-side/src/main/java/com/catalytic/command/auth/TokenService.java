@@ -61,6 +61,19 @@ public class TokenService {
         return jwt.serialize();
     }
 
+    /** A compact JWS (RS256, this service's key and {@code kid}) over arbitrary claims: verifiable with the JWKS. */
+    public String sign(java.util.Map<String, Object> claims) {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(props.issuer()).issueTime(Date.from(clock.instant()));
+        claims.forEach(b::claim);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.keyId()).build(), b.build());
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign", e);
+        }
+        return jwt.serialize();
+    }
+
     public long accessTokenTtlSeconds() {
         return props.accessTokenTtl().toSeconds();
     }

@@ -142,7 +142,7 @@ public class TenantAggregate {
         String hash = null;
         if (cmd.initialPassword() != null) {
             PasswordPolicy.requireAcceptable(cmd.initialPassword(), email);
-        } else if (cmd.invitationTokenHash() == null) {
+        } else if (cmd.invitationTokenHash() == null || cmd.invitationExpiresAt() == null) {
             throw DomainException.validation("password", "password_or_invitation",
                     "give an initial password or ask for an invitation");
         }

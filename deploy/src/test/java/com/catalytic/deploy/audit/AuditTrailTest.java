@@ -181,6 +181,19 @@ class AuditTrailTest {
         assertThat(verify.text("head_hash")).hasSize(64);
         assertThat(cli("audit", "verify", "--tenant", owner.tenantId())).contains("OK", owner.tenantId(),
                 lines + " entries");
+        // a signed checkpoint of the head, verifiable with the published key
+        Response checkpoint = http.get("/api/audit-logs/checkpoint", auth);
+        assertThat(checkpoint.json().path("head_hash").asText()).isEqualTo(verify.text("head_hash"));
+        assertThat(checkpoint.json().path("count").asLong()).isEqualTo(lines);
+        try {
+            com.nimbusds.jwt.SignedJWT jws = com.nimbusds.jwt.SignedJWT.parse(checkpoint.text("signature"));
+            com.nimbusds.jose.jwk.RSAKey key = com.nimbusds.jose.jwk.JWKSet.parse(http.get("/.well-known/jwks.json").raw())
+                    .getKeys().get(0).toRSAKey();
+            assertThat(jws.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key))).isTrue();
+            assertThat(jws.getJWTClaimsSet().getStringClaim("head_hash")).isEqualTo(verify.text("head_hash"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Runs last: it damages rows on purpose. */

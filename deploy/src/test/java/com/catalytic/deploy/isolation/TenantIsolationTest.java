@@ -42,6 +42,7 @@ class TenantIsolationTest {
             "GET /api/api-keys", "POST /api/api-keys", "DELETE /api/api-keys/{id}", "POST /api/api-keys/{id}/rotate",
             "GET /api/usage", "GET /api/usage/logs",
             "GET /api/audit-logs", "GET /api/audit-logs/export", "GET /api/audit-logs/verify",
+            "GET /api/audit-logs/checkpoint",
             "GET /api/history/{aggregateType}/{id}", "GET /api/history/{aggregateType}/{id}/state");
 
     @BeforeAll
@@ -104,7 +105,7 @@ class TenantIsolationTest {
             for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys",
                     "/api/users/" + ownerB.userId(), "/api/usage", "/api/usage/logs?limit=500",
                     "/api/audit-logs?limit=500", "/api/audit-logs/export", "/api/audit-logs/export?format=csv",
-                    "/api/audit-logs/verify", "/api/audit-logs?target_id=" + memberA, "/api/audit-logs?actor_id="
+                    "/api/audit-logs/verify", "/api/audit-logs/checkpoint", "/api/audit-logs?target_id=" + memberA, "/api/audit-logs?actor_id="
                             + ownerA.userId())) {
                 Response r = http.get(path, credential);
                 assertThat(r.status()).as(who + " " + path).isEqualTo(200);
