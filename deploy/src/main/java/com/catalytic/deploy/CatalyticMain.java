@@ -3,6 +3,7 @@ package com.catalytic.deploy;
 import com.catalytic.deploy.cli.AuditCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.KeysCommand;
+import com.catalytic.deploy.cli.ProjectionsCommand;
 import com.catalytic.deploy.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The one executable: {@code catalytic serve | keys generate <env> | db migrate}. Without a command it serves. */
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
-        subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
+                ProjectionsCommand.class})
 public class CatalyticMain {
 
     public static void main(String[] args) {

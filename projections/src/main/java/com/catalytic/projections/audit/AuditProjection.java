@@ -23,6 +23,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -44,9 +45,12 @@ public class AuditProjection {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private final JdbcTemplate jdbc;
+    private final boolean dedupe;
 
-    public AuditProjection(JdbcTemplate jdbc) {
+    /** @param dedupe skip events already in the table (off only while rebuilding into empty tables) */
+    public AuditProjection(JdbcTemplate jdbc, @Value("${catalytic.audit.dedupe:true}") boolean dedupe) {
         this.jdbc = jdbc;
+        this.dedupe = dedupe;
     }
 
     private record Head(long seq, String hash) {
@@ -57,6 +61,12 @@ public class AuditProjection {
         final List<Entry> entries = new ArrayList<>();
         final List<String> hashes = new ArrayList<>();
         final List<String> prevs = new ArrayList<>();
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+    }
+
+    private boolean alreadyAudited(String eventId) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM audit_logs WHERE id = ?", Integer.class, eventId);
+        return n != null && n > 0;
     }
 
     @EventHandler
@@ -69,8 +79,12 @@ public class AuditProjection {
             return; // not tenant-scoped: nothing in this version
         }
         String tenantId = tenant.toString();
-        AuditActions.Action action = AuditActions.of(payload, event);
         Batch batch = batch();
+        if (dedupe && (batch.seen.contains(event.getIdentifier()) || alreadyAudited(event.getIdentifier()))) {
+            return; // delivered again (after a rebuild swapped this table in): the chain already has it
+        }
+        batch.seen.add(event.getIdentifier());
+        AuditActions.Action action = AuditActions.of(payload, event);
         Head head = batch.heads.computeIfAbsent(tenantId, this::loadHead);
         Long globalIndex = token == null ? null : token.position().stream().boxed().findFirst().orElse(null);
         Entry entry = new Entry(head.seq() + 1, event.getIdentifier(), tenantId, globalIndex,

@@ -1,0 +1,295 @@
+package com.catalytic.deploy.rebuild;
+
+import com.catalytic.deploy.config.AxonConfiguration;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.axonframework.common.jdbc.DataSourceConnectionProvider;
+import org.axonframework.common.transaction.NoTransactionManager;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.axonframework.serialization.AnnotationRevisionResolver;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
+import org.flywaydb.core.Flyway;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Rebuilds read models by replaying the event store into fresh tables in a schema of their own, beside the live
+ * ones. A full rebuild then swaps the new tables in atomically (one transaction, while appends are briefly held),
+ * so readers never see a half-built table; with {@code asOf} the read models as they were at that instant stay in
+ * their own schema for inspection or for restoring from. PostgreSQL only.
+ */
+public class ProjectionRebuilder {
+
+    /** Projection name (its processing group) → the tables it owns. */
+    public static final Map<String, List<String>> PROJECTIONS = new LinkedHashMap<>();
+
+    static {
+        PROJECTIONS.put("accounts", List.of("tenants", "users", "api_keys"));
+        PROJECTIONS.put("sessions", List.of("auth_sessions"));
+        PROJECTIONS.put("access-changes", List.of("access_changes"));
+        PROJECTIONS.put("usage", List.of("usage_logs"));
+        PROJECTIONS.put("audit", List.of("audit_logs", "audit_heads"));
+    }
+
+    public record Result(String schema, long events, long millis, boolean swapped) {
+        public double eventsPerSecond() {
+            return millis == 0 ? events : events * 1000.0 / millis;
+        }
+    }
+
+    private static final int BATCH = 1000;
+
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final PrintStream out;
+    private final boolean progress;
+
+    public ProjectionRebuilder(String jdbcUrl, String user, String password, PrintStream out, boolean progress) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("projections rebuild needs PostgreSQL (DATABASE_URL); the embedded "
+                    + "default rebuilds by resetting its processors: stop it, delete the read tables' rows is not "
+                    + "supported, see docs/OPERATIONS.md");
+        }
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    public Result rebuild(List<String> names, Instant asOf, boolean keepOld) throws Exception {
+        List<String> selected = names == null || names.isEmpty() ? List.copyOf(PROJECTIONS.keySet()) : names;
+        for (String n : selected) {
+            if (!PROJECTIONS.containsKey(n)) {
+                throw new IllegalArgumentException("unknown projection '" + n + "'; known: " + PROJECTIONS.keySet());
+            }
+        }
+        DataSource live = dataSource(jdbcUrl);
+        String liveSchema;
+        try (Connection c = live.getConnection(); Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT current_schema()");
+            rs.next();
+            liveSchema = rs.getString(1);
+        }
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        String target = (asOf == null ? "rebuild_" : "asof_") + stamp;
+        execute(live, "CREATE SCHEMA " + target);
+        Flyway.configure().dataSource(withSchema(target), user, password).schemas(target)
+                .locations("classpath:db/migration/projections").load().migrate();
+        out.println("Rebuilding " + selected + " from the event store of schema " + liveSchema + " into " + target
+                + (asOf != null ? " as of " + asOf : ""));
+
+        long start = System.currentTimeMillis();
+        long replayed;
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RebuildContext.class)
+                .web(WebApplicationType.NONE).bannerMode(org.springframework.boot.Banner.Mode.OFF).logStartupInfo(false)
+                .properties(Map.of("spring.datasource.url", withSchema(target + "," + liveSchema),
+                        "spring.datasource.username", user == null ? "" : user,
+                        "spring.datasource.password", password == null ? "" : password,
+                        "spring.jpa.hibernate.ddl-auto", "none", "spring.jpa.open-in-view", "false",
+                        "catalytic.audit.dedupe", "false", "logging.level.root", "WARN",
+                        "spring.flyway.enabled", "false"))
+                .run()) {
+            List<AnnotationEventHandlerAdapter> handlers = handlers(ctx, Set.copyOf(selected));
+            SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
+            JdbcEventStorageEngine events = eventStore(live);
+            long total = count(live, liveSchema);
+            Replay replay = new Replay(handlers, tx, asOf);
+            try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("rebuild").setInitialMax(total)
+                    .setUnit(" events", 1).showSpeed().setStyle(ProgressBarStyle.ASCII).setConsumer(
+                            new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build() : null) {
+                replay.run(events, null, bar);
+                if (asOf == null) {
+                    swap(live, liveSchema, target, selected, events, replay, keepOld, stamp);
+                }
+            }
+            replayed = replay.count;
+        }
+        long millis = System.currentTimeMillis() - start;
+        Result result = new Result(target, replayed, millis, asOf == null);
+        out.printf("%d events replayed in %.1f s (%.0f events/s)%n", replayed, millis / 1000.0, result.eventsPerSecond());
+        if (asOf == null) {
+            out.println("Swapped in: " + tables(selected) + (keepOld ? " (previous tables kept in schema old_" + stamp
+                    + ")" : ""));
+        } else {
+            out.println("Read models as of " + asOf + " are in schema " + target + " (SET search_path TO " + target
+                    + "); the live tables are untouched. Drop it with: DROP SCHEMA " + target + " CASCADE");
+        }
+        return result;
+    }
+
+    /** Replays events in global order into the handlers, one transaction per batch. */
+    private static final class Replay {
+        final List<AnnotationEventHandlerAdapter> handlers;
+        final SpringTransactionManager tx;
+        final Instant asOf;
+        TrackingToken position;
+        long count;
+
+        Replay(List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx, Instant asOf) {
+            this.handlers = handlers;
+            this.tx = tx;
+            this.asOf = asOf;
+        }
+
+        void run(JdbcEventStorageEngine events, TrackingToken from, ProgressBar bar) throws Exception {
+            List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH);
+            try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(from == null ? position : from, false)) {
+                var it = stream.iterator();
+                while (it.hasNext()) {
+                    TrackedEventMessage<?> e = it.next();
+                    position = e.trackingToken();
+                    if (bar != null) {
+                        bar.step();
+                    }
+                    if (asOf != null && e.getTimestamp().isAfter(asOf)) {
+                        continue;
+                    }
+                    batch.add(e);
+                    if (batch.size() == BATCH) {
+                        apply(batch);
+                        batch.clear();
+                    }
+                }
+            }
+            apply(batch);
+        }
+
+        private void apply(List<TrackedEventMessage<?>> batch) throws Exception {
+            if (batch.isEmpty()) {
+                return;
+            }
+            UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
+            uow.attachTransaction(tx);
+            uow.execute(() -> {
+                for (TrackedEventMessage<?> e : batch) {
+                    for (AnnotationEventHandlerAdapter h : handlers) {
+                        if (h.canHandle(e)) {
+                            try {
+                                h.handle(e);
+                            } catch (Exception ex) {
+                                throw new IllegalStateException("replaying event " + e.getIdentifier() + " failed", ex);
+                            }
+                        }
+                    }
+                }
+            });
+            count += batch.size();
+        }
+    }
+
+    /** Holds appends for the final catch-up and the swap, so no event falls between old and new tables. */
+    private void swap(DataSource live, String liveSchema, String target, List<String> selected,
+                      JdbcEventStorageEngine events, Replay replay, boolean keepOld, String stamp) throws Exception {
+        String old = "old_" + stamp;
+        try (Connection c = live.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("LOCK TABLE " + liveSchema + ".domain_event_entry IN EXCLUSIVE MODE");
+                replay.run(events, replay.position, null);
+                s.execute("CREATE SCHEMA " + old);
+                for (String table : tables(selected)) {
+                    s.execute("ALTER TABLE " + liveSchema + "." + table + " SET SCHEMA " + old);
+                    s.execute("ALTER TABLE " + target + "." + table + " SET SCHEMA " + liveSchema);
+                }
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        if (!keepOld) {
+            execute(live, "DROP SCHEMA " + old + " CASCADE");
+        }
+        execute(live, "DROP SCHEMA " + target + " CASCADE");
+    }
+
+    private static List<String> tables(List<String> selected) {
+        List<String> out = new ArrayList<>();
+        selected.forEach(n -> out.addAll(PROJECTIONS.get(n)));
+        return out;
+    }
+
+    private static List<AnnotationEventHandlerAdapter> handlers(ConfigurableApplicationContext ctx, Set<String> groups) {
+        List<AnnotationEventHandlerAdapter> out = new ArrayList<>();
+        for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
+            ProcessingGroup group = org.springframework.aop.support.AopUtils.getTargetClass(bean)
+                    .getAnnotation(ProcessingGroup.class);
+            if (group != null && groups.contains(group.value())) {
+                out.add(new AnnotationEventHandlerAdapter(bean));
+            }
+        }
+        return out;
+    }
+
+    private JdbcEventStorageEngine eventStore(DataSource live) {
+        Serializer serializer = JacksonSerializer.builder().objectMapper(AxonConfiguration.eventMapper())
+                .revisionResolver(new AnnotationRevisionResolver()).build();
+        return JdbcEventStorageEngine.builder()
+                .connectionProvider(new DataSourceConnectionProvider(live))
+                .transactionManager(NoTransactionManager.INSTANCE)
+                .eventSerializer(serializer)
+                .snapshotSerializer(serializer)
+                .schema(AxonConfiguration.eventSchemaDefinition())
+                .dataType(byte[].class)
+                .batchSize(BATCH)
+                .build();
+    }
+
+    private static long count(DataSource ds, String schema) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT COUNT(*) FROM " + schema + ".domain_event_entry");
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private DataSource dataSource(String url) {
+        DriverManagerDataSource ds = new DriverManagerDataSource(url);
+        if (user != null) {
+            ds.setUsername(user);
+            ds.setPassword(password == null ? "" : password);
+        }
+        return ds;
+    }
+
+    /** The same database with a different search path (replacing any currentSchema parameter). */
+    private String withSchema(String searchPath) {
+        String base = jdbcUrl.replaceAll("([?&])currentSchema=[^&]*&?", "$1").replaceAll("[?&]$", "");
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + searchPath;
+    }
+
+    private static void execute(DataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+}
