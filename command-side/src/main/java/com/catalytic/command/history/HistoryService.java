@@ -1,6 +1,7 @@
 package com.catalytic.command.history;
 
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.tenant.TenantScoped;
 import com.catalytic.command.apikey.ApiKeyAggregate;
 import com.catalytic.command.auth.AuthSession;
@@ -18,9 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.SimpleEventBus;
 import org.axonframework.eventsourcing.EventSourcedAggregate;
@@ -49,7 +48,6 @@ public class HistoryService {
             "user", UserAggregate.class,
             "session", AuthSession.class,
             "api_key", ApiKeyAggregate.class);
-    private static final Pattern SECRET = Pattern.compile(".*(hash|password|secret|token).*");
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -141,7 +139,7 @@ public class HistoryService {
         if (node instanceof ObjectNode obj) {
             List<String> drop = new ArrayList<>();
             obj.fieldNames().forEachRemaining(n -> {
-                if (SECRET.matcher(n.toLowerCase(Locale.ROOT)).matches()) {
+                if (SecretFields.isSecret(n)) {
                     drop.add(n);
                 }
             });

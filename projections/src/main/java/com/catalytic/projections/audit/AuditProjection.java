@@ -1,5 +1,6 @@
 package com.catalytic.projections.audit;
 
+import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import com.catalytic.projections.audit.AuditChain.Entry;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,9 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -38,7 +37,6 @@ public class AuditProjection {
 
     public static final String GROUP = "audit";
     private static final String PENDING = AuditProjection.class.getName() + ".pending";
-    private static final Pattern SECRET = Pattern.compile(".*(hash|password|secret|token).*");
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -152,7 +150,7 @@ public class AuditProjection {
             Iterator<String> names = obj.fieldNames();
             List<String> drop = new ArrayList<>();
             names.forEachRemaining(n -> {
-                if (SECRET.matcher(n.toLowerCase(Locale.ROOT)).matches()) {
+                if (SecretFields.isSecret(n)) {
                     drop.add(n);
                 }
             });
