@@ -27,31 +27,43 @@ public class MeController {
             + "(SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id) FROM tenants t WHERE t.id = ?";
 
     private final JdbcTemplate jdbc;
+    private final AccountReadCache cache;
 
-    public MeController(JdbcTemplate jdbc) {
+    public MeController(JdbcTemplate jdbc, AccountReadCache cache) {
         this.jdbc = jdbc;
+        this.cache = cache;
     }
 
     @GetMapping("/api/me")
     public MeResponse me(Caller caller) {
-        List<MeResponse> rows = jdbc.query(ME, (rs, i) -> new MeResponse(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getBoolean(4), rs.getTimestamp(5).toInstant(),
-                new TenantView(rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                        rs.getInt(12), rs.getTimestamp(11).toInstant())), caller.userId(), caller.tenantId());
-        if (rows.isEmpty()) {
+        MeResponse me = cache.get("me:" + caller.userId(), caller.tenantId(), () -> loadMe(caller));
+        if (me == null) {
             throw DomainException.notFound("user");
         }
-        return rows.get(0);
+        return me;
     }
 
     @GetMapping("/api/tenant")
     public TenantView tenant(Caller caller) {
+        TenantView tenant = cache.get("tenant:" + caller.tenantId(), caller.tenantId(), () -> loadTenant(caller));
+        if (tenant == null) {
+            throw DomainException.notFound("tenant");
+        }
+        return tenant;
+    }
+
+    private MeResponse loadMe(Caller caller) {
+        List<MeResponse> rows = jdbc.query(ME, (rs, i) -> new MeResponse(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getBoolean(4), rs.getTimestamp(5).toInstant(),
+                new TenantView(rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                        rs.getInt(12), rs.getTimestamp(11).toInstant())), caller.userId(), caller.tenantId());
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private TenantView loadTenant(Caller caller) {
         List<TenantView> rows = jdbc.query(TENANT, (rs, i) -> new TenantView(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(7), rs.getTimestamp(6).toInstant()),
                 caller.tenantId());
-        if (rows.isEmpty()) {
-            throw DomainException.notFound("tenant");
-        }
-        return rows.get(0);
+        return rows.isEmpty() ? null : rows.get(0);
     }
 }
