@@ -74,8 +74,7 @@ public class ProjectionRebuilder {
     public ProjectionRebuilder(String jdbcUrl, String user, String password, PrintStream out, boolean progress) {
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("projections rebuild needs PostgreSQL (DATABASE_URL); the embedded "
-                    + "default rebuilds by resetting its processors: stop it, delete the read tables' rows is not "
-                    + "supported, see docs/OPERATIONS.md");
+                    + "H2 default has no rebuild (see docs/OPERATIONS.md, \"Rollback\")");
         }
         this.jdbcUrl = jdbcUrl;
         this.user = user;
