@@ -4,6 +4,7 @@ import com.catalytic.deploy.cli.AuditCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.KeysCommand;
 import com.catalytic.deploy.cli.ProjectionsCommand;
+import com.catalytic.deploy.cli.TenantCommand;
 import com.catalytic.deploy.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
         subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
-                ProjectionsCommand.class})
+                ProjectionsCommand.class, TenantCommand.class})
 public class CatalyticMain {
 
     public static void main(String[] args) {
