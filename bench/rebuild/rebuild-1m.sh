@@ -91,7 +91,7 @@ SRC_DIR=""
 
 log() { echo "[rebuild-1m $(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-psql_() { psql -X -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" "$@"; }
+psql_() { PGOPTIONS="-c client_min_messages=warning" psql -X -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" "$@"; }
 sql() { psql_ -d "$DB" -v ON_ERROR_STOP=1 -Atqc "$1"; }
 
 stop_pid() {   # stop_pid <pid>: TERM, up to 30 s, then KILL (only processes this script started)
@@ -211,7 +211,8 @@ call() {   # call <expected status> <curl args...>; prints the body
 J='Content-Type: application/json'
 EMAIL="probe-${RUN_ID}@example.com"
 PASSWORD="Bench-Lattice-Pass-${RUN_ID}"
-call 201 "$BASE/auth/register" -H "$J" -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\",\"company_name\":\"Probe $RUN_ID\"}" >/dev/null
+TENANT_ID=$(call 201 "$BASE/auth/register" -H "$J" \
+    -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\",\"company_name\":\"Probe $RUN_ID\"}" | jq -er .tenant_id)
 LOGIN=$(call 200 "$BASE/auth/login" -H "$J" -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}")
 TOKEN=$(echo "$LOGIN" | jq -er .access_token)
 REFRESH=$(echo "$LOGIN" | jq -er .refresh_token)
@@ -227,6 +228,21 @@ call 204 -X DELETE "$BASE/api/api-keys/$KEY2_ID" -H "$AUTH" >/dev/null
 call 200 -X PATCH "$BASE/api/tenant" -H "$J" -H "$AUTH" -d "{\"name\":\"Probe $RUN_ID renamed\"}" >/dev/null
 TOKEN2=$(call 200 "$BASE/auth/refresh" -H "$J" -d "{\"refresh_token\":\"$REFRESH\"}" | jq -er .access_token)
 call 204 -X POST "$BASE/auth/logout" -H "Authorization: Bearer $TOKEN2" >/dev/null
+# the system actor and team events, where the build has the operator command `catalytic tenant plan` (it runs beside
+# the app, as a second node would): upgrade, then add a member and change the member's role over HTTP
+if java -jar "$JAR" tenant plan --help >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    DATABASE_URL="$DB_URL" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" CATALYTIC_DATA_DIR="$TMP_DIR/data" \
+        SPRING_APPLICATION_JSON="{\"catalytic.redis.key-prefix\":\"$REDIS_PREFIX\"}" \
+        timeout 300 java $JAVA_OPTS -Ddisable-axoniq-console-message=true -jar "$JAR" tenant plan "$TENANT_ID" starter \
+        >"$OUT_DIR/probe-tenant-plan.log" 2>&1 || { tail -20 "$OUT_DIR/probe-tenant-plan.log" >&2; die "catalytic tenant plan failed"; }
+    AUTH="Authorization: Bearer $(call 200 "$BASE/auth/login" -H "$J" -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | jq -er .access_token)"
+    MEMBER_ID=$(call 201 "$BASE/api/users" -H "$J" -H "$AUTH" \
+        -d "{\"email\":\"member-${RUN_ID}@example.com\",\"role\":\"member\",\"password\":\"$PASSWORD-m\"}" | jq -er .id)
+    call 200 -X PATCH "$BASE/api/users/$MEMBER_ID" -H "$J" -H "$AUTH" -d '{"role":"admin"}' >/dev/null
+else
+    log "format probe: this build has no 'catalytic tenant plan': plan changes and team events are not probed"
+fi
 log "format probe: done; stopping the app"
 stop_pid "$APP_PID"
 APP_PID=""
@@ -383,6 +399,7 @@ classify_dumps() {   # classify_dumps <log>
         else if (st ~ /AuditChain|AuditProjection\.changes/) c = "audit: canonical JSON + SHA-256"
         else if (st ~ /ProjectionRebuilder\.swap/ && st !~ /Replay\.run/) c = "swap"
         else if (st ~ /JacksonSerializer|LazyDeserializing|SerializedMessage|deserializ/) c = "deserialization (Jackson: payload, metadata)"
+        else if (st ~ /DriverManager\.getConnection|PgConnection\.close/) c = "event store read: a new connection per batch (DriverManagerDataSource)"
         else if (st ~ /JdbcEventStorageEngine|EventStreamSpliterator/) c = "event store read (JdbcEventStorageEngine fetch)"
         else if (st ~ /org\.hibernate|SimpleJpaRepository/) c = "JPA (accounts, sessions, access changes)"
         else if (st ~ /doCommit|commitTransaction|TransactionManager/) c = "transaction commit"
@@ -488,13 +505,15 @@ get() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) pr
             "$(get "$b" seconds)" "$(get "$b" wall)" "$(awk -v x="$(get "$b" rate)" -v y="$(get "$a" rate)" 'BEGIN { print 100 * x / y }')"
     done
     echo
-    echo "| run | events | printed rate | replay (printed) | wall | JVM CPU | PostgreSQL CPU | machine CPU (all processes) | GC pauses | max RSS |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| run | events | printed rate | replay (printed) | wall | JVM CPU | PostgreSQL CPU | other processes' CPU | machine busy | GC pauses | max RSS |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     grep '^rebuild ' "$RESULTS" | while read -r line; do
-        printf "| %s (%s) | %s | %s events/s | %s s | %s s | %s s | %s s | %s s of %s s×%s cores | %s s | %s MiB |\n" \
+        printf "| %s (%s) | %s | %s events/s | %s s | %s s | %s s | %s s | %s s | %s %% | %s s | %s MiB |\n" \
             "$(echo "$line" | awk '{print $2}')" "$(get "$line" args)" "$(get "$line" events)" "$(get "$line" rate)" \
             "$(get "$line" seconds)" "$(get "$line" wall)" "$(get "$line" jvm_cpu)" "$(get "$line" pg_cpu)" \
-            "$(get "$line" machine_cpu)" "$(get "$line" wall)" "$(nproc)" "$(get "$line" gc_pause)" "$(( $(get "$line" rss_kb) / 1024 ))"
+            "$(awk -v m="$(get "$line" machine_cpu)" -v j="$(get "$line" jvm_cpu)" -v p="$(get "$line" pg_cpu)" 'BEGIN { o = m - j - p; printf "%.1f", o < 0 ? 0 : o }')" \
+            "$(awk -v m="$(get "$line" machine_cpu)" -v w="$(get "$line" wall)" -v c="$(nproc)" 'BEGIN { printf "%.0f", 100 * m / (w * c) }')" \
+            "$(get "$line" gc_pause)" "$(( $(get "$line" rss_kb) / 1024 ))"
     done
     echo
     echo "mean printed rebuild rate over the rounds: $MEAN_RATE events/s; target >= $TARGET events/s: $([ "$MEAN_RATE" -ge "$TARGET" ] && echo MET || echo "NOT MET")"
