@@ -9,8 +9,9 @@
 #  2. Creates a scratch database bench_rebuild_<pid> on PGHOST_:PGPORT_ (trust auth) and runs `catalytic db migrate`.
 #  3. Format probe: starts the application once on it (127.0.0.1, a free port, Redis keys under a prefix of its own,
 #     a temporary CATALYTIC_DATA_DIR), registers a user, logs in, calls GET /api/me, issues, uses, rotates and
-#     revokes API keys, renames the tenant, refreshes and logs out, and stops it. Its rows are what Axon's JDBC
-#     engine really wrote; they stay in the table, renumbered to follow the generated history.
+#     revokes API keys, renames the tenant, refreshes and logs out; where the build has `catalytic tenant plan`, moves
+#     the tenant to "starter" with it (system actor), adds a member and changes the member's role; then stops it.
+#     Its rows are what Axon's JDBC engine really wrote; they stay in the table, renumbered to follow the history.
 #  4. Generates the history with SQL (bench/rebuild/generate-history.sql: tenants, users, keys, sessions, ~95 %
 #     UsageRecordedEvent), then checks it against the probe's rows: for every payload type and actor type the probe
 #     produced, the generated rows must have the same payload_type, payload_revision, aggregate type, payload keys
