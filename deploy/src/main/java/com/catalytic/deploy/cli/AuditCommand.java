@@ -1,10 +1,8 @@
 package com.catalytic.deploy.cli;
 
 import com.catalytic.deploy.config.DatabaseUrl;
-import com.catalytic.deploy.config.RuntimeEnvironment;
 import com.catalytic.projections.audit.AuditVerifier;
 import com.catalytic.projections.audit.AuditVerifier.Result;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -28,11 +26,7 @@ public class AuditCommand {
 
         @Override
         public Integer call() {
-            String url = databaseUrl != null ? databaseUrl : System.getenv().getOrDefault("DATABASE_URL", "");
-            DatabaseUrl db = url.isBlank()
-                    ? new DatabaseUrl(RuntimeEnvironment.embeddedUrl(Path.of(System.getenv()
-                            .getOrDefault("CATALYTIC_DATA_DIR", "./data"))), "sa", "")
-                    : DatabaseUrl.parse(url);
+            DatabaseUrl db = DatabaseUrl.forCommand(databaseUrl);
             DriverManagerDataSource ds = new DriverManagerDataSource(db.jdbcUrl());
             if (db.username() != null) {
                 ds.setUsername(db.username());

@@ -2,7 +2,6 @@ package com.catalytic.deploy.cli;
 
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.config.RuntimeEnvironment;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -16,11 +15,7 @@ public class DbMigrateCommand {
 
         @Override
         public Integer call() {
-            String url = System.getenv().getOrDefault("DATABASE_URL", "");
-            DatabaseUrl db = url.isBlank()
-                    ? new DatabaseUrl(RuntimeEnvironment.embeddedUrl(Path.of(System.getenv()
-                            .getOrDefault("CATALYTIC_DATA_DIR", "./data"))), "sa", "")
-                    : DatabaseUrl.parse(url);
+            DatabaseUrl db = DatabaseUrl.forCommand(null);
             MigrateResult result = Flyway.configure()
                     .dataSource(db.jdbcUrl(), db.username(), db.password())
                     .locations(RuntimeEnvironment.MIGRATION_LOCATIONS.split(","))

@@ -46,6 +46,19 @@ public record DatabaseUrl(String jdbcUrl, String username, String password) {
         return new DatabaseUrl(jdbc, user, pass);
     }
 
+    /**
+     * The database an operator command works on: the given URL, else {@code DATABASE_URL}, else the embedded
+     * default's file under {@code CATALYTIC_DATA_DIR} (default {@code ./data}).
+     */
+    public static DatabaseUrl forCommand(String override) {
+        String url = override != null ? override : System.getenv().getOrDefault("DATABASE_URL", "");
+        if (url.isBlank()) {
+            return new DatabaseUrl(RuntimeEnvironment.embeddedUrl(java.nio.file.Path.of(
+                    System.getenv().getOrDefault("CATALYTIC_DATA_DIR", "./data"))), "sa", "");
+        }
+        return parse(url);
+    }
+
     private static String decode(String s) {
         // percent-decoding only, as libpq does: a literal '+' stays a '+'
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);

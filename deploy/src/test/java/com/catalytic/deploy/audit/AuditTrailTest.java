@@ -11,15 +11,13 @@ import com.catalytic.api.user.Role;
 import com.catalytic.command.infra.Hashing;
 import java.time.Instant;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
-import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Cli;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
-import picocli.CommandLine;
 
 /**
  * The audit trail: one row per event with actor and context, a per-tenant hash chain that detects a changed byte
@@ -243,21 +240,7 @@ class AuditTrailTest {
     }
 
     private static String cli(String... args) {
-        String url = TestApp.pgUrl() + (TestApp.pgUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema
-                + "&user=" + TestApp.pgUser();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--database-url";
-        all[args.length + 1] = url;
-        PrintStream original = System.out;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buffer, true));
-        try {
-            new CommandLine(new CatalyticMain()).execute(all);
-        } finally {
-            System.setOut(original);
-        }
-        return buffer.toString();
+        return Cli.run(schema, args).out();
     }
 
 }

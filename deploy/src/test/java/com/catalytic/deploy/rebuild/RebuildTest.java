@@ -4,13 +4,11 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Cli;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,7 +17,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * A realistic history is projected, the read tables are damaged, and {@code catalytic projections rebuild} restores
@@ -143,22 +140,8 @@ class RebuildTest {
     }
 
     private static String cli(String... args) {
-        String url = TestApp.pgUrl() + (TestApp.pgUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema
-                + "&user=" + TestApp.pgUser();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--database-url";
-        all[args.length + 1] = url;
-        PrintStream original = System.out;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buffer, true));
-        int code;
-        try {
-            code = new CommandLine(new CatalyticMain()).execute(all);
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(code).as(buffer.toString()).isZero();
-        return buffer.toString();
+        Cli.Result r = Cli.run(schema, args);
+        assertThat(r.code()).as(r.out()).isZero();
+        return r.out();
     }
 }
