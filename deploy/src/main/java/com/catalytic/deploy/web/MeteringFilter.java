@@ -5,7 +5,7 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.query.AccountQueries.TenantState;
-import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.command.auth.CredentialCache;
 import com.catalytic.command.infra.Ids;
 import com.catalytic.command.metering.QuotaCounter;
@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -127,11 +126,13 @@ public class MeteringFilter extends OncePerRequestFilter {
                         long bytes) {
         Object pattern = req.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
         Object units = req.getAttribute(UNITS);
-        UsageRecordedEvent usage = new UsageRecordedEvent(Ids.newId(), caller.tenantId(), caller.userId(),
-                caller.apiKeyId(), pattern != null ? pattern.toString() : "unmatched", req.getMethod(), status,
+        Object rid = req.getAttribute(RequestIdFilter.ATTRIBUTE);
+        UsageRecord usage = new UsageRecord(Ids.newId(), caller.userId(), caller.apiKeyId(),
+                pattern != null ? pattern.toString() : "unmatched", req.getMethod(), status,
                 (System.nanoTime() - startNanos) / 1_000_000, Math.max(0, bytes),
-                units instanceof Number n ? n.longValue() : 0, start);
-        journal.record(new UsageJournal.Entry(usage, plan.apiCallsPerMonth(), metadata(req, caller)), recordTimeout);
+                units instanceof Number n ? n.longValue() : 0, start, rid != null ? rid.toString() : null,
+                req.getRemoteAddr());
+        journal.record(new UsageJournal.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth()), recordTimeout);
     }
 
     private void admit(Caller caller, Plan plan, Instant now, HttpServletResponse res) {
@@ -163,24 +164,6 @@ public class MeteringFilter extends OncePerRequestFilter {
                         .withDetails(Map.of("reset_at", reset.toString(), "limit", limit, "used", used));
             }
         }
-    }
-
-    private static Map<String, String> metadata(HttpServletRequest req, Caller caller) {
-        Map<String, String> md = new HashMap<>();
-        md.put("tenant_id", caller.tenantId());
-        md.put("actor_type", caller.isApiKey() ? "api_key" : "user");
-        if (caller.userId() != null) {
-            md.put("actor_id", caller.userId());
-        }
-        if (caller.apiKeyId() != null) {
-            md.put("api_key_id", caller.apiKeyId());
-        }
-        Object rid = req.getAttribute(RequestIdFilter.ATTRIBUTE);
-        if (rid != null) {
-            md.put("request_id", rid.toString());
-        }
-        md.put("ip", req.getRemoteAddr());
-        return md;
     }
 
 }

@@ -103,7 +103,7 @@ class AuditTrailTest {
     private static void awaitAudited() {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
                 "SELECT COUNT(*) FROM audit_logs", Integer.class)).isEqualTo(app.jdbc().queryForObject(
-                "SELECT COUNT(*) FROM domain_event_entry WHERE payload_type NOT LIKE '%UsageRecordedEvent'",
+                "SELECT COUNT(*) FROM domain_event_entry WHERE payload_type NOT LIKE '%UsageRecorded%'",
                 Integer.class)));
     }
 
@@ -126,7 +126,7 @@ class AuditTrailTest {
 
         List<Map<String, Object>> missing = app.jdbc().queryForList("SELECT e.event_identifier, e.payload_type "
                 + "FROM domain_event_entry e LEFT JOIN audit_logs a ON a.id = e.event_identifier "
-                + "WHERE a.id IS NULL AND e.payload_type NOT LIKE '%UsageRecordedEvent'");
+                + "WHERE a.id IS NULL AND e.payload_type NOT LIKE '%UsageRecorded%'");
         assertThat(missing).as("events without an audit row").isEmpty();
         assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM audit_logs a JOIN domain_event_entry e "
                 + "ON a.id = e.event_identifier", Integer.class)).isEqualTo(app.jdbc().queryForObject(

@@ -83,11 +83,12 @@ class RebuildTest {
     static void awaitProjected() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isEqualTo(
-                    app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry "
-                            + "WHERE payload_type LIKE '%UsageRecordedEvent'", Long.class));
+                    app.jdbc().queryForObject("SELECT COALESCE(SUM(jsonb_array_length("
+                            + "convert_from(payload, 'UTF8')::jsonb -> 'records')), 0) FROM domain_event_entry "
+                            + "WHERE payload_type LIKE '%UsageRecordedBatchEvent'", Long.class));
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM audit_logs", Long.class)).isEqualTo(
                     app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry "
-                            + "WHERE payload_type NOT LIKE '%UsageRecordedEvent'", Long.class));
+                            + "WHERE payload_type NOT LIKE '%UsageRecorded%'", Long.class));
         });
     }
 

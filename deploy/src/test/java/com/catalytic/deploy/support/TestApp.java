@@ -51,6 +51,15 @@ public final class TestApp implements AutoCloseable {
         return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 
+    /** A usage journal directory of the instance's own (a node's journal is never shared). */
+    private static java.nio.file.Path journalDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("catalytic-journal-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Starts an instance on PostgreSQL schema {@code schema} with Redis; {@code overrides} win over the defaults. */
     public static TestApp start(String schema, Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>();
@@ -65,6 +74,7 @@ public final class TestApp implements AutoCloseable {
         props.put("catalytic.auth.key-dir", KEY_DIR.toString());
         props.put("catalytic.auth.max-failures-per-ip", "10000");
         props.put("catalytic.auth.max-registrations-per-ip", "10000");
+        props.put("catalytic.metering.journal-dir", journalDir().toString());
         // generous plans, so that functional tests are not throttled; metering tests override these
         for (String plan : new String[] {"free", "starter", "professional", "enterprise"}) {
             props.put("catalytic.plans." + plan + ".requests-per-minute", "1000000");

@@ -1,6 +1,7 @@
 package com.catalytic.projections.audit;
 
 import com.catalytic.api.error.SecretFields;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import com.catalytic.projections.audit.AuditChain.Entry;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
@@ -69,7 +71,7 @@ public class AuditProjection {
 
     @EventHandler
     void on(Object payload, EventMessage<?> event, TrackingToken token) {
-        if (payload instanceof UsageRecordedEvent) {
+        if (payload instanceof UsageRecordedBatchEvent || payload instanceof UsageRecordedEvent) {
             return;
         }
         Object tenant = event.getMetaData().get("tenant_id");
@@ -84,7 +86,7 @@ public class AuditProjection {
         batch.seen.add(event.getIdentifier());
         AuditActions.Action action = AuditActions.of(payload, event);
         Head head = batch.heads.computeIfAbsent(tenantId, this::loadHead);
-        Long globalIndex = token == null ? null : token.position().stream().boxed().findFirst().orElse(null);
+        Long globalIndex = globalIndex(event, token);
         Entry entry = new Entry(head.seq() + 1, event.getIdentifier(), tenantId, globalIndex,
                 meta(event, "actor_type", "system"), meta(event, "actor_id", null), meta(event, "api_key_id", null),
                 action.name(), action.targetType(), action.targetId(), meta(event, "ip", null),
@@ -95,6 +97,22 @@ public class AuditProjection {
         batch.prevs.add(head.hash());
         batch.hashes.add(hash);
         batch.heads.put(tenantId, new Head(entry.seq(), hash));
+    }
+
+    /**
+     * The event's position in the event store. A gap-aware token's position is the highest index seen, which is not
+     * this event's when it filled a gap (a transaction that committed after a later one): live, that is asked of
+     * the store; a rebuild reads in order, where the two are the same.
+     */
+    private Long globalIndex(EventMessage<?> event, TrackingToken token) {
+        if (dedupe && token instanceof GapAwareTrackingToken) {
+            List<Long> stored = jdbc.queryForList("SELECT global_index FROM domain_event_entry WHERE event_identifier = ?",
+                    Long.class, event.getIdentifier());
+            if (!stored.isEmpty()) {
+                return stored.get(0);
+            }
+        }
+        return token == null ? null : token.position().stream().boxed().findFirst().orElse(null);
     }
 
     private Batch batch() {

@@ -1,5 +1,7 @@
 package com.catalytic.projections.usage;
 
+import com.catalytic.api.usage.UsageEvents.UsageRecord;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -44,27 +46,46 @@ public class UsageProjection {
                 .register(meters);
     }
 
-    private record Row(UsageRecordedEvent event, String requestId) {
+    private record Row(String tenantId, UsageRecord record) {
     }
 
     @EventHandler
+    void on(UsageRecordedBatchEvent e) {
+        List<Row> rows = pending();
+        e.records().forEach(r -> rows.add(new Row(e.tenantId(), r)));
+        flushIfOutsideUnitOfWork(rows);
+    }
+
+    /** The stored form of calls recorded before batching: one event per call, its request id in the metadata. */
+    @EventHandler
     void on(UsageRecordedEvent e, @MetaDataValue("request_id") String requestId) {
-        Row row = new Row(e, requestId);
+        List<Row> rows = pending();
+        rows.add(new Row(e.tenantId(), new UsageRecord(e.usageId(), e.userId(), e.apiKeyId(), e.endpoint(),
+                e.method(), e.status(), e.durationMs(), e.bytes(), e.units(), e.occurredAt(), requestId, null)));
+        flushIfOutsideUnitOfWork(rows);
+    }
+
+    /** The rows of the current unit of work, written with one JDBC batch when it commits. */
+    private List<Row> pending() {
         if (!CurrentUnitOfWork.isStarted()) {
-            insert(List.of(row));
-            return;
+            return new ArrayList<>();
         }
         UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        List<Row> pending = uow.getOrComputeResource(PENDING, k -> {
+        return uow.getOrComputeResource(PENDING, k -> {
             List<Row> list = new ArrayList<>();
             uow.onPrepareCommit(u -> insert(list));
             uow.afterCommit(u -> {
                 Instant now = clock.instant();
-                list.forEach(r -> lag.record(Duration.between(r.event().occurredAt(), now)));
+                list.forEach(r -> lag.record(Duration.between(r.record().occurredAt(), now)));
             });
             return list;
         });
-        pending.add(row);
+    }
+
+    private void flushIfOutsideUnitOfWork(List<Row> rows) {
+        if (!CurrentUnitOfWork.isStarted()) {
+            insert(rows);
+        }
     }
 
     private void insert(List<Row> rows) {
@@ -74,9 +95,9 @@ public class UsageProjection {
         jdbc.batchUpdate("INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, status, "
                 + "duration_ms, bytes, units, occurred_at, request_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                 + "WHERE NOT EXISTS (SELECT 1 FROM usage_logs WHERE id = ?)", rows, 500, (ps, row) -> {
-                    UsageRecordedEvent e = row.event();
+                    UsageRecord e = row.record();
                     ps.setString(1, e.usageId());
-                    ps.setString(2, e.tenantId());
+                    ps.setString(2, row.tenantId());
                     ps.setString(3, e.userId());
                     ps.setString(4, e.apiKeyId());
                     ps.setString(5, e.endpoint().length() > 200 ? e.endpoint().substring(0, 200) : e.endpoint());
@@ -86,7 +107,7 @@ public class UsageProjection {
                     ps.setLong(9, e.bytes());
                     ps.setLong(10, e.units());
                     ps.setTimestamp(11, Timestamp.from(e.occurredAt()));
-                    ps.setString(12, row.requestId());
+                    ps.setString(12, e.requestId());
                     ps.setString(13, e.usageId());
                 });
     }

@@ -1,6 +1,7 @@
 package com.catalytic.query.account;
 
 import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public class AccountReadCache {
 
     @EventHandler
     void on(TenantScoped event) {
-        if (event instanceof UsageRecordedEvent) {
+        if (event instanceof UsageRecordedBatchEvent || event instanceof UsageRecordedEvent) {
             return; // metering: changes nothing these reads show
         }
         String tenantId = event.tenantId();
