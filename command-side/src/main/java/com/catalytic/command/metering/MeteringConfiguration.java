@@ -1,5 +1,7 @@
 package com.catalytic.command.metering;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,8 +41,9 @@ public class MeteringConfiguration {
     @Bean
     QuotaCounter quotaCounter(QuotaLedger ledger, @Value("${REDIS_HOST:}") String redisHost,
                               @Value("${catalytic.redis.key-prefix:clc:}") String prefix,
+                              @Value("${catalytic.metering.quota-count-gather:20ms}") Duration gather,
                               ObjectProvider<StringRedisTemplate> redis) {
-        return new QuotaCounter(ledger, redisHost.isBlank() ? null : redis.getObject(), prefix);
+        return new QuotaCounter(ledger, redisHost.isBlank() ? null : redis.getObject(), prefix, gather);
     }
 
     /**
@@ -50,7 +53,7 @@ public class MeteringConfiguration {
      */
     @Bean
     UsageJournal usageJournal(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc,
-                              QuotaLedger ledger, QuotaCounter counter,
+                              QuotaLedger ledger, QuotaCounter counter, MeterRegistry meters,
                               @Value("${catalytic.metering.journal:local}") String mode,
                               @Value("${catalytic.metering.journal-dir:${CATALYTIC_DATA_DIR:./data}/usage-journal}")
                               String dir,
@@ -58,14 +61,18 @@ public class MeteringConfiguration {
                               @Value("${catalytic.metering.queue-capacity:20000}") int capacity,
                               @Value("${catalytic.metering.max-shipment:5000}") int maxShipment,
                               @Value("${catalytic.metering.max-backlog:1000000}") long maxBacklog,
-                              @Value("${catalytic.metering.ship-linger:20ms}") Duration linger) {
+                              @Value("${catalytic.metering.ship-linger:50ms}") Duration linger) {
         UsageLog log = switch (mode) {
             case "local" -> new UsageLog(Path.of(dir));
             case "database" -> null;
             default -> throw new IllegalArgumentException(
                     "catalytic.metering.journal must be local or database, not " + mode);
         };
-        return new UsageJournal(eventBus, transactions, jdbc, ledger, counter, log, maxBatch, capacity, maxShipment,
-                maxBacklog, linger);
+        UsageJournal journal = new UsageJournal(eventBus, transactions, jdbc, ledger, counter, log, maxBatch,
+                capacity, maxShipment, maxBacklog, linger);
+        Gauge.builder("catalytic.usage.journal.backlog", journal, UsageJournal::backlog)
+                .description("metered calls durable in this node's usage journal, not yet in the event store")
+                .register(meters);
+        return journal;
     }
 }

@@ -37,15 +37,18 @@ public class QuotaCounter implements SmartLifecycle {
     /** Calls of this node durable in its journal, not yet in the ledger, per tenant and period. */
     private final Map<String, Long> unshipped = new ConcurrentHashMap<>();
     private final Map<String, Long> increments = new ConcurrentHashMap<>();
+    private final long gatherNanos;
     private volatile boolean flushing;
     private volatile Thread flusher;
     private volatile long lastFailureNanos = System.nanoTime() - 3_600_000_000_000L;
 
     /** @param redis null for the embedded default: the ledger answers every check */
-    public QuotaCounter(QuotaLedger ledger, StringRedisTemplate redis, String prefix) {
+    /** @param gather how long increments are gathered before they are sent (calls against a finite quota excepted) */
+    public QuotaCounter(QuotaLedger ledger, StringRedisTemplate redis, String prefix, Duration gather) {
         this.ledger = ledger;
         this.redis = redis;
         this.prefix = prefix;
+        this.gatherNanos = gather.toNanos();
     }
 
     public long used(String tenantId, String period) {
@@ -96,7 +99,8 @@ public class QuotaCounter implements SmartLifecycle {
 
     /**
      * After calls became durable: advance the shared count. The increments of all calls made durable meanwhile go to
-     * Redis together, in one round trip at most every millisecond or so (until then they count as in flight).
+     * Redis together, in one round trip at most every {@code gather} (until then they count as in flight); the
+     * journal sends them at once ({@link #flushIncrements()}) for calls against a finite quota.
      */
     public void added(String tenantId, String period, long n) {
         if (redis == null) {
@@ -145,7 +149,9 @@ public class QuotaCounter implements SmartLifecycle {
             } catch (RuntimeException e) {
                 // failed() has marked the keys; the next resync re-reads them from the ledger
             }
-            LockSupport.parkNanos(1_000_000L); // gather for a millisecond before the next round trip
+            // gather before the next round trip: calls against a finite quota do not wait for this (the journal
+            // flushes their increments itself before answering them), so these are the others' counts
+            LockSupport.parkNanos(gatherNanos);
         }
         flushIncrements();
     }

@@ -21,9 +21,25 @@ public class QuotaLedger {
         this.jdbc = jdbc;
     }
 
+    /** The calendar month (UTC) of {@code at}, e.g. {@code 2026-11}. */
     public static String period(Instant at) {
-        return YearMonth.from(at.atZone(ZoneOffset.UTC)).toString();
+        CachedPeriod c = lastPeriod;
+        long s = at.getEpochSecond();
+        if (s >= c.from() && s < c.until()) {
+            return c.name();
+        }
+        YearMonth month = YearMonth.from(at.atZone(ZoneOffset.UTC));
+        c = new CachedPeriod(month.atDay(1).atStartOfDay().toEpochSecond(ZoneOffset.UTC),
+                month.plusMonths(1).atDay(1).atStartOfDay().toEpochSecond(ZoneOffset.UTC), month.toString());
+        lastPeriod = c;
+        return c.name();
     }
+
+    /** The month most calls fall in, remembered: every metered call asks for its period. */
+    private record CachedPeriod(long from, long until, String name) {
+    }
+
+    private static volatile CachedPeriod lastPeriod = new CachedPeriod(0, 0, "");
 
     /** The first instant of the next period: when the quota resets. */
     public static Instant resetAt(Instant at) {

@@ -175,8 +175,9 @@ public class UsageJournal implements SmartLifecycle {
         List<Logged> entries = new ArrayList<>(batch.size());
         batch.forEach(p -> entries.add(logged(p.entry())));
         store(entries, null);
-        batch.forEach(p -> p.done().complete(null));
         countsOf(entries).forEach((k, n) -> counter.added(k.tenantId(), k.period(), n));
+        flushIfQuotaFinite(batch);
+        batch.forEach(p -> p.done().complete(null));
     }
 
     private void append(List<Pending> batch) {
@@ -186,9 +187,7 @@ public class UsageJournal implements SmartLifecycle {
         Position end = usageLog.append(entries); // durable from here on
         backlog.addAndGet(entries.size());
         countsOf(entries).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
-        if (batch.stream().anyMatch(p -> p.entry().quotaLimit() != Plan.UNLIMITED)) {
-            counter.flushIncrements(); // a finite quota's next check must see these calls
-        }
+        flushIfQuotaFinite(batch);
         for (Pending p : batch) {
             if (p.mustShip()) {
                 waiting.add(p.done());
@@ -197,6 +196,16 @@ public class UsageJournal implements SmartLifecycle {
             }
         }
         toShip.add(new Shipment(entries, end, waiting));
+    }
+
+    /** A finite quota's next check must see these calls: their increments go to Redis before they are answered. */
+    private void flushIfQuotaFinite(List<Pending> batch) {
+        for (Pending p : batch) {
+            if (p.entry().quotaLimit() != Plan.UNLIMITED) {
+                counter.flushIncrements();
+                return;
+            }
+        }
     }
 
     private static Logged logged(Entry e) {

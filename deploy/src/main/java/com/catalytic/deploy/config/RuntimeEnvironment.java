@@ -42,6 +42,12 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             props.put("spring.datasource.username", "sa");
             props.put("spring.datasource.password", "");
         }
+        Object url = props.getOrDefault("spring.datasource.url", env.getProperty("spring.datasource.url", ""));
+        String batching = "spring.datasource.hikari.data-source-properties.reWriteBatchedInserts";
+        if (url.toString().startsWith("jdbc:postgresql:") && !env.containsProperty(batching)) {
+            // JDBC batches of inserts (events, usage rows) go to PostgreSQL as multi-row statements
+            props.put(batching, "true");
+        }
         if (!env.containsProperty("spring.flyway.locations")) {
             props.put("spring.flyway.locations", MIGRATION_LOCATIONS);
         }
