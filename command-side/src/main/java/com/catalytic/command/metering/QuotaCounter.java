@@ -39,6 +39,8 @@ public class QuotaCounter implements SmartLifecycle {
     private final Map<String, Long> increments = new ConcurrentHashMap<>();
     private final long gatherNanos;
     private volatile boolean flushing;
+    /** The flusher waits for the first increment (rather than gathering): only then does a new one wake it. */
+    private volatile boolean idle;
     private volatile Thread flusher;
     private volatile long lastFailureNanos = System.nanoTime() - 3_600_000_000_000L;
 
@@ -108,10 +110,10 @@ public class QuotaCounter implements SmartLifecycle {
         }
         increments.merge(key(tenantId, period), n, Long::sum);
         Thread t = flusher;
-        if (t != null) {
-            LockSupport.unpark(t);
-        } else {
+        if (t == null) {
             flushIncrements();
+        } else if (idle) {
+            LockSupport.unpark(t);
         }
     }
 
@@ -142,16 +144,23 @@ public class QuotaCounter implements SmartLifecycle {
     private void runFlusher() {
         while (flushing) {
             if (increments.isEmpty()) {
-                LockSupport.parkNanos(100_000_000L);
+                idle = true;
+                if (increments.isEmpty()) {
+                    LockSupport.parkNanos(100_000_000L);
+                }
+                idle = false;
+            }
+            // gather before the next round trip: calls against a finite quota do not wait for this (the journal
+            // flushes their increments itself before answering them), so these are the others' counts
+            long until = System.nanoTime() + gatherNanos;
+            for (long left = gatherNanos; left > 0 && flushing; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
             }
             try {
                 flushIncrements();
             } catch (RuntimeException e) {
                 // failed() has marked the keys; the next resync re-reads them from the ledger
             }
-            // gather before the next round trip: calls against a finite quota do not wait for this (the journal
-            // flushes their increments itself before answering them), so these are the others' counts
-            LockSupport.parkNanos(gatherNanos);
         }
         flushIncrements();
     }

@@ -58,9 +58,12 @@ public class UsageLog implements Closeable {
     public record Logged(String tenantId, long quotaLimit, UsageRecord record) {
     }
 
+    /** Instants as decimal epoch seconds with nanoseconds: exact, and much cheaper to write than ISO text. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.WRITE_DATE_TIMESTAMPS_AS_NANOSECONDS)
+            .enable(DeserializationFeature.READ_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final com.fasterxml.jackson.databind.ObjectWriter WRITER = JSON.writerFor(Logged.class);
     private static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;

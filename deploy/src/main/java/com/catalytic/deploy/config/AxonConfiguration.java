@@ -1,5 +1,8 @@
 package com.catalytic.deploy.config;
 
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.projections.audit.AuditProjection;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -163,6 +166,11 @@ public class AxonConfiguration {
                 .batchSize(batchSize)
                 .initialSegmentCount(segments));
         processing.registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
+        // metered calls are usage_logs, not audit entries: skipped before their (large) payloads are deserialized
+        processing.registerHandlerInterceptor(AuditProjection.GROUP, config -> (unitOfWork, chain) -> {
+            Class<?> type = unitOfWork.getMessage().getPayloadType();
+            return type == UsageRecordedBatchEvent.class || type == UsageRecordedEvent.class ? null : chain.proceed();
+        });
         // one tenant's events in order on one segment: the audit chain and usage rollups grow per tenant
         processing.registerDefaultSequencingPolicy(config -> MetaDataSequencingPolicy.builder()
                 .metaDataKey("tenant_id").build());
