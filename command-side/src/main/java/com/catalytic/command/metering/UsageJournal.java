@@ -51,6 +51,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public class UsageJournal implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(UsageJournal.class);
+    /** Bounds one stored event (about 300 bytes a call). */
+    private static final int MAX_RECORDS_PER_EVENT = 1000;
 
     /** One call's record, of {@code tenantId}, whose plan allows {@code quotaLimit} calls a month. */
     public record Entry(String tenantId, UsageRecord record, long quotaLimit) {
@@ -342,9 +344,13 @@ public class UsageJournal implements SmartLifecycle {
             byTenant.computeIfAbsent(e.tenantId(), t -> new ArrayList<>()).add(e.record());
         }
         List<EventMessage<?>> messages = new ArrayList<>(byTenant.size());
-        byTenant.forEach((tenantId, records) -> messages.add(GenericEventMessage
-                .asEventMessage(new UsageRecordedBatchEvent(tenantId, List.copyOf(records)))
-                .andMetaData(Map.of("tenant_id", tenantId, "actor_type", "system"))));
+        byTenant.forEach((tenantId, records) -> {
+            for (int from = 0; from < records.size(); from += MAX_RECORDS_PER_EVENT) {
+                List<UsageRecord> chunk = records.subList(from, Math.min(records.size(), from + MAX_RECORDS_PER_EVENT));
+                messages.add(GenericEventMessage.asEventMessage(new UsageRecordedBatchEvent(tenantId, List.copyOf(chunk)))
+                        .andMetaData(Map.of("tenant_id", tenantId, "actor_type", "system")));
+            }
+        });
         for (Key k : counts.keySet()) {
             String row = k.tenantId() + "/" + k.period();
             if (!ledgerRows.contains(row)) {

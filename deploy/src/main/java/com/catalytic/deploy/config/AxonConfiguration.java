@@ -23,7 +23,10 @@ import org.axonframework.eventhandling.async.MetaDataSequencingPolicy;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -115,6 +118,26 @@ public class AxonConfiguration {
                 .schema(schema)
                 .dataType(byte[].class)
                 .batchSize(batchSize)
+                .build();
+    }
+
+    /**
+     * The event bus and store (what Axon's auto-configuration would build), with a small cache: the events the
+     * streaming processors have just read stay in memory, deserialized, until the cache is trimmed, and a usage
+     * event holds hundreds of calls. Axon's default of 10,000 events kept about a gigabyte of usage records alive;
+     * a processor that falls further behind than the cache reads from the database instead.
+     */
+    @Bean(name = "eventBus")
+    @Qualifier("eventStore")
+    @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
+    public EmbeddedEventStore eventStore(EventStorageEngine storageEngine,
+                                         org.axonframework.config.Configuration configuration,
+                                         @Value("${catalytic.event-store.cached-events:64}") int cachedEvents) {
+        return EmbeddedEventStore.builder()
+                .storageEngine(storageEngine)
+                .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
+                .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
+                .cachedEvents(cachedEvents)
                 .build();
     }
 
