@@ -206,6 +206,15 @@ public class UsageLog implements Closeable {
     public synchronized void close() {
         preparer.shutdownNow();
         try {
+            if (!preparer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IOException("the next journal segment is still being prepared");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
             current.close();
             lock.release();
             lockChannel.close();
