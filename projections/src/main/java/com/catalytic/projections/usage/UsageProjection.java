@@ -71,9 +71,11 @@ public class UsageProjection {
         if (rows.isEmpty()) {
             return;
         }
+        // a plain VALUES insert, so the driver can send a batch as multi-row statements (reWriteBatchedInserts);
+        // ON CONFLICT DO NOTHING (the primary key is the only unique index) keeps a redelivered call at one row
         jdbc.batchUpdate("INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, status, "
-                + "duration_ms, bytes, units, occurred_at, request_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                + "WHERE NOT EXISTS (SELECT 1 FROM usage_logs WHERE id = ?)", rows, 500, (ps, row) -> {
+                + "duration_ms, bytes, units, occurred_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT DO NOTHING", rows, 500, (ps, row) -> {
                     UsageRecordedEvent e = row.event();
                     ps.setString(1, e.usageId());
                     ps.setString(2, e.tenantId());
@@ -87,7 +89,6 @@ public class UsageProjection {
                     ps.setLong(10, e.units());
                     ps.setTimestamp(11, Timestamp.from(e.occurredAt()));
                     ps.setString(12, row.requestId());
-                    ps.setString(13, e.usageId());
                 });
     }
 
