@@ -13,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import me.tongfei.progressbar.ProgressBar;
@@ -66,6 +70,8 @@ public class ProjectionRebuilder {
 
     /** Events per transaction of the replay. */
     private static final int BATCH = 1000;
+    /** Batches read ahead of the one being applied. */
+    private static final int READ_AHEAD = 4;
     /** Events per query of the event store. */
     private static final int READ_BATCH = 10_000;
 
@@ -128,7 +134,12 @@ public class ProjectionRebuilder {
                         Map.entry("spring.datasource.password", password == null ? "" : password),
                         Map.entry("spring.jpa.hibernate.ddl-auto", "none"),
                         Map.entry("spring.jpa.open-in-view", "false"),
+                        // the rows a batch flushes at commit go as JDBC batches (rewritten into multi-row inserts)
+                        Map.entry("spring.jpa.properties.hibernate.jdbc.batch_size", "500"),
+                        Map.entry("spring.jpa.properties.hibernate.order_inserts", "true"),
+                        Map.entry("spring.jpa.properties.hibernate.order_updates", "true"),
                         Map.entry("catalytic.audit.dedupe", "false"),
+                        Map.entry("catalytic.audit.sole-writer", "true"),
                         Map.entry("logging.level.root", "WARN"),
                         Map.entry("spring.flyway.enabled", "false")))
                 .run()) {
@@ -161,6 +172,11 @@ public class ProjectionRebuilder {
         return result;
     }
 
+    /** Events read but not yet applied, or the end of the stream (with the reader's failure, if any). */
+    private record Chunk(List<TrackedEventMessage<?>> events, TrackingToken position, int read, boolean last,
+                         Throwable failure) {
+    }
+
     /** Replays events in global order into the handlers, one transaction per batch. */
     private static final class Replay {
         final List<AnnotationEventHandlerAdapter> handlers;
@@ -175,27 +191,94 @@ public class ProjectionRebuilder {
             this.asOf = asOf;
         }
 
+        /**
+         * Reads on a second thread, a few batches ahead (a bounded queue), while this thread applies the current
+         * batch: the event store query and deserialization overlap with the handlers and their writes.
+         */
         void run(JdbcEventStorageEngine events, TrackingToken from, ProgressBar bar) throws Exception {
-            List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH);
-            try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(from == null ? position : from, false)) {
-                var it = stream.iterator();
-                while (it.hasNext()) {
-                    TrackedEventMessage<?> e = it.next();
-                    position = e.trackingToken();
+            BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(READ_AHEAD);
+            AtomicBoolean stopped = new AtomicBoolean();
+            TrackingToken start = from == null ? position : from;
+            Thread reader = new Thread(() -> read(events, start, queue, stopped), "rebuild-reader");
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                while (true) {
+                    Chunk chunk = queue.take();
+                    if (chunk.failure() != null) {
+                        throw new IllegalStateException("reading the event store failed", chunk.failure());
+                    }
+                    apply(chunk.events());
+                    if (chunk.position() != null) {
+                        position = chunk.position();
+                    }
                     if (bar != null) {
-                        bar.step();
+                        bar.stepBy(chunk.read());
                     }
-                    if (asOf != null && e.getTimestamp().isAfter(asOf)) {
-                        continue;
-                    }
-                    batch.add(e);
-                    if (batch.size() == BATCH) {
-                        apply(batch);
-                        batch.clear();
+                    if (chunk.last()) {
+                        break;
                     }
                 }
+            } finally {
+                stopped.set(true);
+                queue.clear();
+                reader.join();
             }
-            apply(batch);
+        }
+
+        /** The reader thread: batches of events, deserialized here, handed over through the queue. */
+        private void read(JdbcEventStorageEngine events, TrackingToken from, BlockingQueue<Chunk> queue,
+                          AtomicBoolean stopped) {
+            Chunk end;
+            try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(from, false)) {
+                var it = stream.iterator();
+                List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH);
+                TrackingToken last = null;
+                int read = 0;
+                while (it.hasNext()) {
+                    TrackedEventMessage<?> e = it.next();
+                    last = e.trackingToken();
+                    read++;
+                    if (asOf == null || !e.getTimestamp().isAfter(asOf)) {
+                        deserialize(e);
+                        batch.add(e);
+                    }
+                    if (batch.size() == BATCH || read == BATCH * 10) {
+                        if (!hand(queue, new Chunk(batch, last, read, false, null), stopped)) {
+                            return;
+                        }
+                        batch = new ArrayList<>(BATCH);
+                        read = 0;
+                    }
+                }
+                end = new Chunk(batch, last, read, true, null);
+            } catch (Throwable t) {
+                end = new Chunk(List.of(), null, 0, true, t);
+            }
+            hand(queue, end, stopped);
+        }
+
+        /** Payload and metadata are deserialized on first use; do it on the reader thread. */
+        private static void deserialize(TrackedEventMessage<?> e) {
+            try {
+                e.getPayload();
+                e.getMetaData();
+            } catch (RuntimeException unreadable) {
+                // left to the handlers, which report it with the event's id as before
+            }
+        }
+
+        private static boolean hand(BlockingQueue<Chunk> queue, Chunk chunk, AtomicBoolean stopped) {
+            try {
+                while (!stopped.get()) {
+                    if (queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
         }
 
         private void apply(List<TrackedEventMessage<?>> batch) throws Exception {
