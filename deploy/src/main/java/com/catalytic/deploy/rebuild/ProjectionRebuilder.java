@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.serialization.AnnotationRevisionResolver;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.serialization.upcasting.event.EventUpcaster;
+import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.flywaydb.core.Flyway;
 import org.springframework.boot.WebApplicationType;
@@ -71,7 +74,7 @@ public class ProjectionRebuilder {
     /** Events per transaction of the replay. */
     private static final int BATCH = 1000;
     /** Batches read ahead of the one being applied. */
-    private static final int READ_AHEAD = 4;
+    private static final int READ_AHEAD = 8;
     /** Events per query of the event store. */
     private static final int READ_BATCH = 10_000;
 
@@ -118,6 +121,7 @@ public class ProjectionRebuilder {
                 + (asOf != null ? " as of " + asOf : ""));
 
         long start = System.currentTimeMillis();
+        Map<String, Long> phases = new LinkedHashMap<>(); // phase → its end, in ms since start
         long replayed;
         // the event store reads on one connection of its own, kept open for the whole replay
         SingleConnectionDataSource eventSource = new SingleConnectionDataSource(jdbcUrl, user == null ? "" : user,
@@ -145,16 +149,22 @@ public class ProjectionRebuilder {
                 .run()) {
             List<AnnotationEventHandlerAdapter> handlers = handlers(ctx, Set.copyOf(selected));
             SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
-            JdbcEventStorageEngine events = eventStore(eventSource);
+            JdbcEventStorageEngine events = eventStore(eventSource, new EventUpcasterChain(
+                    ctx.getBeanProvider(EventUpcaster.class).orderedStream().toList()));
             long total = count(live, liveSchema);
-            Replay replay = new Replay(handlers, tx, asOf);
+            Replay replay = new Replay(handlers, tx);
             try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("rebuild").setInitialMax(total)
                     .setUnit(" events", 1).showSpeed().setStyle(ProgressBarStyle.ASCII).setConsumer(
                             new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build() : null) {
-                replay.run(events, null, bar);
+                phases.put("context", System.currentTimeMillis() - start);
+                // (reading ahead while the context starts was tried: both compete for the same two cores)
+                replay.run(new Reader(events, null, asOf), bar);
+                phases.put("replay", System.currentTimeMillis() - start);
                 createIndexes(live, deferredIndexes);
+                phases.put("indexes", System.currentTimeMillis() - start);
                 if (asOf == null) {
                     swap(live, liveSchema, target, selected, events, replay, keepOld, stamp);
+                    phases.put("catch-up and swap", System.currentTimeMillis() - start);
                 }
             }
             replayed = replay.count;
@@ -162,6 +172,14 @@ public class ProjectionRebuilder {
         long millis = System.currentTimeMillis() - start;
         Result result = new Result(target, replayed, millis, asOf == null);
         out.printf("%d events replayed in %.1f s (%.0f events/s)%n", replayed, millis / 1000.0, result.eventsPerSecond());
+        StringBuilder split = new StringBuilder();
+        long previous = 0;
+        for (var phase : phases.entrySet()) {
+            split.append(split.isEmpty() ? "" : ", ").append(String.format("%s %.1f s", phase.getKey(),
+                    (phase.getValue() - previous) / 1000.0));
+            previous = phase.getValue();
+        }
+        out.println("  of which " + split);
         if (asOf == null) {
             out.println("Swapped in: " + tables(selected) + (keepOld ? " (previous tables kept in schema old_" + stamp
                     + ")" : ""));
@@ -177,58 +195,26 @@ public class ProjectionRebuilder {
                          Throwable failure) {
     }
 
-    /** Replays events in global order into the handlers, one transaction per batch. */
-    private static final class Replay {
-        final List<AnnotationEventHandlerAdapter> handlers;
-        final SpringTransactionManager tx;
-        final Instant asOf;
-        TrackingToken position;
-        long count;
+    /**
+     * Reads the event store on a thread of its own, a bounded number of batches ahead of the replay: the event
+     * store query and the deserialization of payloads and metadata overlap with the handlers and their writes.
+     */
+    private static final class Reader implements AutoCloseable {
+        private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(READ_AHEAD);
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private final Thread thread;
 
-        Replay(List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx, Instant asOf) {
-            this.handlers = handlers;
-            this.tx = tx;
-            this.asOf = asOf;
+        Reader(JdbcEventStorageEngine events, TrackingToken from, Instant asOf) {
+            thread = new Thread(() -> read(events, from, asOf), "rebuild-reader");
+            thread.setDaemon(true);
+            thread.start();
         }
 
-        /**
-         * Reads on a second thread, a few batches ahead (a bounded queue), while this thread applies the current
-         * batch: the event store query and deserialization overlap with the handlers and their writes.
-         */
-        void run(JdbcEventStorageEngine events, TrackingToken from, ProgressBar bar) throws Exception {
-            BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(READ_AHEAD);
-            AtomicBoolean stopped = new AtomicBoolean();
-            TrackingToken start = from == null ? position : from;
-            Thread reader = new Thread(() -> read(events, start, queue, stopped), "rebuild-reader");
-            reader.setDaemon(true);
-            reader.start();
-            try {
-                while (true) {
-                    Chunk chunk = queue.take();
-                    if (chunk.failure() != null) {
-                        throw new IllegalStateException("reading the event store failed", chunk.failure());
-                    }
-                    apply(chunk.events());
-                    if (chunk.position() != null) {
-                        position = chunk.position();
-                    }
-                    if (bar != null) {
-                        bar.stepBy(chunk.read());
-                    }
-                    if (chunk.last()) {
-                        break;
-                    }
-                }
-            } finally {
-                stopped.set(true);
-                queue.clear();
-                reader.join();
-            }
+        Chunk next() throws InterruptedException {
+            return queue.take();
         }
 
-        /** The reader thread: batches of events, deserialized here, handed over through the queue. */
-        private void read(JdbcEventStorageEngine events, TrackingToken from, BlockingQueue<Chunk> queue,
-                          AtomicBoolean stopped) {
+        private void read(JdbcEventStorageEngine events, TrackingToken from, Instant asOf) {
             Chunk end;
             try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(from, false)) {
                 var it = stream.iterator();
@@ -244,7 +230,7 @@ public class ProjectionRebuilder {
                         batch.add(e);
                     }
                     if (batch.size() == BATCH || read == BATCH * 10) {
-                        if (!hand(queue, new Chunk(batch, last, read, false, null), stopped)) {
+                        if (!hand(new Chunk(batch, last, read, false, null))) {
                             return;
                         }
                         batch = new ArrayList<>(BATCH);
@@ -255,10 +241,10 @@ public class ProjectionRebuilder {
             } catch (Throwable t) {
                 end = new Chunk(List.of(), null, 0, true, t);
             }
-            hand(queue, end, stopped);
+            hand(end);
         }
 
-        /** Payload and metadata are deserialized on first use; do it on the reader thread. */
+        /** Payload and metadata are deserialized on first use; do it here, on the reader thread. */
         private static void deserialize(TrackedEventMessage<?> e) {
             try {
                 e.getPayload();
@@ -268,7 +254,7 @@ public class ProjectionRebuilder {
             }
         }
 
-        private static boolean hand(BlockingQueue<Chunk> queue, Chunk chunk, AtomicBoolean stopped) {
+        private boolean hand(Chunk chunk) {
             try {
                 while (!stopped.get()) {
                     if (queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
@@ -281,6 +267,55 @@ public class ProjectionRebuilder {
             return false;
         }
 
+        @Override
+        public void close() throws InterruptedException {
+            stopped.set(true);
+            queue.clear();
+            thread.join();
+        }
+    }
+
+    /** Replays events in global order into the handlers, one transaction per batch. */
+    private static final class Replay {
+        final List<AnnotationEventHandlerAdapter> handlers;
+        final SpringTransactionManager tx;
+        final Map<Class<?>, List<AnnotationEventHandlerAdapter>> byPayloadType = new HashMap<>();
+        TrackingToken position;
+        long count;
+
+        Replay(List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx) {
+            this.handlers = handlers;
+            this.tx = tx;
+        }
+
+        /** The handlers with at least one handler method for this payload type (the others can't handle it). */
+        private List<AnnotationEventHandlerAdapter> handlersOf(Class<?> payloadType) {
+            return byPayloadType.computeIfAbsent(payloadType,
+                    type -> handlers.stream().filter(h -> h.canHandleType(type)).toList());
+        }
+
+        /** Applies what the reader reads, to its end. */
+        void run(Reader reader, ProgressBar bar) throws Exception {
+            try (reader) {
+                while (true) {
+                    Chunk chunk = reader.next();
+                    if (chunk.failure() != null) {
+                        throw new IllegalStateException("reading the event store failed", chunk.failure());
+                    }
+                    apply(chunk.events());
+                    if (chunk.position() != null) {
+                        position = chunk.position();
+                    }
+                    if (bar != null) {
+                        bar.stepBy(chunk.read());
+                    }
+                    if (chunk.last()) {
+                        return;
+                    }
+                }
+            }
+        }
+
         private void apply(List<TrackedEventMessage<?>> batch) throws Exception {
             if (batch.isEmpty()) {
                 return;
@@ -289,13 +324,11 @@ public class ProjectionRebuilder {
             uow.attachTransaction(tx);
             uow.execute(() -> {
                 for (TrackedEventMessage<?> e : batch) {
-                    for (AnnotationEventHandlerAdapter h : handlers) {
-                        if (h.canHandle(e)) {
-                            try {
-                                h.handle(e);
-                            } catch (Exception ex) {
-                                throw new IllegalStateException("replaying event " + e.getIdentifier() + " failed", ex);
-                            }
+                    for (AnnotationEventHandlerAdapter h : handlersOf(e.getPayloadType())) {
+                        try {
+                            h.handle(e); // finds the matching handler itself; none: nothing done
+                        } catch (Exception ex) {
+                            throw new IllegalStateException("replaying event " + e.getIdentifier() + " failed", ex);
                         }
                     }
                 }
@@ -312,7 +345,7 @@ public class ProjectionRebuilder {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute("LOCK TABLE " + liveSchema + ".domain_event_entry IN EXCLUSIVE MODE");
-                replay.run(events, replay.position, null);
+                replay.run(new Reader(events, replay.position, null), null);
                 s.execute("CREATE SCHEMA " + old);
                 for (String table : tables(selected)) {
                     s.execute("ALTER TABLE " + liveSchema + "." + table + " SET SCHEMA " + old);
@@ -360,6 +393,7 @@ public class ProjectionRebuilder {
         return definitions;
     }
 
+    /** Builds the deferred indexes (PostgreSQL sorts a large one with parallel workers). */
     private static void createIndexes(DataSource ds, List<String> definitions) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("SET maintenance_work_mem = '256MB'");
@@ -387,11 +421,13 @@ public class ProjectionRebuilder {
         return out;
     }
 
-    private JdbcEventStorageEngine eventStore(DataSource live) {
+    /** The event store as the application configures it (AxonConfiguration), upcasters included. */
+    private JdbcEventStorageEngine eventStore(DataSource live, EventUpcasterChain upcasters) {
         Serializer serializer = JacksonSerializer.builder().objectMapper(AxonConfiguration.eventMapper())
                 .revisionResolver(new AnnotationRevisionResolver()).build();
         return JdbcEventStorageEngine.builder()
                 .connectionProvider(new DataSourceConnectionProvider(live))
+                .upcasterChain(upcasters)
                 .transactionManager(NoTransactionManager.INSTANCE)
                 .eventSerializer(serializer)
                 .snapshotSerializer(serializer)
