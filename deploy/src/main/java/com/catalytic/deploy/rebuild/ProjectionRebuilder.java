@@ -147,7 +147,7 @@ public class ProjectionRebuilder {
                         Map.entry("logging.level.root", "WARN"),
                         Map.entry("spring.flyway.enabled", "false")))
                 .run()) {
-            List<AnnotationEventHandlerAdapter> handlers = handlers(ctx, Set.copyOf(selected));
+            Map<String, List<AnnotationEventHandlerAdapter>> handlers = handlers(ctx, Set.copyOf(selected));
             SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
             JdbcEventStorageEngine events = eventStore(eventSource, new EventUpcasterChain(
                     ctx.getBeanProvider(EventUpcaster.class).orderedStream().toList()));
@@ -275,17 +275,114 @@ public class ProjectionRebuilder {
         }
     }
 
-    /** Replays events in global order into the handlers, one transaction per batch. */
+    /**
+     * Replays events in global order into the handlers. Each projection (processing group) is applied on a thread
+     * of its own, one transaction per batch, as the live processors of different groups run independently of each
+     * other: one projection's writes wait for PostgreSQL while another's handlers run. All of them see every batch
+     * in order; a failure in any stops the replay.
+     */
     private static final class Replay {
-        final List<AnnotationEventHandlerAdapter> handlers;
+        final Map<String, List<AnnotationEventHandlerAdapter>> groups;
         final SpringTransactionManager tx;
-        final Map<Class<?>, List<AnnotationEventHandlerAdapter>> byPayloadType = new HashMap<>();
         TrackingToken position;
         long count;
 
-        Replay(List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx) {
+        Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, SpringTransactionManager tx) {
+            this.groups = groups;
+            this.tx = tx;
+        }
+
+        /** Applies what the reader reads, to its end. */
+        void run(Reader reader, ProgressBar bar) throws Exception {
+            List<Lane> lanes = new ArrayList<>();
+            groups.forEach((group, handlers) -> lanes.add(new Lane(group, handlers, tx)));
+            try (reader) {
+                while (true) {
+                    Chunk chunk = reader.next();
+                    if (chunk.failure() != null) {
+                        throw new IllegalStateException("reading the event store failed", chunk.failure());
+                    }
+                    for (Lane lane : lanes) {
+                        lane.put(chunk);
+                    }
+                    if (chunk.position() != null) {
+                        position = chunk.position();
+                    }
+                    count += chunk.events().size();
+                    if (bar != null) {
+                        bar.stepBy(chunk.read());
+                    }
+                    if (chunk.last()) {
+                        break;
+                    }
+                }
+                for (Lane lane : lanes) {
+                    lane.finish();
+                }
+            } finally {
+                for (Lane lane : lanes) {
+                    lane.stop();
+                }
+            }
+        }
+    }
+
+    /** One projection's share of the replay: its handlers, on a thread of its own, batches in order. */
+    private static final class Lane {
+        private final List<AnnotationEventHandlerAdapter> handlers;
+        private final SpringTransactionManager tx;
+        private final Map<Class<?>, List<AnnotationEventHandlerAdapter>> byPayloadType = new HashMap<>();
+        private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(READ_AHEAD);
+        private final Thread thread;
+        private volatile Throwable failure;
+        private volatile boolean stopped;
+
+        Lane(String group, List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx) {
             this.handlers = handlers;
             this.tx = tx;
+            thread = new Thread(this::work, "rebuild-" + group);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void put(Chunk chunk) throws Exception {
+            while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+                check();
+            }
+        }
+
+        /** Waits until every batch handed over is applied. */
+        void finish() throws Exception {
+            thread.join();
+            check();
+        }
+
+        void stop() throws InterruptedException {
+            stopped = true;
+            thread.join();
+        }
+
+        private void check() {
+            if (failure != null) {
+                throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+            }
+        }
+
+        private void work() {
+            try {
+                while (!stopped) {
+                    Chunk chunk = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (chunk == null) {
+                        continue;
+                    }
+                    apply(chunk.events());
+                    if (chunk.last()) {
+                        return;
+                    }
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
         }
 
         /** The handlers with at least one handler method for this payload type (the others can't handle it). */
@@ -294,36 +391,20 @@ public class ProjectionRebuilder {
                     type -> handlers.stream().filter(h -> h.canHandleType(type)).toList());
         }
 
-        /** Applies what the reader reads, to its end. */
-        void run(Reader reader, ProgressBar bar) throws Exception {
-            try (reader) {
-                while (true) {
-                    Chunk chunk = reader.next();
-                    if (chunk.failure() != null) {
-                        throw new IllegalStateException("reading the event store failed", chunk.failure());
-                    }
-                    apply(chunk.events());
-                    if (chunk.position() != null) {
-                        position = chunk.position();
-                    }
-                    if (bar != null) {
-                        bar.stepBy(chunk.read());
-                    }
-                    if (chunk.last()) {
-                        return;
-                    }
+        private void apply(List<TrackedEventMessage<?>> batch) throws Exception {
+            List<TrackedEventMessage<?>> mine = new ArrayList<>(batch.size());
+            for (TrackedEventMessage<?> e : batch) {
+                if (!handlersOf(e.getPayloadType()).isEmpty()) {
+                    mine.add(e);
                 }
             }
-        }
-
-        private void apply(List<TrackedEventMessage<?>> batch) throws Exception {
-            if (batch.isEmpty()) {
+            if (mine.isEmpty()) {
                 return;
             }
             UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
             uow.attachTransaction(tx);
             uow.execute(() -> {
-                for (TrackedEventMessage<?> e : batch) {
+                for (TrackedEventMessage<?> e : mine) {
                     for (AnnotationEventHandlerAdapter h : handlersOf(e.getPayloadType())) {
                         try {
                             h.handle(e); // finds the matching handler itself; none: nothing done
@@ -333,7 +414,6 @@ public class ProjectionRebuilder {
                     }
                 }
             });
-            count += batch.size();
         }
     }
 
@@ -409,13 +489,15 @@ public class ProjectionRebuilder {
         return out;
     }
 
-    private static List<AnnotationEventHandlerAdapter> handlers(ConfigurableApplicationContext ctx, Set<String> groups) {
-        List<AnnotationEventHandlerAdapter> out = new ArrayList<>();
+    /** The selected projections' handlers, by processing group. */
+    private static Map<String, List<AnnotationEventHandlerAdapter>> handlers(ConfigurableApplicationContext ctx,
+                                                                             Set<String> groups) {
+        Map<String, List<AnnotationEventHandlerAdapter>> out = new LinkedHashMap<>();
         for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
             ProcessingGroup group = org.springframework.aop.support.AopUtils.getTargetClass(bean)
                     .getAnnotation(ProcessingGroup.class);
             if (group != null && groups.contains(group.value())) {
-                out.add(new AnnotationEventHandlerAdapter(bean));
+                out.computeIfAbsent(group.value(), g -> new ArrayList<>()).add(new AnnotationEventHandlerAdapter(bean));
             }
         }
         return out;
