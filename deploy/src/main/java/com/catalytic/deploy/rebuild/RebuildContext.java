@@ -1,8 +1,10 @@
 package com.catalytic.deploy.rebuild;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.domain.EntityScan;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
@@ -12,6 +14,7 @@ import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfigu
 import org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 
 /**
@@ -23,6 +26,10 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 @ImportAutoConfiguration({DataSourceAutoConfiguration.class, HibernateJpaAutoConfiguration.class, JpaRepositoriesAutoConfiguration.class,
         TransactionAutoConfiguration.class, JdbcTemplateAutoConfiguration.class})
 @ComponentScan("com.catalytic.projections")
+// the application's event upcasters (components implementing EventUpcaster anywhere under com.catalytic, which its own
+// component scan registers with Axon): the rebuild reads the event store through the same chain
+@ComponentScan(basePackages = "com.catalytic", useDefaultFilters = false,
+        includeFilters = @ComponentScan.Filter(type = FilterType.ASSIGNABLE_TYPE, classes = EventUpcaster.class))
 @EntityScan("com.catalytic.projections")
 @EnableJpaRepositories("com.catalytic.projections")
 public class RebuildContext {
@@ -32,8 +39,11 @@ public class RebuildContext {
         return Clock.systemUTC();
     }
 
+    /** Nobody reads a rebuild's metrics (the usage lag of replayed calls would be meaningless): no meters. */
     @Bean
     MeterRegistry meterRegistry() {
-        return new SimpleMeterRegistry();
+        MeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(MeterFilter.deny());
+        return registry;
     }
 }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -46,11 +47,21 @@ public class AuditProjection {
 
     private final JdbcTemplate jdbc;
     private final boolean dedupe;
+    private final boolean soleWriter;
+    /** With {@code soleWriter}: each tenant's head as last committed, kept between batches. */
+    private final Map<String, Head> committedHeads = new ConcurrentHashMap<>();
 
-    /** @param dedupe skip events already in the table (off only while rebuilding into empty tables) */
-    public AuditProjection(JdbcTemplate jdbc, @Value("${catalytic.audit.dedupe:true}") boolean dedupe) {
+    /**
+     * @param dedupe     skip events already in the table (off only while rebuilding into empty tables)
+     * @param soleWriter nothing else writes these tables (a rebuild into tables of its own): a chain head read
+     *                   or written once stays in memory instead of being read again for every batch, and the
+     *                   heads of a batch are written with one batched statement (PostgreSQL)
+     */
+    public AuditProjection(JdbcTemplate jdbc, @Value("${catalytic.audit.dedupe:true}") boolean dedupe,
+                           @Value("${catalytic.audit.sole-writer:false}") boolean soleWriter) {
         this.jdbc = jdbc;
         this.dedupe = dedupe;
+        this.soleWriter = soleWriter;
     }
 
     private record Head(long seq, String hash) {
@@ -123,11 +134,20 @@ public class AuditProjection {
         return uow.getOrComputeResource(PENDING, k -> {
             Batch b = new Batch();
             uow.onPrepareCommit(u -> write(b));
+            if (soleWriter) {
+                uow.afterCommit(u -> committedHeads.putAll(b.heads));
+            }
             return b;
         });
     }
 
     private Head loadHead(String tenantId) {
+        if (soleWriter) {
+            Head known = committedHeads.get(tenantId);
+            if (known != null) {
+                return known;
+            }
+        }
         List<Head> rows = jdbc.query("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
                 (rs, i) -> new Head(rs.getLong(1), rs.getString(2)), tenantId);
         return rows.isEmpty() ? new Head(0, AuditChain.GENESIS) : rows.get(0);
@@ -147,6 +167,13 @@ public class AuditProjection {
         jdbc.batchUpdate("INSERT INTO audit_logs (id, tenant_id, seq, global_index, actor_type, actor_id, api_key_id, "
                 + "action, target_type, target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        if (soleWriter) {
+            List<Object[]> heads = new ArrayList<>(b.heads.size());
+            b.heads.forEach((tenantId, head) -> heads.add(new Object[] {tenantId, head.seq(), head.hash()}));
+            jdbc.batchUpdate("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (tenant_id) "
+                    + "DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash", heads);
+            return;
+        }
         b.heads.forEach((tenantId, head) -> {
             if (jdbc.update("UPDATE audit_heads SET seq = ?, hash = ? WHERE tenant_id = ?", head.seq(), head.hash(),
                     tenantId) == 0) {
