@@ -16,13 +16,14 @@
 --   gap_every    leave one global_index value unused after every gap_every events (0: none), as rolled-back
 --                appends do
 --   seed         setseed() argument, -1 .. 1
+--   usage_form   batch (UsageRecordedBatchEvent, what this version writes) or call (UsageRecordedEvent, earlier versions)
 --
 -- The mix (per tenant): TenantRegisteredEvent + the owner's UserRegisteredEvent; the top 25 % of tenants by usage
 -- upgraded (TenantPlanChangedEvent, system actor: 1 % enterprise, 9 % professional, 15 % starter) and adding team
 -- members (UserAddedEvent + UserRegisteredEvent, some UserRoleChangedEvent); 10 % renamed; 1-3 API keys
 -- (ApiKeyIssuedEvent; later keys sometimes rotated: ApiKeyRotatedEvent + ApiKeyIssuedEvent, or revoked); login
 -- sessions (SessionStartedEvent, 0-2 RefreshTokenRotatedEvent, 35 % SessionRevokedEvent "logout"); the rest,
--- about 95 %, UsageRecordedEvent, skewed across tenants (tenant i gets a share ~ i^-0.6), 60 % with an API key.
+-- about 95 %, usage (see usage_form), skewed across tenants (tenant i gets a share ~ i^-0.6), 60 % with an API key.
 
 \set ON_ERROR_STOP on
 SET work_mem = '256MB';
@@ -244,14 +245,30 @@ SELECT 1 / 0;
 CREATE TEMP TABLE bkey1 AS SELECT i, key_id FROM bk WHERE k = 1;
 CREATE UNIQUE INDEX ON bkey1 (i);
 
+-- usage_form 'batch' (what this version writes): one UsageRecordedBatchEvent per call, as the usage journal ships a
+-- tenant's calls of one 50 ms window together, and in this history even the busiest tenant makes only a few hundred
+-- calls a day, so two calls of one tenant hardly ever share a window; 'call': one UsageRecordedEvent per call, as versions before the
+-- journal wrote them (still projected).
 INSERT INTO bench_ev
-SELECT pg_temp.ms(call_at + (duration + 1 + floor(random() * 4)) * interval '1 millisecond'), 0, pg_temp.uid(:seed || '-ev-use-' || n),
-       NULL, NULL, 'com.catalytic.api.usage.UsageEvents$UsageRecordedEvent',
-       '{"usageId":"' || pg_temp.uid(:seed || '-usage-' || n) || '","tenantId":"' || tenant_id || '","userId":"' || owner_id
-           || '","apiKeyId":' || pg_temp.q(api_key_id) || ',"endpoint":"' || endpoint || '","method":"GET","status":' || status
-           || ',"durationMs":' || duration || ',"bytes":' || CASE WHEN status >= 400 THEN 180 + floor(random() * 60)::int ELSE bytes END
-           || ',"units":0,"occurredAt":"' || pg_temp.inst(call_at) || '"}',
-       CASE WHEN api_key_id IS NULL
+SELECT pg_temp.ms(call_at + (duration + 1 + floor(random() * 4)) * interval '1 millisecond'
+                  + CASE WHEN :'usage_form' = 'batch' THEN (5 + floor(random() * 50)) * interval '1 millisecond' ELSE interval '0' END),
+       0, pg_temp.uid(:seed || '-ev-use-' || n), NULL, NULL,
+       CASE WHEN :'usage_form' = 'batch' THEN 'com.catalytic.api.usage.UsageEvents$UsageRecordedBatchEvent'
+            ELSE 'com.catalytic.api.usage.UsageEvents$UsageRecordedEvent' END,
+       CASE WHEN :'usage_form' = 'batch'
+            THEN '{"tenantId":"' || tenant_id || '","records":[{"usageId":"' || pg_temp.uid(:seed || '-usage-' || n)
+                 || '","userId":"' || owner_id || '","apiKeyId":' || pg_temp.q(api_key_id) || ',"endpoint":"' || endpoint
+                 || '","method":"GET","status":' || status || ',"durationMs":' || duration || ',"bytes":'
+                 || CASE WHEN status >= 400 THEN 180 + floor(random() * 60)::int ELSE bytes END
+                 || ',"units":0,"occurredAt":"' || pg_temp.inst(call_at) || '","requestId":"'
+                 || pg_temp.uid(:seed || '-rq-use-' || n) || '","ip":"' || CASE WHEN api_key_id IS NULL THEN ip ELSE key_ip END
+                 || '"}]}'
+            ELSE '{"usageId":"' || pg_temp.uid(:seed || '-usage-' || n) || '","tenantId":"' || tenant_id || '","userId":"' || owner_id
+                 || '","apiKeyId":' || pg_temp.q(api_key_id) || ',"endpoint":"' || endpoint || '","method":"GET","status":' || status
+                 || ',"durationMs":' || duration || ',"bytes":' || CASE WHEN status >= 400 THEN 180 + floor(random() * 60)::int ELSE bytes END
+                 || ',"units":0,"occurredAt":"' || pg_temp.inst(call_at) || '"}' END,
+       CASE WHEN :'usage_form' = 'batch' THEN '{"tenant_id":"' || tenant_id || '","actor_type":"system"}'
+            WHEN api_key_id IS NULL
             THEN '{"tenant_id":"' || tenant_id || '","actor_id":"' || owner_id || '","actor_type":"user","request_id":"'
                  || pg_temp.uid(:seed || '-rq-use-' || n) || '","ip":"' || ip || '"}'
             ELSE '{"tenant_id":"' || tenant_id || '","actor_type":"api_key","ip":"' || key_ip || '","actor_id":"' || owner_id

@@ -13,7 +13,7 @@
 #     the tenant to "starter" with it (system actor), adds a member and changes the member's role; then stops it.
 #     Its rows are what Axon's JDBC engine really wrote; they stay in the table, renumbered to follow the history.
 #  4. Generates the history with SQL (bench/rebuild/generate-history.sql: tenants, users, keys, sessions, ~95 %
-#     UsageRecordedEvent), then checks it against the probe's rows: for every payload type and actor type the probe
+#     usage events, see USAGE_FORM), then checks it against the probe's rows: for every payload type and actor type the probe
 #     produced, the generated rows must have the same payload_type, payload_revision, aggregate type, payload keys
 #     and metadata keys, and every time_stamp the engine's format. VACUUM ANALYZE, CHECKPOINT (a long-lived table is
 #     vacuumed: hint bits set, no first-read writes).
@@ -39,6 +39,8 @@
 #
 # Settings (environment):
 #   EVENTS=1000000      rows in domain_event_entry (the probe's included)
+#   USAGE_FORM=batch    usage as UsageRecordedBatchEvent, one call each (what this version writes at this history's
+#                       rate per tenant); call: one UsageRecordedEvent per call (what earlier versions wrote)
 #   TENANTS             default EVENTS / 500 (at least 20)
 #   ROUNDS=2            (a)/(b) rounds
 #   SPAN_DAYS=90 GAP_EVERY=2000 SEED=0.42   history length, one unused global_index every GAP_EVERY events (as
@@ -58,6 +60,8 @@ cd "$ROOT"
 HERE="$ROOT/bench/rebuild"
 
 EVENTS=${EVENTS:-1000000}
+USAGE_FORM=${USAGE_FORM:-batch}
+case "$USAGE_FORM" in batch|call) ;; *) echo "USAGE_FORM must be batch or call" >&2; exit 2 ;; esac
 TENANTS=${TENANTS:-$(( EVENTS / 500 > 20 ? EVENTS / 500 : 20 ))}
 ROUNDS=${ROUNDS:-2}
 SPAN_DAYS=${SPAN_DAYS:-90}
@@ -259,7 +263,7 @@ T_END=$(sql "SELECT (min(time_stamp)::timestamptz - interval '1 minute') FROM do
 log "generating $EVENTS events ($TENANTS tenants, $SPAN_DAYS days up to $T_END, one gap every $GAP_EVERY, seed $SEED)"
 g0=$(date +%s%3N)
 psql_ -d "$DB" -q -v ON_ERROR_STOP=1 -v n_events="$EVENTS" -v existing="$PROBE" -v tenants="$TENANTS" \
-    -v t_end="$T_END" -v span_days="$SPAN_DAYS" -v gap_every="$GAP_EVERY" -v seed="$SEED" \
+    -v t_end="$T_END" -v span_days="$SPAN_DAYS" -v gap_every="$GAP_EVERY" -v seed="$SEED" -v usage_form="$USAGE_FORM" \
     -f "$HERE/generate-history.sql" >"$OUT_DIR/generate.log" 2>&1 || { tail -20 "$OUT_DIR/generate.log" >&2; die "generation failed"; }
 psql_ -d "$DB" -q -v ON_ERROR_STOP=1 -c "VACUUM (ANALYZE) domain_event_entry" -c "CHECKPOINT" >>"$OUT_DIR/generate.log" 2>&1
 g1=$(date +%s%3N)
@@ -303,7 +307,7 @@ TABLE_SIZE=$(sql "SELECT pg_size_pretty(pg_relation_size('domain_event_entry')) 
                   || ' TOAST and indexes), ' || round(avg(octet_length(payload))) || ' B payload and ' ||
                   round(avg(octet_length(meta_data))) || ' B metadata per event on average' FROM domain_event_entry")
 log "table: $TABLE_SIZE"
-USAGE_EVENTS=$(sql "SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%UsageRecordedEvent'")
+USAGE_EVENTS=$(sql "SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%UsageRecorded%'")
 
 # ---------------------------------------------------------------- measurement helpers
 CLK_TCK=$(getconf CLK_TCK)
@@ -437,9 +441,10 @@ check_counts() {   # check_counts <schema> <time_stamp bound>: the read models a
            'users', (SELECT count(*) FROM $s.users), (SELECT count(*) FROM e WHERE pt LIKE '%.UserRegisteredEvent'),
            'api_keys', (SELECT count(*) FROM $s.api_keys), (SELECT count(*) FROM e WHERE pt LIKE '%ApiKeyIssuedEvent'),
            'auth_sessions', (SELECT count(*) FROM $s.auth_sessions), (SELECT count(*) FROM e WHERE pt LIKE '%.SessionStartedEvent'),
-           'usage_logs', (SELECT count(*) FROM $s.usage_logs), (SELECT count(*) FROM e WHERE pt LIKE '%UsageRecordedEvent'),
-           'audit_logs', (SELECT count(*) FROM $s.audit_logs), (SELECT count(*) FROM e WHERE pt NOT LIKE '%UsageRecordedEvent'),
-           'audit_heads', (SELECT count(*) FROM $s.audit_heads), (SELECT count(DISTINCT p ->> 'tenantId') FROM e WHERE pt NOT LIKE '%UsageRecordedEvent'),
+           'usage_logs', (SELECT count(*) FROM $s.usage_logs), (SELECT count(*) FROM e WHERE pt LIKE '%UsageRecordedEvent')
+               + (SELECT COALESCE(sum(jsonb_array_length(p -> 'records')), 0) FROM e WHERE pt LIKE '%UsageRecordedBatchEvent'),
+           'audit_logs', (SELECT count(*) FROM $s.audit_logs), (SELECT count(*) FROM e WHERE pt NOT LIKE '%UsageRecorded%'),
+           'audit_heads', (SELECT count(*) FROM $s.audit_heads), (SELECT count(DISTINCT p ->> 'tenantId') FROM e WHERE pt NOT LIKE '%UsageRecorded%'),
            'revoked_sessions', (SELECT count(*) FROM $s.auth_sessions WHERE revoked_at IS NOT NULL), (SELECT count(*) FROM e WHERE pt LIKE '%.SessionRevokedEvent'))"
 }
 verify_counts() {   # verify_counts <label> <schema> <bound>
@@ -493,7 +498,7 @@ get() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) pr
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');" \
          "$(java -version 2>&1 | head -1); PostgreSQL $(sql 'SHOW server_version'), shared_buffers $(sql 'SHOW shared_buffers')"
     cat "$OUT_DIR/load.txt"
-    echo "events: $COUNT ($USAGE_EVENTS UsageRecordedEvent, $TENANTS tenants, $PROBE written by the application's probe), $TABLE_SIZE"
+    echo "events: $COUNT ($USAGE_EVENTS usage events as USAGE_FORM=$USAGE_FORM, $TENANTS tenants, $PROBE written by the application's probe), $TABLE_SIZE"
     echo "generation: $(( (g1 - g0) / 1000 )) s; whole run: $(( $(date +%s) - T_START )) s"
     echo
     echo "| round | (a) raw read, JDBC cursor: global_index, payload, meta_data | (a) every column Axon selects | (a) psql FETCH_COUNT | (b) projections rebuild: printed rate | (b) replay time (printed) | (b) wall time | (b) / (a) |"
