@@ -48,6 +48,11 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             // JDBC batches of inserts (events, usage rows) go to PostgreSQL as multi-row statements
             props.put(batching, "true");
         }
+        if (application.getWebApplicationType() == org.springframework.boot.WebApplicationType.NONE
+                && !env.containsProperty("catalytic.metering.journal")) {
+            // operator commands serve no calls: they leave the node's usage journal (and its lock) to the service
+            props.put("catalytic.metering.journal", "database");
+        }
         if (!env.containsProperty("spring.flyway.locations")) {
             props.put("spring.flyway.locations", MIGRATION_LOCATIONS);
         }
