@@ -2,6 +2,7 @@ package com.catalytic.deploy;
 
 import com.catalytic.deploy.cli.AuditCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
+import com.catalytic.deploy.cli.EmailCommand;
 import com.catalytic.deploy.cli.KeysCommand;
 import com.catalytic.deploy.cli.ProjectionsCommand;
 import com.catalytic.deploy.cli.TenantCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
         subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
-                ProjectionsCommand.class, TenantCommand.class})
+                ProjectionsCommand.class, TenantCommand.class, EmailCommand.class})
 public class CatalyticMain {
 
     public static void main(String[] args) {
