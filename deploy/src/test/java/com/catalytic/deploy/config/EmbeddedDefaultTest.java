@@ -27,7 +27,8 @@ class EmbeddedDefaultTest {
                 "server.port", "0",
                 "CATALYTIC_DATA_DIR", dataDir.toString(),
                 "REDIS_HOST", "",
-                "DATABASE_URL", "");
+                "DATABASE_URL", "",
+                "catalytic.plans.free.users", "5");
         String email = Accounts.uniqueEmail("embedded");
         try (TestApp first = TestApp.startWith(props)) {
             Response health = first.http().get("/health");
@@ -46,6 +47,18 @@ class EmbeddedDefaultTest {
             Response me = second.http().get("/api/me", Http.bearer(login.text("access_token")));
             assertThat(me.status()).isEqualTo(200);
             assertThat(me.text("email")).isEqualTo(email);
+            // metered on the embedded database too, and an invitation goes through the mail queue to the outbox
+            Response invited = second.http().post("/api/users", Map.of("email", Accounts.uniqueEmail("invitee"),
+                    "role", "viewer"), Http.bearer(login.text("access_token")));
+            assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isPositive();
+                assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE sent_at IS NOT NULL",
+                        Long.class)).isEqualTo(1);
+                try (var files = Files.list(dataDir.resolve("outbox"))) {
+                    assertThat(files.count()).isEqualTo(1);
+                }
+            });
         }
     }
 }

@@ -2,20 +2,26 @@ package com.catalytic.command.infra.mail;
 
 import java.time.Clock;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 @Configuration
 public class MailConfiguration {
 
-    /** SendGrid, SMTP or the local outbox, as the settings say ({@link EmailSenders}). */
+    /**
+     * Messages are queued in the database and delivered in the background, with retries, through SendGrid, SMTP or
+     * the local outbox, as the settings say ({@link EmailSenders}).
+     */
     @Bean
     @ConditionalOnMissingBean(EmailSender.class)
-    EmailSender emailSender(Environment env, Clock clock) {
+    QueuedEmailSender emailSender(Environment env, Clock clock, JdbcTemplate jdbc,
+                                  @Value("${catalytic.mail.max-attempts:10}") int maxAttempts) {
         EmailSenders.Choice choice = EmailSenders.fromSettings(env::getProperty, clock);
         LoggerFactory.getLogger(MailConfiguration.class).info("E-mail goes to {}", choice.description());
-        return choice.sender();
+        return new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts);
     }
 }
