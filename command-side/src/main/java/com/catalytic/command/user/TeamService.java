@@ -142,7 +142,7 @@ public class TeamService {
             return true;
         } catch (RuntimeException e) {
             // the user exists either way; an admin can remove and re-add to send a new invitation
-            log.warn("Invitation e-mail to user {} could not be sent: {}", user.id(), e.toString());
+            log.warn("Invitation e-mail to user {} could not be queued: {}", user.id(), e.toString());
             return false;
         }
     }
