@@ -2,6 +2,7 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.command.notify.NotificationMailer;
 import com.catalytic.projections.audit.AuditProjection;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -189,6 +190,9 @@ public class AxonConfiguration {
                 .batchSize(batchSize)
                 .initialSegmentCount(segments));
         processing.registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
+        // e-mails are for what happens from now on: a first deployment does not greet every existing tenant
+        processing.registerPooledStreamingEventProcessorConfiguration(NotificationMailer.GROUP,
+                (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
         // metered calls are usage_logs, not audit entries: skipped before their (large) payloads are deserialized
         processing.registerHandlerInterceptor(AuditProjection.GROUP, config -> (unitOfWork, chain) -> {
             Class<?> type = unitOfWork.getMessage().getPayloadType();

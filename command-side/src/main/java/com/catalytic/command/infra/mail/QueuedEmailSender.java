@@ -49,6 +49,18 @@ public class QueuedEmailSender implements EmailSender {
                 OutboxEmailSender.header(email.subject()), email.text(), email.html(), now, now);
     }
 
+    /**
+     * Queues {@code email} unless a message with this {@code key} was queued before (an event handled again, e.g.
+     * after a restart, sends nothing twice).
+     */
+    public void sendOnce(String key, Email email) {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("INSERT INTO mail_queue (id, recipient, subject, text_body, html_body, created_at, attempts, "
+                + "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING",
+                com.catalytic.command.infra.Hashing.sha256Hex(key), email.to(),
+                OutboxEmailSender.header(email.subject()), email.text(), email.html(), now, now);
+    }
+
     /** Delivers what is due (at most 50 messages a round); returns how many were sent. */
     @Scheduled(fixedDelayString = "${catalytic.mail.dispatch-interval:1000}")
     public int dispatch() {

@@ -1,0 +1,109 @@
+package com.catalytic.command.notify;
+
+import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
+import com.catalytic.api.tenant.TenantRegisteredEvent;
+import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
+import com.catalytic.command.infra.mail.MailTemplates;
+import com.catalytic.command.infra.mail.QueuedEmailSender;
+import com.catalytic.command.metering.QuotaLedger;
+import java.time.YearMonth;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DisallowReplay;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * E-mails caused by events, sent after the event is stored: this processing group (streaming, starting at the
+ * head of the event store when it is first deployed, never replayed) renders each message and queues it once per
+ * event and recipient; the mail queue delivers it with retries. Welcome (the new tenant's owner), usage threshold
+ * reached (the tenant's active owners) and account suspended (the tenant's active owners and admins).
+ */
+@Component
+@ProcessingGroup(NotificationMailer.GROUP)
+public class NotificationMailer {
+
+    public static final String GROUP = "notifications";
+
+    private final QueuedEmailSender mail;
+    private final JdbcTemplate jdbc;
+    private final PlanCatalogue plans;
+    private final String appUrl;
+    private final String apiDocsUrl;
+
+    public NotificationMailer(QueuedEmailSender mail, JdbcTemplate jdbc, PlanCatalogue plans,
+                              @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
+                              @Value("${BACKEND_URL:http://localhost:8000}") String backendUrl) {
+        this.mail = mail;
+        this.jdbc = jdbc;
+        this.plans = plans;
+        this.appUrl = frontendUrl.replaceAll("/+$", "");
+        this.apiDocsUrl = backendUrl.replaceAll("/+$", "") + "/docs";
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(TenantRegisteredEvent e, EventMessage<?> event) {
+        Map<String, String> values = new HashMap<>();
+        values.put("company", e.name());
+        values.put("plan", plans.get(e.plan()).name());
+        values.put("email", e.ownerEmail());
+        values.put("app_url", appUrl);
+        values.put("api_docs_url", apiDocsUrl);
+        mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerEmail(),
+                MailTemplates.render("welcome", e.ownerEmail(), values));
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(UsageThresholdReachedEvent e, EventMessage<?> event) {
+        Map<String, String> values = new HashMap<>();
+        values.put("company", company(e.tenantId()));
+        values.put("plan", plan(e.tenantId()));
+        values.put("used", Long.toString(e.used()));
+        values.put("limit", Long.toString(e.limit()));
+        values.put("percent", Integer.toString(e.thresholdPercent()));
+        values.put("period", e.period());
+        values.put("reset_at", QuotaLedger.resetAt(YearMonth.parse(e.period()).atDay(1).atStartOfDay()
+                .toInstant(java.time.ZoneOffset.UTC)).toString());
+        values.put("app_url", appUrl);
+        for (String to : recipients(e.tenantId(), List.of("owner"))) {
+            mail.sendOnce(event.getIdentifier() + "/usage_threshold/" + to,
+                    MailTemplates.render("usage_threshold", to, values));
+        }
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(TenantSuspendedEvent e, EventMessage<?> event) {
+        Map<String, String> values = Map.of("company", company(e.tenantId()),
+                "reason", e.reason() == null || e.reason().isBlank() ? "no reason given" : e.reason());
+        for (String to : recipients(e.tenantId(), List.of("owner", "admin"))) {
+            mail.sendOnce(event.getIdentifier() + "/account_suspended/" + to,
+                    MailTemplates.render("account_suspended", to, values));
+        }
+    }
+
+    private String company(String tenantId) {
+        List<String> names = jdbc.queryForList("SELECT name FROM tenants WHERE id = ?", String.class, tenantId);
+        return names.isEmpty() ? "your organization" : names.get(0);
+    }
+
+    private String plan(String tenantId) {
+        List<String> p = jdbc.queryForList("SELECT plan FROM tenants WHERE id = ?", String.class, tenantId);
+        return p.isEmpty() ? "current" : plans.get(p.get(0)).name();
+    }
+
+    /** The tenant's active members in these roles, from the read model (kept in step by subscribing handlers). */
+    private List<String> recipients(String tenantId, List<String> roles) {
+        return jdbc.queryForList("SELECT email FROM users WHERE tenant_id = ? AND active = TRUE AND role IN ("
+                + String.join(", ", roles.stream().map(r -> "?").toList()) + ") ORDER BY email", String.class,
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(tenantId), roles.stream()).toArray());
+    }
+}
