@@ -66,6 +66,17 @@ public class LoginThrottle {
         }
     }
 
+    /** Counts a password-reset request; 429 beyond 5 an hour for one address or 20 an hour from one client. */
+    public void countPasswordReset(String email, String ip) {
+        Counter account = increment("pwr:acct:" + Hashing.sha256Hex(email == null ? "" : email), Duration.ofHours(1));
+        Counter client = increment("pwr:ip:" + ip, Duration.ofHours(1));
+        if (account.count() > 5 || client.count() > 20) {
+            throw DomainException.tooManyRequests("too_many_requests",
+                    "too many password-reset requests; try again later",
+                    Math.max(account.count() > 5 ? account.ttlSeconds() : 0, client.ttlSeconds()));
+        }
+    }
+
     private void requireBelow(String key, int limit) {
         Counter c = peek(key);
         if (c.count() >= limit) {

@@ -6,6 +6,10 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
+import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
+import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
 import com.catalytic.api.user.UserRegisteredEvent;
 import java.time.Instant;
 import org.axonframework.commandhandling.CommandHandler;
@@ -27,6 +31,8 @@ public class UserAggregate {
     private String email;
     private String invitationTokenHash;
     private Instant invitationExpiresAt;
+    private String resetTokenHash;
+    private Instant resetExpiresAt;
 
     protected UserAggregate() {
     }
@@ -51,6 +57,31 @@ public class UserAggregate {
         apply(new InvitationAcceptedEvent(userId, tenantId, passwordEncoder.encode(cmd.password())));
     }
 
+    /** A pending invitation is answered by accepting it, not by a reset (the link would bypass the invitation). */
+    @CommandHandler
+    public void handle(RequestPasswordResetCommand cmd) {
+        if (invitationTokenHash != null) {
+            throw DomainException.conflict("invitation_pending", "this user has not accepted the invitation yet", null);
+        }
+        apply(new PasswordResetRequestedEvent(userId, tenantId, cmd.tokenHash(), cmd.expiresAt()));
+    }
+
+    @CommandHandler
+    public void handle(ResetPasswordCommand cmd, PasswordEncoder passwordEncoder) {
+        if (resetTokenHash == null || !resetTokenHash.equals(cmd.tokenHash())) {
+            throw invalidReset();
+        }
+        if (!cmd.requestedAt().isBefore(resetExpiresAt)) {
+            throw DomainException.unauthorized("reset_expired", "this password-reset link has expired; ask for a new one");
+        }
+        PasswordPolicy.requireAcceptable(cmd.password(), email);
+        apply(new PasswordResetEvent(userId, tenantId, passwordEncoder.encode(cmd.password())));
+    }
+
+    public static DomainException invalidReset() {
+        return DomainException.unauthorized("invalid_reset_token", "this password-reset link is not valid");
+    }
+
     public static DomainException invalidInvitation() {
         return DomainException.unauthorized("invalid_invitation", "this invitation link is not valid");
     }
@@ -72,5 +103,17 @@ public class UserAggregate {
     void on(InvitationAcceptedEvent event) {
         this.invitationTokenHash = null;
         this.invitationExpiresAt = null;
+    }
+
+    @EventSourcingHandler
+    void on(PasswordResetRequestedEvent event) {
+        this.resetTokenHash = event.tokenHash();
+        this.resetExpiresAt = event.expiresAt();
+    }
+
+    @EventSourcingHandler
+    void on(PasswordResetEvent event) {
+        this.resetTokenHash = null;
+        this.resetExpiresAt = null;
     }
 }

@@ -11,6 +11,7 @@ import com.catalytic.api.user.Role;
 import com.catalytic.command.infra.Hashing;
 import java.time.Instant;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
+import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Cli;
 import com.catalytic.deploy.support.Accounts.Account;
@@ -97,6 +98,11 @@ class AuditTrailTest {
                 null, Hashing.sha256Hex("s3cret"), Instant.now().plusSeconds(600), Actor.system()));
         assertThat(http.post("/auth/invitations/accept", Map.of("token", inviteeId + ".s3cret", "password",
                 Accounts.PASSWORD)).status()).isEqualTo(204);
+        // a password reset: the e-mailed link's token is userId.secret, only its hash is stored
+        commands.sendAndWait(new RequestPasswordResetCommand(inviteeId, Hashing.sha256Hex("r3set"),
+                Instant.now().plusSeconds(600)));
+        assertThat(http.post("/auth/password-reset/confirm", Map.of("token", inviteeId + ".r3set", "password",
+                "a brand new passphrase")).status()).isEqualTo(204);
         return new Account(owner.email(), tenantId, null, owner.accessToken(), owner.refreshToken());
     }
 

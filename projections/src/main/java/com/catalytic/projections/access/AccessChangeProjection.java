@@ -11,6 +11,7 @@ import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -55,6 +56,9 @@ public class AccessChangeProjection {
 
     @EventHandler
     void on(InvitationAcceptedEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
+
+    @EventHandler
+    void on(PasswordResetEvent e, @Timestamp Instant at) { record(USER, e.userId(), e.tenantId(), at); }
 
     @EventHandler
     void on(TenantSuspendedEvent e, @Timestamp Instant at) { record(TENANT, e.tenantId(), e.tenantId(), at); }

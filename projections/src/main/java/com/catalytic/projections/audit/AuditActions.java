@@ -19,6 +19,8 @@ import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import java.util.Locale;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -51,6 +53,8 @@ public final class AuditActions {
         if (p instanceof UserRemovedEvent e) return new Action("user.removed", "user", e.userId());
         if (p instanceof InvitationIssuedEvent e) return new Action("user.invited", "user", e.userId());
         if (p instanceof InvitationAcceptedEvent e) return new Action("user.invitation_accepted", "user", e.userId());
+        if (p instanceof PasswordResetRequestedEvent e) return new Action("user.password_reset_requested", "user", e.userId());
+        if (p instanceof PasswordResetEvent e) return new Action("user.password_reset", "user", e.userId());
         if (p instanceof SessionStartedEvent e) return new Action("session.started", "session", e.sessionId());
         if (p instanceof RefreshTokenRotatedEvent e) return new Action("session.refreshed", "session", e.sessionId());
         if (p instanceof SessionRevokedEvent e) return new Action("session.revoked", "session", e.sessionId());

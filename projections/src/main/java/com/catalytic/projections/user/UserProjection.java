@@ -6,6 +6,7 @@ import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.projections.tenant.TenantProjection;
 import java.time.Instant;
@@ -40,6 +41,11 @@ public class UserProjection {
 
     @EventHandler
     void on(InvitationAcceptedEvent event, @Timestamp Instant at) {
+        update(event.userId(), u -> u.setPassword(event.passwordHash(), at));
+    }
+
+    @EventHandler
+    void on(PasswordResetEvent event, @Timestamp Instant at) {
         update(event.userId(), u -> u.setPassword(event.passwordHash(), at));
     }
 

@@ -5,7 +5,7 @@ import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
 
-/** Messages of the user aggregate beyond registration: invitations. */
+/** Messages of the user aggregate beyond registration: invitations and password resets. */
 public final class UserMessages {
 
     private UserMessages() {
@@ -30,6 +30,40 @@ public final class UserMessages {
         @Override
         public String toString() {
             return "InvitationAcceptedEvent[userId=" + userId + "]";
+        }
+    }
+
+    /** A one-time password-reset link was sent to the user; known here only by its token's hash. */
+    public record RequestPasswordResetCommand(@TargetAggregateIdentifier String userId, String tokenHash,
+                                              Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "RequestPasswordResetCommand[userId=" + userId + "]";
+        }
+    }
+
+    @Revision("1")
+    public record PasswordResetRequestedEvent(String userId, String tenantId, String tokenHash, Instant expiresAt)
+            implements TenantScoped {
+        @Override
+        public String toString() {
+            return "PasswordResetRequestedEvent[userId=" + userId + "]";
+        }
+    }
+
+    public record ResetPasswordCommand(@TargetAggregateIdentifier String userId, String tokenHash, String password,
+                                       Instant requestedAt) {
+        @Override
+        public String toString() {
+            return "ResetPasswordCommand[userId=" + userId + "]";
+        }
+    }
+
+    @Revision("1")
+    public record PasswordResetEvent(String userId, String tenantId, String passwordHash) implements TenantScoped {
+        @Override
+        public String toString() {
+            return "PasswordResetEvent[userId=" + userId + "]";
         }
     }
 }

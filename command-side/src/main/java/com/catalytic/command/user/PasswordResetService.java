@@ -1,0 +1,105 @@
+package com.catalytic.command.user;
+
+import com.catalytic.api.auth.RevokeSessionCommand;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
+import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
+import com.catalytic.command.auth.LoginThrottle;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.Ids;
+import com.catalytic.command.infra.mail.EmailSender;
+import com.catalytic.command.infra.mail.MailTemplates;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Password reset by e-mail. A request always gets the same answer, whether or not the address belongs to an active
+ * user (no account enumeration); when it does, a one-time link valid for {@code ttl} is e-mailed (only the hash of
+ * its secret is stored, in {@code PasswordResetRequestedEvent}). Confirming sets the new password and ends every
+ * session of the user: whoever held the old password is logged out.
+ */
+@Service
+public class PasswordResetService {
+
+    private static final Logger log = LoggerFactory.getLogger(PasswordResetService.class);
+
+    private final CommandGateway commands;
+    private final JdbcTemplate jdbc;
+    private final EmailSender mail;
+    private final LoginThrottle throttle;
+    private final Clock clock;
+    private final String frontendUrl;
+    private final Duration ttl;
+
+    public PasswordResetService(CommandGateway commands, JdbcTemplate jdbc, EmailSender mail, LoginThrottle throttle,
+                                Clock clock, @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
+                                @Value("${catalytic.auth.password-reset-ttl:1h}") Duration ttl) {
+        this.commands = commands;
+        this.jdbc = jdbc;
+        this.mail = mail;
+        this.throttle = throttle;
+        this.clock = clock;
+        this.frontendUrl = frontendUrl.replaceAll("/+$", "");
+        this.ttl = ttl;
+    }
+
+    private record Account(String userId, boolean active) {
+    }
+
+    public void request(String email, String ip) {
+        String normalized = Emails.normalize(email);
+        Emails.requireValid(normalized, "email");
+        throttle.countPasswordReset(normalized, ip);
+        List<Account> found = jdbc.query("SELECT id, active FROM users WHERE email = ?",
+                (rs, i) -> new Account(rs.getString(1), rs.getBoolean(2)), normalized);
+        if (found.isEmpty() || !found.get(0).active()) {
+            return; // same answer: nothing tells the caller whether the address has an account
+        }
+        String userId = found.get(0).userId();
+        String secret = Ids.secret(32);
+        Instant expires = clock.instant().plus(ttl);
+        try {
+            commands.sendAndWait(new RequestPasswordResetCommand(userId, Hashing.sha256Hex(secret), expires));
+        } catch (DomainException pendingInvitation) {
+            log.info("Password reset for user {} not sent: {}", userId, pendingInvitation.getMessage());
+            return;
+        }
+        String link = frontendUrl + "/reset-password?token=" + userId + "." + secret;
+        mail.send(MailTemplates.render("password_reset", normalized, Map.of("link", link,
+                "expires_at", expires.toString(), "minutes", Long.toString(ttl.toMinutes()))));
+    }
+
+    /** Sets the new password from the link's token ({@code userId.secret}). */
+    public void confirm(String token, String password) {
+        int dot = token == null ? -1 : token.indexOf('.');
+        if (dot <= 0 || dot == token.length() - 1 || token.length() > 200) {
+            throw UserAggregate.invalidReset();
+        }
+        String userId = token.substring(0, dot);
+        try {
+            commands.sendAndWait(new ResetPasswordCommand(userId, Hashing.sha256Hex(token.substring(dot + 1)),
+                    password, clock.instant()));
+        } catch (AggregateNotFoundException e) {
+            throw UserAggregate.invalidReset();
+        }
+        for (String session : jdbc.queryForList("SELECT id FROM auth_sessions WHERE user_id = ? AND revoked_at IS NULL",
+                String.class, userId)) {
+            try {
+                commands.sendAndWait(new RevokeSessionCommand(session, "password_reset"));
+            } catch (RuntimeException e) {
+                log.warn("Session {} of user {} not revoked after the password reset: {}", session, userId,
+                        e.toString());
+            }
+        }
+    }
+}
