@@ -48,15 +48,22 @@ class EmbeddedDefaultTest {
             assertThat(me.status()).isEqualTo(200);
             assertThat(me.text("email")).isEqualTo(email);
             // metered on the embedded database too, and an invitation goes through the mail queue to the outbox
-            Response invited = second.http().post("/api/users", Map.of("email", Accounts.uniqueEmail("invitee"),
-                    "role", "viewer"), Http.bearer(login.text("access_token")));
+            String invitee = Accounts.uniqueEmail("invitee");
+            Response invited = second.http().post("/api/users", Map.of("email", invitee, "role", "viewer"),
+                    Http.bearer(login.text("access_token")));
             assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
                 assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isPositive();
-                assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE sent_at IS NOT NULL",
-                        Long.class)).isEqualTo(1);
+                assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE recipient = ? "
+                        + "AND sent_at IS NOT NULL", Long.class, invitee)).isEqualTo(1);
                 try (var files = Files.list(dataDir.resolve("outbox"))) {
-                    assertThat(files.count()).isEqualTo(1);
+                    assertThat(files.filter(f -> {
+                        try {
+                            return Files.readString(f).contains("To: " + invitee + "\r\n");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).count()).isEqualTo(1);
                 }
             });
         }

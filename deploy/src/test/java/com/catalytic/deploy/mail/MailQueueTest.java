@@ -67,7 +67,7 @@ class MailQueueTest {
     @BeforeAll
     static void start() {
         // the application's own dispatcher stays out of the way: this test drives its own queue by hand
-        app = TestApp.start(TestApp.newSchema(), Map.of("catalytic.mail.dispatch-interval", "3600000"));
+        app = TestApp.start(TestApp.newSchema(), Map.of("catalytic.mail.dispatch-interval", "1h"));
     }
 
     @AfterAll

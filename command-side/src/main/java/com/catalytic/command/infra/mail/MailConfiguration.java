@@ -19,9 +19,10 @@ public class MailConfiguration {
     @Bean
     @ConditionalOnMissingBean(EmailSender.class)
     QueuedEmailSender emailSender(Environment env, Clock clock, JdbcTemplate jdbc,
-                                  @Value("${catalytic.mail.max-attempts:10}") int maxAttempts) {
+                                  @Value("${catalytic.mail.max-attempts:10}") int maxAttempts,
+                                  @Value("${catalytic.mail.dispatch-interval:1s}") java.time.Duration interval) {
         EmailSenders.Choice choice = EmailSenders.fromSettings(env::getProperty, clock);
         LoggerFactory.getLogger(MailConfiguration.class).info("E-mail goes to {}", choice.description());
-        return new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts);
+        return new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts, interval);
     }
 }

@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * Durable delivery with retries. {@link #send} only queues the message (one row in {@code mail_queue}), so a slow
@@ -17,8 +20,9 @@ import org.springframework.scheduling.annotation.Scheduled;
  * (a claim expires, so a node that dies mid-delivery hands its messages on) and delivers them through the
  * configured transport. A failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up
  * after {@code maxAttempts} with an error in the log. Bodies are cleared once a message is sent or given up.
+ * Delivery runs on a thread of its own: a slow mail provider never delays the node's other scheduled work.
  */
-public class QueuedEmailSender implements EmailSender {
+public class QueuedEmailSender implements EmailSender, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(QueuedEmailSender.class);
     private static final Duration[] BACKOFF = {Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5),
@@ -33,12 +37,58 @@ public class QueuedEmailSender implements EmailSender {
     private final Clock clock;
     private final int maxAttempts;
     private final String node = UUID.randomUUID().toString();
+    private final Duration interval;
+    private ScheduledExecutorService dispatcher;
 
     public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts) {
+        this(jdbc, transport, clock, maxAttempts, Duration.ZERO);
+    }
+
+    /** @param interval how often the dispatcher looks for due messages; zero: only when {@link #dispatch} is called */
+    public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts,
+                             Duration interval) {
         this.jdbc = jdbc;
         this.transport = transport;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
+        this.interval = interval;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (interval.isZero() || dispatcher != null) {
+            return;
+        }
+        dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mail-dispatch");
+            t.setDaemon(true);
+            return t;
+        });
+        dispatcher.scheduleWithFixedDelay(() -> {
+            try {
+                dispatch();
+            } catch (RuntimeException e) {
+                log.warn("Mail dispatch failed: {}", e.toString());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (dispatcher != null) {
+            dispatcher.shutdown();
+            try {
+                dispatcher.awaitTermination(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            dispatcher = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return dispatcher != null;
     }
 
     @Override
@@ -62,7 +112,6 @@ public class QueuedEmailSender implements EmailSender {
     }
 
     /** Delivers what is due (at most 50 messages a round); returns how many were sent. */
-    @Scheduled(fixedDelayString = "${catalytic.mail.dispatch-interval:1000}")
     public int dispatch() {
         Instant now = clock.instant();
         int claimed = jdbc.update("UPDATE mail_queue SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id "
