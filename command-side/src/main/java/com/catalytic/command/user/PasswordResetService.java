@@ -74,21 +74,17 @@ public class PasswordResetService {
             log.info("Password reset for user {} not sent: {}", userId, pendingInvitation.getMessage());
             return;
         }
-        String link = frontendUrl + "/reset-password?token=" + userId + "." + secret;
+        String link = frontendUrl + "/reset-password?token=" + OneTimeLink.token(userId, secret);
         mail.send(MailTemplates.render("password_reset", normalized, Map.of("link", link,
                 "expires_at", expires.toString(), "minutes", Long.toString(ttl.toMinutes()))));
     }
 
     /** Sets the new password from the link's token ({@code userId.secret}). */
     public void confirm(String token, String password) {
-        int dot = token == null ? -1 : token.indexOf('.');
-        if (dot <= 0 || dot == token.length() - 1 || token.length() > 200) {
-            throw UserAggregate.invalidReset();
-        }
-        String userId = token.substring(0, dot);
+        OneTimeLink link = OneTimeLink.parse(token, UserAggregate::invalidReset);
+        String userId = link.userId();
         try {
-            commands.sendAndWait(new ResetPasswordCommand(userId, Hashing.sha256Hex(token.substring(dot + 1)),
-                    password, clock.instant()));
+            commands.sendAndWait(new ResetPasswordCommand(userId, link.secretHash(), password, clock.instant()));
         } catch (AggregateNotFoundException e) {
             throw UserAggregate.invalidReset();
         }

@@ -73,7 +73,7 @@ public class TeamService {
         UserView user = find(caller.tenantId(), userId);
         boolean sent = false;
         if (secret != null) {
-            sent = sendInvitation(caller.tenantId(), user, userId + "." + secret, expires);
+            sent = sendInvitation(caller.tenantId(), user, OneTimeLink.token(userId, secret), expires);
         }
         return new Added(user, sent);
     }
@@ -99,19 +99,15 @@ public class TeamService {
 
     /** Sets the password of an invited user from the one-time link's token ({@code userId.secret}). */
     public void acceptInvitation(String token, String password) {
-        int dot = token == null ? -1 : token.indexOf('.');
-        if (dot <= 0 || dot == token.length() - 1 || token.length() > 200) {
-            throw com.catalytic.command.user.UserAggregate.invalidInvitation();
-        }
-        String userId = token.substring(0, dot);
+        OneTimeLink link = OneTimeLink.parse(token, UserAggregate::invalidInvitation);
+        String userId = link.userId();
         if (queries.query(new com.catalytic.api.query.AccountQueries.FindPrincipalQuery(userId),
                 ResponseTypes.instanceOf(com.catalytic.api.query.AccountQueries.PrincipalState.class)).join() == null) {
             // removed from the team since the invitation was sent
             throw com.catalytic.command.user.UserAggregate.invalidInvitation();
         }
         try {
-            commands.sendAndWait(new AcceptInvitationCommand(userId,
-                    Hashing.sha256Hex(token.substring(dot + 1)), password, clock.instant()));
+            commands.sendAndWait(new AcceptInvitationCommand(userId, link.secretHash(), password, clock.instant()));
         } catch (AggregateNotFoundException e) {
             throw com.catalytic.command.user.UserAggregate.invalidInvitation();
         }

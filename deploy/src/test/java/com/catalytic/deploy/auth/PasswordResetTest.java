@@ -8,8 +8,8 @@ import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Outbox;
 import com.catalytic.deploy.support.TestApp;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,16 +40,8 @@ class PasswordResetTest {
         app.close();
     }
 
-    private static List<String> resetMailsTo(String email) throws Exception {
-        try (Stream<Path> files = Files.list(outbox)) {
-            return files.sorted().map(p -> {
-                try {
-                    return Files.readString(p, StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).filter(m -> m.contains("To: " + email + "\r\n") && m.contains("Subject: Reset your")).toList();
-        }
+    private static List<String> resetMailsTo(String email) {
+        return Outbox.messagesTo(outbox, email).stream().filter(m -> m.contains("Subject: Reset your")).toList();
     }
 
     private static String token(String mail) {

@@ -8,14 +8,13 @@ import com.catalytic.api.auth.Actor;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Outbox;
 import com.catalytic.deploy.support.TestApp;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,16 +41,8 @@ class NotificationMailTest {
         app.close();
     }
 
-    private static List<String> mailsTo(String email) throws Exception {
-        try (Stream<Path> files = Files.list(outbox)) {
-            return files.sorted().map(p -> {
-                try {
-                    return Files.readString(p, StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).filter(m -> m.contains("To: " + email + "\r\n")).toList();
-        }
+    private static List<String> mailsTo(String email) {
+        return Outbox.messagesTo(outbox, email);
     }
 
     @Test
