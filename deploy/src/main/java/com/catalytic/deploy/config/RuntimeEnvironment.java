@@ -53,6 +53,11 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             // operator commands serve no calls: they leave the node's usage journal (and its lock) to the service
             props.put("catalytic.metering.journal", "database");
         }
+        if (application.getWebApplicationType() == org.springframework.boot.WebApplicationType.NONE
+                && !env.containsProperty("catalytic.mail.dispatch-interval")) {
+            // nor do they deliver queued e-mail: a command that exits mid-delivery would leave a message claimed
+            props.put("catalytic.mail.dispatch-interval", "0s");
+        }
         if (!env.containsProperty("spring.flyway.locations")) {
             props.put("spring.flyway.locations", MIGRATION_LOCATIONS);
         }
