@@ -99,6 +99,9 @@ class MalformedInputTest {
         endpoints.put("POST /api/api-keys", new String[] {"{\"name\": \"n\", \"scopes\": [\"users:read\"]}"});
         endpoints.put("POST /api/api-keys/" + keyId + "/rotate", new String[] {"{\"grace_seconds\": 10}"});
         endpoints.put("POST /auth/invitations/accept", new String[] {"{\"token\": \"a.b\", \"password\": \"x\"}"});
+        endpoints.put("POST /auth/password-reset", new String[] {"{\"email\": \"" + account.email() + "\"}"});
+        endpoints.put("POST /auth/password-reset/confirm",
+                new String[] {"{\"token\": \"a.b\", \"password\": \"x\"}"});
         long eventsBefore = eventCount();
         endpoints.forEach((endpoint, valid) -> {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
