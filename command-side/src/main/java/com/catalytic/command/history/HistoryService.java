@@ -47,7 +47,8 @@ public class HistoryService {
             "tenant", TenantAggregate.class,
             "user", UserAggregate.class,
             "session", AuthSession.class,
-            "api_key", ApiKeyAggregate.class);
+            "api_key", ApiKeyAggregate.class,
+            "subscription", com.catalytic.command.billing.SubscriptionAggregate.class);
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);

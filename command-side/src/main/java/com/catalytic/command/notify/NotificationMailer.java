@@ -1,6 +1,11 @@
 package com.catalytic.command.notify;
 
+import com.catalytic.api.billing.SubscriptionEvents.PaymentActionRequiredEvent;
+import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
+import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
+import com.catalytic.api.billing.SubscriptionEvents.TrialEndingEvent;
 import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.command.billing.DunningPolicy;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
@@ -23,7 +28,8 @@ import org.springframework.stereotype.Component;
  * E-mails caused by events, sent after the event is stored: this processing group (streaming, starting at the
  * head of the event store when it is first deployed, never replayed) renders each message and queues it once per
  * event and recipient; the mail queue delivers it with retries. Welcome (the new tenant's owner), usage threshold
- * reached (the tenant's active owners) and account suspended (the tenant's active owners and admins).
+ * reached (the tenant's active owners), account suspended and the billing messages — payment succeeded, payment
+ * failed, payment action required, trial ending — (the tenant's active owners and admins).
  */
 @Component
 @ProcessingGroup(NotificationMailer.GROUP)
@@ -36,13 +42,15 @@ public class NotificationMailer {
     private final PlanCatalogue plans;
     private final String appUrl;
     private final String apiDocsUrl;
+    private final DunningPolicy dunning;
 
-    public NotificationMailer(QueuedEmailSender mail, JdbcTemplate jdbc, PlanCatalogue plans,
+    public NotificationMailer(QueuedEmailSender mail, JdbcTemplate jdbc, PlanCatalogue plans, DunningPolicy dunning,
                               @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
                               @Value("${BACKEND_URL:http://localhost:8000}") String backendUrl) {
         this.mail = mail;
         this.jdbc = jdbc;
         this.plans = plans;
+        this.dunning = dunning;
         this.appUrl = frontendUrl.replaceAll("/+$", "");
         this.apiDocsUrl = backendUrl.replaceAll("/+$", "") + "/docs";
     }
@@ -88,6 +96,73 @@ public class NotificationMailer {
             mail.sendOnce(event.getIdentifier() + "/account_suspended/" + to,
                     MailTemplates.render("account_suspended", to, values));
         }
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(PaymentSucceededEvent e, EventMessage<?> event) {
+        if (e.amountPaid() <= 0) {
+            return; // a trial's or a fully credited invoice: nothing was charged
+        }
+        Map<String, String> values = Map.of("company", company(e.tenantId()),
+                "amount", money(e.amountPaid(), e.currency()), "invoice_url", link(e.hostedInvoiceUrl()));
+        billingMail(e.tenantId(), event, "payment_succeeded", values);
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(PaymentFailedEvent e, EventMessage<?> event) {
+        int limit = dunning.suspendAfterFailedPayments();
+        String nextStep = e.failedPayments() >= limit
+                ? "This was failed payment " + e.failedPayments() + " in a row: the account is suspended until the "
+                        + "invoice is paid."
+                : (e.nextPaymentAttempt() != null ? "We will try again on " + e.nextPaymentAttempt() + ". " : "")
+                        + "After " + limit + " failed payments in a row the account is suspended (this was "
+                        + e.failedPayments() + ").";
+        Map<String, String> values = Map.of("company", company(e.tenantId()),
+                "amount", money(e.amountDue(), e.currency()), "attempt", Integer.toString(Math.max(1, e.attemptCount())),
+                "next_step", nextStep, "invoice_url", link(e.hostedInvoiceUrl()));
+        billingMail(e.tenantId(), event, "payment_failed", values);
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(PaymentActionRequiredEvent e, EventMessage<?> event) {
+        Map<String, String> values = Map.of("company", company(e.tenantId()),
+                "amount", money(e.amountDue(), e.currency()), "invoice_url", link(e.hostedInvoiceUrl()));
+        billingMail(e.tenantId(), event, "payment_action_required", values);
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(TrialEndingEvent e, EventMessage<?> event) {
+        Map<String, String> values = Map.of("company", company(e.tenantId()),
+                "plan", e.plan() == null ? "current" : plans.get(e.plan()).name(),
+                "trial_end", e.trialEnd() == null ? "soon" : e.trialEnd().toString(), "app_url", appUrl);
+        billingMail(e.tenantId(), event, "trial_ending", values);
+    }
+
+    /** Billing messages go to the people who can act on them: the tenant's owners and admins. */
+    private void billingMail(String tenantId, EventMessage<?> event, String template, Map<String, String> values) {
+        for (String to : recipients(tenantId, List.of("owner", "admin"))) {
+            mail.sendOnce(event.getIdentifier() + "/" + template + "/" + to, MailTemplates.render(template, to, values));
+        }
+    }
+
+    private String link(String hostedInvoiceUrl) {
+        return hostedInvoiceUrl == null || hostedInvoiceUrl.isBlank() ? appUrl + "/billing" : hostedInvoiceUrl;
+    }
+
+    /** An amount in the currency's minor units, e.g. 9900 usd → "USD 99.00". */
+    static String money(long minorUnits, String currency) {
+        String code = currency == null ? "USD" : currency.toUpperCase(java.util.Locale.ROOT);
+        int digits;
+        try {
+            digits = Math.max(0, java.util.Currency.getInstance(code).getDefaultFractionDigits());
+        } catch (IllegalArgumentException unknown) {
+            digits = 2;
+        }
+        return code + " " + java.math.BigDecimal.valueOf(minorUnits, digits).toPlainString();
     }
 
     private String company(String tenantId) {

@@ -42,6 +42,13 @@ public class JdbcUniqueKeyRegistry implements UniqueKeyRegistry {
     }
 
     @Override
+    public String ownerOf(Scope scope, String value) {
+        java.util.List<String> owners = jdbc.queryForList(
+                "SELECT owner_id FROM unique_claims WHERE scope = ? AND claim_value = ?", String.class, scope.name(), value);
+        return owners.isEmpty() ? null : owners.get(0);
+    }
+
+    @Override
     public void release(Scope scope, String value, String ownerId) {
         jdbc.update("DELETE FROM unique_claims WHERE scope = ? AND claim_value = ? AND owner_id = ?",
                 scope.name(), value, ownerId);

@@ -9,10 +9,12 @@ import com.catalytic.api.error.DomainException.Kind;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.RegisterTenantCommand;
+import com.catalytic.api.tenant.TenantCommands;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
 import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
+import com.catalytic.api.tenant.TenantCommands.LiftNonPaymentSuspensionCommand;
 import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
@@ -68,6 +70,7 @@ public class TenantAggregate {
     private String slug;
     private String plan;
     private String status;
+    private String suspensionReason;
     private final Map<String, Member> members = new HashMap<>();
 
     protected TenantAggregate() {
@@ -115,6 +118,15 @@ public class TenantAggregate {
     public void handle(ReinstateTenantCommand cmd) {
         requireSystem(cmd.actor());
         if (SUSPENDED.equals(status)) {
+            apply(new TenantReinstatedEvent(tenantId, cmd.reason()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(LiftNonPaymentSuspensionCommand cmd) {
+        requireSystem(cmd.actor());
+        if (SUSPENDED.equals(status) && suspensionReason != null
+                && suspensionReason.startsWith(TenantCommands.NON_PAYMENT_REASON)) {
             apply(new TenantReinstatedEvent(tenantId, cmd.reason()));
         }
     }
@@ -314,10 +326,16 @@ public class TenantAggregate {
     void on(TenantRenamedEvent event) { this.name = event.name(); }
 
     @EventSourcingHandler
-    void on(TenantSuspendedEvent event) { this.status = SUSPENDED; }
+    void on(TenantSuspendedEvent event) {
+        this.status = SUSPENDED;
+        this.suspensionReason = event.reason();
+    }
 
     @EventSourcingHandler
-    void on(TenantReinstatedEvent event) { this.status = ACTIVE; }
+    void on(TenantReinstatedEvent event) {
+        this.status = ACTIVE;
+        this.suspensionReason = null;
+    }
 
     @EventSourcingHandler
     void on(TenantPlanChangedEvent event) { this.plan = event.plan(); }

@@ -6,12 +6,15 @@ package com.catalytic.command.tenant;
  */
 public interface UniqueKeyRegistry {
 
-    enum Scope { EMAIL, TENANT_SLUG }
+    enum Scope { EMAIL, TENANT_SLUG, STRIPE_CUSTOMER }
 
     /** Claims the value for the owner; false when someone else holds it already. */
     boolean claim(Scope scope, String value, String ownerId);
 
     boolean isClaimed(Scope scope, String value);
+
+    /** The owner holding the value, or null when nobody does. */
+    String ownerOf(Scope scope, String value);
 
     /** Gives a value back (e.g. when a user is removed or changes e-mail). */
     void release(Scope scope, String value, String ownerId);

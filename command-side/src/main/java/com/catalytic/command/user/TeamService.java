@@ -31,7 +31,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
-import org.springframework.web.util.HtmlUtils;
 
 /** Team management: adding, changing and removing a tenant's users, and invitations. */
 @Service
@@ -127,14 +126,11 @@ public class TeamService {
                 .join();
         String company = tenant == null ? "your team" : tenant.name();
         String link = frontendUrl + "/accept-invitation?token=" + token;
-        String text = "You have been invited to join " + company + " on Catalytic Computing as " + user.role()
-                + ".\n\nSet your password here (the link works once, until " + expires + "):\n" + link + "\n";
-        String html = "<p>You have been invited to join <strong>" + HtmlUtils.htmlEscape(company)
-                + "</strong> on Catalytic Computing as " + HtmlUtils.htmlEscape(user.role()) + ".</p><p><a href=\""
-                + HtmlUtils.htmlEscape(link) + "\">Set your password</a> (the link works once, until " + expires
-                + ").</p>";
+        Email invitation = com.catalytic.command.infra.mail.MailTemplates.render("invitation", user.email(),
+                java.util.Map.of("company", company, "role", user.role(), "link", link,
+                        "expires_at", expires.toString()));
         try {
-            mail.send(new Email(user.email(), "You are invited to " + company, text, html));
+            mail.send(invitation);
             return true;
         } catch (RuntimeException e) {
             // the user exists either way; an admin can remove and re-add to send a new invitation

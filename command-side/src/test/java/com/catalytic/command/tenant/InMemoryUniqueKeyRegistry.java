@@ -24,7 +24,7 @@ public class InMemoryUniqueKeyRegistry implements UniqueKeyRegistry {
         owners.remove(new Key(scope, value), ownerId);
     }
 
-    /** The owner holding the value, or null. */
+    @Override
     public String ownerOf(Scope scope, String value) {
         return owners.get(new Key(scope, value));
     }

@@ -58,7 +58,7 @@ public class ProjectionRebuilder {
     public static final Map<String, List<String>> PROJECTIONS = new LinkedHashMap<>();
 
     static {
-        PROJECTIONS.put("accounts", List.of("tenants", "users", "api_keys"));
+        PROJECTIONS.put("accounts", List.of("tenants", "users", "api_keys", "subscriptions"));
         PROJECTIONS.put("sessions", List.of("auth_sessions"));
         PROJECTIONS.put("access-changes", List.of("access_changes"));
         PROJECTIONS.put("usage", List.of("usage_logs"));

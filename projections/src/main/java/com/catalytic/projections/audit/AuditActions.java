@@ -4,6 +4,7 @@ import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyIssuedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
 import com.catalytic.api.auth.RefreshTokenRotatedEvent;
+import com.catalytic.api.billing.SubscriptionEvents;
 import com.catalytic.api.auth.SessionRevokedEvent;
 import com.catalytic.api.auth.SessionStartedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
@@ -61,10 +62,29 @@ public final class AuditActions {
         if (p instanceof ApiKeyIssuedEvent e) return new Action("api_key.issued", "api_key", e.keyId());
         if (p instanceof ApiKeyRevokedEvent e) return new Action("api_key.revoked", "api_key", e.keyId());
         if (p instanceof ApiKeyRotatedEvent e) return new Action("api_key.rotated", "api_key", e.keyId());
+        if (p instanceof SubscriptionEvents.CheckoutStartedEvent e) return sub("checkout_started", e.subscriptionId());
+        if (p instanceof SubscriptionEvents.StripeCustomerLinkedEvent e) return sub("customer_linked", e.subscriptionId());
+        if (p instanceof SubscriptionEvents.SubscriptionUpdatedEvent e) return sub("updated", e.subscriptionId());
+        if (p instanceof SubscriptionEvents.TrialEndingEvent e) return sub("trial_ending_notified", e.subscriptionId());
+        if (p instanceof SubscriptionEvents.PaymentSucceededEvent e) return sub("payment_succeeded", e.subscriptionId());
+        if (p instanceof SubscriptionEvents.PaymentFailedEvent e) return sub("payment_failed", e.subscriptionId());
+        if (p instanceof SubscriptionEvents.PaymentActionRequiredEvent e) {
+            return sub("payment_action_requested", e.subscriptionId());
+        }
+        if (p instanceof SubscriptionEvents.SuspendedForNonPaymentEvent e) {
+            return sub("suspended_for_non_payment", e.subscriptionId());
+        }
+        if (p instanceof SubscriptionEvents.NonPaymentResolvedEvent e) {
+            return sub("non_payment_resolved", e.subscriptionId());
+        }
         if (p instanceof UsageThresholdReachedEvent e) {
             return new Action("usage.threshold_reached", "tenant", e.tenantId());
         }
         return derived(p, event);
+    }
+
+    private static Action sub(String verb, String subscriptionId) {
+        return new Action("subscription." + verb, "subscription", subscriptionId);
     }
 
     private static Action derived(Object p, EventMessage<?> event) {

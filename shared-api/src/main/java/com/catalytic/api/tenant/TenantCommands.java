@@ -22,6 +22,14 @@ public final class TenantCommands {
             implements TenantScoped {
     }
 
+    /** The reason of every suspension for unpaid invoices starts with this; only those are lifted by billing. */
+    public static final String NON_PAYMENT_REASON = "non-payment";
+
+    /** Reinstates the tenant when, and only when, it is suspended for non-payment (billing, after an invoice is paid). */
+    public record LiftNonPaymentSuspensionCommand(@TargetAggregateIdentifier String tenantId, String reason, Actor actor)
+            implements TenantScoped {
+    }
+
     /** Moves the tenant to another plan of the catalogue (billing, operators). */
     public record ChangePlanCommand(@TargetAggregateIdentifier String tenantId, String plan, Actor actor)
             implements TenantScoped {

@@ -1,0 +1,117 @@
+package com.catalytic.command.billing;
+
+import com.catalytic.api.error.DomainException;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.Price;
+import com.stripe.param.PriceListParams;
+import com.stripe.param.checkout.SessionCreateParams;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The calls this service makes to Stripe, through stripe-java's {@link StripeClient} (its API base is configurable
+ * so that tests talk to a local fake). Prices are found by lookup key ({@code <plan>_<interval>}) unless a price id is
+ * configured for that key; found ids are remembered.
+ */
+public class StripeGateway {
+
+    private static final Logger log = LoggerFactory.getLogger(StripeGateway.class);
+
+    /** A Checkout Session to create: the server, never the client, decides every field. */
+    public record CheckoutRequest(String tenantId, String plan, String interval, String priceLookupKey,
+                                  String customerId, String customerEmail, Long trialDays, String successUrl,
+                                  String cancelUrl) {
+    }
+
+    public record Redirect(String id, String url) {
+    }
+
+    private final StripeClient client;
+    private final Map<String, String> configuredPrices;
+    private final Map<String, String> foundPrices = new ConcurrentHashMap<>();
+
+    public StripeGateway(StripeClient client, Map<String, String> configuredPrices) {
+        this.client = client;
+        this.configuredPrices = Map.copyOf(configuredPrices);
+    }
+
+    public Redirect createCheckout(CheckoutRequest r) {
+        String price = priceFor(r.priceLookupKey());
+        SessionCreateParams.SubscriptionData.Builder subscription = SessionCreateParams.SubscriptionData.builder()
+                .putMetadata("tenant_id", r.tenantId())
+                .putMetadata("plan", r.plan())
+                .putMetadata("interval", r.interval());
+        if (r.trialDays() != null && r.trialDays() > 0) {
+            subscription.setTrialPeriodDays(r.trialDays());
+        }
+        SessionCreateParams.Builder params = SessionCreateParams.builder()
+                .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
+                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(price).setQuantity(1L).build())
+                .setClientReferenceId(r.tenantId())
+                .putMetadata("tenant_id", r.tenantId())
+                .putMetadata("plan", r.plan())
+                .putMetadata("interval", r.interval())
+                .setSubscriptionData(subscription.build())
+                .setSuccessUrl(r.successUrl())
+                .setCancelUrl(r.cancelUrl());
+        if (r.customerId() != null) {
+            params.setCustomer(r.customerId());
+        } else if (r.customerEmail() != null) {
+            params.setCustomerEmail(r.customerEmail());
+        }
+        try {
+            com.stripe.model.checkout.Session session = client.v1().checkout().sessions().create(params.build());
+            return new Redirect(session.getId(), session.getUrl());
+        } catch (StripeException e) {
+            throw providerError("create a checkout session", e);
+        }
+    }
+
+    public Redirect createPortal(String customerId, String returnUrl) {
+        try {
+            com.stripe.model.billingportal.Session session = client.v1().billingPortal().sessions().create(
+                    com.stripe.param.billingportal.SessionCreateParams.builder()
+                            .setCustomer(customerId).setReturnUrl(returnUrl).build());
+            return new Redirect(session.getId(), session.getUrl());
+        } catch (StripeException e) {
+            throw providerError("create a billing portal session", e);
+        }
+    }
+
+    private String priceFor(String lookupKey) {
+        String configured = configuredPrices.get(lookupKey);
+        if (configured != null) {
+            return configured;
+        }
+        String known = foundPrices.get(lookupKey);
+        if (known != null) {
+            return known;
+        }
+        try {
+            List<Price> prices = client.v1().prices().list(PriceListParams.builder().addLookupKey(lookupKey)
+                    .setActive(true).build()).getData();
+            if (prices == null || prices.isEmpty()) {
+                throw new DomainException(DomainException.Kind.UNAVAILABLE, "billing_price_missing",
+                        "no active Stripe price has the lookup key '" + lookupKey + "'; create one or configure "
+                                + "catalytic.billing.prices." + lookupKey);
+            }
+            String id = prices.get(0).getId();
+            foundPrices.put(lookupKey, id);
+            return id;
+        } catch (StripeException e) {
+            throw providerError("find the price " + lookupKey, e);
+        }
+    }
+
+    private static DomainException providerError(String what, StripeException e) {
+        // Stripe's message names the problem (never a secret); the request id lets support find it at Stripe
+        log.warn("Stripe refused to {}: HTTP {} {} (request {})", what, e.getStatusCode(), e.getMessage(),
+                e.getRequestId());
+        return new DomainException(DomainException.Kind.UNAVAILABLE, "billing_provider_error",
+                "the payment provider could not " + what + "; try again shortly");
+    }
+}

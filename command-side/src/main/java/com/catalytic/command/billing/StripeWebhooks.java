@@ -1,0 +1,190 @@
+package com.catalytic.command.billing;
+
+import com.catalytic.api.auth.Actor;
+import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.tenant.TenantCommands;
+import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
+import com.catalytic.api.tenant.TenantCommands.LiftNonPaymentSuspensionCommand;
+import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
+import com.catalytic.command.billing.BillingConfiguration.BillingSettings;
+import com.catalytic.command.billing.StripeEvents.Translation;
+import com.catalytic.command.tenant.UniqueKeyRegistry;
+import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.stripe.exception.SignatureVerificationException;
+import com.stripe.net.Webhook;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Receives Stripe's webhook events. The {@code Stripe-Signature} header is checked over the raw body (HMAC-SHA256
+ * with {@code STRIPE_WEBHOOK_SECRET}, timestamps older than the tolerance refused) before anything else is read.
+ * Each event id is recorded in {@code stripe_events}: a redelivery of a processed event changes nothing. An event
+ * is processed by sending its subscription command, then bringing the tenant to the {@link BillingStatus} the
+ * subscription answers (plan, suspension for non-payment); every step is idempotent, so an event whose processing
+ * failed half-way is simply processed again when Stripe redelivers it.
+ */
+@Service
+public class StripeWebhooks {
+
+    private static final Logger log = LoggerFactory.getLogger(StripeWebhooks.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What became of a delivery. */
+    public record Receipt(String eventId, String type, boolean duplicate, String outcome) {
+    }
+
+    private final BillingSettings settings;
+    private final CommandGateway commands;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final StripeEvents events;
+
+    public StripeWebhooks(BillingSettings settings, CommandGateway commands, JdbcTemplate jdbc, Clock clock,
+                          UniqueKeyRegistry registry, com.catalytic.api.plan.PlanCatalogue plans,
+                          org.springframework.core.env.Environment env) {
+        this.settings = settings;
+        this.commands = commands;
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.events = new StripeEvents(customer -> registry.ownerOf(Scope.STRIPE_CUSTOMER, customer),
+                priceLookupKeys(plans, env));
+    }
+
+    public Receipt receive(byte[] body, String signatureHeader) {
+        if (settings.webhookSecret() == null) {
+            throw new DomainException(DomainException.Kind.UNAVAILABLE, "billing_not_configured",
+                    "Stripe webhooks are not configured on this installation (STRIPE_WEBHOOK_SECRET)");
+        }
+        if (signatureHeader == null || signatureHeader.isBlank()) {
+            throw new DomainException(DomainException.Kind.BAD_REQUEST, "invalid_signature",
+                    "the Stripe-Signature header is missing");
+        }
+        String payload = body == null ? "" : new String(body, StandardCharsets.UTF_8);
+        try {
+            Webhook.Signature.verifyHeader(payload, signatureHeader, settings.webhookSecret(),
+                    settings.webhookToleranceSeconds(), clock);
+        } catch (SignatureVerificationException e) {
+            log.warn("Stripe webhook refused: {}", e.getMessage());
+            throw new DomainException(DomainException.Kind.BAD_REQUEST, "invalid_signature",
+                    "the Stripe-Signature header does not verify: " + e.getMessage());
+        }
+        JsonNode event;
+        try {
+            event = JSON.readTree(payload);
+        } catch (java.io.IOException e) {
+            event = null;
+        }
+        if (event == null || !event.path("id").isTextual() || !event.path("type").isTextual()
+                || event.path("id").asText().isBlank()) {
+            throw new DomainException(DomainException.Kind.BAD_REQUEST, "invalid_payload",
+                    "the body is not a Stripe event (an object with id and type)");
+        }
+        String id = event.path("id").asText();
+        String type = event.path("type").asText();
+        if (!record(id, type, event.path("created").asLong(0))) {
+            return new Receipt(id, type, true, "duplicate");
+        }
+        String outcome = process(id, event);
+        log.info("Stripe event {} ({}): {}", id, type, outcome);
+        return new Receipt(id, type, false, outcome);
+    }
+
+    /** Records the delivery; false when the event was processed before (a redelivery: nothing to do). */
+    private boolean record(String id, String type, long created) {
+        Timestamp now = Timestamp.from(clock.instant());
+        try {
+            jdbc.update("INSERT INTO stripe_events (id, type, created_at, received_at, attempts) VALUES (?, ?, ?, ?, 1)",
+                    id, type, Timestamp.from(Instant.ofEpochSecond(created)), now);
+            return true;
+        } catch (DuplicateKeyException seen) {
+            List<Timestamp> processed = jdbc.queryForList("SELECT processed_at FROM stripe_events WHERE id = ?",
+                    Timestamp.class, id);
+            if (!processed.isEmpty() && processed.get(0) != null) {
+                return false;
+            }
+            jdbc.update("UPDATE stripe_events SET attempts = attempts + 1 WHERE id = ?", id);
+            return true;
+        }
+    }
+
+    private String process(String id, JsonNode event) {
+        Translation t = events.translate(event);
+        if (t.command() == null) {
+            return finish(id, null, "ignored: " + t.ignoredBecause());
+        }
+        if (!tenantExists(t.tenantId())) {
+            return finish(id, null, "ignored: tenant " + t.tenantId() + " does not exist");
+        }
+        try {
+            BillingStatus status = commands.sendAndWait(t.command());
+            bringTenantTo(t.tenantId(), status);
+            return finish(id, t.tenantId(), "applied: plan " + status.plan()
+                    + (status.suspendedForNonPayment() ? ", suspended for non-payment" : ""));
+        } catch (DomainException refused) {
+            // the event cannot be applied as it stands (e.g. a customer of another tenant): a retry would not help
+            return finish(id, t.tenantId(), "refused: " + refused.code() + ": " + refused.getMessage());
+        } catch (RuntimeException e) {
+            jdbc.update("UPDATE stripe_events SET last_error = ? WHERE id = ?", truncate(e.toString()), id);
+            log.warn("Stripe event {} could not be processed; Stripe will deliver it again", id, e);
+            throw new DomainException(DomainException.Kind.UNAVAILABLE, "webhook_processing_failed",
+                    "the event could not be processed now; it will be processed when Stripe delivers it again");
+        }
+    }
+
+    /** The tenant follows its subscription: the plan it pays for, suspended while invoices stay unpaid. */
+    private void bringTenantTo(String tenantId, BillingStatus status) {
+        Actor system = Actor.system();
+        commands.sendAndWait(new ChangePlanCommand(tenantId, status.plan(), system));
+        if (status.suspendedForNonPayment()) {
+            commands.sendAndWait(new SuspendTenantCommand(tenantId, TenantCommands.NON_PAYMENT_REASON + ": "
+                    + status.failedPayments() + " payments failed in a row; pay the open invoice to reinstate it",
+                    system));
+        } else {
+            commands.sendAndWait(new LiftNonPaymentSuspensionCommand(tenantId, "invoice paid", system));
+        }
+    }
+
+    private boolean tenantExists(String tenantId) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM domain_event_entry WHERE aggregate_identifier = ? "
+                + "AND sequence_number = 0 AND type = 'tenant'", Integer.class, tenantId);
+        return n != null && n > 0;
+    }
+
+    private String finish(String id, String tenantId, String outcome) {
+        jdbc.update("UPDATE stripe_events SET processed_at = ?, tenant_id = ?, outcome = ?, last_error = NULL "
+                + "WHERE id = ?", Timestamp.from(clock.instant()), tenantId, truncate(outcome), id);
+        return outcome;
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 1000 ? s : s.substring(0, 1000);
+    }
+
+    private static Map<String, String> priceLookupKeys(com.catalytic.api.plan.PlanCatalogue plans,
+                                                       org.springframework.core.env.Environment env) {
+        Map<String, String> byPrice = new HashMap<>();
+        for (String plan : plans.all().stream().map(com.catalytic.api.plan.Plan::name).toList()) {
+            for (String interval : BillingService.INTERVALS) {
+                String price = env.getProperty("catalytic.billing.prices." + plan + "_" + interval);
+                if (price != null && !price.isBlank()) {
+                    byPrice.put(price.trim(), plan + "_" + interval);
+                }
+            }
+        }
+        return byPrice;
+    }
+}
