@@ -5,6 +5,7 @@ import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.EmailCommand;
 import com.catalytic.deploy.cli.KeysCommand;
 import com.catalytic.deploy.cli.ProjectionsCommand;
+import com.catalytic.deploy.cli.StripeCommand;
 import com.catalytic.deploy.cli.TenantCommand;
 import com.catalytic.deploy.cli.ServeCommand;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
         subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
-                ProjectionsCommand.class, TenantCommand.class, EmailCommand.class})
+                ProjectionsCommand.class, TenantCommand.class, EmailCommand.class, StripeCommand.class})
 public class CatalyticMain {
 
     public static void main(String[] args) {

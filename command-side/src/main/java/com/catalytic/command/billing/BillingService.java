@@ -42,7 +42,6 @@ public class BillingService {
 
     public Redirect checkout(Caller caller, String planName, String interval) {
         requireBillingManager(caller);
-        StripeGateway stripe = gateway();
         Plan plan = planName == null ? null : plans.find(planName).orElse(null);
         if (plan == null || plan.priceMonthly() <= 0) {
             throw DomainException.validation("plan", "invalid_plan", "plan must be one of the paid plans: "
@@ -52,6 +51,7 @@ public class BillingService {
         if (interval == null || !INTERVALS.contains(interval)) {
             throw DomainException.validation("interval", "invalid_interval", "interval must be month or year");
         }
+        StripeGateway stripe = gateway();
         SubscriptionView current = subscription(caller.tenantId());
         if (current != null && current.status() != null && SubscriptionAggregate.ENTITLED.contains(current.status())) {
             throw DomainException.conflict("already_subscribed", "the tenant already has a " + current.status()

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import com.catalytic.api.billing.SubscriptionCommands;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.serialization.Revision;
 import org.junit.jupiter.api.AfterAll;
@@ -103,7 +104,35 @@ class AuditTrailTest {
                 Instant.now().plusSeconds(600)));
         assertThat(http.post("/auth/password-reset/confirm", Map.of("token", inviteeId + ".r3set", "password",
                 "a brand new passphrase")).status()).isEqualTo(204);
+        billingHistory(commands, tenantId);
         return new Account(owner.email(), tenantId, null, owner.accessToken(), owner.refreshToken());
+    }
+
+    /** A subscription's life as Stripe reports it, commands sent directly: every subscription event type. */
+    private static void billingHistory(CommandGateway commands, String tenantId) {
+        String sub = SubscriptionCommands.subscriptionIdFor(tenantId);
+        Instant t = Instant.now().minusSeconds(600);
+        commands.sendAndWait(new SubscriptionCommands.RecordCheckoutCommand(sub, tenantId, "cs_audit", "starter",
+                "month", Actor.system()));
+        commands.sendAndWait(new SubscriptionCommands.SyncSubscriptionCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_a1", "customer.subscription.created", t),
+                "cus_audit_" + tenantId, "sub_audit", "starter", "month", "trialing", t, t.plusSeconds(86400),
+                t.plusSeconds(86400), false));
+        commands.sendAndWait(new SubscriptionCommands.RecordTrialEndingCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_a2", "customer.subscription.trial_will_end", t),
+                "sub_audit", t.plusSeconds(86400)));
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            commands.sendAndWait(new SubscriptionCommands.RecordPaymentFailedCommand(sub, tenantId,
+                    new SubscriptionCommands.StripeEventRef("evt_f" + attempt, "invoice.payment_failed",
+                            t.plusSeconds(attempt)),
+                    new SubscriptionCommands.InvoiceFacts("in_audit", "sub_audit", 2900, "usd", attempt, null, null)));
+        }
+        commands.sendAndWait(new SubscriptionCommands.RecordPaymentActionRequiredCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_a3", "invoice.payment_action_required", t.plusSeconds(5)),
+                new SubscriptionCommands.InvoiceFacts("in_audit", "sub_audit", 2900, "usd", 3, null, null)));
+        commands.sendAndWait(new SubscriptionCommands.RecordPaymentSucceededCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_a4", "invoice.paid", t.plusSeconds(10)),
+                new SubscriptionCommands.InvoiceFacts("in_audit", "sub_audit", 2900, "usd", 4, null, null)));
     }
 
     private static void awaitAudited() {

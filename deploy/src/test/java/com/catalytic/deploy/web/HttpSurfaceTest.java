@@ -28,6 +28,28 @@ class HttpSurfaceTest {
     }
 
     @Test
+    void withoutStripeSettingsBillingAnswers503AndTheSubscriptionIsNone() {
+        com.catalytic.deploy.support.Accounts.Account owner =
+                com.catalytic.deploy.support.Accounts.registerAndLogin(http, "nobilling");
+        String[] auth = com.catalytic.deploy.support.Http.bearer(owner.accessToken());
+        Response checkout = http.post("/api/subscription/checkout", Map.of("plan", "starter", "interval", "month"),
+                auth);
+        assertThat(checkout.status()).isEqualTo(503);
+        assertThat(checkout.text("code")).isEqualTo("billing_not_configured");
+        assertThat(http.post("/api/subscription/portal", Map.of(), auth).text("code"))
+                .isEqualTo("billing_not_configured");
+        Response webhook = http.postRaw("/webhooks/stripe", "{\"id\":\"evt_1\",\"type\":\"invoice.paid\"}",
+                "application/json", "Stripe-Signature", "t=1,v1=00");
+        assertThat(webhook.status()).isEqualTo(503);
+        assertThat(webhook.text("code")).isEqualTo("billing_not_configured");
+        Response subscription = http.get("/api/subscription", auth);
+        assertThat(subscription.status()).isEqualTo(200);
+        assertThat(subscription.text("status")).isEqualTo("none");
+        assertThat(subscription.text("plan")).isEqualTo("free");
+        assertThat(http.get("/openapi.json").json().path("paths").has("/api/subscription/checkout")).isTrue();
+    }
+
+    @Test
     void openApiDocumentAndUiAreServed() {
         Response doc = http.get("/openapi.json");
         assertThat(doc.status()).isEqualTo(200);

@@ -102,6 +102,7 @@ class MalformedInputTest {
         endpoints.put("POST /auth/password-reset", new String[] {"{\"email\": \"" + account.email() + "\"}"});
         endpoints.put("POST /auth/password-reset/confirm",
                 new String[] {"{\"token\": \"a.b\", \"password\": \"x\"}"});
+        endpoints.put("POST /api/subscription/checkout", new String[] {"{\"plan\": \"starter\", \"interval\": \"month\"}"});
         long eventsBefore = eventCount();
         endpoints.forEach((endpoint, valid) -> {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
