@@ -75,6 +75,16 @@ public final class ProductionConfigCheck {
                 out.add(url + " must be an https:// URL in production");
             }
         }
+        // billing is optional, but half of it would take customers' money without ever applying the payments
+        boolean stripeKey = isSet(env.get("STRIPE_SECRET_KEY"));
+        boolean webhookSecret = isSet(env.get("STRIPE_WEBHOOK_SECRET"));
+        if (stripeKey && !webhookSecret) {
+            out.add("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (without it no payment would "
+                    + "ever reach the tenants)");
+        }
+        if (webhookSecret && !env.get("STRIPE_WEBHOOK_SECRET").trim().startsWith("whsec_")) {
+            out.add("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)");
+        }
         return out;
     }
 
@@ -89,6 +99,10 @@ public final class ProductionConfigCheck {
             return false;
         }
         return true;
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank() && !value.contains("placeholder");
     }
 
     private static void secret(Map<String, String> env, String name, List<String> out) {

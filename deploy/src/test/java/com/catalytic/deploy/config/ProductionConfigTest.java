@@ -63,6 +63,22 @@ class ProductionConfigTest {
     }
 
     @Test
+    void billingIsOptionalButNeverHalfConfigured() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("STRIPE_SECRET_KEY", "sk_live_placeholder"); // the example file's placeholders: billing off
+        env.put("STRIPE_WEBHOOK_SECRET", "whsec_placeholder");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("STRIPE_SECRET_KEY", "sk_live_51abc");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set");
+        env.put("STRIPE_WEBHOOK_SECRET", "sk_live_51abc");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret");
+        env.put("STRIPE_WEBHOOK_SECRET", "whsec_0123456789");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+    }
+
+    @Test
     void developmentIsNeverRefused() {
         assertThat(ProductionConfigCheck.problems(Map.of())).isEmpty();
     }

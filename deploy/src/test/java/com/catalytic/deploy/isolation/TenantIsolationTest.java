@@ -43,6 +43,7 @@ class TenantIsolationTest {
             "GET /api/usage", "GET /api/usage/logs",
             "GET /api/audit-logs", "GET /api/audit-logs/export", "GET /api/audit-logs/verify",
             "GET /api/audit-logs/checkpoint",
+            "GET /api/subscription", "POST /api/subscription/checkout", "POST /api/subscription/portal",
             "GET /api/history/{aggregateType}/{id}", "GET /api/history/{aggregateType}/{id}/state");
 
     @BeforeAll
@@ -55,6 +56,14 @@ class TenantIsolationTest {
                 "password", Accounts.PASSWORD), bearer(ownerA.accessToken())).text("id");
         keyIdA = http.post("/api/api-keys", Map.of("name", "a-key", "scopes", List.of("users:read")),
                 bearer(ownerA.accessToken())).text("id");
+        // A has a subscription (as a completed checkout leaves it)
+        app.bean(org.axonframework.commandhandling.gateway.CommandGateway.class).sendAndWait(
+                new com.catalytic.api.billing.SubscriptionCommands.RecordCheckoutCommand(
+                        com.catalytic.api.billing.SubscriptionCommands.subscriptionIdFor(ownerA.tenantId()),
+                        ownerA.tenantId(), "cs_a", "starter", "month", com.catalytic.api.auth.Actor.system()));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> app.jdbc()
+                .queryForObject("SELECT COUNT(*) FROM subscriptions WHERE tenant_id = ?", Integer.class,
+                        ownerA.tenantId()) == 1);
         ownerB = Accounts.registerAndLogin(http, "tenant-b");
         keyB = http.post("/api/api-keys", Map.of("name", "b-key", "scopes",
                 List.of("users:read", "users:manage", "keys:manage", "lattices:read", "usage:read", "audit:read",
@@ -96,13 +105,13 @@ class TenantIsolationTest {
             notFound(http.post("/api/api-keys/" + keyIdA + "/rotate", Map.of("grace_seconds", 0), credential),
                     who + " rotate key");
             for (String history : List.of("tenant/" + ownerA.tenantId(), "user/" + memberA, "user/" + ownerA.userId(),
-                    "api_key/" + keyIdA)) {
+                    "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId())) {
                 notFound(http.get("/api/history/" + history, credential), who + " history " + history);
                 notFound(http.get("/api/history/" + history + "/state", credential), who + " state " + history);
             }
 
             // collection and self endpoints answer with B's own data only
-            for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys",
+            for (String path : List.of("/api/me", "/api/tenant", "/api/users", "/api/api-keys", "/api/subscription",
                     "/api/users/" + ownerB.userId(), "/api/usage", "/api/usage/logs?limit=500",
                     "/api/audit-logs?limit=500", "/api/audit-logs/export", "/api/audit-logs/export?format=csv",
                     "/api/audit-logs/verify", "/api/audit-logs/checkpoint", "/api/audit-logs?target_id=" + memberA, "/api/audit-logs?actor_id="
@@ -113,6 +122,10 @@ class TenantIsolationTest {
                         keyIdA, ownerA.email());
             }
             assertThat(http.get("/api/plans", credential).status()).isEqualTo(200);
+            // billing acts on B's own subscription only (no Stripe here: 503; API keys: 403)
+            assertThat(http.post("/api/subscription/checkout", Map.of("plan", "starter", "interval", "month"),
+                    credential).status()).isIn(403, 503);
+            assertThat(http.post("/api/subscription/portal", Map.of(), credential).status()).isIn(403, 503);
             // B's writes stay in B
             assertThat(http.method("PATCH", "/api/tenant", "{\"name\":\"B renamed\"}", credential).status())
                     .isIn(200, 403);
@@ -139,9 +152,10 @@ class TenantIsolationTest {
         s.put("api_keys", app.jdbc().queryForList(
                 "SELECT id, tenant_id, name, prefix, key_hash, scopes, created_by, created_at, expires_at, revoked_at, "
                         + "valid_until, replaced_by FROM api_keys WHERE tenant_id = ? ORDER BY id", t));
-        List<String> ids = new ArrayList<>(List.of(t, ownerA.userId(), memberA, keyIdA));
+        s.put("subscriptions", app.jdbc().queryForList("SELECT * FROM subscriptions WHERE tenant_id = ?", t));
+        List<String> ids = new ArrayList<>(List.of(t, ownerA.userId(), memberA, keyIdA, "sub-" + t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
-                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?) ORDER BY global_index",
+                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?) ORDER BY global_index",
                 ids.toArray()));
         return s;
     }
