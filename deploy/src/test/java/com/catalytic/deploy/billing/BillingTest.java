@@ -32,9 +32,9 @@ class BillingTest {
     @BeforeAll
     static void start() throws Exception {
         stripe = new FakeStripe();
-        app = TestApp.start(TestApp.newSchema(), Map.of("STRIPE_SECRET_KEY", FakeStripe.SECRET_KEY,
-                "STRIPE_API_BASE", stripe.apiBase(), "STRIPE_WEBHOOK_SECRET", StripePayloads.WEBHOOK_SECRET,
-                "FRONTEND_URL", "https://app.catalytic.test"));
+        Map<String, String> settings = stripe.appSettings();
+        settings.put("FRONTEND_URL", "https://app.catalytic.test");
+        app = TestApp.start(TestApp.newSchema(), settings);
         http = app.http();
     }
 

@@ -18,7 +18,6 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,10 +44,7 @@ class SubscriptionLifecycleTest {
     @BeforeAll
     static void start() throws Exception {
         stripe = new FakeStripe();
-        Map<String, String> settings = new HashMap<>();
-        settings.put("STRIPE_SECRET_KEY", FakeStripe.SECRET_KEY);
-        settings.put("STRIPE_API_BASE", stripe.apiBase());
-        settings.put("STRIPE_WEBHOOK_SECRET", StripePayloads.WEBHOOK_SECRET);
+        Map<String, String> settings = stripe.appSettings();
         settings.put("SMTP_HOST", "127.0.0.1");
         settings.put("SMTP_PORT", Integer.toString(smtp.getSmtp().getPort()));
         settings.put("SMTP_STARTTLS", "false");

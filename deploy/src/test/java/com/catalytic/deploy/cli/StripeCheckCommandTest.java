@@ -3,11 +3,9 @@ package com.catalytic.deploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.support.FakeStripe;
-import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.TestApp;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +21,7 @@ class StripeCheckCommandTest {
     @BeforeAll
     static void start() throws Exception {
         stripe = new FakeStripe();
-        app = TestApp.start(TestApp.newSchema(), Map.of("STRIPE_SECRET_KEY", FakeStripe.SECRET_KEY,
-                "STRIPE_API_BASE", stripe.apiBase(), "STRIPE_WEBHOOK_SECRET", StripePayloads.WEBHOOK_SECRET));
+        app = TestApp.start(TestApp.newSchema(), stripe.appSettings());
     }
 
     @AfterAll
@@ -50,10 +47,7 @@ class StripeCheckCommandTest {
     }
 
     private static Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
-        s.put("STRIPE_SECRET_KEY", FakeStripe.SECRET_KEY);
-        s.put("STRIPE_API_BASE", stripe.apiBase());
-        s.put("STRIPE_WEBHOOK_SECRET", StripePayloads.WEBHOOK_SECRET);
+        Map<String, String> s = stripe.appSettings();
         s.put("BACKEND_URL", app.http().base() + "/");
         return s;
     }

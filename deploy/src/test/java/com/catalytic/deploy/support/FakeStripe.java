@@ -40,6 +40,15 @@ public final class FakeStripe implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** The settings that point the application's Stripe client at this fake and sign webhooks with the test secret. */
+    public Map<String, String> appSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("STRIPE_SECRET_KEY", SECRET_KEY);
+        settings.put("STRIPE_API_BASE", apiBase());
+        settings.put("STRIPE_WEBHOOK_SECRET", StripePayloads.WEBHOOK_SECRET);
+        return settings;
+    }
+
     public List<Request> requests() {
         return List.copyOf(requests);
     }
