@@ -52,10 +52,13 @@ public class StripeWebhooks {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final StripeEvents events;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     public StripeWebhooks(BillingSettings settings, CommandGateway commands, JdbcTemplate jdbc, Clock clock,
                           UniqueKeyRegistry registry, com.catalytic.api.plan.PlanCatalogue plans,
-                          org.springframework.core.env.Environment env) {
+                          org.springframework.core.env.Environment env,
+                          io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.settings = settings;
         this.commands = commands;
         this.jdbc = jdbc;
@@ -78,6 +81,7 @@ public class StripeWebhooks {
             Webhook.Signature.verifyHeader(payload, signatureHeader, settings.webhookSecret(),
                     settings.webhookToleranceSeconds(), clock);
         } catch (SignatureVerificationException e) {
+            count("invalid_signature");
             log.warn("Stripe webhook refused: {}", e.getMessage());
             throw new DomainException(DomainException.Kind.BAD_REQUEST, "invalid_signature",
                     "the Stripe-Signature header does not verify: " + e.getMessage());
@@ -96,9 +100,11 @@ public class StripeWebhooks {
         String id = event.path("id").asText();
         String type = event.path("type").asText();
         if (!record(id, type, event.path("created").asLong(0))) {
+            count("duplicate");
             return new Receipt(id, type, true, "duplicate");
         }
         String outcome = process(id, event);
+        count(outcome.substring(0, outcome.indexOf(':')));
         log.info("Stripe event {} ({}): {}", id, type, outcome);
         return new Receipt(id, type, false, outcome);
     }
@@ -139,10 +145,16 @@ public class StripeWebhooks {
             return finish(id, t.tenantId(), "refused: " + refused.code() + ": " + refused.getMessage());
         } catch (RuntimeException e) {
             jdbc.update("UPDATE stripe_events SET last_error = ? WHERE id = ?", truncate(e.toString()), id);
+            count("failed");
             log.warn("Stripe event {} could not be processed; Stripe will deliver it again", id, e);
             throw new DomainException(DomainException.Kind.UNAVAILABLE, "webhook_processing_failed",
                     "the event could not be processed now; it will be processed when Stripe delivers it again");
         }
+    }
+
+    /** {@code catalytic.stripe.webhooks{outcome=applied|ignored|refused|duplicate|failed|invalid_signature}}. */
+    private void count(String outcome) {
+        meters.counter("catalytic.stripe.webhooks", "outcome", outcome).increment();
     }
 
     /** The tenant follows its subscription: the plan it pays for, suspended while invoices stay unpaid. */

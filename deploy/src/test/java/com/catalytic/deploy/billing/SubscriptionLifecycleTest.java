@@ -200,6 +200,15 @@ class SubscriptionLifecycleTest {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(subjectsTo(email)
                 .stream().filter(s -> s.startsWith("Payment received"))).hasSize(2));
 
+        // the other billing notices: a payment the bank wants confirmed, the end of a trial
+        deliver("invoice.payment_action_required", t + 40, StripePayloads.invoice(BillingTest.id("in"), customer,
+                subscription, 9900, 1, "open"));
+        deliver("customer.subscription.trial_will_end", t + 41, "{\"id\":\"" + subscription + "\",\"object\":"
+                + "\"subscription\",\"customer\":\"" + customer + "\",\"trial_end\":" + (t + 3 * 86400) + "}");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(subjectsTo(email)).contains(
+                "Action needed to pay for " + company,
+                "The professional trial of " + company + " ends on " + java.time.Instant.ofEpochSecond(t + 3 * 86400)));
+
         // the whole story is in the subscription's history
         Response history = http.get("/api/history/subscription/sub-" + tenantId, auth);
         assertThat(history.status()).isEqualTo(200);
