@@ -96,7 +96,15 @@ public class AuthService {
             throw DomainException.forbidden("account_disabled", "this account is deactivated");
         }
         if ("suspended".equals(creds.tenantStatus())) {
-            throw DomainException.forbidden("tenant_suspended", "this tenant is suspended; contact support");
+            // unpaid invoices: the people who can pay them still sign in, to reach billing only
+            com.catalytic.api.user.Role role = com.catalytic.api.user.Role.fromWire(creds.role());
+            boolean mayPay = creds.tenantSuspendedForNonPayment() && role != null
+                    && role.includes(com.catalytic.api.user.Role.ADMIN);
+            if (!mayPay) {
+                throw DomainException.forbidden("tenant_suspended", creds.tenantSuspendedForNonPayment()
+                        ? "this tenant is suspended until its open invoice is paid; an owner or admin can pay it"
+                        : "this tenant is suspended; contact support");
+            }
         }
         throttle.recordSuccess(normalized, ip);
         String sessionId = Ids.newId();

@@ -30,6 +30,9 @@ public class AuthenticationFilter extends OncePerRequestFilter {
 
     public static final String CALLER = "catalytic.caller";
     private static final Set<String> PUBLIC_API = Set.of("/api/plans");
+    /** What the owners and admins of a tenant suspended for non-payment may still do: look, and pay. */
+    private static final Set<String> BILLING_WHILE_SUSPENDED = Set.of("GET /api/me", "GET /api/tenant",
+            "GET /api/subscription", "POST /api/subscription/portal");
 
     private final AccessTokenAuthenticator tokens;
     private final ApiKeyAuthenticator apiKeys;
@@ -54,6 +57,12 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         return !(api || path.equals("/auth/logout"));
     }
 
+    private static boolean mayPay(TenantState tenant, Caller caller, HttpServletRequest req) {
+        return tenant.suspendedForNonPayment() && !caller.isApiKey()
+                && caller.hasRole(com.catalytic.api.user.Role.ADMIN)
+                && BILLING_WHILE_SUSPENDED.contains(req.getMethod() + " " + req.getRequestURI());
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws ServletException, IOException {
@@ -65,9 +74,11 @@ public class AuthenticationFilter extends OncePerRequestFilter {
                 if (tenant == null) {
                     throw DomainException.unauthorized("invalid_token", "the tenant of this credential does not exist");
                 }
-                if (tenant.suspended()) {
-                    throw DomainException.forbidden("tenant_suspended",
-                            "this tenant is suspended; contact the account owner or support");
+                if (tenant.suspended() && !mayPay(tenant, caller, req)) {
+                    throw DomainException.forbidden("tenant_suspended", tenant.suspendedForNonPayment()
+                            ? "this tenant is suspended until its open invoice is paid; an owner or admin can pay it "
+                                    + "through POST /api/subscription/portal"
+                            : "this tenant is suspended; contact the account owner or support");
                 }
             }
         } catch (DomainException e) {

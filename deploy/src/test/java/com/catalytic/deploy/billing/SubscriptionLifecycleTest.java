@@ -159,6 +159,13 @@ class SubscriptionLifecycleTest {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(subjectsTo(email))
                 .contains("Payment received for " + company + ": USD 99.00"));
 
+        // a paying team: a member and an API key
+        String memberEmail = Accounts.uniqueEmail("member");
+        assertThat(http.post("/api/users", Map.of("email", memberEmail, "role", "member", "password",
+                Accounts.PASSWORD), auth).status()).isEqualTo(201);
+        String apiKey = http.post("/api/api-keys", Map.of("name", "ci", "scopes", List.of("users:read")), auth)
+                .text("key");
+
         // three failed payments of the next invoice, matched to the tenant by its Stripe customer
         String invoice = BillingTest.id("in");
         for (int attempt = 1; attempt <= 3; attempt++) {
@@ -168,9 +175,22 @@ class SubscriptionLifecycleTest {
                 assertThat(http.get("/api/me", auth).status()).isEqualTo(200);
             }
         }
-        Response suspended = http.get("/api/me", auth);
+        Response suspended = http.get("/api/users", auth);
         assertThat(suspended.status()).isEqualTo(403);
         assertThat(suspended.text("code")).isEqualTo("tenant_suspended");
+        assertThat(suspended.text("detail")).contains("until its open invoice is paid");
+        // the owner can still sign in and reach billing to pay; nothing else works, for nobody else
+        Account again = Accounts.login(http, email, Accounts.PASSWORD);
+        String[] billingAuth = bearer(again.accessToken());
+        assertThat(http.get("/api/subscription", billingAuth).status()).isEqualTo(200);
+        assertThat(http.post("/api/subscription/portal", Map.of(), billingAuth).text("portal_url"))
+                .startsWith("https://billing.stripe.test/");
+        assertThat(http.get("/api/users", billingAuth).status()).isEqualTo(403);
+        assertThat(http.get("/api/subscription", "X-API-Key", apiKey).status()).isEqualTo(403);
+        assertThat(http.get("/api/users", "X-API-Key", apiKey).status()).isEqualTo(403);
+        Response memberLogin = http.post("/auth/login", Map.of("email", memberEmail, "password", Accounts.PASSWORD));
+        assertThat(memberLogin.status()).isEqualTo(403);
+        assertThat(memberLogin.text("code")).isEqualTo("tenant_suspended");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             List<String> subjects = subjectsTo(email);
             assertThat(subjects.stream().filter(s -> s.startsWith("Payment failed for " + company))).hasSize(3);
@@ -191,7 +211,10 @@ class SubscriptionLifecycleTest {
 
         // the invoice is paid: reinstated at once, receipt e-mailed
         deliver("invoice.paid", t + 30, StripePayloads.invoice(invoice, customer, subscription, 9900, 4, "paid"));
-        assertThat(http.get("/api/me", auth).status()).isEqualTo(200);
+        assertThat(http.get("/api/users", auth).status()).isEqualTo(200);
+        assertThat(http.get("/api/users", "X-API-Key", apiKey).status()).isEqualTo(200);
+        assertThat(http.post("/auth/login", Map.of("email", memberEmail, "password", Accounts.PASSWORD)).status())
+                .isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Response s = http.get("/api/subscription", auth);
             assertThat(s.json().path("failed_payments").asInt()).isZero();

@@ -38,12 +38,12 @@ public class TenantProjection {
 
     @EventHandler
     void on(TenantSuspendedEvent event, @Timestamp Instant at) {
-        update(event.tenantId(), t -> t.setStatus("suspended", at));
+        update(event.tenantId(), t -> t.suspend(event.reason(), at));
     }
 
     @EventHandler
     void on(TenantReinstatedEvent event, @Timestamp Instant at) {
-        update(event.tenantId(), t -> t.setStatus("active", at));
+        update(event.tenantId(), t -> t.reinstate(at));
     }
 
     @EventHandler

@@ -17,6 +17,8 @@ public class TenantRow {
     private String slug;
     private String plan;
     private String status;
+    @Column(name = "suspension_reason")
+    private String suspensionReason;
     @Column(name = "created_at")
     private Instant createdAt;
     @Column(name = "updated_at")
@@ -40,8 +42,15 @@ public class TenantRow {
         this.updatedAt = at;
     }
 
-    public void setStatus(String status, Instant at) {
-        this.status = status;
+    public void suspend(String reason, Instant at) {
+        this.status = "suspended";
+        this.suspensionReason = reason == null ? "" : reason;
+        this.updatedAt = at;
+    }
+
+    public void reinstate(Instant at) {
+        this.status = "active";
+        this.suspensionReason = null;
         this.updatedAt = at;
     }
 
@@ -55,6 +64,7 @@ public class TenantRow {
     public String getSlug() { return slug; }
     public String getPlan() { return plan; }
     public String getStatus() { return status; }
+    public String getSuspensionReason() { return suspensionReason; }
     public Instant getCreatedAt() { return createdAt; }
     public Instant getUpdatedAt() { return updatedAt; }
 }

@@ -59,7 +59,7 @@ public class AccountQueryHandlers {
     @QueryHandler
     public TenantState handle(FindTenantStateQuery query) {
         return tenants.findById(query.tenantId())
-                .map(t -> new TenantState(t.getId(), t.getStatus(), t.getPlan()))
+                .map(t -> new TenantState(t.getId(), t.getStatus(), t.getPlan(), t.getSuspensionReason()))
                 .orElse(null);
     }
 
@@ -74,9 +74,9 @@ public class AccountQueryHandlers {
     }
 
     private Credentials credentials(UserRow u) {
-        String status = tenants.findById(u.getTenantId()).map(TenantRow::getStatus).orElse("unknown");
+        TenantRow tenant = tenants.findById(u.getTenantId()).orElse(null);
         return new Credentials(u.getId(), u.getTenantId(), u.getEmail(), u.getPasswordHash(), u.getRole(), u.isActive(),
-                status);
+                tenant == null ? "unknown" : tenant.getStatus(), tenant == null ? null : tenant.getSuspensionReason());
     }
 
     static UserView view(UserRow u) {

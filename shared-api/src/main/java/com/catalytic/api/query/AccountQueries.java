@@ -24,9 +24,15 @@ public final class AccountQueries {
     public record FindTenantStateQuery(String tenantId) {
     }
 
-    public record TenantState(String tenantId, String status, String plan) {
+    public record TenantState(String tenantId, String status, String plan, String suspensionReason) {
         public boolean suspended() {
             return "suspended".equals(status);
+        }
+
+        /** Suspended because invoices are unpaid: owners and admins may still reach billing to pay. */
+        public boolean suspendedForNonPayment() {
+            return suspended() && suspensionReason != null
+                    && suspensionReason.startsWith(com.catalytic.api.tenant.TenantCommands.NON_PAYMENT_REASON);
         }
     }
 
