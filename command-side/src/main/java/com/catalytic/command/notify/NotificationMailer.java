@@ -5,7 +5,15 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.TrialEndingEvent;
 import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
+import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.command.billing.DunningPolicy;
+import com.catalytic.command.user.LinkSecrets;
+import java.util.Optional;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
@@ -36,6 +44,7 @@ import org.springframework.stereotype.Component;
 public class NotificationMailer {
 
     public static final String GROUP = "notifications";
+    private static final Logger log = LoggerFactory.getLogger(NotificationMailer.class);
 
     private final QueuedEmailSender mail;
     private final JdbcTemplate jdbc;
@@ -43,14 +52,19 @@ public class NotificationMailer {
     private final String appUrl;
     private final String apiDocsUrl;
     private final DunningPolicy dunning;
+    private final LinkSecrets links;
+    private final EventStore eventStore;
 
     public NotificationMailer(QueuedEmailSender mail, JdbcTemplate jdbc, PlanCatalogue plans, DunningPolicy dunning,
+                              LinkSecrets links, EventStore eventStore,
                               @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
                               @Value("${BACKEND_URL:http://localhost:8000}") String backendUrl) {
         this.mail = mail;
         this.jdbc = jdbc;
         this.plans = plans;
         this.dunning = dunning;
+        this.links = links;
+        this.eventStore = eventStore;
         this.appUrl = frontendUrl.replaceAll("/+$", "");
         this.apiDocsUrl = backendUrl.replaceAll("/+$", "") + "/docs";
     }
@@ -66,6 +80,50 @@ public class NotificationMailer {
         values.put("api_docs_url", apiDocsUrl);
         mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerEmail(),
                 MailTemplates.render("welcome", e.ownerEmail(), values));
+    }
+
+    /** The invitation's one-time link, rebuilt from the stored hash (see {@link LinkSecrets}). */
+    @EventHandler
+    @DisallowReplay
+    void on(InvitationIssuedEvent e, EventMessage<?> event) {
+        UserRegisteredEvent account = account(e.userId());
+        Optional<String> secret = links.rebuild(LinkSecrets.INVITATION, e.userId(), e.expiresAt(), e.tokenHash());
+        if (account == null || secret.isEmpty()) {
+            log.warn("Invitation of user {} not e-mailed: {}", e.userId(), account == null ? "no such user"
+                    : "its link was not made with this installation's link key");
+            return;
+        }
+        Map<String, String> values = Map.of("company", company(e.tenantId()), "role", account.role().wire(),
+                "link", appUrl + "/accept-invitation?token=" + LinkSecrets.token(e.userId(), secret.get()),
+                "expires_at", e.expiresAt().toString());
+        mail.sendOnce(event.getIdentifier() + "/invitation/" + account.email(),
+                MailTemplates.render("invitation", account.email(), values));
+    }
+
+    /** The password reset's one-time link, rebuilt from the stored hash (see {@link LinkSecrets}). */
+    @EventHandler
+    @DisallowReplay
+    void on(PasswordResetRequestedEvent e, EventMessage<?> event) {
+        UserRegisteredEvent account = account(e.userId());
+        Optional<String> secret = links.rebuild(LinkSecrets.PASSWORD_RESET, e.userId(), e.expiresAt(), e.tokenHash());
+        if (account == null || secret.isEmpty()) {
+            log.warn("Password reset of user {} not e-mailed: {}", e.userId(), account == null ? "no such user"
+                    : "its link was not made with this installation's link key");
+            return;
+        }
+        long minutes = Math.max(1, java.time.Duration.between(event.getTimestamp(), e.expiresAt()).toMinutes());
+        Map<String, String> values = Map.of("link", appUrl + "/reset-password?token="
+                + LinkSecrets.token(e.userId(), secret.get()), "expires_at", e.expiresAt().toString(), "minutes", Long.toString(minutes));
+        mail.sendOnce(event.getIdentifier() + "/password_reset/" + account.email(),
+                MailTemplates.render("password_reset", account.email(), values));
+    }
+
+    /** The account as registered, from the user's own events (read models may not have it yet). */
+    private UserRegisteredEvent account(String userId) {
+        try (var events = eventStore.readEvents(userId).asStream()) {
+            return events.map(EventMessage::getPayload).filter(UserRegisteredEvent.class::isInstance)
+                    .map(UserRegisteredEvent.class::cast).findFirst().orElse(null);
+        }
     }
 
     @EventHandler

@@ -6,14 +6,10 @@ import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
 import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
 import com.catalytic.command.auth.LoginThrottle;
 import com.catalytic.command.infra.Hashing;
-import com.catalytic.command.infra.Ids;
-import com.catalytic.command.infra.mail.EmailSender;
-import com.catalytic.command.infra.mail.MailTemplates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.slf4j.Logger;
@@ -24,8 +20,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Password reset by e-mail. A request always gets the same answer, whether or not the address belongs to an active
- * user (no account enumeration); when it does, a one-time link valid for {@code ttl} is e-mailed (only the hash of
- * its secret is stored, in {@code PasswordResetRequestedEvent}). Confirming sets the new password and ends every
+ * user (no account enumeration); when it does, a one-time link valid for {@code ttl} is e-mailed by the
+ * notifications handler once the request is stored (only the hash of its secret is stored, in
+ * {@code PasswordResetRequestedEvent}; the secret is derived, see {@link LinkSecrets}). Confirming sets the new password and ends every
  * session of the user: whoever held the old password is logged out.
  */
 @Service
@@ -35,21 +32,18 @@ public class PasswordResetService {
 
     private final CommandGateway commands;
     private final JdbcTemplate jdbc;
-    private final EmailSender mail;
+    private final LinkSecrets links;
     private final LoginThrottle throttle;
     private final Clock clock;
-    private final String frontendUrl;
     private final Duration ttl;
 
-    public PasswordResetService(CommandGateway commands, JdbcTemplate jdbc, EmailSender mail, LoginThrottle throttle,
-                                Clock clock, @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
-                                @Value("${catalytic.auth.password-reset-ttl:1h}") Duration ttl) {
+    public PasswordResetService(CommandGateway commands, JdbcTemplate jdbc, LinkSecrets links, LoginThrottle throttle,
+                                Clock clock, @Value("${catalytic.auth.password-reset-ttl:1h}") Duration ttl) {
         this.commands = commands;
         this.jdbc = jdbc;
-        this.mail = mail;
+        this.links = links;
         this.throttle = throttle;
         this.clock = clock;
-        this.frontendUrl = frontendUrl.replaceAll("/+$", "");
         this.ttl = ttl;
     }
 
@@ -66,17 +60,14 @@ public class PasswordResetService {
             return; // same answer: nothing tells the caller whether the address has an account
         }
         String userId = found.get(0).userId();
-        String secret = Ids.secret(32);
-        Instant expires = clock.instant().plus(ttl);
+        Instant expires = clock.instant().plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // derived, so that the e-mail is written by the event handler once the request is stored
+        String secret = links.secret(LinkSecrets.PASSWORD_RESET, userId, expires);
         try {
             commands.sendAndWait(new RequestPasswordResetCommand(userId, Hashing.sha256Hex(secret), expires));
         } catch (DomainException pendingInvitation) {
             log.info("Password reset for user {} not sent: {}", userId, pendingInvitation.getMessage());
-            return;
         }
-        String link = frontendUrl + "/reset-password?token=" + OneTimeLink.token(userId, secret);
-        mail.send(MailTemplates.render("password_reset", normalized, Map.of("link", link,
-                "expires_at", expires.toString(), "minutes", Long.toString(ttl.toMinutes()))));
     }
 
     /** Sets the new password from the link's token ({@code userId.secret}). */

@@ -4,9 +4,7 @@ import com.catalytic.api.auth.Actor;
 import com.catalytic.api.auth.Caller;
 import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.query.FindTenantQuery;
 import com.catalytic.api.query.FindUserQuery;
-import com.catalytic.api.query.TenantView;
 import com.catalytic.api.query.UserView;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
@@ -17,8 +15,6 @@ import com.catalytic.api.user.Role;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.Ids;
-import com.catalytic.command.infra.mail.EmailSender;
-import com.catalytic.command.infra.mail.EmailSender.Email;
 import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,31 +23,24 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.queryhandling.QueryGateway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /** Team management: adding, changing and removing a tenant's users, and invitations. */
 @Service
 public class TeamService {
 
-    private static final Logger log = LoggerFactory.getLogger(TeamService.class);
     static final Duration INVITATION_TTL = Duration.ofDays(7);
 
     private final CommandGateway commands;
     private final QueryGateway queries;
-    private final EmailSender mail;
+    private final LinkSecrets links;
     private final Clock clock;
-    private final String frontendUrl;
 
-    public TeamService(CommandGateway commands, QueryGateway queries, EmailSender mail, Clock clock,
-                       @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl) {
+    public TeamService(CommandGateway commands, QueryGateway queries, LinkSecrets links, Clock clock) {
         this.commands = commands;
         this.queries = queries;
-        this.mail = mail;
+        this.links = links;
         this.clock = clock;
-        this.frontendUrl = frontendUrl.replaceAll("/+$", "");
     }
 
     public record Added(UserView user, boolean invitationSent) {
@@ -60,8 +49,9 @@ public class TeamService {
     public Added add(Caller caller, String email, Role role, String password) {
         caller.require(Scopes.USERS_MANAGE);
         String userId = Ids.newId();
-        String secret = password == null ? Ids.secret(32) : null;
-        Instant expires = clock.instant().plus(INVITATION_TTL);
+        Instant expires = clock.instant().plus(INVITATION_TTL).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // the link's secret is derived, so that the e-mail is written by the event handler once the user exists
+        String secret = password == null ? links.secret(LinkSecrets.INVITATION, userId, expires) : null;
         try {
             commands.sendAndWait(new AddUserCommand(caller.tenantId(), userId, Emails.normalize(email), role, password,
                     secret == null ? null : Hashing.sha256Hex(secret), secret == null ? null : expires,
@@ -69,12 +59,7 @@ public class TeamService {
         } catch (ClaimRaceException race) {
             throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
         }
-        UserView user = find(caller.tenantId(), userId);
-        boolean sent = false;
-        if (secret != null) {
-            sent = sendInvitation(caller.tenantId(), user, OneTimeLink.token(userId, secret), expires);
-        }
-        return new Added(user, sent);
+        return new Added(find(caller.tenantId(), userId), secret != null);
     }
 
     public UserView change(Caller caller, String userId, Role role, Boolean active) {
@@ -119,23 +104,5 @@ public class TeamService {
             throw DomainException.notFound("user");
         }
         return user;
-    }
-
-    private boolean sendInvitation(String tenantId, UserView user, String token, Instant expires) {
-        TenantView tenant = queries.query(new FindTenantQuery(tenantId), ResponseTypes.instanceOf(TenantView.class))
-                .join();
-        String company = tenant == null ? "your team" : tenant.name();
-        String link = frontendUrl + "/accept-invitation?token=" + token;
-        Email invitation = com.catalytic.command.infra.mail.MailTemplates.render("invitation", user.email(),
-                java.util.Map.of("company", company, "role", user.role(), "link", link,
-                        "expires_at", expires.toString()));
-        try {
-            mail.send(invitation);
-            return true;
-        } catch (RuntimeException e) {
-            // the user exists either way; an admin can remove and re-add to send a new invitation
-            log.warn("Invitation e-mail to user {} could not be queued: {}", user.id(), e.toString());
-            return false;
-        }
     }
 }
