@@ -3,10 +3,7 @@ package com.catalytic.command.billing;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.tenant.TenantCommands;
-import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
-import com.catalytic.api.tenant.TenantCommands.LiftNonPaymentSuspensionCommand;
-import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
+import com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand;
 import com.catalytic.command.billing.BillingConfiguration.BillingSettings;
 import com.catalytic.command.billing.StripeEvents.Translation;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
@@ -25,7 +22,6 @@ import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -53,6 +49,9 @@ public class StripeWebhooks {
     private final Clock clock;
     private final StripeEvents events;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalWarning = new java.util.concurrent.atomic.AtomicLong(
+            Long.MIN_VALUE / 2);
+    private final java.util.concurrent.atomic.AtomicLong refusedSinceWarning = new java.util.concurrent.atomic.AtomicLong();
 
     public StripeWebhooks(BillingSettings settings, CommandGateway commands, JdbcTemplate jdbc, Clock clock,
                           UniqueKeyRegistry registry, com.catalytic.api.plan.PlanCatalogue plans,
@@ -82,7 +81,7 @@ public class StripeWebhooks {
                     settings.webhookToleranceSeconds(), clock);
         } catch (SignatureVerificationException e) {
             count("invalid_signature");
-            log.warn("Stripe webhook refused: {}", e.getMessage());
+            warnRefused(e.getMessage());
             throw new DomainException(DomainException.Kind.BAD_REQUEST, "invalid_signature",
                     "the Stripe-Signature header does not verify: " + e.getMessage());
         }
@@ -112,19 +111,18 @@ public class StripeWebhooks {
     /** Records the delivery; false when the event was processed before (a redelivery: nothing to do). */
     private boolean record(String id, String type, long created) {
         Timestamp now = Timestamp.from(clock.instant());
-        try {
-            jdbc.update("INSERT INTO stripe_events (id, type, created_at, received_at, attempts) VALUES (?, ?, ?, ?, 1)",
-                    id, type, Timestamp.from(Instant.ofEpochSecond(created)), now);
-            return true;
-        } catch (DuplicateKeyException seen) {
-            List<Timestamp> processed = jdbc.queryForList("SELECT processed_at FROM stripe_events WHERE id = ?",
-                    Timestamp.class, id);
-            if (!processed.isEmpty() && processed.get(0) != null) {
-                return false;
-            }
-            jdbc.update("UPDATE stripe_events SET attempts = attempts + 1 WHERE id = ?", id);
+        // ON CONFLICT: a redelivery is an expected outcome, not an error in the database's log
+        if (jdbc.update("INSERT INTO stripe_events (id, type, created_at, received_at, attempts) VALUES (?, ?, ?, ?, 1) "
+                + "ON CONFLICT (id) DO NOTHING", id, type, Timestamp.from(Instant.ofEpochSecond(created)), now) == 1) {
             return true;
         }
+        List<Timestamp> processed = jdbc.queryForList("SELECT processed_at FROM stripe_events WHERE id = ?",
+                Timestamp.class, id);
+        if (!processed.isEmpty() && processed.get(0) != null) {
+            return false;
+        }
+        jdbc.update("UPDATE stripe_events SET attempts = attempts + 1 WHERE id = ?", id);
+        return true;
     }
 
     private String process(String id, JsonNode event) {
@@ -152,6 +150,21 @@ public class StripeWebhooks {
         }
     }
 
+    /**
+     * One warning a minute at most for refused deliveries (with how many there were), so that a flood of forged
+     * requests cannot fill the log; the counter has them all.
+     */
+    private void warnRefused(String why) {
+        long now = clock.millis();
+        long last = lastRefusalWarning.get();
+        long refused = refusedSinceWarning.incrementAndGet();
+        if (now - last >= 60_000 && lastRefusalWarning.compareAndSet(last, now)) {
+            refusedSinceWarning.addAndGet(-refused);
+            log.warn("Stripe webhook refused: {} ({} refused since the last warning; is STRIPE_WEBHOOK_SECRET the "
+                    + "endpoint's signing secret?)", why, refused);
+        }
+    }
+
     /** {@code catalytic.stripe.webhooks{outcome=applied|ignored|refused|duplicate|failed|invalid_signature}}. */
     private void count(String outcome) {
         meters.counter("catalytic.stripe.webhooks", "outcome", outcome).increment();
@@ -159,15 +172,8 @@ public class StripeWebhooks {
 
     /** The tenant follows its subscription: the plan it pays for, suspended while invoices stay unpaid. */
     private void bringTenantTo(String tenantId, BillingStatus status) {
-        Actor system = Actor.system();
-        commands.sendAndWait(new ChangePlanCommand(tenantId, status.plan(), system));
-        if (status.suspendedForNonPayment()) {
-            commands.sendAndWait(new SuspendTenantCommand(tenantId, TenantCommands.NON_PAYMENT_REASON + ": "
-                    + status.failedPayments() + " payments failed in a row; pay the open invoice to reinstate it",
-                    system));
-        } else {
-            commands.sendAndWait(new LiftNonPaymentSuspensionCommand(tenantId, "invoice paid", system));
-        }
+        commands.sendAndWait(new ApplyBillingStatusCommand(tenantId, status.plan(), status.suspendedForNonPayment(),
+                status.failedPayments(), Actor.system()));
     }
 
     private boolean tenantExists(String tenantId) {

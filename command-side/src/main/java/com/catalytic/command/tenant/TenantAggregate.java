@@ -14,7 +14,7 @@ import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
 import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
-import com.catalytic.api.tenant.TenantCommands.LiftNonPaymentSuspensionCommand;
+import com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand;
 import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
@@ -123,11 +123,21 @@ public class TenantAggregate {
     }
 
     @CommandHandler
-    public void handle(LiftNonPaymentSuspensionCommand cmd) {
+    public void handle(ApplyBillingStatusCommand cmd, PlanCatalogue plans) {
         requireSystem(cmd.actor());
-        if (SUSPENDED.equals(status) && suspensionReason != null
-                && suspensionReason.startsWith(TenantCommands.NON_PAYMENT_REASON)) {
-            apply(new TenantReinstatedEvent(tenantId, cmd.reason()));
+        if (plans.find(cmd.plan()).isEmpty()) {
+            throw DomainException.validation("plan", "unknown_plan", "no plan named '" + cmd.plan() + "'");
+        }
+        if (!cmd.plan().equals(plan)) {
+            apply(new TenantPlanChangedEvent(tenantId, plan, cmd.plan()));
+        }
+        boolean suspendedForNonPayment = SUSPENDED.equals(status) && suspensionReason != null
+                && suspensionReason.startsWith(TenantCommands.NON_PAYMENT_REASON);
+        if (cmd.suspendForNonPayment() && !SUSPENDED.equals(status)) {
+            apply(new TenantSuspendedEvent(tenantId, TenantCommands.NON_PAYMENT_REASON + ": "
+                    + cmd.failedPayments() + " payments failed in a row; pay the open invoice to reinstate it"));
+        } else if (!cmd.suspendForNonPayment() && suspendedForNonPayment) {
+            apply(new TenantReinstatedEvent(tenantId, "invoice paid"));
         }
     }
 

@@ -140,6 +140,52 @@ class TenantSettingsTest {
                .expectEvents(new TenantSuspendedEvent(TENANT_ID, REASON));
     }
 
+    // --- billing
+
+    private static final String NON_PAYMENT = "non-payment: 3 payments failed in a row; pay the open invoice to "
+            + "reinstate it";
+
+    @Test
+    void billingSetsThePlanAndSuspendsForNonPaymentInOneCommand() {
+        fixture.given(registered())
+               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "professional",
+                       true, 3, SYSTEM))
+               .expectEvents(new TenantPlanChangedEvent(TENANT_ID, "free", "professional"),
+                       new TenantSuspendedEvent(TENANT_ID, NON_PAYMENT));
+    }
+
+    @Test
+    void billingChangesNothingWhenTheTenantIsAlreadyThere() {
+        fixture.given(registered(), new TenantPlanChangedEvent(TENANT_ID, "free", "starter"))
+               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "starter",
+                       false, 0, SYSTEM))
+               .expectNoEvents();
+    }
+
+    @Test
+    void aPaymentLiftsASuspensionForNonPaymentOnly() {
+        fixture.given(registered(), new TenantSuspendedEvent(TENANT_ID, NON_PAYMENT))
+               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "free", false,
+                       0, SYSTEM))
+               .expectEvents(new TenantReinstatedEvent(TENANT_ID, "invoice paid"));
+        fixture.given(registered(), new TenantSuspendedEvent(TENANT_ID, REASON))
+               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "free", false,
+                       0, SYSTEM))
+               .expectNoEvents();
+    }
+
+    @Test
+    void onlyTheSystemAppliesBillingAndOnlyKnownPlans() {
+        fixture.given(registered())
+               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "enterprise",
+                       false, 0, OWNER))
+               .expectException(DomainException.class).expectNoEvents();
+        fixture.given(registered())
+               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "platinum",
+                       false, 0, SYSTEM))
+               .expectException(DomainException.class).expectNoEvents();
+    }
+
     @Test
     void suspendingASuspendedTenantIsANoOp() {
         fixture.given(registered(), new TenantSuspendedEvent(TENANT_ID, REASON))

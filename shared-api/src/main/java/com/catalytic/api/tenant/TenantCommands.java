@@ -25,8 +25,13 @@ public final class TenantCommands {
     /** The reason of every suspension for unpaid invoices starts with this; only those are lifted by billing. */
     public static final String NON_PAYMENT_REASON = "non-payment";
 
-    /** Reinstates the tenant when, and only when, it is suspended for non-payment (billing, after an invoice is paid). */
-    public record LiftNonPaymentSuspensionCommand(@TargetAggregateIdentifier String tenantId, String reason, Actor actor)
+    /**
+     * Brings the tenant to what its subscription says (billing, after each Stripe event): the plan, and suspended
+     * for non-payment or not. Each part is a no-op when the tenant is already there, and a suspension for another
+     * reason (an operator's) is never lifted.
+     */
+    public record ApplyBillingStatusCommand(@TargetAggregateIdentifier String tenantId, String plan,
+                                            boolean suspendForNonPayment, int failedPayments, Actor actor)
             implements TenantScoped {
     }
 
