@@ -40,6 +40,8 @@
 #   REDIS_HOST=127.0.0.1 REDIS_PORT=6379
 #   OUT_DIR       where the raw outputs and the app log are kept (default: a new /tmp/stripe-webhooks.* folder)
 set -euo pipefail
+# one collation for sort and join (a thread name like "usage-journal" sorts differently under a UTF-8 locale)
+export LC_ALL=C
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

@@ -92,7 +92,8 @@ public class StripeWebhooks {
             event = null;
         }
         if (event == null || !event.path("id").isTextual() || !event.path("type").isTextual()
-                || event.path("id").asText().isBlank()) {
+                || event.path("id").asText().isBlank() || event.path("id").asText().length() > 255
+                || event.path("type").asText().length() > 255) {
             throw new DomainException(DomainException.Kind.BAD_REQUEST, "invalid_payload",
                     "the body is not a Stripe event (an object with id and type)");
         }
