@@ -235,7 +235,7 @@ NOW_MS() { date +%s%3N; }
 THREAD_TICKS() {
     for t in /proc/"$APP_PID"/task/*; do
         printf '%s|%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
-    done | sed -E 's/[-#]?[0-9]+\|/|/' | awk -F'|' '{a[$1] += $2} END {for (k in a) print k "|" a[k]}' | sort
+    done | sed -E 's/[-#]?[0-9]+\|/|/' | awk -F'|' '{a[$1] += $2} END {for (k in a) print k "|" a[k]}' | sort -t'|' -k1,1
 }
 CLK_TCK=$(getconf CLK_TCK)
 RUNS="$OUT_DIR/runs.txt"   # every run, warm-up included
