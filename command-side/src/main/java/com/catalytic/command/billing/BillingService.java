@@ -31,9 +31,11 @@ public class BillingService {
     private final PlanCatalogue plans;
     private final CommandGateway commands;
     private final QueryGateway queries;
+    private final java.time.Clock clock;
 
     public BillingService(BillingSettings settings, PlanCatalogue plans, CommandGateway commands,
-                          QueryGateway queries) {
+                          QueryGateway queries, java.time.Clock clock) {
+        this.clock = clock;
         this.settings = settings;
         this.plans = plans;
         this.commands = commands;
@@ -64,7 +66,10 @@ public class BillingService {
                 plan.name() + "_" + interval, customer, email,
                 hadSubscription || plan.trialDays() <= 0 ? null : (long) plan.trialDays(),
                 settings.frontendUrl() + "/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}",
-                settings.frontendUrl() + "/billing?checkout=canceled"));
+                settings.frontendUrl() + "/billing?checkout=canceled",
+                // one session per tenant, plan and interval in a 10-minute window
+                "checkout-" + caller.tenantId() + "-" + plan.name() + "-" + interval + "-"
+                        + clock.instant().getEpochSecond() / 600));
         commands.sendAndWait(new RecordCheckoutCommand(SubscriptionCommands.subscriptionIdFor(caller.tenantId()),
                 caller.tenantId(), session.id(), plan.name(), interval, Actor.of(caller)));
         return session;

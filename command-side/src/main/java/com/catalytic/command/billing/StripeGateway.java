@@ -24,7 +24,7 @@ public class StripeGateway {
     /** A Checkout Session to create: the server, never the client, decides every field. */
     public record CheckoutRequest(String tenantId, String plan, String interval, String priceLookupKey,
                                   String customerId, String customerEmail, Long trialDays, String successUrl,
-                                  String cancelUrl) {
+                                  String cancelUrl, String idempotencyKey) {
     }
 
     public record Redirect(String id, String url) {
@@ -64,7 +64,9 @@ public class StripeGateway {
             params.setCustomerEmail(r.customerEmail());
         }
         try {
-            com.stripe.model.checkout.Session session = client.v1().checkout().sessions().create(params.build());
+            // the same request again (a double click, a retry) gets the same session from Stripe, not a second one
+            com.stripe.model.checkout.Session session = client.v1().checkout().sessions().create(params.build(),
+                    com.stripe.net.RequestOptions.builder().setIdempotencyKey(r.idempotencyKey()).build());
             return new Redirect(session.getId(), session.getUrl());
         } catch (StripeException e) {
             throw providerError("create a checkout session", e);

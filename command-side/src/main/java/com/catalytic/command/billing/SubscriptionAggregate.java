@@ -54,6 +54,7 @@ public class SubscriptionAggregate {
     private String subscriptionId;
     private String tenantId;
     private String customerId;
+    private String checkoutSessionId;
     private String stripeSubscriptionId;
     private String plan;
     private String interval;
@@ -72,6 +73,9 @@ public class SubscriptionAggregate {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     public BillingStatus handle(RecordCheckoutCommand cmd) {
+        if (cmd.checkoutSessionId().equals(checkoutSessionId)) {
+            return status(); // the same session again (Stripe answered a repeated request with it)
+        }
         apply(new CheckoutStartedEvent(cmd.subscriptionId(), cmd.tenantId(), cmd.checkoutSessionId(), cmd.plan(),
                 cmd.interval(), cmd.actor() == null || cmd.actor().isSystem() ? "system" : cmd.actor().userId()));
         return status();
@@ -244,6 +248,7 @@ public class SubscriptionAggregate {
     @EventSourcingHandler
     void on(CheckoutStartedEvent e) {
         identify(e.subscriptionId(), e.tenantId(), null);
+        this.checkoutSessionId = e.checkoutSessionId();
     }
 
     @EventSourcingHandler

@@ -170,6 +170,16 @@ class SubscriptionAggregateTest {
     }
 
     @Test
+    void theSameCheckoutSessionIsRecordedOnce() {
+        fixture.given(new com.catalytic.api.billing.SubscriptionEvents.CheckoutStartedEvent(SUB, TENANT, "cs_1",
+                       "starter", "month", "user-1"))
+               .when(new com.catalytic.api.billing.SubscriptionCommands.RecordCheckoutCommand(SUB, TENANT, "cs_1",
+                       "starter", "month", new com.catalytic.api.auth.Actor("user-1",
+                       com.catalytic.api.user.Role.OWNER, null)))
+               .expectNoEvents();
+    }
+
+    @Test
     void aCustomerOfAnotherTenantIsRefused() {
         registry.claim(Scope.STRIPE_CUSTOMER, "cus_1", "tenant-2");
         fixture.givenNoPriorActivity()

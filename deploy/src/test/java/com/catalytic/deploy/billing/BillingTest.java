@@ -98,6 +98,14 @@ class BillingTest {
             assertThat(s.text("plan")).isEqualTo("professional");
             assertThat(s.text("tenant_plan")).isEqualTo("free");
         });
+        // a second click gets the same session (Stripe answers by idempotency key), not a second subscription
+        Response again = http.post("/api/subscription/checkout", Map.of("plan", "professional", "interval", "month"),
+                bearer(owner.accessToken()));
+        assertThat(again.text("checkout_url")).isEqualTo(r.text("checkout_url"));
+        assertThat(stripe.requests("POST", "/v1/checkout/sessions").stream()
+                .filter(q -> owner.tenantId().equals(q.params().get("client_reference_id")))
+                .map(FakeStripe.Request::idempotencyKey).distinct()).hasSize(1).allSatisfy(k ->
+                assertThat(k).startsWith("checkout-" + owner.tenantId() + "-professional-month-"));
         // the client cannot name the tenant (or anything else the server decides)
         Response smuggled = http.post("/api/subscription/checkout", Map.of("plan", "starter", "interval", "year",
                 "tenant_id", "someone-else"), bearer(owner.accessToken()));

@@ -22,12 +22,15 @@ public final class FakeStripe implements AutoCloseable {
     public static final String SECRET_KEY = "sk_test_fake_0123456789";
 
     /** One request received: method, path, decoded form (or query) parameters and the Authorization header. */
-    public record Request(String method, String path, Map<String, String> params, String authorization) {
+    public record Request(String method, String path, Map<String, String> params, String authorization,
+                          String idempotencyKey) {
     }
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
+    /** Answers by idempotency key, as Stripe keeps them: the same key gets the same answer. */
+    private final Map<String, String> idempotent = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile int failWith;
 
     public FakeStripe() throws IOException {
@@ -68,7 +71,8 @@ public final class FakeStripe implements AutoCloseable {
         String raw = "GET".equals(method) ? ex.getRequestURI().getRawQuery()
                 : new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Map<String, String> params = form(raw);
-        requests.add(new Request(method, path, params, ex.getRequestHeaders().getFirst("Authorization")));
+        requests.add(new Request(method, path, params, ex.getRequestHeaders().getFirst("Authorization"),
+                ex.getRequestHeaders().getFirst("Idempotency-Key")));
         if (!("Bearer " + SECRET_KEY).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
             error(ex, 401, "invalid_request_error", "Invalid API Key provided");
             return;
@@ -85,9 +89,12 @@ public final class FakeStripe implements AutoCloseable {
                         + "\",\"object\":\"price\",\"active\":true,\"lookup_key\":\"" + key + "\"}";
                 json(ex, 200, "{\"object\":\"list\",\"url\":\"/v1/prices\",\"has_more\":false,\"data\":[" + data + "]}");
             }
-            case "POST /v1/checkout/sessions" -> json(ex, 200, "{\"id\":\"cs_test_" + n
-                    + "\",\"object\":\"checkout.session\",\"mode\":\"subscription\",\"url\":"
-                    + "\"https://checkout.stripe.test/c/pay/cs_test_" + n + "\"}");
+            case "POST /v1/checkout/sessions" -> {
+                String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+                String answer = "{\"id\":\"cs_test_" + n + "\",\"object\":\"checkout.session\",\"mode\":"
+                        + "\"subscription\",\"url\":\"https://checkout.stripe.test/c/pay/cs_test_" + n + "\"}";
+                json(ex, 200, key == null ? answer : idempotent.computeIfAbsent(key, k -> answer));
+            }
             case "POST /v1/billing_portal/sessions" -> json(ex, 200, "{\"id\":\"bps_" + n
                     + "\",\"object\":\"billing_portal.session\",\"customer\":\"" + params.get("customer")
                     + "\",\"url\":\"https://billing.stripe.test/p/session/bps_" + n + "\"}");
