@@ -129,34 +129,9 @@ read -r -a CASE_LIST <<<"$CASES"
 for c in "${CASE_LIST[@]}"; do [[ "$c" =~ ^[abcde]$ ]] || die "unknown case $c in CASES"; done
 
 # ---------------------------------------------------------------- build
-JAR="$ROOT/deploy/target/catalytic.jar"
-if [ -n "${SOURCE_REF:-}" ]; then
-    commit=$(git -C "$ROOT" rev-parse --verify "${SOURCE_REF}^{commit}") || die "SOURCE_REF=$SOURCE_REF is not a commit"
-    SRC_DIR=$(mktemp -d /tmp/api-key-auth-src.XXXXXX)
-    log "building commit $commit in $SRC_DIR (mvn -B -q -DskipTests package)"
-    git -C "$ROOT" archive "$commit" | tar -x -C "$SRC_DIR"
-    (cd "$SRC_DIR" && mvn -B -q -DskipTests package) >"$OUT_DIR/build.log" 2>&1 \
-        || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
-    JAR="$SRC_DIR/deploy/target/catalytic.jar"
-    echo "$commit" >"$OUT_DIR/source.txt"
-elif [ "${SKIP_BUILD:-0}" != 1 ]; then
-    log "building the working tree (mvn -B -q -DskipTests package)"
-    mvn -B -q -DskipTests package >"$OUT_DIR/build.log" 2>&1 || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
-    echo "working tree at $(git -C "$ROOT" rev-parse HEAD) ($(git -C "$ROOT" status --porcelain | wc -l) changed paths)" \
-        >"$OUT_DIR/source.txt"
-fi
-[ -f "$JAR" ] || die "$JAR does not exist (build it, or unset SKIP_BUILD)"
-# run a private copy, so that a rebuild of deploy/target during the run cannot pull the classes from under the app
-for attempt in 1 2 3; do
-    before=$(stat -c '%s %Y' "$JAR")
-    cp "$JAR" "$DATA_DIR/catalytic.jar"
-    [ "$(stat -c '%s %Y' "$JAR")" = "$before" ] && [ "$(stat -c '%s' "$DATA_DIR/catalytic.jar")" = "${before%% *}" ] && break
-    [ "$attempt" -lt 3 ] || die "$JAR keeps changing (another build is writing it?)"
-    log "$JAR changed while being copied; retrying in 20 s"
-    sleep 20
-done
-log "running $JAR ($(stat -c '%y' "$JAR" | cut -d. -f1), copied)"
-JAR="$DATA_DIR/catalytic.jar"
+# shellcheck source=bench/load/build-jar.sh
+. "$ROOT/bench/load/build-jar.sh"
+build_private_jar api-key-auth
 
 metering_args() {   # metering_args <instance>
     case "$1" in

@@ -1,0 +1,37 @@
+# The jar a load benchmark runs, shared by the scripts of bench/load (sourced, not run).
+#
+# build_private_jar NAME: builds deploy/target/catalytic.jar (SOURCE_REF: a clean `git archive` export of that
+# commit, built in /tmp/NAME-src.*, whose path is left in SRC_DIR for the caller's cleanup; SKIP_BUILD=1: the
+# existing jar), records what was built in OUT_DIR/source.txt, then copies it into DATA_DIR so that a rebuild of
+# deploy/target during the run cannot pull the classes from under the app, and leaves the copy's path in JAR.
+# Needs ROOT, OUT_DIR, DATA_DIR and the functions log and die.
+build_private_jar() {
+    JAR="$ROOT/deploy/target/catalytic.jar"
+    if [ -n "${SOURCE_REF:-}" ]; then
+        commit=$(git -C "$ROOT" rev-parse --verify "${SOURCE_REF}^{commit}") || die "SOURCE_REF=$SOURCE_REF is not a commit"
+        SRC_DIR=$(mktemp -d "/tmp/$1-src.XXXXXX")
+        log "building commit $commit in $SRC_DIR (mvn -B -q -DskipTests package)"
+        git -C "$ROOT" archive "$commit" | tar -x -C "$SRC_DIR"
+        (cd "$SRC_DIR" && mvn -B -q -DskipTests package) >"$OUT_DIR/build.log" 2>&1 \
+            || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
+        JAR="$SRC_DIR/deploy/target/catalytic.jar"
+        echo "$commit" >"$OUT_DIR/source.txt"
+    elif [ "${SKIP_BUILD:-0}" != 1 ]; then
+        log "building the working tree (mvn -B -q -DskipTests package)"
+        mvn -B -q -DskipTests package >"$OUT_DIR/build.log" 2>&1 || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
+        echo "working tree at $(git -C "$ROOT" rev-parse HEAD) ($(git -C "$ROOT" status --porcelain | wc -l) changed paths)" \
+            >"$OUT_DIR/source.txt"
+    fi
+    [ -f "$JAR" ] || die "$JAR does not exist (build it, or unset SKIP_BUILD)"
+    # run a private copy, so that a rebuild of deploy/target during the run cannot pull the classes from under the app
+    for attempt in 1 2 3; do
+        before=$(stat -c '%s %Y' "$JAR")
+        cp "$JAR" "$DATA_DIR/catalytic.jar"
+        [ "$(stat -c '%s %Y' "$JAR")" = "$before" ] && [ "$(stat -c '%s' "$DATA_DIR/catalytic.jar")" = "${before%% *}" ] && break
+        [ "$attempt" -lt 3 ] || die "$JAR keeps changing (another build is writing it?)"
+        log "$JAR changed while being copied; retrying in 20 s"
+        sleep 20
+    done
+    log "running $JAR ($(stat -c '%y' "$JAR" | cut -d. -f1), copied)"
+    JAR="$DATA_DIR/catalytic.jar"
+}
