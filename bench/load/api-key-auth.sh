@@ -75,12 +75,8 @@ log() { echo "[api-key-auth] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 psql_() { psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" "$@"; }
 
-need() {   # need <command> <debian package>
-    command -v "$1" >/dev/null 2>&1 && return 0
-    [ "$(id -u)" = 0 ] || die "$1 is missing (apt-get install $2)"
-    log "installing $2"
-    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2"; } >/dev/null
-}
+# shellcheck source=bench/load/lib.sh
+. "$ROOT/bench/load/lib.sh"
 
 cleanup() {
     local rc=$?
@@ -100,10 +96,7 @@ cleanup() {
         log "dropping database $i"
         psql_ -d postgres -qc "DROP DATABASE IF EXISTS \"$i\" WITH (FORCE)" >/dev/null
     done
-    if command -v redis-cli >/dev/null 2>&1; then
-        redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "${REDIS_PREFIX}*" 2>/dev/null \
-            | xargs -r -n 100 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" del >/dev/null 2>&1
-    fi
+    drop_redis_keys
     rm -rf "$DATA_DIR" "${SRC_DIR:-}"
     log "raw outputs and the app logs: $OUT_DIR"
     exit $rc
@@ -129,8 +122,6 @@ read -r -a CASE_LIST <<<"$CASES"
 for c in "${CASE_LIST[@]}"; do [[ "$c" =~ ^[abcde]$ ]] || die "unknown case $c in CASES"; done
 
 # ---------------------------------------------------------------- build
-# shellcheck source=bench/load/build-jar.sh
-. "$ROOT/bench/load/build-jar.sh"
 build_private_jar api-key-auth
 
 metering_args() {   # metering_args <instance>

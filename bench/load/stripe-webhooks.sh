@@ -75,12 +75,8 @@ die() { log "ERROR: $*"; exit 1; }
 psql_() { psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" "$@"; }
 secs() { [[ "$1" =~ ^[0-9]+s$ ]] || die "durations are whole seconds (\"15s\"): $1"; echo "${1%s}"; }
 
-need() {   # need <command> <debian package>
-    command -v "$1" >/dev/null 2>&1 && return 0
-    [ "$(id -u)" = 0 ] || die "$1 is missing (apt-get install $2)"
-    log "installing $2"
-    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2"; } >/dev/null
-}
+# shellcheck source=bench/load/lib.sh
+. "$ROOT/bench/load/lib.sh"
 
 cleanup() {
     local rc=$?
@@ -96,10 +92,7 @@ cleanup() {
         log "dropping database $DB"
         psql_ -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
     fi
-    if command -v redis-cli >/dev/null 2>&1; then
-        redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "${REDIS_PREFIX}*" 2>/dev/null \
-            | xargs -r -n 100 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" del >/dev/null 2>&1
-    fi
+    drop_redis_keys
     rm -rf "$DATA_DIR" "${SRC_DIR:-}"
     log "raw outputs and the app log: $OUT_DIR"
     exit $rc
@@ -116,8 +109,6 @@ WARMUP_S=$(secs "$WARMUP")
 [ "$TENANTS" -ge "$WORKERS" ] || die "TENANTS ($TENANTS) must be at least WORKERS ($WORKERS): each worker owns its tenants"
 
 # ---------------------------------------------------------------- build
-# shellcheck source=bench/load/build-jar.sh
-. "$ROOT/bench/load/build-jar.sh"
 build_private_jar stripe-webhooks
 
 # the load generator, compiled once (from the script's own tree, whatever SOURCE_REF says)

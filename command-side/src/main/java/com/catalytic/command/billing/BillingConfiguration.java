@@ -1,5 +1,6 @@
 package com.catalytic.command.billing;
 
+import com.catalytic.command.infra.Settings;
 import com.stripe.StripeClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,9 +25,12 @@ public class BillingConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BillingConfiguration.class);
     private static final String PRICES = "catalytic.billing.prices.";
 
-    /** The settings the billing code reads; null members mean "not configured". */
+    /**
+     * The settings the billing code reads; null members mean "not configured". {@code prices}: the price ids
+     * configured by lookup key ({@code catalytic.billing.prices.<plan>_<interval>}).
+     */
     public record BillingSettings(StripeGateway stripe, String webhookSecret, long webhookToleranceSeconds,
-                                  String frontendUrl) {
+                                  String frontendUrl, Map<String, String> prices) {
     }
 
     @Bean
@@ -41,23 +45,20 @@ public class BillingConfiguration {
                                     @Value("${catalytic.billing.webhook-tolerance-seconds:300}") long tolerance,
                                     @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
                                     ConfigurableEnvironment env) {
+        Map<String, String> prices = configuredPrices(env);
         StripeGateway gateway = null;
-        if (isSet(secretKey)) {
+        if (Settings.isSet(secretKey)) {
             StripeClient.StripeClientBuilder builder = StripeClient.builder().setApiKey(secretKey.trim())
                     .setConnectTimeout(5_000).setReadTimeout(20_000).setMaxNetworkRetries(2);
             if (!apiBase.isBlank()) {
                 builder.setApiBase(apiBase.trim().replaceAll("/+$", ""));
             }
-            gateway = new StripeGateway(builder.build(), configuredPrices(env));
+            gateway = new StripeGateway(builder.build(), prices);
         }
-        String secret = isSet(webhookSecret) ? webhookSecret.trim() : null;
+        String secret = Settings.isSet(webhookSecret) ? webhookSecret.trim() : null;
         log.info("Billing: checkout and portal {}, webhooks {}", gateway != null ? "on" : "off (no STRIPE_SECRET_KEY)",
                 secret != null ? "on" : "off (no STRIPE_WEBHOOK_SECRET)");
-        return new BillingSettings(gateway, secret, tolerance, frontendUrl.replaceAll("/+$", ""));
-    }
-
-    static boolean isSet(String value) {
-        return value != null && !value.isBlank() && !value.contains("placeholder");
+        return new BillingSettings(gateway, secret, tolerance, frontendUrl.replaceAll("/+$", ""), Map.copyOf(prices));
     }
 
     private static Map<String, String> configuredPrices(ConfigurableEnvironment env) {

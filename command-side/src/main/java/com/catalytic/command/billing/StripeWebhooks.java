@@ -54,16 +54,14 @@ public class StripeWebhooks {
     private final java.util.concurrent.atomic.AtomicLong refusedSinceWarning = new java.util.concurrent.atomic.AtomicLong();
 
     public StripeWebhooks(BillingSettings settings, CommandGateway commands, JdbcTemplate jdbc, Clock clock,
-                          UniqueKeyRegistry registry, com.catalytic.api.plan.PlanCatalogue plans,
-                          org.springframework.core.env.Environment env,
-                          io.micrometer.core.instrument.MeterRegistry meters) {
+                          UniqueKeyRegistry registry, io.micrometer.core.instrument.MeterRegistry meters) {
         this.meters = meters;
         this.settings = settings;
         this.commands = commands;
         this.jdbc = jdbc;
         this.clock = clock;
         this.events = new StripeEvents(customer -> registry.ownerOf(Scope.STRIPE_CUSTOMER, customer),
-                priceLookupKeys(plans, env));
+                lookupKeysByPrice(settings.prices()));
     }
 
     public Receipt receive(byte[] body, String signatureHeader) {
@@ -193,17 +191,10 @@ public class StripeWebhooks {
         return s.length() <= 1000 ? s : s.substring(0, 1000);
     }
 
-    private static Map<String, String> priceLookupKeys(com.catalytic.api.plan.PlanCatalogue plans,
-                                                       org.springframework.core.env.Environment env) {
+    /** A configured price id stands for its lookup key when Stripe reports the price without one. */
+    private static Map<String, String> lookupKeysByPrice(Map<String, String> pricesByLookupKey) {
         Map<String, String> byPrice = new HashMap<>();
-        for (String plan : plans.all().stream().map(com.catalytic.api.plan.Plan::name).toList()) {
-            for (String interval : BillingService.INTERVALS) {
-                String price = env.getProperty("catalytic.billing.prices." + plan + "_" + interval);
-                if (price != null && !price.isBlank()) {
-                    byPrice.put(price.trim(), plan + "_" + interval);
-                }
-            }
-        }
+        pricesByLookupKey.forEach((lookupKey, price) -> byPrice.put(price.trim(), lookupKey));
         return byPrice;
     }
 }

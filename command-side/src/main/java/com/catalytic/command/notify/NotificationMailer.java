@@ -82,40 +82,42 @@ public class NotificationMailer {
                 MailTemplates.render("welcome", e.ownerEmail(), values));
     }
 
-    /** The invitation's one-time link, rebuilt from the stored hash (see {@link LinkSecrets}). */
     @EventHandler
     @DisallowReplay
     void on(InvitationIssuedEvent e, EventMessage<?> event) {
-        UserRegisteredEvent account = account(e.userId());
-        Optional<String> secret = links.rebuild(LinkSecrets.INVITATION, e.userId(), e.expiresAt(), e.tokenHash());
-        if (account == null || secret.isEmpty()) {
-            log.warn("Invitation of user {} not e-mailed: {}", e.userId(), account == null ? "no such user"
-                    : "its link was not made with this installation's link key");
-            return;
-        }
-        Map<String, String> values = Map.of("company", company(e.tenantId()), "role", account.role().wire(),
-                "link", appUrl + "/accept-invitation?token=" + LinkSecrets.token(e.userId(), secret.get()),
-                "expires_at", e.expiresAt().toString());
-        mail.sendOnce(event.getIdentifier() + "/invitation/" + account.email(),
-                MailTemplates.render("invitation", account.email(), values));
+        oneTimeLink(LinkSecrets.INVITATION, e.userId(), e.expiresAt(), e.tokenHash()).ifPresent(link ->
+                mail.sendOnce(event.getIdentifier() + "/invitation/" + link.account().email(),
+                        MailTemplates.render("invitation", link.account().email(), Map.of(
+                                "company", company(e.tenantId()), "role", link.account().role().wire(),
+                                "link", appUrl + "/accept-invitation?token=" + link.token(),
+                                "expires_at", e.expiresAt().toString()))));
     }
 
-    /** The password reset's one-time link, rebuilt from the stored hash (see {@link LinkSecrets}). */
     @EventHandler
     @DisallowReplay
     void on(PasswordResetRequestedEvent e, EventMessage<?> event) {
-        UserRegisteredEvent account = account(e.userId());
-        Optional<String> secret = links.rebuild(LinkSecrets.PASSWORD_RESET, e.userId(), e.expiresAt(), e.tokenHash());
-        if (account == null || secret.isEmpty()) {
-            log.warn("Password reset of user {} not e-mailed: {}", e.userId(), account == null ? "no such user"
-                    : "its link was not made with this installation's link key");
-            return;
-        }
         long minutes = Math.max(1, java.time.Duration.between(event.getTimestamp(), e.expiresAt()).toMinutes());
-        Map<String, String> values = Map.of("link", appUrl + "/reset-password?token="
-                + LinkSecrets.token(e.userId(), secret.get()), "expires_at", e.expiresAt().toString(), "minutes", Long.toString(minutes));
-        mail.sendOnce(event.getIdentifier() + "/password_reset/" + account.email(),
-                MailTemplates.render("password_reset", account.email(), values));
+        oneTimeLink(LinkSecrets.PASSWORD_RESET, e.userId(), e.expiresAt(), e.tokenHash()).ifPresent(link ->
+                mail.sendOnce(event.getIdentifier() + "/password_reset/" + link.account().email(),
+                        MailTemplates.render("password_reset", link.account().email(), Map.of(
+                                "link", appUrl + "/reset-password?token=" + link.token(),
+                                "expires_at", e.expiresAt().toString(), "minutes", Long.toString(minutes)))));
+    }
+
+    private record OneTimeLink(UserRegisteredEvent account, String token) {
+    }
+
+    /** The e-mailed link's token, rebuilt from the stored hash (see {@link LinkSecrets}), and whom it is for. */
+    private Optional<OneTimeLink> oneTimeLink(String purpose, String userId, java.time.Instant expiresAt,
+                                              String tokenHash) {
+        UserRegisteredEvent account = account(userId);
+        Optional<String> secret = links.rebuild(purpose, userId, expiresAt, tokenHash);
+        if (account == null || secret.isEmpty()) {
+            log.warn("{} link of user {} not e-mailed: {}", purpose, userId, account == null ? "no such user"
+                    : "it was not made with this installation's link key");
+            return Optional.empty();
+        }
+        return Optional.of(new OneTimeLink(account, LinkSecrets.token(userId, secret.get())));
     }
 
     /** The account as registered, from the user's own events (read models may not have it yet). */

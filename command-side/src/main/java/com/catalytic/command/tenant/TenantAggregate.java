@@ -131,8 +131,7 @@ public class TenantAggregate {
         if (!cmd.plan().equals(plan)) {
             apply(new TenantPlanChangedEvent(tenantId, plan, cmd.plan()));
         }
-        boolean suspendedForNonPayment = SUSPENDED.equals(status) && suspensionReason != null
-                && suspensionReason.startsWith(TenantCommands.NON_PAYMENT_REASON);
+        boolean suspendedForNonPayment = SUSPENDED.equals(status) && TenantCommands.isNonPaymentReason(suspensionReason);
         if (cmd.suspendForNonPayment() && !SUSPENDED.equals(status)) {
             apply(new TenantSuspendedEvent(tenantId, TenantCommands.NON_PAYMENT_REASON + ": "
                     + cmd.failedPayments() + " payments failed in a row; pay the open invoice to reinstate it"));

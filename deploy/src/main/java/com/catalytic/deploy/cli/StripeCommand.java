@@ -142,7 +142,7 @@ public class StripeCommand {
 
         private String setting(String name) {
             String v = settings.apply(name);
-            return v == null || v.isBlank() || v.contains("placeholder") ? null : v.trim();
+            return com.catalytic.command.infra.Settings.isSet(v) ? v.trim() : null;
         }
     }
 }

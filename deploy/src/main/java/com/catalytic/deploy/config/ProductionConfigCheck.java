@@ -1,5 +1,6 @@
 package com.catalytic.deploy.config;
 
+import com.catalytic.command.infra.Settings;
 import com.catalytic.command.auth.JwtKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,8 +77,8 @@ public final class ProductionConfigCheck {
             }
         }
         // billing is optional, but half of it would take customers' money without ever applying the payments
-        boolean stripeKey = isSet(env.get("STRIPE_SECRET_KEY"));
-        boolean webhookSecret = isSet(env.get("STRIPE_WEBHOOK_SECRET"));
+        boolean stripeKey = Settings.isSet(env.get("STRIPE_SECRET_KEY"));
+        boolean webhookSecret = Settings.isSet(env.get("STRIPE_WEBHOOK_SECRET"));
         if (stripeKey && !webhookSecret) {
             out.add("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (without it no payment would "
                     + "ever reach the tenants)");
@@ -99,10 +100,6 @@ public final class ProductionConfigCheck {
             return false;
         }
         return true;
-    }
-
-    private static boolean isSet(String value) {
-        return value != null && !value.isBlank() && !value.contains("placeholder");
     }
 
     private static void secret(Map<String, String> env, String name, List<String> out) {

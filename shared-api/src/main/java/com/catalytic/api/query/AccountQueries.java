@@ -31,8 +31,7 @@ public final class AccountQueries {
 
         /** Suspended because invoices are unpaid: owners and admins may still reach billing to pay. */
         public boolean suspendedForNonPayment() {
-            return suspended() && suspensionReason != null
-                    && suspensionReason.startsWith(com.catalytic.api.tenant.TenantCommands.NON_PAYMENT_REASON);
+            return suspended() && com.catalytic.api.tenant.TenantCommands.isNonPaymentReason(suspensionReason);
         }
     }
 

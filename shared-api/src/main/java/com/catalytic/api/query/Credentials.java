@@ -5,8 +5,8 @@ public record Credentials(String userId, String tenantId, String email, String p
                           boolean active, String tenantStatus, String tenantSuspensionReason) {
     /** Suspended because invoices are unpaid (owners and admins may still sign in to pay). */
     public boolean tenantSuspendedForNonPayment() {
-        return "suspended".equals(tenantStatus) && tenantSuspensionReason != null
-                && tenantSuspensionReason.startsWith(com.catalytic.api.tenant.TenantCommands.NON_PAYMENT_REASON);
+        return "suspended".equals(tenantStatus)
+                && com.catalytic.api.tenant.TenantCommands.isNonPaymentReason(tenantSuspensionReason);
     }
 
     @Override

@@ -25,6 +25,11 @@ public final class TenantCommands {
     /** The reason of every suspension for unpaid invoices starts with this; only those are lifted by billing. */
     public static final String NON_PAYMENT_REASON = "non-payment";
 
+    /** True for the reason of a suspension for unpaid invoices. */
+    public static boolean isNonPaymentReason(String suspensionReason) {
+        return suspensionReason != null && suspensionReason.startsWith(NON_PAYMENT_REASON);
+    }
+
     /**
      * Brings the tenant to what its subscription says (billing, after each Stripe event): the plan, and suspended
      * for non-payment or not. Each part is a no-op when the tenant is already there, and a suspension for another

@@ -24,7 +24,7 @@ public final class EmailSenders {
     public static Choice fromSettings(Function<String, String> setting, Clock clock) {
         String from = or(setting.apply("EMAIL_FROM"), "Catalytic <no-reply@localhost>");
         String sendgridKey = setting.apply("SENDGRID_API_KEY");
-        if (sendgridKey != null && !sendgridKey.isBlank() && !sendgridKey.contains("placeholder")) {
+        if (com.catalytic.command.infra.Settings.isSet(sendgridKey)) {
             String base = or(setting.apply("SENDGRID_API_BASE"), "https://api.sendgrid.com");
             return new Choice(new SendGridEmailSender(sendgridKey.trim(), from, base),
                     "SendGrid (" + base + "), from " + from);

@@ -1,5 +1,20 @@
-# The jar a load benchmark runs, shared by the scripts of bench/load (sourced, not run).
-#
+# What the load benchmarks of bench/load share (sourced, not run). The caller defines log and die, and the
+# settings each function names.
+
+need() {   # need <command> <debian package>: installs the package when the command is missing (as root)
+    command -v "$1" >/dev/null 2>&1 && return 0
+    [ "$(id -u)" = 0 ] || die "$1 is missing (apt-get install $2)"
+    log "installing $2"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2"; } >/dev/null
+}
+
+drop_redis_keys() {   # drop_redis_keys: deletes the run's keys (REDIS_HOST, REDIS_PORT, REDIS_PREFIX)
+    if command -v redis-cli >/dev/null 2>&1; then
+        redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "${REDIS_PREFIX}*" 2>/dev/null \
+            | xargs -r -n 100 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" del >/dev/null 2>&1
+    fi
+}
+
 # build_private_jar NAME: builds deploy/target/catalytic.jar (SOURCE_REF: a clean `git archive` export of that
 # commit, built in /tmp/NAME-src.*, whose path is left in SRC_DIR for the caller's cleanup; SKIP_BUILD=1: the
 # existing jar), records what was built in OUT_DIR/source.txt, then copies it into DATA_DIR so that a rebuild of
