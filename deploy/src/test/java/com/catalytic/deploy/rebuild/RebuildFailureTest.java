@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Cli;
+import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.TestApp;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,7 @@ class RebuildFailureTest {
             app.http().get("/api/me", bearer(owner.accessToken()));
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count("usage_logs")).isEqualTo(5));
+        Projections.awaitCaughtUp(app);
         long usage = count("usage_logs");
         long audit = count("audit_logs");
         List<Map<String, Object>> tenants = app.jdbc().queryForList("SELECT * FROM tenants ORDER BY id");
