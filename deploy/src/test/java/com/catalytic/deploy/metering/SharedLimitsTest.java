@@ -18,13 +18,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Two nodes sharing a private Redis (which the test stops and starts) and the database: limits hold across nodes,
- * survive a Redis outage per node, and quotas stay exact throughout.
+ * Two nodes sharing a private Redis (which the test stops and starts) and the database: limits hold across nodes
+ * (one bucket in Redis, which the test reads), survive a Redis outage per node, and quotas stay exact throughout.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedLimitsTest {
 
     static LocalRedis redis = new LocalRedis();
@@ -54,34 +58,84 @@ class SharedLimitsTest {
     }
 
     @Test
-    void twoNodesTogetherAdmitNoMoreThanTheLimit() throws Exception {
+    @Order(1)
+    void oneNodeSpendsTheWholeSharedBucketAndTheOtherNodeFindsItEmpty() {
+        awaitBothNodesUseRedis();
         Account owner = Accounts.registerAndLogin(nodeA.http(), "shared");
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Integer>> calls = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                TestApp node = i % 2 == 0 ? nodeA : nodeB;
-                calls.add(pool.submit(() -> node.http().get("/api/me", bearer(owner.accessToken())).status()));
-            }
-            int ok = 0;
-            int limited = 0;
-            for (Future<Integer> f : calls) {
-                int status = f.get();
-                if (status == 200) {
-                    ok++;
-                } else if (status == 429) {
-                    limited++;
-                }
-            }
-            // 10 per minute: the burst gets the bucket's 10 tokens, plus at most one refilled during the burst
-            assertThat(ok).isBetween(10, 11);
-            assertThat(ok + limited).isEqualTo(40);
-        } finally {
-            pool.shutdownNow();
+        Account other = Accounts.registerAndLogin(nodeA.http(), "bystander");
+        long started = System.nanoTime();
+        // 10 a minute over 2 expected nodes: a node deciding alone (the fallback) holds 5 tokens, so only the shared
+        // bucket lets node A admit all 10
+        for (int i = 0; i < 10; i++) {
+            Response r = nodeA.http().get("/api/me", bearer(owner.accessToken()));
+            assertThat(r.status()).as("call %d on node A: %s", i + 1, r).isEqualTo(200);
+            assertThat(r.header("X-RateLimit-Limit")).as("the shared limit, not a node's share").isEqualTo("10");
         }
+        double tokensInRedis = sharedTokens(owner);
+        List<Response> onB = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            onB.add(nodeB.http().get("/api/me", bearer(owner.accessToken())));
+        }
+        long refilled = refilledSince(started);
+        // node A's calls emptied the bucket in Redis (up to what refilled meanwhile)...
+        assertThat(tokensInRedis).as("tokens left in the shared bucket").isLessThanOrEqualTo(refilled + 1e-9);
+        // ...so node B, which has not admitted anything yet, finds it empty: it admits only what refilled (by
+        // itself it would admit its 5)
+        long admittedByB = onB.stream().filter(r -> r.status() == 200).count();
+        assertThat(admittedByB).as("calls node B admitted after A spent the bucket (%s)", onB)
+                .isLessThanOrEqualTo(refilled);
+        for (Response r : onB) {
+            assertThat(r.status()).as("%s", r).isIn(200, 429);
+            assertThat(r.header("X-RateLimit-Limit")).isEqualTo("10");
+            if (r.status() == 429) {
+                assertThat(r.text("code")).isEqualTo("rate_limited");
+                assertThat(r.header("Retry-After")).isNotNull();
+            }
+        }
+        // positive control: node B admits another tenant's call, from a full bucket of its own
+        Response bystander = nodeB.http().get("/api/me", bearer(other.accessToken()));
+        assertThat(bystander.status()).as("%s", bystander).isEqualTo(200);
+        assertThat(bystander.header("X-RateLimit-Remaining")).isEqualTo("9");
     }
 
     @Test
+    @Order(2)
+    void twoNodesTogetherAdmitNoMoreThanTheLimit() throws Exception {
+        awaitBothNodesUseRedis();
+        Account owner = Accounts.registerAndLogin(nodeA.http(), "burst");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long started = System.nanoTime();
+        int ok = 0;
+        int limited = 0;
+        try {
+            List<Future<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                TestApp node = i % 2 == 0 ? nodeA : nodeB;
+                calls.add(pool.submit(() -> node.http().get("/api/me", bearer(owner.accessToken()))));
+            }
+            for (Future<Response> f : calls) {
+                Response r = f.get();
+                assertThat(r.status()).as("%s", r).isIn(200, 429);
+                assertThat(r.header("X-RateLimit-Limit")).as("the shared limit, not a node's share").isEqualTo("10");
+                if (r.status() == 200) {
+                    ok++;
+                } else {
+                    assertThat(r.text("code")).isEqualTo("rate_limited");
+                    limited++;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // 10 a minute: the burst gets the bucket's 10 tokens, plus what refilled during the burst
+        assertThat(ok).isBetween(10, 10 + (int) refilledSince(started));
+        assertThat(ok + limited).isEqualTo(40);
+        assertThat(sharedTokens(owner)).as("tokens left in the shared bucket")
+                .isLessThanOrEqualTo(refilledSince(started) + 1e-9);
+    }
+
+    @Test
+    @Order(3) // last: it stops Redis, and the nodes take a moment to reconnect
     void aRedisOutageKeepsRequestsFlowingAndQuotasExact() {
         Account owner = Accounts.registerAndLogin(nodeA.http(), "outage");
         Accounts.changePlan(nodeA, owner.tenantId(), "starter");
@@ -121,5 +175,28 @@ class SharedLimitsTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(nodeA.jdbc().queryForObject(
                 "SELECT used FROM quota_ledger WHERE tenant_id = ?", Long.class, owner.tenantId()))
                 .isGreaterThanOrEqualTo(31));
+    }
+
+    private static void awaitBothNodesUseRedis() {
+        for (TestApp node : List.of(nodeA, nodeB)) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(node.http().get("/health").text("status")).isEqualTo("healthy"));
+        }
+    }
+
+    private static StringRedisTemplate redis() {
+        return nodeA.bean(StringRedisTemplate.class);
+    }
+
+    /** The tokens of the tenant's bucket in Redis, as the limiter's script left them. */
+    private static double sharedTokens(Account owner) {
+        Object tokens = redis().opsForHash().get("test:" + schema + ":rl:tenant:" + owner.tenantId(), "t");
+        assertThat(tokens).as("the tenant's bucket in Redis").isNotNull();
+        return Double.parseDouble(tokens.toString());
+    }
+
+    /** Whole tokens a bucket of 10 a minute has refilled since {@code started}, rounded up. */
+    private static long refilledSince(long started) {
+        return (long) Math.ceil((System.nanoTime() - started) / 6e9);
     }
 }
