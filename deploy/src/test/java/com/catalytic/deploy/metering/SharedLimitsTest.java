@@ -4,12 +4,16 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.catalytic.api.query.AccountQueries.TenantState;
+import com.catalytic.command.auth.CredentialCache;
+import com.catalytic.command.metering.QuotaLedger;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.LocalRedis;
 import com.catalytic.deploy.support.TestApp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +30,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Two nodes sharing a private Redis (which the test stops and starts) and the database: limits hold across nodes
- * (one bucket in Redis, which the test reads), survive a Redis outage per node, and quotas stay exact throughout.
+ * (one bucket and one count in Redis, which the test reads), survive a Redis outage per node, and quotas stay exact
+ * throughout.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedLimitsTest {
@@ -45,6 +50,7 @@ class SharedLimitsTest {
                 "catalytic.plans.starter.requests-per-minute", "300",
                 "catalytic.plans.starter.api-calls-per-month", "30",
                 "catalytic.plans.professional.requests-per-minute", "1200",
+                "catalytic.plans.enterprise.api-calls-per-month", "40",
                 "catalytic.rate-limit.expected-nodes", "2");
         nodeA = TestApp.start(schema, settings);
         nodeB = TestApp.start(schema, settings);
@@ -135,7 +141,66 @@ class SharedLimitsTest {
     }
 
     @Test
-    @Order(3) // last: it stops Redis, and the nodes take a moment to reconnect
+    @Order(3)
+    void parallelCallsAtTheQuotaEdgeOverrunItByLessThanTheCallsInFlight() throws Exception {
+        Account owner = Accounts.registerAndLogin(nodeA.http(), "edge");
+        Accounts.changePlan(nodeA, owner.tenantId(), "enterprise"); // 40 calls this month here, no rate limit
+        for (TestApp node : List.of(nodeA, nodeB)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(CredentialCache.class)
+                    .tenant(owner.tenantId()).map(TenantState::plan).orElse(""), "enterprise"::equals);
+        }
+        // positive control: the calls below the edge, one at a time on alternate nodes, are all admitted
+        for (int i = 0; i < 30; i++) {
+            TestApp node = i % 2 == 0 ? nodeA : nodeB;
+            Response r = node.http().get("/api/me", bearer(owner.accessToken()));
+            assertThat(r.status()).as("call %d of 40: %s", i + 1, r).isEqualTo(200);
+        }
+        String count = "test:" + schema + ":quota:" + owner.tenantId() + ":" + QuotaLedger.period(Instant.now());
+        assertThat(redis().opsForValue().get(count)).as("the count both nodes share").isEqualTo("30");
+        // the count is re-read from the ledger when it expires; the bound below holds while it does not
+        Long ttlBefore = redis().getExpire(count);
+        assertThat(ttlBefore).isGreaterThan(20);
+
+        // 10 calls left; 80 sent by 8 clients at once across both nodes
+        int clients = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        int admitted = 0;
+        try {
+            List<Future<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 80; i++) {
+                TestApp node = i % 2 == 0 ? nodeA : nodeB;
+                calls.add(pool.submit(() -> node.http().get("/api/me", bearer(owner.accessToken()))));
+            }
+            for (Future<Response> f : calls) {
+                Response r = f.get();
+                if (r.status() == 200) {
+                    admitted++;
+                } else {
+                    assertThat(r.status()).as("%s", r).isEqualTo(429);
+                    assertThat(r.text("code")).isEqualTo("quota_exceeded");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(redis().getExpire(count)).as("the count was not re-read during the burst")
+                .isLessThanOrEqualTo(ttlBefore);
+        // a call is admitted while the count is below the quota and counted before it is answered: besides the 10
+        // left, only calls checked while others were still in flight get through, at most one fewer than the
+        // clients (README, "Metering, quotas and rate limits")
+        assertThat(admitted).as("calls admitted with 10 left").isBetween(10, 10 + clients - 1);
+        assertThat(redis().opsForValue().get(count)).isEqualTo(Integer.toString(30 + admitted));
+        // the ledger counts exactly the admitted calls, refusals not
+        int used = 30 + admitted;
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(nodeB.jdbc().queryForObject(
+                "SELECT used FROM quota_ledger WHERE tenant_id = ?", Long.class, owner.tenantId())).isEqualTo(used));
+        Response over = nodeB.http().get("/api/me", bearer(owner.accessToken()));
+        assertThat(over.status()).isEqualTo(429);
+        assertThat(over.text("code")).isEqualTo("quota_exceeded");
+    }
+
+    @Test
+    @Order(4) // last: it stops Redis, and the nodes take a moment to reconnect
     void aRedisOutageKeepsRequestsFlowingAndQuotasExact() {
         Account owner = Accounts.registerAndLogin(nodeA.http(), "outage");
         Accounts.changePlan(nodeA, owner.tenantId(), "starter");
