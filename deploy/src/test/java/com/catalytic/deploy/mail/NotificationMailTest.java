@@ -71,9 +71,11 @@ class NotificationMailTest {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(mailsTo(email)).hasSize(3));
         assertThat(mailsTo(email)).anySatisfy(m -> assertThat(m)
                 .contains("is suspended", "suspended: unpaid &lt;invoice&gt;."));
-        // each event's message is queued once: nothing further arrives
-        Thread.sleep(1500);
+        // each event's message is queued once: with every event handled and the queue empty, nothing further arrives
+        Outbox.awaitQuiet(app);
         assertThat(mailsTo(email)).hasSize(3);
+        assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE recipient = ?", Long.class, email))
+                .isEqualTo(3);
         assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE recipient = ? AND sent_at IS NOT "
                 + "NULL", Long.class, email)).isEqualTo(3);
     }
