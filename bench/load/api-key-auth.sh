@@ -68,7 +68,7 @@ OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/api-key-auth.XXXXXX)}
 mkdir -p "$OUT_DIR"
 DATA_DIR=$(mktemp -d /tmp/api-key-auth-data.XXXXXX)
 # per instance ("on", "off" or "asis"): pid, database, base URL, credentials
-declare -A APP_PID DB BASE KEY TOKEN EMAIL TENANT
+declare -A APP_PID DB BASE MBASE KEY TOKEN EMAIL TENANT
 declare -a DBS_CREATED=()
 
 log() { echo "[api-key-auth] $*" >&2; }
@@ -147,6 +147,10 @@ start_app() {   # start_app <instance>
     fi
     NEXT_PORT=$((port + 1))
     BASE[$i]="http://$HOST:$port"
+    # the metrics are on the management port, on loopback
+    local mport=$((port + 100))
+    ! port_in_use "$mport" || die "management port $mport is already in use"
+    MBASE[$i]="http://127.0.0.1:$mport"
     DB[$i]="bench_tmp_${RUN_ID}_$i"
     log "creating database ${DB[$i]}"
     psql_ -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"${DB[$i]}\"" >/dev/null
@@ -156,7 +160,7 @@ start_app() {   # start_app <instance>
     # JAVA_OPTS and the metering arguments are split into words on purpose
     # shellcheck disable=SC2086,SC2046
     DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/${DB[$i]}" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
-        PORT="$port" CATALYTIC_DATA_DIR="$DATA_DIR/$i" \
+        PORT="$port" MANAGEMENT_PORT="$mport" CATALYTIC_DATA_DIR="$DATA_DIR/$i" \
         java $JAVA_OPTS -jar "$JAR" serve \
         --server.address="$HOST" \
         --catalytic.redis.key-prefix="${REDIS_PREFIX}$i:" \
@@ -226,7 +230,7 @@ usage_settled() {
     [ "$same" -ge 5 ] || log "WARNING: the usage log of \"$1\" was still growing after 180 s"
     echo "$now"
 }
-prometheus() { curl -s --max-time 10 "${BASE[$1]}/actuator/prometheus"; }
+prometheus() { curl -s --max-time 10 "${MBASE[$1]}/actuator/prometheus"; }
 # the server's own count of GET /api/me answered 200
 server_200s() {
     prometheus "$1" | awk '/^http_server_requests_seconds_count\{/ && /method="GET"/ && /status="200"/ && /uri="\/api\/me"/ \

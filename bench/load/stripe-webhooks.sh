@@ -141,7 +141,7 @@ mkdir -p "$DATA_DIR/app"
 # JAVA_OPTS is split into words on purpose
 # shellcheck disable=SC2086
 DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/$DB" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
-    PORT="$port" CATALYTIC_DATA_DIR="$DATA_DIR/app" STRIPE_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+    PORT="$port" MANAGEMENT_PORT=0 CATALYTIC_DATA_DIR="$DATA_DIR/app" STRIPE_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
     java $JAVA_OPTS -jar "$JAR" serve \
     --server.address="$HOST" \
     --catalytic.redis.key-prefix="${REDIS_PREFIX}" \

@@ -52,6 +52,15 @@ public final class ProductionConfigCheck {
         if (!port.isBlank() && !port.matches("\\d{1,5}")) {
             out.add("REDIS_PORT must be a port number");
         }
+        String apiPort = env.getOrDefault("PORT", "").isBlank() ? "8000" : env.get("PORT").trim();
+        String managementPort = env.getOrDefault("MANAGEMENT_PORT", "").isBlank() ? "9464"
+                : env.get("MANAGEMENT_PORT").trim();
+        if (!managementPort.matches("-?\\d{1,5}")) {
+            out.add("MANAGEMENT_PORT must be a port number");
+        } else if (apiPort.matches("\\d{1,5}") && Integer.parseInt(managementPort) == Integer.parseInt(apiPort)) {
+            // Spring would then serve the metrics on the API port, to whoever reaches it
+            out.add("MANAGEMENT_PORT must differ from PORT (" + apiPort + "): metrics are not for the API's clients");
+        }
         if ("true".equalsIgnoreCase(env.getOrDefault("DEBUG", "").trim())) {
             out.add("DEBUG must not be true in production");
         }

@@ -227,7 +227,7 @@ class BillingTest {
             assertThat(r.text("received")).isEqualTo("true");
         }
         assertThat(storedEvents(owner.tenantId(), "PaymentFailedEvent")).isEqualTo(1);
-        assertThat(http.get("/actuator/prometheus").raw())
+        assertThat(app.management().get("/actuator/prometheus").raw())
                 .contains("catalytic_stripe_webhooks_total{outcome=\"duplicate\"}");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 http.get("/api/subscription", bearer(owner.accessToken())).json().path("failed_payments").asInt())

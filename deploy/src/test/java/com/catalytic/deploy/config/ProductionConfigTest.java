@@ -79,6 +79,25 @@ class ProductionConfigTest {
     }
 
     @Test
+    void metricsNeverShareTheApiPort() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("MANAGEMENT_PORT", "8000"); // PORT's default
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("MANAGEMENT_PORT must differ from PORT (8000)");
+        env.remove("MANAGEMENT_PORT");
+        env.put("PORT", "9464"); // MANAGEMENT_PORT's default
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("MANAGEMENT_PORT must differ from PORT (9464)");
+        env.put("PORT", "8001");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("MANAGEMENT_PORT", "9465");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("MANAGEMENT_PORT", "metrics");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("MANAGEMENT_PORT must be a port number");
+    }
+
+    @Test
     void developmentIsNeverRefused() {
         assertThat(ProductionConfigCheck.problems(Map.of())).isEmpty();
     }

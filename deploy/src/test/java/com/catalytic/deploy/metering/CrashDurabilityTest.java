@@ -145,6 +145,7 @@ class CrashDurabilityTest {
         env.put("REDIS_HOST", TestApp.redisHost());
         env.put("REDIS_PORT", TestApp.redisPort());
         env.put("CATALYTIC_DATA_DIR", dir.toString());
+        env.put("MANAGEMENT_PORT", "0");
         pb.environment().clear();
         pb.environment().putAll(env);
         log = dir.resolve("app-" + System.nanoTime() + ".log");

@@ -41,9 +41,16 @@ public final class Http {
     }
 
     private final String base;
+    private final HttpClient client;
 
     public Http(String base) {
+        this(base, CLIENT);
+    }
+
+    /** With a client of the test's own, e.g. one that trusts a test certificate. */
+    public Http(String base, HttpClient client) {
         this.base = base;
+        this.client = client;
     }
 
     public String base() {
@@ -84,7 +91,7 @@ public final class Http {
             b.header(headers[i], headers[i + 1]);
         }
         try {
-            HttpResponse<String> r = CLIENT.send(b.timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse<String> r = client.send(b.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers(), r.body());
         } catch (IOException e) {

@@ -23,11 +23,12 @@ public final class TestApp implements AutoCloseable {
     public static final Path KEY_DIR = Path.of("target", "test-keys").toAbsolutePath();
 
     private final ConfigurableApplicationContext context;
+    private final int port;
     private final Http http;
 
     private TestApp(ConfigurableApplicationContext context) {
         this.context = context;
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.http = new Http("http://127.0.0.1:" + port);
     }
 
@@ -87,6 +88,10 @@ public final class TestApp implements AutoCloseable {
     /** Starts an instance with exactly these settings (e.g. the embedded default: no database settings at all). */
     public static TestApp startWith(Map<String, String> props) {
         List<String> args = new ArrayList<>();
+        // a fixed management port would collide between instances; set through the variable operators use
+        if (!props.containsKey("MANAGEMENT_PORT") && !props.containsKey("management.server.port")) {
+            args.add("--MANAGEMENT_PORT=0");
+        }
         props.forEach((k, v) -> args.add("--" + k + "=" + v));
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
                 .run(args.toArray(String[]::new));
@@ -95,6 +100,24 @@ public final class TestApp implements AutoCloseable {
 
     public Http http() {
         return http;
+    }
+
+    /** The API port. */
+    public int port() {
+        return port;
+    }
+
+    /** The management port (metrics), on the loopback address by default. */
+    public int managementPort() {
+        Integer managementPort = context.getEnvironment().getProperty("local.management.port", Integer.class);
+        if (managementPort == null) {
+            throw new AssertionError("no management port of its own: are the management endpoints on the API port?");
+        }
+        return managementPort;
+    }
+
+    public Http management() {
+        return new Http("http://127.0.0.1:" + managementPort());
     }
 
     public JdbcTemplate jdbc() {
