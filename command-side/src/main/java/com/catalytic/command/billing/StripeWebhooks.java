@@ -31,7 +31,9 @@ import org.springframework.stereotype.Service;
  * Each event id is recorded in {@code stripe_events}: a redelivery of a processed event changes nothing. An event
  * is processed by sending its subscription command, then bringing the tenant to the {@link BillingStatus} the
  * subscription answers (plan, suspension for non-payment); every step is idempotent, so an event whose processing
- * failed half-way is simply processed again when Stripe redelivers it.
+ * failed half-way is simply processed again when Stripe redelivers it. An event the subscription rejects (its
+ * customer is not the tenant's) is recorded there, leaves the tenant as it is, and is answered 200 like any other
+ * outcome, so that Stripe does not send it again.
  */
 @Service
 public class StripeWebhooks {
@@ -134,19 +136,26 @@ public class StripeWebhooks {
         }
         try {
             BillingStatus status = commands.sendAndWait(t.command());
+            if (status.rejectedBecause() != null) {
+                return finish(id, t.tenantId(), "rejected: " + status.rejectedBecause());
+            }
             bringTenantTo(t.tenantId(), status);
             return finish(id, t.tenantId(), "applied: plan " + status.plan()
                     + (status.suspendedForNonPayment() ? ", suspended for non-payment" : ""));
         } catch (DomainException refused) {
-            // the event cannot be applied as it stands (e.g. a customer of another tenant): a retry would not help
+            // the event cannot be applied as it stands: a retry would not help
             return finish(id, t.tenantId(), "refused: " + refused.code() + ": " + refused.getMessage());
         } catch (RuntimeException e) {
-            jdbc.update("UPDATE stripe_events SET last_error = ? WHERE id = ?", truncate(e.toString()), id);
-            count("failed");
-            log.warn("Stripe event {} could not be processed; Stripe will deliver it again", id, e);
-            throw new DomainException(DomainException.Kind.UNAVAILABLE, "webhook_processing_failed",
-                    "the event could not be processed now; it will be processed when Stripe delivers it again");
+            return failed(id, e);
         }
+    }
+
+    private String failed(String id, RuntimeException e) {
+        jdbc.update("UPDATE stripe_events SET last_error = ? WHERE id = ?", truncate(e.toString()), id);
+        count("failed");
+        log.warn("Stripe event {} could not be processed; Stripe will deliver it again", id, e);
+        throw new DomainException(DomainException.Kind.UNAVAILABLE, "webhook_processing_failed",
+                "the event could not be processed now; it will be processed when Stripe delivers it again");
     }
 
     /**
@@ -164,7 +173,10 @@ public class StripeWebhooks {
         }
     }
 
-    /** {@code catalytic.stripe.webhooks{outcome=applied|ignored|refused|duplicate|failed|invalid_signature}}. */
+    /**
+     * {@code catalytic.stripe.webhooks{outcome=…}}: applied, rejected, ignored, refused, duplicate, failed or
+     * invalid_signature.
+     */
     private void count(String outcome) {
         meters.counter("catalytic.stripe.webhooks", "outcome", outcome).increment();
     }
