@@ -21,7 +21,8 @@ import java.util.function.Function;
  * service needs are read, from the places the API versions in use put them (e.g. an invoice's subscription is
  * {@code subscription} in older versions and {@code parent.subscription_details.subscription} in newer ones), so a
  * change of the account's API version does not break webhooks. The tenant is the one the server put in the
- * metadata, or else the owner of the Stripe customer on record.
+ * metadata, or else the tenant a Stripe customer on record was linked to. Never {@code client_reference_id}: a
+ * Payment Link takes it from its URL, so whoever opens the link chooses it.
  */
 public final class StripeEvents {
 
@@ -41,7 +42,7 @@ public final class StripeEvents {
     private final Map<String, String> lookupKeyOfPrice;
 
     /**
-     * @param tenantOfCustomer the tenant owning a Stripe customer id, or null
+     * @param tenantOfCustomer the tenant a Stripe customer id was linked to, or null
      * @param lookupKeyOfPrice configured price ids and the lookup key each stands for
      */
     public StripeEvents(Function<String, String> tenantOfCustomer, Map<String, String> lookupKeyOfPrice) {
@@ -81,7 +82,7 @@ public final class StripeEvents {
                         time(o, "trial_end").orElse(null), o.path("cancel_at_period_end").asBoolean(false));
             }
             case "customer.subscription.trial_will_end" ->
-                    new RecordTrialEndingCommand(subscriptionId, tenantId, ref, text(o, "id"),
+                    new RecordTrialEndingCommand(subscriptionId, tenantId, ref, text(o, "customer"), text(o, "id"),
                             time(o, "trial_end").orElse(null));
             case "invoice.paid", "invoice.payment_succeeded" ->
                     new RecordPaymentSucceededCommand(subscriptionId, tenantId, ref, invoice(o, "amount_paid"));
@@ -123,9 +124,6 @@ public final class StripeEvents {
                 return Optional.of(t);
             }
         }
-        if (text(o, "client_reference_id") != null) {
-            return Optional.of(text(o, "client_reference_id"));
-        }
         String customer = text(o, "customer");
         return customer == null ? Optional.empty() : Optional.ofNullable(tenantOfCustomer.apply(customer));
     }
@@ -154,7 +152,7 @@ public final class StripeEvents {
         if (subscription == null) {
             subscription = text(o.path("parent").path("subscription_details"), "subscription");
         }
-        return new InvoiceFacts(text(o, "id"), subscription, o.path(amountField).asLong(0),
+        return new InvoiceFacts(text(o, "id"), text(o, "customer"), subscription, o.path(amountField).asLong(0),
                 text(o, "currency"), o.path("attempt_count").asInt(0), time(o, "next_payment_attempt").orElse(null),
                 text(o, "hosted_invoice_url"));
     }

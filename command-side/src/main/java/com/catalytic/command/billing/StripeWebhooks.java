@@ -6,6 +6,7 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand;
 import com.catalytic.command.billing.BillingConfiguration.BillingSettings;
 import com.catalytic.command.billing.StripeEvents.Translation;
+import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,13 +34,19 @@ import org.springframework.stereotype.Service;
  * Each event id is recorded in {@code stripe_events}: a redelivery of a processed event changes nothing. An event
  * is processed by sending its subscription command, then bringing the tenant to the {@link BillingStatus} the
  * subscription answers (plan, suspension for non-payment); every step is idempotent, so an event whose processing
- * failed half-way is simply processed again when Stripe redelivers it.
+ * failed half-way is simply processed again when Stripe redelivers it. An event the subscription rejects (its
+ * customer is not the tenant's) is recorded there, leaves the tenant as it is, and is answered 200 like any other
+ * outcome, so that Stripe does not send it again. Copies of one event processed at the same time (Stripe retrying
+ * a slow answer, possibly on another node) are applied once by the subscription; a copy that loses the race to
+ * store first is processed again at once, and then finds the event applied.
  */
 @Service
 public class StripeWebhooks {
 
     private static final Logger log = LoggerFactory.getLogger(StripeWebhooks.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How often, in all, a delivery that keeps losing races to concurrent ones is processed before answering 503. */
+    private static final int RACE_ATTEMPTS = 5;
 
     /** What became of a delivery. */
     public record Receipt(String eventId, String type, boolean duplicate, String outcome) {
@@ -132,21 +141,45 @@ public class StripeWebhooks {
         if (!tenantExists(t.tenantId())) {
             return finish(id, null, "ignored: tenant " + t.tenantId() + " does not exist");
         }
-        try {
-            BillingStatus status = commands.sendAndWait(t.command());
-            bringTenantTo(t.tenantId(), status);
-            return finish(id, t.tenantId(), "applied: plan " + status.plan()
-                    + (status.suspendedForNonPayment() ? ", suspended for non-payment" : ""));
-        } catch (DomainException refused) {
-            // the event cannot be applied as it stands (e.g. a customer of another tenant): a retry would not help
-            return finish(id, t.tenantId(), "refused: " + refused.code() + ": " + refused.getMessage());
-        } catch (RuntimeException e) {
-            jdbc.update("UPDATE stripe_events SET last_error = ? WHERE id = ?", truncate(e.toString()), id);
-            count("failed");
-            log.warn("Stripe event {} could not be processed; Stripe will deliver it again", id, e);
-            throw new DomainException(DomainException.Kind.UNAVAILABLE, "webhook_processing_failed",
-                    "the event could not be processed now; it will be processed when Stripe delivers it again");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                BillingStatus status = commands.sendAndWait(t.command());
+                if (status.rejectedBecause() != null) {
+                    return finish(id, t.tenantId(), "rejected: " + status.rejectedBecause());
+                }
+                bringTenantTo(t.tenantId(), status);
+                return finish(id, t.tenantId(), "applied: plan " + status.plan()
+                        + (status.suspendedForNonPayment() ? ", suspended for non-payment" : ""));
+            } catch (DomainException refused) {
+                // the event cannot be applied as it stands: a retry would not help
+                return finish(id, t.tenantId(), "refused: " + refused.code() + ": " + refused.getMessage());
+            } catch (RuntimeException e) {
+                if (attempt < RACE_ATTEMPTS && lostRace(e)) {
+                    log.debug("Stripe event {}: a concurrent delivery stored first; processing it again", id);
+                    continue;
+                }
+                return failed(id, e);
+            }
         }
+    }
+
+    /** Another delivery (of this or another event, on any node) stored its changes to the aggregate first. */
+    private static boolean lostRace(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConcurrencyException || c instanceof AggregateStreamCreationException
+                    || c instanceof ClaimRaceException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String failed(String id, RuntimeException e) {
+        jdbc.update("UPDATE stripe_events SET last_error = ? WHERE id = ?", truncate(e.toString()), id);
+        count("failed");
+        log.warn("Stripe event {} could not be processed; Stripe will deliver it again", id, e);
+        throw new DomainException(DomainException.Kind.UNAVAILABLE, "webhook_processing_failed",
+                "the event could not be processed now; it will be processed when Stripe delivers it again");
     }
 
     /**
@@ -164,7 +197,10 @@ public class StripeWebhooks {
         }
     }
 
-    /** {@code catalytic.stripe.webhooks{outcome=applied|ignored|refused|duplicate|failed|invalid_signature}}. */
+    /**
+     * {@code catalytic.stripe.webhooks{outcome=…}}: applied, rejected, ignored, refused, duplicate, failed or
+     * invalid_signature.
+     */
     private void count(String outcome) {
         meters.counter("catalytic.stripe.webhooks", "outcome", outcome).increment();
     }

@@ -18,12 +18,11 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentActionRequiredEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.StripeCustomerLinkedEvent;
+import com.catalytic.api.billing.SubscriptionEvents.StripeEventRejectedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SuspendedForNonPaymentEvent;
 import com.catalytic.api.billing.SubscriptionEvents.TrialEndingEvent;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.api.tenant.TenantScoped;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import java.time.Instant;
@@ -42,12 +41,19 @@ import org.axonframework.spring.stereotype.Aggregate;
  * and a subscription object older than the one already applied does not roll the state back. Dunning lives here
  * too: consecutive failed payments are counted, and the {@link DunningPolicy}'s limit suspends the tenant until an
  * invoice is paid. Every command answers the {@link BillingStatus} the tenant must be brought to.
+ * <p>
+ * A Stripe event is the tenant's only through its customer: the first customer seen is linked (and claimed for the
+ * tenant), and afterwards an event naming another customer is recorded as rejected ({@link StripeEventRejectedEvent})
+ * and changes nothing else. Only a completed checkout, which the service starts for the tenant, may link a new
+ * customer; a customer on record for another tenant is never taken.
  */
 @Aggregate(type = "subscription")
 public class SubscriptionAggregate {
 
     /** Stripe statuses under which the subscription's plan is in force (past_due and unpaid: dunning decides). */
     static final Set<String> ENTITLED = Set.of("trialing", "active", "past_due", "unpaid");
+    static final String CUSTOMER_MISMATCH = "customer_mismatch";
+    static final String CUSTOMER_TAKEN = "customer_taken";
     private static final int REMEMBERED = 500;
 
     @AggregateIdentifier
@@ -87,8 +93,9 @@ public class SubscriptionAggregate {
         if (!fresh() && applied(cmd.stripeEvent())) {
             return status();
         }
-        linkCustomer(cmd, cmd.customerId(), cmd.stripeEvent(), registry, true);
-        return status();
+        String rejected = bindCustomer(cmd.subscriptionId(), cmd.tenantId(), cmd.customerId(), cmd.stripeEvent(),
+                registry, true);
+        return rejected == null ? status() : status().rejected(rejected);
     }
 
     @CommandHandler
@@ -98,7 +105,11 @@ public class SubscriptionAggregate {
         if (!fresh && applied(cmd.stripeEvent())) {
             return status();
         }
-        linkCustomer(cmd, cmd.customerId(), cmd.stripeEvent(), registry, fresh);
+        String rejected = bindCustomer(cmd.subscriptionId(), cmd.tenantId(), cmd.customerId(),
+                cmd.stripeEvent(), registry, false);
+        if (rejected != null) {
+            return status().rejected(rejected);
+        }
         if (!fresh && isStale(cmd)) {
             return status();
         }
@@ -113,20 +124,31 @@ public class SubscriptionAggregate {
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public BillingStatus handle(RecordTrialEndingCommand cmd) {
-        if (fresh() || !applied(cmd.stripeEvent())) {
-            apply(new TrialEndingEvent(cmd.subscriptionId(), cmd.tenantId(), plan, cmd.trialEnd(),
-                    cmd.stripeEvent().id(), cmd.stripeEvent().created()));
+    public BillingStatus handle(RecordTrialEndingCommand cmd, UniqueKeyRegistry registry) {
+        if (!fresh() && applied(cmd.stripeEvent())) {
+            return status();
         }
+        String rejected = bindCustomer(cmd.subscriptionId(), cmd.tenantId(), cmd.customerId(), cmd.stripeEvent(),
+                registry, false);
+        if (rejected != null) {
+            return status().rejected(rejected);
+        }
+        apply(new TrialEndingEvent(cmd.subscriptionId(), cmd.tenantId(), plan, cmd.trialEnd(), cmd.stripeEvent().id(),
+                cmd.stripeEvent().created()));
         return status();
     }
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public BillingStatus handle(RecordPaymentSucceededCommand cmd) {
+    public BillingStatus handle(RecordPaymentSucceededCommand cmd, UniqueKeyRegistry registry) {
         InvoiceFacts invoice = cmd.invoice();
         if (!fresh() && (applied(cmd.stripeEvent()) || paidInvoices.contains(invoice.invoiceId()))) {
             return status(); // invoice.paid and invoice.payment_succeeded both report the same payment
+        }
+        String rejected = bindCustomer(cmd.subscriptionId(), cmd.tenantId(), invoice.customerId(),
+                cmd.stripeEvent(), registry, false);
+        if (rejected != null) {
+            return status().rejected(rejected);
         }
         // a payment clears the failures that came before it; a late report of an older payment clears nothing
         boolean clears = lastFailureAt == null || !cmd.stripeEvent().created().isBefore(lastFailureAt);
@@ -142,12 +164,17 @@ public class SubscriptionAggregate {
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public BillingStatus handle(RecordPaymentFailedCommand cmd, DunningPolicy dunning) {
+    public BillingStatus handle(RecordPaymentFailedCommand cmd, DunningPolicy dunning, UniqueKeyRegistry registry) {
         InvoiceFacts invoice = cmd.invoice();
         String attempt = invoice.invoiceId() + "#" + invoice.attemptCount();
         if (!fresh() && (applied(cmd.stripeEvent()) || paidInvoices.contains(invoice.invoiceId())
                 || failedAttempts.contains(attempt))) {
             return status(); // a redelivery, or a failure reported after the invoice was paid
+        }
+        String rejected = bindCustomer(cmd.subscriptionId(), cmd.tenantId(), invoice.customerId(),
+                cmd.stripeEvent(), registry, false);
+        if (rejected != null) {
+            return status().rejected(rejected);
         }
         int failures = failedPayments + 1;
         apply(new PaymentFailedEvent(cmd.subscriptionId(), cmd.tenantId(), invoice.invoiceId(), invoice.amount(),
@@ -161,13 +188,19 @@ public class SubscriptionAggregate {
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public BillingStatus handle(RecordPaymentActionRequiredCommand cmd) {
+    public BillingStatus handle(RecordPaymentActionRequiredCommand cmd, UniqueKeyRegistry registry) {
         InvoiceFacts invoice = cmd.invoice();
-        if (fresh() || !applied(cmd.stripeEvent())) {
-            apply(new PaymentActionRequiredEvent(cmd.subscriptionId(), cmd.tenantId(), invoice.invoiceId(),
-                    invoice.amount(), invoice.currency(), invoice.hostedInvoiceUrl(), cmd.stripeEvent().id(),
-                    cmd.stripeEvent().created()));
+        if (!fresh() && applied(cmd.stripeEvent())) {
+            return status();
         }
+        String rejected = bindCustomer(cmd.subscriptionId(), cmd.tenantId(), invoice.customerId(),
+                cmd.stripeEvent(), registry, false);
+        if (rejected != null) {
+            return status().rejected(rejected);
+        }
+        apply(new PaymentActionRequiredEvent(cmd.subscriptionId(), cmd.tenantId(), invoice.invoiceId(),
+                invoice.amount(), invoice.currency(), invoice.hostedInvoiceUrl(), cmd.stripeEvent().id(),
+                cmd.stripeEvent().created()));
         return status();
     }
 
@@ -200,27 +233,27 @@ public class SubscriptionAggregate {
                 || (sameSubscription && created.equals(syncedAt) && cmd.stripeEvent().type().endsWith(".created"));
     }
 
-    private void linkCustomer(TenantScoped cmd, String customer, StripeEventRef ref, UniqueKeyRegistry registry,
-                              boolean force) {
-        if (customer == null || (customer.equals(customerId) && !force)) {
-            return;
+    /**
+     * Links the event's customer on first sight (a completed checkout may link a new one), or records the event as
+     * rejected when the customer cannot be this tenant's and answers why.
+     */
+    private String bindCustomer(String id, String tenant, String customer, StripeEventRef ref,
+                                UniqueKeyRegistry registry, boolean checkout) {
+        String owner = customer == null ? null : registry.ownerOf(Scope.STRIPE_CUSTOMER, customer);
+        String reason = customerId != null && !customerId.equals(customer) && !checkout ? CUSTOMER_MISMATCH
+                : owner != null && !owner.equals(tenant) ? CUSTOMER_TAKEN : null;
+        if (reason != null) {
+            apply(new StripeEventRejectedEvent(id, tenant, reason, customer, customerId, ref.id(), ref.type(),
+                    ref.created()));
+            return reason;
         }
-        String owner = registry.ownerOf(Scope.STRIPE_CUSTOMER, customer);
-        if (owner != null && !owner.equals(cmd.tenantId())) {
-            throw DomainException.conflict("customer_taken", "this Stripe customer belongs to another tenant", null);
+        if (customer != null && (checkout || !customer.equals(customerId))) {
+            if (owner == null) {
+                registry.claim(Scope.STRIPE_CUSTOMER, customer, tenant);
+            }
+            apply(new StripeCustomerLinkedEvent(id, tenant, customer, ref.id(), ref.created()));
         }
-        if (owner == null) {
-            registry.claim(Scope.STRIPE_CUSTOMER, customer, cmd.tenantId());
-        }
-        apply(new StripeCustomerLinkedEvent(subscriptionIdOf(cmd), cmd.tenantId(), customer, ref.id(),
-                ref.created()));
-    }
-
-    private static String subscriptionIdOf(TenantScoped cmd) {
-        if (cmd instanceof CompleteCheckoutCommand c) {
-            return c.subscriptionId();
-        }
-        return ((SyncSubscriptionCommand) cmd).subscriptionId();
+        return null;
     }
 
     BillingStatus status() {
@@ -291,6 +324,11 @@ public class SubscriptionAggregate {
 
     @EventSourcingHandler
     void on(PaymentActionRequiredEvent e) {
+        identify(e.subscriptionId(), e.tenantId(), e.stripeEventId());
+    }
+
+    @EventSourcingHandler
+    void on(StripeEventRejectedEvent e) {
         identify(e.subscriptionId(), e.tenantId(), e.stripeEventId());
     }
 

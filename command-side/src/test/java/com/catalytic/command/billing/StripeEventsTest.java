@@ -66,6 +66,7 @@ class StripeEventsTest {
         RecordPaymentFailedCommand f = (RecordPaymentFailedCommand) older.command();
         assertThat(older.tenantId()).isEqualTo("t-2");
         assertThat(f.invoice().stripeSubscriptionId()).isEqualTo("sub_1");
+        assertThat(f.invoice().customerId()).isEqualTo("cus_x");
         assertThat(f.invoice().amount()).isEqualTo(2900);
         assertThat(f.invoice().attemptCount()).isEqualTo(2);
         assertThat(f.invoice().nextPaymentAttempt()).isEqualTo(Instant.ofEpochSecond(1790086400));
@@ -83,13 +84,29 @@ class StripeEventsTest {
     void checkoutAndTrialEnd() throws Exception {
         CompleteCheckoutCommand c = (CompleteCheckoutCommand) events.translate(event("checkout.session.completed",
                 "{\"id\":\"cs_1\",\"mode\":\"subscription\",\"client_reference_id\":\"t-3\",\"customer\":\"cus_3\","
-                        + "\"subscription\":\"sub_3\"}")).command();
+                        + "\"subscription\":\"sub_3\",\"metadata\":{\"tenant_id\":\"t-3\"}}")).command();
         assertThat(c.tenantId()).isEqualTo("t-3");
         assertThat(c.customerId()).isEqualTo("cus_3");
         RecordTrialEndingCommand e = (RecordTrialEndingCommand) events.translate(event(
-                "customer.subscription.trial_will_end", "{\"id\":\"sub_3\",\"trial_end\":1790300000,"
-                        + "\"metadata\":{\"tenant_id\":\"t-3\"}}")).command();
+                "customer.subscription.trial_will_end", "{\"id\":\"sub_3\",\"customer\":\"cus_3\","
+                        + "\"trial_end\":1790300000,\"metadata\":{\"tenant_id\":\"t-3\"}}")).command();
         assertThat(e.trialEnd()).isEqualTo(Instant.ofEpochSecond(1790300000));
+        assertThat(e.customerId()).isEqualTo("cus_3");
+    }
+
+    @Test
+    void clientReferenceIdNamesNoTenant() throws Exception {
+        // a Payment Link takes client_reference_id from its URL: whoever opens the link chooses it
+        Translation unknown = events.translate(event("checkout.session.completed", "{\"id\":\"cs_1\","
+                + "\"mode\":\"subscription\",\"client_reference_id\":\"victim\",\"customer\":\"cus_new\","
+                + "\"subscription\":\"sub_1\",\"metadata\":{}}"));
+        assertThat(unknown.command()).isNull();
+        assertThat(unknown.ignoredBecause()).startsWith("no tenant");
+        // without metadata, a customer on record still finds the tenant it was linked to, whatever the reference says
+        Translation known = events.translate(event("checkout.session.completed", "{\"id\":\"cs_1\","
+                + "\"mode\":\"subscription\",\"client_reference_id\":\"victim\",\"customer\":\"cus_known\","
+                + "\"subscription\":\"sub_1\"}"));
+        assertThat(known.tenantId()).isEqualTo("tenant-by-customer");
     }
 
     @Test

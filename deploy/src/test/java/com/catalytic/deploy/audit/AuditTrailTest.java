@@ -120,19 +120,27 @@ class AuditTrailTest {
                 t.plusSeconds(86400), false));
         commands.sendAndWait(new SubscriptionCommands.RecordTrialEndingCommand(sub, tenantId,
                 new SubscriptionCommands.StripeEventRef("evt_a2", "customer.subscription.trial_will_end", t),
-                "sub_audit", t.plusSeconds(86400)));
+                "cus_audit_" + tenantId, "sub_audit", t.plusSeconds(86400)));
         for (int attempt = 1; attempt <= 3; attempt++) {
             commands.sendAndWait(new SubscriptionCommands.RecordPaymentFailedCommand(sub, tenantId,
                     new SubscriptionCommands.StripeEventRef("evt_f" + attempt, "invoice.payment_failed",
                             t.plusSeconds(attempt)),
-                    new SubscriptionCommands.InvoiceFacts("in_audit", "sub_audit", 2900, "usd", attempt, null, null)));
+                    new SubscriptionCommands.InvoiceFacts("in_audit", "cus_audit_" + tenantId, "sub_audit", 2900, "usd",
+                            attempt, null, null)));
         }
         commands.sendAndWait(new SubscriptionCommands.RecordPaymentActionRequiredCommand(sub, tenantId,
                 new SubscriptionCommands.StripeEventRef("evt_a3", "invoice.payment_action_required", t.plusSeconds(5)),
-                new SubscriptionCommands.InvoiceFacts("in_audit", "sub_audit", 2900, "usd", 3, null, null)));
+                new SubscriptionCommands.InvoiceFacts("in_audit", "cus_audit_" + tenantId, "sub_audit", 2900, "usd", 3,
+                        null, null)));
         commands.sendAndWait(new SubscriptionCommands.RecordPaymentSucceededCommand(sub, tenantId,
                 new SubscriptionCommands.StripeEventRef("evt_a4", "invoice.paid", t.plusSeconds(10)),
-                new SubscriptionCommands.InvoiceFacts("in_audit", "sub_audit", 2900, "usd", 4, null, null)));
+                new SubscriptionCommands.InvoiceFacts("in_audit", "cus_audit_" + tenantId, "sub_audit", 2900, "usd", 4,
+                        null, null)));
+        // an invoice of another customer naming this tenant: recorded as rejected
+        commands.sendAndWait(new SubscriptionCommands.RecordPaymentFailedCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_a5", "invoice.payment_failed", t.plusSeconds(20)),
+                new SubscriptionCommands.InvoiceFacts("in_other", "cus_other", "sub_other", 2900, "usd", 1, null,
+                        null)));
     }
 
     private static void awaitAudited() {
@@ -183,7 +191,8 @@ class AuditTrailTest {
                 "tenant.registered", "user.registered", "session.started", "session.refreshed", "session.revoked",
                 "api_key.issued", "api_key.rotated", "api_key.revoked", "user.added", "user.role_changed",
                 "user.deactivated", "user.reactivated", "user.removed", "user.invited", "tenant.plan_changed",
-                "tenant.suspended", "tenant.reinstated", "usage.threshold_reached");
+                "tenant.suspended", "tenant.reinstated", "usage.threshold_reached",
+                "subscription.stripe_event_rejected");
     }
 
     @Test

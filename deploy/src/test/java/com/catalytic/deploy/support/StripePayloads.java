@@ -44,6 +44,17 @@ public final class StripePayloads {
                 + "\",\"subscription\":\"" + subscription + "\",\"metadata\":{\"tenant_id\":\"" + tenantId + "\"}}";
     }
 
+    /**
+     * A completed subscription checkout that names a tenant only in {@code client_reference_id} (which a Payment Link
+     * takes from its URL, so anyone can choose it) and carries no metadata.
+     */
+    public static String checkoutCompletedWithoutMetadata(String sessionId, String clientReferenceId, String customer,
+                                                          String subscription) {
+        return "{\"id\":\"" + sessionId + "\",\"object\":\"checkout.session\",\"mode\":\"subscription\","
+                + "\"status\":\"complete\",\"client_reference_id\":\"" + clientReferenceId + "\",\"customer\":\""
+                + customer + "\",\"subscription\":\"" + subscription + "\",\"metadata\":{}}";
+    }
+
     /** A subscription object; {@code tenantId} null leaves the metadata out (matched by customer then). */
     public static String subscription(String id, String tenantId, String customer, String status, String lookupKey,
                                       long periodStart, Long trialEnd) {
@@ -65,5 +76,12 @@ public final class StripePayloads {
                 + "\"hosted_invoice_url\":\"https://invoice.stripe.test/i/" + id + "\","
                 + "\"parent\":{\"type\":\"subscription_details\",\"subscription_details\":{\"subscription\":\""
                 + subscription + "\",\"metadata\":{}}}}";
+    }
+
+    /** {@link #invoice} with the subscription's metadata naming {@code tenantId}, as Stripe copies it onto invoices. */
+    public static String invoiceOf(String tenantId, String id, String customer, String subscription, long amount,
+                                   int attempt, String status) {
+        return invoice(id, customer, subscription, amount, attempt, status).replace("\"metadata\":{}",
+                "\"metadata\":{\"tenant_id\":\"" + tenantId + "\"}");
     }
 }

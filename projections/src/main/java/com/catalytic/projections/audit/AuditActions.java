@@ -71,6 +71,9 @@ public final class AuditActions {
         if (p instanceof SubscriptionEvents.PaymentActionRequiredEvent e) {
             return sub("payment_action_requested", e.subscriptionId());
         }
+        if (p instanceof SubscriptionEvents.StripeEventRejectedEvent e) {
+            return sub("stripe_event_rejected", e.subscriptionId());
+        }
         if (p instanceof SubscriptionEvents.SuspendedForNonPaymentEvent e) {
             return sub("suspended_for_non_payment", e.subscriptionId());
         }

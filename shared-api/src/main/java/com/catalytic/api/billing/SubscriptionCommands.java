@@ -45,13 +45,14 @@ public final class SubscriptionCommands {
 
     /** {@code customer.subscription.trial_will_end}. */
     public record RecordTrialEndingCommand(@TargetAggregateIdentifier String subscriptionId, String tenantId,
-                                           StripeEventRef stripeEvent, String stripeSubscriptionId, Instant trialEnd)
-            implements TenantScoped {
+                                           StripeEventRef stripeEvent, String customerId, String stripeSubscriptionId,
+                                           Instant trialEnd) implements TenantScoped {
     }
 
     /** An invoice event: {@code invoice.paid}, {@code invoice.payment_failed}, {@code invoice.payment_action_required}. */
-    public record InvoiceFacts(String invoiceId, String stripeSubscriptionId, long amount, String currency,
-                               int attemptCount, Instant nextPaymentAttempt, String hostedInvoiceUrl) {
+    public record InvoiceFacts(String invoiceId, String customerId, String stripeSubscriptionId, long amount,
+                               String currency, int attemptCount, Instant nextPaymentAttempt,
+                               String hostedInvoiceUrl) {
     }
 
     public record RecordPaymentSucceededCommand(@TargetAggregateIdentifier String subscriptionId, String tenantId,
@@ -71,9 +72,19 @@ public final class SubscriptionCommands {
 
     /**
      * What the tenant is entitled to after a command: the plan its subscription pays for ({@code free} without a
-     * live one) and whether unpaid invoices keep it suspended.
+     * live one) and whether unpaid invoices keep it suspended. {@code rejectedBecause}: set when the Stripe event was
+     * recorded as rejected (e.g. {@code customer_mismatch}) instead of applied; the tenant is then left as it is.
      */
-    public record BillingStatus(String plan, boolean suspendedForNonPayment, int failedPayments) {
+    public record BillingStatus(String plan, boolean suspendedForNonPayment, int failedPayments,
+                                String rejectedBecause) {
+
+        public BillingStatus(String plan, boolean suspendedForNonPayment, int failedPayments) {
+            this(plan, suspendedForNonPayment, failedPayments, null);
+        }
+
+        public BillingStatus rejected(String reason) {
+            return new BillingStatus(plan, suspendedForNonPayment, failedPayments, reason);
+        }
     }
 
     /** The subscription's id for a tenant: one per tenant, derived so that no lookup is needed. */

@@ -57,6 +57,18 @@ public final class SubscriptionEvents {
                                              Instant stripeEventCreated) implements TenantScoped {
     }
 
+    /**
+     * A Stripe event that names this tenant but cannot be its own was recorded and not applied; nothing else changed.
+     * {@code reason}: {@code customer_mismatch} (the event's customer is not the one linked to the subscription) or
+     * {@code customer_taken} (the customer is on record for another tenant). {@code linkedCustomerId}: the
+     * subscription's customer at the time, null when none was linked yet.
+     */
+    @Revision("1")
+    public record StripeEventRejectedEvent(String subscriptionId, String tenantId, String reason, String customerId,
+                                           String linkedCustomerId, String stripeEventId, String stripeEventType,
+                                           Instant stripeEventCreated) implements TenantScoped {
+    }
+
     /** Dunning gave up waiting: the tenant is suspended until an invoice is paid. */
     @Revision("1")
     public record SuspendedForNonPaymentEvent(String subscriptionId, String tenantId, int failedPayments)
