@@ -65,6 +65,8 @@ public final class TestApp implements AutoCloseable {
     public static TestApp start(String schema, Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>();
         props.put("server.port", "0");
+        // connections on demand: a run starts dozens of instances against one server's connection limit
+        props.put("spring.datasource.hikari.minimum-idle", "2");
         props.put("spring.datasource.url", pgUrl() + (pgUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
         props.put("spring.datasource.username", pgUser());
         props.put("spring.datasource.password", env("TEST_DATABASE_PASSWORD", ""));
