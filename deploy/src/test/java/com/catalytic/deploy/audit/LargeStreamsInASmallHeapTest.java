@@ -9,6 +9,7 @@ import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.ChildApp;
 import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.projections.audit.AuditChain;
 import com.catalytic.projections.audit.AuditChain.Entry;
@@ -44,9 +45,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
- * A tenant's audit chain of 200,000 entries, served by the application running in a JVM with a 256 MiB heap (that
- * exits on OutOfMemoryError): the export (NDJSON and CSV), the verification and the operator's {@code audit verify}
- * read it in bounded pages, whatever the length of the chain.
+ * A tenant's audit chain of 200,000 entries and a session of 200,000 events, served by the application running in
+ * a JVM with a 256 MiB heap (that exits on OutOfMemoryError): the export (NDJSON and CSV), the verification, the
+ * operator's {@code audit verify} and the history read them in bounded pages, whatever the length of the chain.
  */
 class LargeStreamsInASmallHeapTest {
 
@@ -122,6 +123,56 @@ class LargeStreamsInASmallHeapTest {
                 owner.tenantId(), "--database-url", ChildApp.jdbcUrl(schema) + "&user=" + TestApp.pgUser());
         assertThat(cli.code()).as(cli.out()).isZero();
         assertThat(cli.out()).contains("OK", owner.tenantId(), total + " entries", headHash);
+    }
+
+    @Test
+    void historyOfASessionWith200000EventsIsPagedAndFoldedInASmallHeap() throws Exception {
+        Account owner = Accounts.registerAndLogin(app.http(), "big-history");
+        String[] auth = bearer(owner.accessToken());
+        String sessionId = owner.refreshToken().substring(0, owner.refreshToken().indexOf('.'));
+        Response refreshed = app.http().post("/auth/refresh", Map.of("refresh_token", owner.refreshToken()));
+        assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM domain_event_entry WHERE aggregate_identifier = ?",
+                Long.class, sessionId)).as("started and rotated once").isEqualTo(2);
+        // the rotation, stored again as events 2..200,001 of the session; their global indexes are negative, so the
+        // streaming projections (past them) do not spend the test replaying them
+        int copied = jdbc.update("INSERT INTO domain_event_entry (global_index, event_identifier, aggregate_identifier, "
+                + "sequence_number, type, time_stamp, payload_type, payload_revision, payload, meta_data) "
+                + "SELECT -g, gen_random_uuid()::text, aggregate_identifier, sequence_number + g, type, time_stamp, "
+                + "payload_type, payload_revision, payload, meta_data FROM domain_event_entry, "
+                + "generate_series(1, ?) g WHERE aggregate_identifier = ? AND sequence_number = 1", ENTRIES, sessionId);
+        assertThat(copied).isEqualTo(ENTRIES);
+        long lastSequence = ENTRIES + 1;
+        String path = "/api/history/session/" + sessionId;
+
+        Response first = app.http().get(path + "?limit=1000", auth);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        JsonNode events = first.json().path("events");
+        assertThat(events.size()).isEqualTo(1000);
+        assertThat(events.path(0).path("type").asText()).isEqualTo("SessionStartedEvent");
+        assertThat(events.path(0).path("sequence").asLong()).isZero();
+        assertThat(events.path(999).path("sequence").asLong()).isEqualTo(999);
+        assertThat(first.text("next_cursor")).isEqualTo("999");
+
+        Response second = app.http().get(path + "?limit=1000&cursor=999", auth);
+        assertThat(second.status()).as(second.toString()).isEqualTo(200);
+        assertThat(second.json().path("events").path(0).path("sequence").asLong()).isEqualTo(1000);
+
+        Response end = app.http().get(path + "?cursor=" + (lastSequence - 3), auth);
+        assertThat(end.status()).as(end.toString()).isEqualTo(200);
+        List<Long> sequences = new ArrayList<>();
+        end.json().path("events").forEach(e -> sequences.add(e.path("sequence").asLong()));
+        assertThat(sequences).containsExactly(lastSequence - 2, lastSequence - 1, lastSequence);
+        assertThat(end.json().path("next_cursor").isNull()).as(end.toString()).isTrue();
+
+        Download state = download(path + "/state", auth);
+        assertThat(state.status()).as(state.firstLine()).isEqualTo(200);
+        JsonNode folded = Http.JSON.readTree(state.firstLine());
+        assertThat(folded.path("version").asLong()).as("every event folded").isEqualTo(lastSequence);
+        assertThat(folded.path("state").path("session_id").asText()).isEqualTo(sessionId);
+        assertThat(folded.path("state").path("revoked").asBoolean()).isFalse();
+        assertThat(app.alive()).as("the service survived; its log ends: %s", app.logTail()).isTrue();
+        assertThat(app.log()).doesNotContain("OutOfMemoryError");
     }
 
     /** The audit projection has handled every stored event (no entry of the tenant is still to come). */
