@@ -60,6 +60,8 @@ public final class ChildApp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // a test JVM that ends early must not leave the service running (it holds database connections)
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         ChildApp app = new ChildApp(process, new Http("http://127.0.0.1:" + port), log);
         try {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
