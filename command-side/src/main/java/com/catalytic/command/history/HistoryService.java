@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.SimpleEventBus;
 import org.axonframework.eventsourcing.EventSourcedAggregate;
@@ -71,9 +72,17 @@ public class HistoryService {
                 new SpringBeanParameterResolverFactory(spring));
     }
 
-    public List<Map<String, Object>> events(String tenantId, String type, String id) {
+    /** Events in sequence order; {@code nextCursor}, the last one's sequence, when more follow. */
+    record EventsPage(List<Map<String, Object>> events, Long nextCursor) {
+    }
+
+    /** At most {@code limit} events after sequence number {@code after} (-1: from the first). */
+    EventsPage events(String tenantId, String type, String id, long after, int limit) {
+        DomainEventStream owned = owned(tenantId, type, id);
+        DomainEventStream stream = after < 0 ? owned : eventStore.readEvents(id, after + 1);
         List<Map<String, Object>> out = new ArrayList<>();
-        for (DomainEventMessage<?> e : stream(tenantId, type, id)) {
+        while (out.size() < limit && stream.hasNext()) {
+            DomainEventMessage<?> e = stream.next();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("sequence", e.getSequenceNumber());
             m.put("event_id", e.getIdentifier());
@@ -85,36 +94,46 @@ public class HistoryService {
             m.put("metadata", e.getMetaData());
             out.add(m);
         }
-        return out;
+        Long next = stream.hasNext() ? (Long) out.get(out.size() - 1).get("sequence") : null;
+        return new EventsPage(out, next);
     }
 
+    /**
+     * The state after the events that occurred at or before {@code at} (the stream's prefix up to the first later
+     * event), folded one event at a time as they are read: memory does not grow with the stream's length.
+     */
     public Map<String, Object> stateAt(String tenantId, String type, String id, Instant at) {
-        List<DomainEventMessage<?>> upTo = stream(tenantId, type, id).stream()
-                .filter(e -> !e.getTimestamp().isAfter(at)).toList();
-        if (upTo.isEmpty()) {
+        DomainEventStream stream = owned(tenantId, type, id);
+        DomainEventMessage<?> first = stream.peek();
+        if (first.getTimestamp().isAfter(at)) {
             throw DomainException.notFound(type.replace('_', ' ') + " at " + at);
         }
-        Object root = replay(AGGREGATES.get(type), id, upTo);
+        AtomicReference<DomainEventMessage<?>> last = new AtomicReference<>();
+        DomainEventStream upTo = DomainEventStream.of(stream.asStream()
+                .takeWhile(e -> !e.getTimestamp().isAfter(at))
+                .peek(last::set));
+        Object root = replay(AGGREGATES.get(type), id, first, upTo);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("aggregate_type", type);
         out.put("id", id);
         out.put("at", at);
-        out.put("version", upTo.get(upTo.size() - 1).getSequenceNumber());
-        out.put("last_event_at", upTo.get(upTo.size() - 1).getTimestamp());
+        out.put("version", last.get().getSequenceNumber());
+        out.put("last_event_at", last.get().getTimestamp());
         out.put("state", redacted(STATE.valueToTree(root)));
         return out;
     }
 
-    private List<DomainEventMessage<?>> stream(String tenantId, String type, String id) {
+    /** The aggregate's stream from its first event (never a snapshot), once that event shows it is the tenant's. */
+    private DomainEventStream owned(String tenantId, String type, String id) {
         if (!AGGREGATES.containsKey(type)) {
             throw DomainException.notFound("aggregate type '" + type + "'");
         }
-        List<DomainEventMessage<?>> events = new ArrayList<>();
-        eventStore.readEvents(id).forEachRemaining(events::add);
-        if (events.isEmpty() || !type.equals(events.get(0).getType()) || !tenantId.equals(tenantOf(events.get(0)))) {
+        DomainEventStream stream = eventStore.readEvents(id, 0);
+        DomainEventMessage<?> first = stream.hasNext() ? stream.peek() : null;
+        if (first == null || !type.equals(first.getType()) || !tenantId.equals(tenantOf(first))) {
             throw DomainException.notFound(type.replace('_', ' '));
         }
-        return events;
+        return stream;
     }
 
     private static String tenantOf(DomainEventMessage<?> e) {
@@ -126,13 +145,13 @@ public class HistoryService {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Object replay(Class type, String id, List<DomainEventMessage<?>> events) {
+    private Object replay(Class type, String id, DomainEventMessage<?> first, DomainEventStream events) {
         AggregateModel model = AnnotatedAggregateMetaModelFactory.inspectAggregate(type, resolvers,
                 axon.handlerDefinition(type));
-        Object root = new GenericAggregateFactory(model).createAggregateRoot(id, events.get(0));
+        Object root = new GenericAggregateFactory(model).createAggregateRoot(id, first);
         EventSourcedAggregate aggregate = EventSourcedAggregate.initialize(root, model, SimpleEventBus.builder().build(),
                 NoSnapshotTriggerDefinition.TRIGGER);
-        aggregate.initializeState(DomainEventStream.of(events));
+        aggregate.initializeState(events);
         return aggregate.getAggregateRoot();
     }
 

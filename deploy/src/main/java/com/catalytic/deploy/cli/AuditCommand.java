@@ -5,7 +5,7 @@ import com.catalytic.projections.audit.AuditVerifier;
 import com.catalytic.projections.audit.AuditVerifier.Result;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,13 +27,19 @@ public class AuditCommand {
         @Override
         public Integer call() {
             DatabaseUrl db = DatabaseUrl.forCommand(databaseUrl);
-            DriverManagerDataSource ds = new DriverManagerDataSource(db.jdbcUrl());
+            // one connection for all the verifier's pages
+            SingleConnectionDataSource ds = new SingleConnectionDataSource(db.jdbcUrl(), true);
             if (db.username() != null) {
                 ds.setUsername(db.username());
                 ds.setPassword(db.password());
             }
-            AuditVerifier verifier = new AuditVerifier(ds);
-            List<Result> results = tenant != null ? List.of(verifier.verify(tenant)) : verifier.verifyAll();
+            List<Result> results;
+            try {
+                AuditVerifier verifier = new AuditVerifier(ds);
+                results = tenant != null ? List.of(verifier.verify(tenant)) : verifier.verifyAll();
+            } finally {
+                ds.destroy();
+            }
             boolean allValid = true;
             for (Result r : results) {
                 if (r.valid()) {

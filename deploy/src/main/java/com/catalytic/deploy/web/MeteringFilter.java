@@ -24,8 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -50,6 +53,8 @@ public class MeteringFilter extends OncePerRequestFilter {
     /** Handlers that consume compute units put the count (a {@code Long}) in this request attribute. */
     public static final String UNITS = "catalytic.usage.units";
     private static final Logger log = LoggerFactory.getLogger(MeteringFilter.class);
+    private static final Set<String> BODY_HEADERS = Set.of("content-disposition", "content-encoding",
+            "content-language", "content-length", "content-type");
 
     private final boolean enabled;
     private final CredentialCache cache;
@@ -98,12 +103,17 @@ public class MeteringFilter extends OncePerRequestFilter {
         }
         long startNanos = System.nanoTime();
         if (req.getRequestURI().endsWith("/export")) {
-            // exports stream as they are read: they are recorded right after the last byte (not held back)
-            chain.doFilter(req, res);
+            // exports stream as they are read: recorded when the answer starts (its size is not known then)
+            RecordBeforeCommitResponse streamed = new RecordBeforeCommitResponse(res,
+                    () -> record(req, caller, plan, start, startNanos, res.getStatus(), -1));
             try {
-                record(req, caller, plan, start, startNanos, res.getStatus(), -1);
+                chain.doFilter(req, streamed);
+                streamed.recordOnce();
             } catch (UsageNotRecorded e) {
-                log.error("Usage of export {} could not be recorded: {}", req.getRequestURI(), e.getMessage());
+                // nothing was sent: answered below
+            }
+            if (streamed.failure() != null) {
+                refuse(req, res, streamed.failure());
             }
             return;
         }
@@ -112,14 +122,26 @@ public class MeteringFilter extends OncePerRequestFilter {
         try {
             record(req, caller, plan, start, startNanos, buffered.getStatus(), buffered.getContentSize());
         } catch (UsageNotRecorded e) {
-            log.error("Usage of {} {} could not be recorded; answering 503: {}", req.getMethod(), req.getRequestURI(),
-                    e.getMessage());
-            buffered.resetBuffer();
-            problems.write(res, req, HttpStatus.SERVICE_UNAVAILABLE, "usage_unavailable",
-                    "the call could not be metered; it may have taken effect — retry with care", null);
+            refuse(req, res, e);
             return;
         }
         buffered.copyBodyToResponse();
+    }
+
+    /** An answer whose call is not recorded is never sent: 503 in its place, without the headers of its body. */
+    private void refuse(HttpServletRequest req, HttpServletResponse res, UsageNotRecorded e) throws IOException {
+        log.error("Usage of {} {} could not be recorded; answering 503: {}", req.getMethod(), req.getRequestURI(),
+                e.getMessage());
+        Map<String, List<String>> kept = new LinkedHashMap<>();
+        for (String name : res.getHeaderNames()) {
+            if (!BODY_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                kept.put(name, List.copyOf(res.getHeaders(name)));
+            }
+        }
+        res.reset();
+        kept.forEach((name, values) -> values.forEach(value -> res.addHeader(name, value)));
+        problems.write(res, req, HttpStatus.SERVICE_UNAVAILABLE, "usage_unavailable",
+                "the call could not be metered; it may have taken effect — retry with care", null);
     }
 
     private void record(HttpServletRequest req, Caller caller, Plan plan, Instant start, long startNanos, int status,

@@ -1,6 +1,7 @@
 package com.catalytic.deploy.web;
 
 import com.catalytic.api.error.DomainException;
+import com.catalytic.command.metering.UsageJournal.UsageNotRecorded;
 import com.catalytic.deploy.web.BodySizeLimitFilter.PayloadTooLargeException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
@@ -153,6 +154,12 @@ public class ProblemHandler {
             return unavailable((Exception) cause, req);
         }
         return fault(e, req);
+    }
+
+    /** A streamed answer whose call could not be recorded: nothing was sent, and {@link MeteringFilter} answers 503. */
+    @ExceptionHandler(UsageNotRecorded.class)
+    ResponseEntity<Object> notRecorded() {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
     }
 
     @ExceptionHandler(Exception.class)

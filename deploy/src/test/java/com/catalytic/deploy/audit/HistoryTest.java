@@ -114,4 +114,45 @@ class HistoryTest {
         assertThat(http.get("/api/history/invoice/x", auth).status()).isEqualTo(404);
         assertThat(http.get("/api/history/user/" + owner.userId() + "/state?at=yesterday", auth).status()).isEqualTo(422);
     }
+
+    @Test
+    void theEventsComePagedInSequenceOrderWithACursor() {
+        Account owner = Accounts.registerAndLogin(http, "pages");
+        String[] auth = bearer(owner.accessToken());
+        for (int i = 1; i <= 5; i++) {
+            Response renamed = http.method("PATCH", "/api/tenant", "{\"name\":\"Pages " + i + "\"}", auth);
+            assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+        }
+        String path = "/api/history/tenant/" + owner.tenantId();
+        Response all = http.get(path + "?limit=1000", auth);
+        assertThat(all.status()).as(all.toString()).isEqualTo(200);
+        assertThat(all.json().path("next_cursor").isNull()).isTrue();
+        List<String> expected = new ArrayList<>();
+        all.json().path("events").forEach(e -> expected.add(e.path("sequence").asLong() + " " + e.path("event_id").asText()));
+        assertThat(expected).hasSizeGreaterThanOrEqualTo(6);
+        assertThat(expected.get(0)).startsWith("0 ");
+
+        List<String> paged = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Response page = http.get(path + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), auth);
+            assertThat(page.status()).as(page.toString()).isEqualTo(200);
+            assertThat(page.json().path("events").size()).isBetween(1, 2);
+            page.json().path("events").forEach(e -> paged.add(e.path("sequence").asLong() + " "
+                    + e.path("event_id").asText()));
+            cursor = page.json().path("next_cursor").isNull() ? null : page.text("next_cursor");
+            pages++;
+        } while (cursor != null && pages < 100);
+        assertThat(paged).isEqualTo(expected);
+        assertThat(pages).isEqualTo((expected.size() + 1) / 2);
+
+        Map.of("limit=0", 422, "limit=1001", 422, "limit=x", 400, "cursor=x", 422, "cursor=-2", 422)
+                .forEach((bad, status) -> {
+                    Response r = http.get(path + "?" + bad, auth);
+                    assertThat(r.status()).as(bad + ": " + r).isEqualTo(status);
+                });
+        assertThat(http.get(path + "?cursor=1", bearer(Accounts.registerAndLogin(http, "pager").accessToken()))
+                .status()).as("another tenant's page").isEqualTo(404);
+    }
 }

@@ -1,17 +1,25 @@
 package com.catalytic.projections.audit;
 
 import com.catalytic.projections.audit.AuditChain.Entry;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Re-hashes a tenant's audit chain from the rows' content (not by trusting the stored hashes) and reports the first
  * broken link: a row whose content no longer matches its hash, a link pointing at the wrong predecessor, a missing
  * entry (a gap in the sequence), or entries missing at the end (the chain is shorter than its recorded head).
+ * The chain is read in pages of {@link #PAGE} rows (keyset on {@code seq}), so memory does not grow with its length
+ * and no connection or transaction is held between pages.
  */
 public class AuditVerifier {
+
+    static final int PAGE = 1000;
+    private static final String COLUMNS = "seq, id, tenant_id, global_index, actor_type, actor_id, api_key_id, action, "
+            + "target_type, target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash";
 
     public record Broken(long seq, String id, String reason) {
     }
@@ -19,11 +27,16 @@ public class AuditVerifier {
     public record Result(String tenantId, boolean valid, long checked, String headHash, Broken firstBroken) {
     }
 
+    private record Row(Entry entry, String prevHash, String hash) {
+    }
+
+    private record Head(long seq, String hash) {
+    }
+
     private final JdbcTemplate jdbc;
 
-    public AuditVerifier(javax.sql.DataSource dataSource) {
+    public AuditVerifier(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        this.jdbc.setFetchSize(1000);
     }
 
     public List<String> tenants() {
@@ -40,50 +53,70 @@ public class AuditVerifier {
     }
 
     public Result verify(String tenantId) {
-        final long[] state = {0};          // entries checked
-        final String[] prev = {AuditChain.GENESIS};
-        final Broken[] broken = {null};
-        jdbc.query("SELECT seq, id, tenant_id, global_index, actor_type, actor_id, api_key_id, action, target_type, "
-                + "target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash FROM audit_logs "
-                + "WHERE tenant_id = ? ORDER BY seq", rs -> {
-                    if (broken[0] != null) {
-                        return;
-                    }
-                    long seq = rs.getLong(1);
-                    String id = rs.getString(2);
-                    long expected = state[0] + 1;
-                    if (seq != expected) {
-                        broken[0] = new Broken(expected, null, "entry " + expected + " is missing");
-                        return;
-                    }
-                    long gi = rs.getLong(4);
-                    Entry e = new Entry(seq, id, rs.getString(3), rs.wasNull() ? null : gi, rs.getString(5),
-                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                            rs.getString(11), rs.getString(12), rs.getString(13), rs.getTimestamp(14).toInstant(),
-                            rs.getString(15));
-                    if (!prev[0].equals(rs.getString(16))) {
-                        broken[0] = new Broken(seq, id, "does not link to the entry before it");
-                        return;
-                    }
-                    String computed = AuditChain.hash(prev[0], e);
-                    if (!computed.equals(rs.getString(17))) {
-                        broken[0] = new Broken(seq, id, "content does not match its hash");
-                        return;
-                    }
-                    prev[0] = computed;
-                    state[0] = seq;
-                }, tenantId);
-        if (broken[0] == null) {
-            List<Map<String, Object>> head = jdbc.queryForList("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
-                    tenantId);
-            if (!head.isEmpty()) {
-                long headSeq = ((Number) head.get(0).get("seq")).longValue();
-                if (headSeq != state[0] || !prev[0].equals(head.get(0).get("hash"))) {
-                    broken[0] = new Broken(state[0] + 1, null, "entries " + (state[0] + 1) + " to " + headSeq
-                            + " are missing at the end of the chain");
+        // the head is read first: entries appended while the pages are read extend the chain past it, legitimately
+        Head recorded = head(tenantId);
+        long checked = 0;
+        String prev = AuditChain.GENESIS;
+        Broken broken = null;
+        pages:
+        while (true) {
+            List<Row> page = jdbc.query("SELECT " + COLUMNS + " FROM audit_logs WHERE tenant_id = ? AND seq > ? "
+                    + "ORDER BY seq LIMIT ?", (rs, i) -> row(rs), tenantId, checked, PAGE);
+            for (Row row : page) {
+                Entry e = row.entry();
+                long expected = checked + 1;
+                if (e.seq() != expected) {
+                    broken = new Broken(expected, null, "entry " + expected + " is missing");
+                    break pages;
                 }
+                if (!prev.equals(row.prevHash())) {
+                    broken = new Broken(e.seq(), e.id(), "does not link to the entry before it");
+                    break pages;
+                }
+                String computed = AuditChain.hash(prev, e);
+                if (!computed.equals(row.hash())) {
+                    broken = new Broken(e.seq(), e.id(), "content does not match its hash");
+                    break pages;
+                }
+                if (recorded != null && e.seq() == recorded.seq() && !computed.equals(recorded.hash())) {
+                    broken = new Broken(e.seq(), e.id(), "does not match the recorded head of the chain");
+                    break pages;
+                }
+                prev = computed;
+                checked = e.seq();
+            }
+            if (page.size() < PAGE) {
+                break;
             }
         }
-        return new Result(tenantId, broken[0] == null, state[0], prev[0], broken[0]);
+        if (broken == null && recorded != null && checked < recorded.seq()) {
+            broken = new Broken(checked + 1, null, "entries " + (checked + 1) + " to " + recorded.seq()
+                    + " are missing at the end of the chain");
+        }
+        if (broken == null) {
+            // rows and head are committed together: no row may lie beyond the head as it is now
+            Head now = head(tenantId);
+            if (now != null && checked > now.seq()) {
+                broken = new Broken(now.seq() + 1, null, "entries " + (now.seq() + 1) + " to " + checked
+                        + " lie beyond the recorded head of the chain");
+            }
+        }
+        return new Result(tenantId, broken == null, checked, prev, broken);
+    }
+
+    private Head head(String tenantId) {
+        List<Head> rows = jdbc.query("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
+                (rs, i) -> new Head(rs.getLong(1), rs.getString(2)), tenantId);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        long gi = rs.getLong(4);
+        Long globalIndex = rs.wasNull() ? null : gi;
+        Entry e = new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), globalIndex, rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), rs.getString(12), rs.getString(13), rs.getTimestamp(14).toInstant(),
+                rs.getString(15));
+        return new Row(e, rs.getString(16), rs.getString(17));
     }
 }

@@ -6,7 +6,10 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.projections.audit.AuditVerifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +33,7 @@ import jakarta.servlet.http.HttpServletResponse;
 public class AuditController {
 
     static final int MAX_PAGE = 500;
+    static final int EXPORT_PAGE = 1000;
     static final String COLUMNS = "id, seq, global_index, actor_type, actor_id, api_key_id, action, target_type, "
             + "target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash";
 
@@ -39,7 +43,6 @@ public class AuditController {
 
     public AuditController(DataSource dataSource, ObjectMapper json) {
         this.jdbc = new JdbcTemplate(dataSource);
-        this.jdbc.setFetchSize(500);
         this.verifier = new AuditVerifier(dataSource);
         this.json = json;
     }
@@ -103,7 +106,8 @@ public class AuditController {
             default -> throw DomainException.validation("format", "invalid_format", "format must be ndjson or csv");
         };
         Filter f = filter(caller, from, to, actorId, action, targetType, targetId);
-        String sql = "SELECT " + COLUMNS + " FROM audit_logs WHERE " + f.sql() + " ORDER BY seq";
+        // keyset pages: memory is bounded by a page, and no connection is held while the client reads
+        String sql = "SELECT " + COLUMNS + " FROM audit_logs WHERE " + f.sql() + " AND seq > ? ORDER BY seq LIMIT ?";
         response.setContentType(csv ? "text/csv;charset=UTF-8" : "application/x-ndjson");
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit-logs."
                 + (csv ? "csv" : "ndjson") + "\"");
@@ -114,25 +118,37 @@ public class AuditController {
                 w.write(String.join(",", COLUMNS.split(", ")));
                 w.write("\r\n");
             }
-            jdbc.query(sql, rs -> {
-                try {
-                    Map<String, Object> row = row(rs);
-                    if (csv) {
-                        List<String> cells = new ArrayList<>();
-                        row.values().forEach(v -> cells.add(csvCell(v)));
-                        w.write(String.join(",", cells));
-                        w.write("\r\n");
-                    } else {
-                        w.write(json.writeValueAsString(row));
-                        w.write("\n");
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+            long after = 0;
+            List<Map<String, Object>> page;
+            do {
+                List<Object> args = new ArrayList<>(f.args());
+                args.add(after);
+                args.add(EXPORT_PAGE);
+                page = jdbc.query(sql, (rs, i) -> row(rs), args.toArray());
+                for (Map<String, Object> row : page) {
+                    write(w, row, csv);
+                    after = (Long) row.get("seq");
                 }
-            }, f.args().toArray());
+            } while (page.size() == EXPORT_PAGE);
             w.flush();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void write(Writer w, Map<String, Object> row, boolean csv) {
+        try {
+            if (csv) {
+                List<String> cells = new ArrayList<>();
+                row.values().forEach(v -> cells.add(csvCell(v)));
+                w.write(String.join(",", cells));
+                w.write("\r\n");
+            } else {
+                w.write(json.writeValueAsString(row));
+                w.write("\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,128 @@
+package com.catalytic.deploy.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.catalytic.deploy.CatalyticMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * The application in a JVM of its own (built classpath, chosen JVM options such as a small heap), on a test schema
+ * with the local PostgreSQL and Redis; its output goes to a log file in {@code dir}.
+ */
+public final class ChildApp implements AutoCloseable {
+
+    private final Process process;
+    private final Http http;
+    private final Path log;
+
+    private ChildApp(Process process, Http http, Path log) {
+        this.process = process;
+        this.http = http;
+        this.log = log;
+    }
+
+    /** Starts the service and waits until {@code /health} answers 200. */
+    public static ChildApp start(String schema, Path dir, List<String> jvmOptions, Map<String, String> settings) {
+        int port = freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Ddisable-axoniq-console-message=true", "-cp", System.getProperty("java.class.path"),
+                CatalyticMain.class.getName(), "serve",
+                "--server.port=" + port,
+                "--spring.datasource.url=" + jdbcUrl(schema),
+                "--spring.datasource.username=" + TestApp.pgUser(),
+                "--spring.flyway.schemas=" + schema,
+                "--catalytic.redis.key-prefix=test:" + schema + ":",
+                "--catalytic.auth.key-dir=" + TestApp.KEY_DIR));
+        settings.forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("DATABASE_URL");
+        pb.environment().put("REDIS_HOST", TestApp.redisHost());
+        pb.environment().put("REDIS_PORT", TestApp.redisPort());
+        pb.environment().put("CATALYTIC_DATA_DIR", dir.toString());
+        Path log = dir.resolve("app-" + System.nanoTime() + ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // a test JVM that ends early must not leave the service running (it holds database connections)
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        ChildApp app = new ChildApp(process, new Http("http://127.0.0.1:" + port), log);
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> !process.isAlive() || app.healthy());
+        } catch (ConditionTimeoutException e) {
+            process.destroyForcibly();
+            throw new AssertionError("the service did not start in time; its log ends: " + app.logTail(), e);
+        }
+        assertThat(process.isAlive()).as("the service is running; its log ends: %s", app.logTail()).isTrue();
+        return app;
+    }
+
+    private boolean healthy() {
+        try {
+            return http.get("/health").status() == 200;
+        } catch (AssertionError notYetListening) {
+            return false;
+        }
+    }
+
+    /** The JDBC URL of {@code schema} on the test database. */
+    public static String jdbcUrl(String schema) {
+        return TestApp.pgUrl() + (TestApp.pgUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The last lines of the log, for failure messages. */
+    public String logTail() {
+        String all = log();
+        return all.substring(Math.max(0, all.length() - 4000));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
