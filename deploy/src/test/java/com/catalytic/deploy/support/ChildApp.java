@@ -52,6 +52,7 @@ public final class ChildApp implements AutoCloseable {
         pb.environment().put("REDIS_HOST", TestApp.redisHost());
         pb.environment().put("REDIS_PORT", TestApp.redisPort());
         pb.environment().put("CATALYTIC_DATA_DIR", dir.toString());
+        pb.environment().put("MANAGEMENT_PORT", "0"); // never the fixed default: instances run side by side
         Path log = dir.resolve("app-" + System.nanoTime() + ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process process;
