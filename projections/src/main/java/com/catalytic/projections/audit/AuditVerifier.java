@@ -9,11 +9,24 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Re-hashes a tenant's audit chain from the rows' content (not by trusting the stored hashes) and reports the first
  * broken link: a row whose content no longer matches its hash, a link pointing at the wrong predecessor, a missing
- * entry (a gap in the sequence), or entries missing at the end (the chain is shorter than its recorded head).
+ * entry (a gap in the sequence), or entries missing at the end (the chain is shorter than its recorded head). Given a
+ * signed checkpoint, it also catches a chain rewritten consistently (every hash recomputed): the entry the checkpoint
+ * names no longer has the checkpoint's head hash.
  */
 public class AuditVerifier {
 
-    public record Broken(long seq, String id, String reason) {
+    public static final String CHAIN_BROKEN = "chain_broken";
+    public static final String CHECKPOINT_MISMATCH = "checkpoint_mismatch";
+
+    public record Broken(long seq, String id, String code, String reason) {
+
+        Broken(long seq, String id, String reason) {
+            this(seq, id, CHAIN_BROKEN, reason);
+        }
+    }
+
+    /** What a signed checkpoint asserts: the chain had {@code count} entries and entry {@code count} had this hash. */
+    public record Checkpoint(long count, String headHash) {
     }
 
     public record Result(String tenantId, boolean valid, long checked, String headHash, Broken firstBroken) {
@@ -40,6 +53,10 @@ public class AuditVerifier {
     }
 
     public Result verify(String tenantId) {
+        return verify(tenantId, null);
+    }
+
+    public Result verify(String tenantId, Checkpoint checkpoint) {
         final long[] state = {0};          // entries checked
         final String[] prev = {AuditChain.GENESIS};
         final Broken[] broken = {null};
@@ -70,9 +87,18 @@ public class AuditVerifier {
                         broken[0] = new Broken(seq, id, "content does not match its hash");
                         return;
                     }
+                    if (checkpoint != null && seq == checkpoint.count() && !computed.equals(checkpoint.headHash())) {
+                        broken[0] = new Broken(seq, id, CHECKPOINT_MISMATCH, "entry " + seq + " no longer has the "
+                                + "checkpoint's head hash: the chain was rewritten at or before it");
+                        return;
+                    }
                     prev[0] = computed;
                     state[0] = seq;
                 }, tenantId);
+        if (broken[0] == null && checkpoint != null && state[0] < checkpoint.count()) {
+            broken[0] = new Broken(state[0] + 1, null, CHECKPOINT_MISMATCH, "the chain has " + state[0]
+                    + " entries, the checkpoint " + checkpoint.count());
+        }
         if (broken[0] == null) {
             List<Map<String, Object>> head = jdbc.queryForList("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
                     tenantId);
