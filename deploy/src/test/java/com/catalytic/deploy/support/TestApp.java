@@ -67,6 +67,8 @@ public final class TestApp implements AutoCloseable {
         props.put("spring.datasource.url", pgUrl() + (pgUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema);
         props.put("spring.datasource.username", pgUser());
         props.put("spring.datasource.password", env("TEST_DATABASE_PASSWORD", ""));
+        // connections on demand: many instances share one PostgreSQL (max_connections) on a test machine
+        props.put("spring.datasource.hikari.minimum-idle", "2");
         props.put("spring.flyway.schemas", schema);
         props.put("REDIS_HOST", redisHost());
         props.put("REDIS_PORT", redisPort());
