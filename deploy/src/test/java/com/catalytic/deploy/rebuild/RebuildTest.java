@@ -4,16 +4,20 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.catalytic.api.auth.Actor;
+import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Cli;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,7 @@ class RebuildTest {
         TABLES.put("usage_logs", "SELECT * FROM usage_logs ORDER BY id");
         TABLES.put("audit_logs", "SELECT * FROM audit_logs ORDER BY tenant_id, seq");
         TABLES.put("audit_heads", "SELECT * FROM audit_heads ORDER BY tenant_id");
+        TABLES.put("subscriptions", "SELECT * FROM subscriptions ORDER BY tenant_id");
     }
 
     static String schema = TestApp.newSchema();
@@ -63,21 +68,49 @@ class RebuildTest {
     }
 
     static void history(int tenants) {
+        CommandGateway commands = app.bean(CommandGateway.class);
         for (int t = 0; t < tenants; t++) {
             Account owner = Accounts.registerAndLogin(http, "history" + t);
             String[] auth = bearer(owner.accessToken());
             Accounts.changePlan(app, owner.tenantId(), "starter");
-            String member = http.post("/api/users", Map.of("email", Accounts.uniqueEmail("m" + t), "role", "member",
-                    "password", Accounts.PASSWORD), auth).text("id");
-            http.method("PATCH", "/api/users/" + member, "{\"role\":\"viewer\"}", auth);
-            String key = http.post("/api/api-keys", Map.of("name", "k" + t, "scopes", List.of("users:read")), auth)
-                    .text("id");
-            http.post("/api/api-keys/" + key + "/rotate", Map.of("grace_seconds", 60), auth);
+            String member = expect(201, http.post("/api/users", Map.of("email", Accounts.uniqueEmail("m" + t), "role",
+                    "member", "password", Accounts.PASSWORD), auth)).text("id");
+            expect(200, http.method("PATCH", "/api/users/" + member, "{\"role\":\"viewer\"}", auth));
+            String key = expect(201, http.post("/api/api-keys", Map.of("name", "k" + t, "scopes",
+                    List.of("users:read")), auth)).text("id");
+            expect(201, http.post("/api/api-keys/" + key + "/rotate", Map.of("grace_seconds", 60), auth));
             for (int i = 0; i < 5; i++) {
-                http.get("/api/me", auth);
+                expect(200, http.get("/api/me", auth));
             }
-            http.post("/auth/logout", null, auth);
+            if (t % 2 == 0) {
+                subscribe(commands, owner.tenantId(), t);
+            }
+            expect(204, http.post("/auth/logout", null, auth));
         }
+    }
+
+    /** A subscription as Stripe reports it: checkout, the subscription, a failed then a paid invoice. */
+    static void subscribe(CommandGateway commands, String tenantId, int t) {
+        String sub = SubscriptionCommands.subscriptionIdFor(tenantId);
+        Instant at = Instant.parse("2026-11-01T00:00:00Z").plusSeconds(t * 3600L);
+        commands.sendAndWait(new SubscriptionCommands.RecordCheckoutCommand(sub, tenantId, "cs_" + t, "starter",
+                "month", Actor.system()));
+        commands.sendAndWait(new SubscriptionCommands.SyncSubscriptionCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_s" + t + tenantId, "customer.subscription.created", at),
+                "cus_" + tenantId, "sub_" + t, "starter", "month", "active", at, at.plusSeconds(30 * 86400L), null,
+                false));
+        commands.sendAndWait(new SubscriptionCommands.RecordPaymentFailedCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_f" + t + tenantId, "invoice.payment_failed",
+                        at.plusSeconds(60)),
+                new SubscriptionCommands.InvoiceFacts("in_" + t, "cus_" + tenantId, "sub_" + t, 2900, "usd", 1, null, null)));
+        commands.sendAndWait(new SubscriptionCommands.RecordPaymentSucceededCommand(sub, tenantId,
+                new SubscriptionCommands.StripeEventRef("evt_p" + t + tenantId, "invoice.paid", at.plusSeconds(120)),
+                new SubscriptionCommands.InvoiceFacts("in_" + t, "cus_" + tenantId, "sub_" + t, 2900, "usd", 2, null, null)));
+    }
+
+    static Response expect(int status, Response r) {
+        assertThat(r.status()).as("%s", r).isEqualTo(status);
+        return r;
     }
 
     static void awaitProjected() {
@@ -99,12 +132,22 @@ class RebuildTest {
         Map<String, List<Map<String, Object>>> before = snapshot();
         assertThat(before.values()).allSatisfy(rows -> assertThat(rows).isNotEmpty());
 
-        // a bad release: rows lost and rows corrupted
+        assertThat(before.get("subscriptions")).as("subscriptions").hasSize(2)
+                .allSatisfy(row -> assertThat(row.get("stripe_customer_id")).isNotNull());
+
+        // a bad release: rows lost and rows corrupted, in every table
         app.jdbc().update("DELETE FROM users WHERE role = 'viewer'");
         app.jdbc().update("UPDATE tenants SET name = 'corrupted'");
+        app.jdbc().update("UPDATE api_keys SET name = 'corrupted'");
+        app.jdbc().update("DELETE FROM auth_sessions WHERE revoked_at IS NOT NULL");
+        app.jdbc().update("DELETE FROM access_changes WHERE kind = 'session'");
         app.jdbc().update("DELETE FROM usage_logs WHERE status = 200 AND endpoint = '/api/me'");
         app.jdbc().update("DELETE FROM audit_logs WHERE seq > 3");
-        assertThat(snapshot()).isNotEqualTo(before);
+        app.jdbc().update("UPDATE audit_heads SET seq = 0");
+        app.jdbc().update("DELETE FROM subscriptions WHERE tenant_id = (SELECT MIN(tenant_id) FROM subscriptions)");
+        app.jdbc().update("UPDATE subscriptions SET status = 'canceled', failed_payments = 7");
+        Map<String, List<Map<String, Object>>> damaged = snapshot();
+        before.forEach((table, rows) -> assertThat(damaged.get(table)).as("%s is damaged", table).isNotEqualTo(rows));
 
         String out = cli("projections", "rebuild", "--no-progress");
         assertThat(out).contains("events replayed", "Swapped in");

@@ -134,6 +134,10 @@ public final class TestApp implements AutoCloseable {
         return context.getBean(name, type);
     }
 
+    public <T> Map<String, T> beans(Class<T> type) {
+        return context.getBeansOfType(type);
+    }
+
     @Override
     public void close() {
         context.close();

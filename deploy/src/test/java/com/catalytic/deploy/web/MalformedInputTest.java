@@ -103,6 +103,9 @@ class MalformedInputTest {
         endpoints.put("POST /auth/password-reset/confirm",
                 new String[] {"{\"token\": \"a.b\", \"password\": \"x\"}"});
         endpoints.put("POST /api/subscription/checkout", new String[] {"{\"plan\": \"starter\", \"interval\": \"month\"}"});
+        String checkpoint = http.get("/api/audit-logs/checkpoint", bearer(account.accessToken())).text("signature");
+        assertThat(checkpoint).isNotBlank();
+        endpoints.put("POST /api/audit-logs/verify", new String[] {"{\"checkpoint\": \"" + checkpoint + "\"}"});
         long eventsBefore = eventCount();
         endpoints.forEach((endpoint, valid) -> {
             String method = endpoint.substring(0, endpoint.indexOf(' '));

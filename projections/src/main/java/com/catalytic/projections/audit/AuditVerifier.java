@@ -11,7 +11,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Re-hashes a tenant's audit chain from the rows' content (not by trusting the stored hashes) and reports the first
  * broken link: a row whose content no longer matches its hash, a link pointing at the wrong predecessor, a missing
- * entry (a gap in the sequence), or entries missing at the end (the chain is shorter than its recorded head).
+ * entry (a gap in the sequence), or entries missing at the end (the chain is shorter than its recorded head). Given a
+ * signed checkpoint, it also catches a chain rewritten consistently (every hash recomputed): the entry the checkpoint
+ * names no longer has the checkpoint's head hash.
  * The chain is read in pages of {@link #PAGE} rows (keyset on {@code seq}), so memory does not grow with its length
  * and no connection or transaction is held between pages.
  */
@@ -21,7 +23,18 @@ public class AuditVerifier {
     private static final String COLUMNS = "seq, id, tenant_id, global_index, actor_type, actor_id, api_key_id, action, "
             + "target_type, target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash";
 
-    public record Broken(long seq, String id, String reason) {
+    public static final String CHAIN_BROKEN = "chain_broken";
+    public static final String CHECKPOINT_MISMATCH = "checkpoint_mismatch";
+
+    public record Broken(long seq, String id, String code, String reason) {
+
+        Broken(long seq, String id, String reason) {
+            this(seq, id, CHAIN_BROKEN, reason);
+        }
+    }
+
+    /** What a signed checkpoint asserts: the chain had {@code count} entries and entry {@code count} had this hash. */
+    public record Checkpoint(long count, String headHash) {
     }
 
     public record Result(String tenantId, boolean valid, long checked, String headHash, Broken firstBroken) {
@@ -53,6 +66,10 @@ public class AuditVerifier {
     }
 
     public Result verify(String tenantId) {
+        return verify(tenantId, null);
+    }
+
+    public Result verify(String tenantId, Checkpoint checkpoint) {
         // the head is read first: entries appended while the pages are read extend the chain past it, legitimately
         Head recorded = head(tenantId);
         long checked = 0;
@@ -78,6 +95,11 @@ public class AuditVerifier {
                     broken = new Broken(e.seq(), e.id(), "content does not match its hash");
                     break pages;
                 }
+                if (checkpoint != null && e.seq() == checkpoint.count() && !computed.equals(checkpoint.headHash())) {
+                    broken = new Broken(e.seq(), e.id(), CHECKPOINT_MISMATCH, "entry " + e.seq() + " no longer has "
+                            + "the checkpoint's head hash: the chain was rewritten at or before it");
+                    break pages;
+                }
                 if (recorded != null && e.seq() == recorded.seq() && !computed.equals(recorded.hash())) {
                     broken = new Broken(e.seq(), e.id(), "does not match the recorded head of the chain");
                     break pages;
@@ -88,6 +110,10 @@ public class AuditVerifier {
             if (page.size() < PAGE) {
                 break;
             }
+        }
+        if (broken == null && checkpoint != null && checked < checkpoint.count()) {
+            broken = new Broken(checked + 1, null, CHECKPOINT_MISMATCH, "the chain has " + checked
+                    + " entries, the checkpoint " + checkpoint.count());
         }
         if (broken == null && recorded != null && checked < recorded.seq()) {
             broken = new Broken(checked + 1, null, "entries " + (checked + 1) + " to " + recorded.seq()
