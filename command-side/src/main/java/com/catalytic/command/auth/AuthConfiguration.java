@@ -79,8 +79,9 @@ public class AuthConfiguration {
     }
 
     @Bean
-    LoginThrottle loginThrottle(FastStore store, AuthProperties props, Clock clock) {
-        return new LoginThrottle(store, props, clock);
+    LoginThrottle loginThrottle(FastStore store, AuthProperties props, Clock clock,
+                                @Value("${catalytic.auth.known-address-ttl:30d}") Duration knownAddressTtl) {
+        return new LoginThrottle(store, props, knownAddressTtl, clock);
     }
 
     @Bean
