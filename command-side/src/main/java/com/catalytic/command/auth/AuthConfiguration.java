@@ -5,6 +5,7 @@ import com.catalytic.command.infra.InMemoryFastStore;
 import com.catalytic.command.infra.RedisFastStore;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
 import com.catalytic.api.apikey.ApiKeyUsageSink;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
@@ -32,10 +33,17 @@ public class AuthConfiguration {
         return Clock.systemUTC();
     }
 
-    /** Argon2id (memory-hard), at Spring Security's current recommended parameters. */
+    /**
+     * Argon2id (memory-hard, 16 MiB a hash) at Spring Security's current recommended parameters, at most
+     * {@code max-concurrent} at once (default: one per processor); the one encoder of aggregates and services.
+     */
     @Bean
-    PasswordEncoder passwordEncoder() {
-        return Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    PasswordHasher passwordEncoder(@Value("${catalytic.auth.password-hashing.max-concurrent:0}") int maxConcurrent,
+                                   @Value("${catalytic.auth.password-hashing.max-wait:2s}") Duration maxWait,
+                                   MeterRegistry meters) {
+        int permits = maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();
+        return new PasswordHasher(Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(), permits, maxWait)
+                .bindTo(meters);
     }
 
     /** Redis when {@code REDIS_HOST} is set; otherwise the in-process stand-in of the embedded default. */
@@ -71,8 +79,9 @@ public class AuthConfiguration {
     }
 
     @Bean
-    LoginThrottle loginThrottle(FastStore store, AuthProperties props, Clock clock) {
-        return new LoginThrottle(store, props, clock);
+    LoginThrottle loginThrottle(FastStore store, AuthProperties props, Clock clock,
+                                @Value("${catalytic.auth.known-address-ttl:30d}") Duration knownAddressTtl) {
+        return new LoginThrottle(store, props, knownAddressTtl, clock);
     }
 
     @Bean

@@ -82,16 +82,24 @@ public class AuthService {
 
     public TokenPair login(String email, String password, String ip) {
         String normalized = Emails.normalize(email);
-        throttle.checkLogin(normalized, ip);
-        Credentials creds = queries.query(new FindCredentialsByEmailQuery(normalized),
-                ResponseTypes.instanceOf(Credentials.class)).join();
-        // unknown addresses and invited users without a password cost the same hash as everyone else
-        String hash = creds == null || creds.passwordHash() == null ? dummyHash : creds.passwordHash();
-        boolean matches = passwordEncoder.matches(password, hash) && creds != null && creds.passwordHash() != null;
+        // counted before the hash, so that concurrent guesses cannot all pass the limits
+        LoginThrottle.Attempt attempt = throttle.admitLogin(normalized, ip);
+        Credentials creds;
+        boolean matches;
+        try {
+            creds = queries.query(new FindCredentialsByEmailQuery(normalized),
+                    ResponseTypes.instanceOf(Credentials.class)).join();
+            // unknown addresses and invited users without a password cost the same hash as everyone else
+            String hash = creds == null || creds.passwordHash() == null ? dummyHash : creds.passwordHash();
+            matches = passwordEncoder.matches(password, hash) && creds != null && creds.passwordHash() != null;
+        } catch (RuntimeException busyOrUnavailable) {
+            attempt.notChecked();
+            throw busyOrUnavailable;
+        }
         if (!matches) {
-            throttle.recordFailure(normalized, ip);
             throw DomainException.unauthorized("invalid_credentials", "e-mail or password is incorrect");
         }
+        attempt.succeeded();
         if (!creds.active()) {
             throw DomainException.forbidden("account_disabled", "this account is deactivated");
         }
@@ -106,7 +114,6 @@ public class AuthService {
                         : "this tenant is suspended; contact support");
             }
         }
-        throttle.recordSuccess(normalized, ip);
         String sessionId = Ids.newId();
         String secret = Ids.secret(32);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),

@@ -8,16 +8,22 @@ import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.InMemoryFastStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Slows brute force on the public auth endpoints: failed logins are counted per account and client address, per
- * account, and per client address in the shared fast store; past a limit the endpoint answers 429 with
- * {@code Retry-After} until the window ends. The per-account limit is higher than the per-pair one, so one attacker
- * cannot lock a user out from everywhere with a handful of guesses.
- * When the shared store is unreachable, counting continues per node so protection never switches off.
+ * Slows brute force on the public auth endpoints. A login attempt is counted per account and client address, per
+ * client address, and per account before its password is checked (one atomic increment each, compared afterwards),
+ * so concurrent guesses cannot all slip under a limit; past a limit the answer is 429 with {@code Retry-After} until
+ * the window ends. An attempt whose password was right, or that was never checked, is given back, so the counters
+ * hold failures.
+ * <p>
+ * Strangers must not lock an owner out: an address that signed in to an account is remembered (as a hash) for
+ * {@code knownAddressTtl}, and the per-account limit does not apply to it; it keeps its own per-pair and per-address
+ * limits. When the shared store is unreachable, counting continues per node so protection never switches off.
  */
 public class LoginThrottle {
 
@@ -26,35 +32,68 @@ public class LoginThrottle {
     private final FastStore shared;
     private final FastStore local;
     private final AuthProperties props;
+    private final Duration knownAddressTtl;
     private final AtomicLong lastWarning = new AtomicLong();
     private final Clock clock;
 
-    public LoginThrottle(FastStore shared, AuthProperties props, Clock clock) {
+    public LoginThrottle(FastStore shared, AuthProperties props, Duration knownAddressTtl, Clock clock) {
         this.shared = shared;
         this.local = new InMemoryFastStore(clock);
         this.props = props;
+        this.knownAddressTtl = knownAddressTtl;
         this.clock = clock;
     }
 
-    public void checkLogin(String email, String ip) {
-        requireBelow(pairKey(email, ip), props.maxFailuresPerAccountAndIp());
-        requireBelow(accountKey(email), props.maxFailuresPerAccount());
-        requireBelow(ipKey(ip), props.maxFailuresPerIp());
-    }
+    /** A login attempt, counted against every limit that applies to it; the caller reports how it ended. */
+    public final class Attempt {
 
-    public void recordFailure(String email, String ip) {
-        increment(pairKey(email, ip), props.failureWindow());
-        increment(accountKey(email), props.failureWindow());
-        increment(ipKey(ip), props.failureWindow());
-    }
+        private final String email;
+        private final String ip;
+        private final List<String> counted;
 
-    public void recordSuccess(String email, String ip) {
-        try {
-            shared.delete(pairKey(email, ip));
-        } catch (FastStoreUnavailable e) {
-            warn(e);
+        private Attempt(String email, String ip, List<String> counted) {
+            this.email = email;
+            this.ip = ip;
+            this.counted = counted;
         }
-        local.delete(pairKey(email, ip));
+
+        /** The password was right: not a failure, and the address is now known for this account. */
+        public void succeeded() {
+            String pair = pairKey(email, ip);
+            for (String key : counted) {
+                if (key.equals(pair)) {
+                    delete(key);
+                } else {
+                    decrement(key);
+                }
+            }
+            remember(knownKey(email, ip));
+        }
+
+        /** The password was never checked (the service was busy): the attempt is given back. */
+        public void notChecked() {
+            counted.forEach(LoginThrottle.this::decrement);
+        }
+    }
+
+    /**
+     * Counts a login attempt before its password is checked; 429 when it is over the account-and-address, address
+     * or (for an address that never signed in to this account) account limit. A refused attempt is not kept.
+     */
+    public Attempt admitLogin(String email, String ip) {
+        boolean known = isKnown(knownKey(email, ip));
+        List<String> counted = new ArrayList<>(3);
+        try {
+            count(pairKey(email, ip), props.maxFailuresPerAccountAndIp(), counted);
+            count(ipKey(ip), props.maxFailuresPerIp(), counted);
+            if (!known) {
+                count(accountKey(email), props.maxFailuresPerAccount(), counted);
+            }
+        } catch (DomainException refused) {
+            counted.forEach(this::decrement);
+            throw refused;
+        }
+        return new Attempt(email, ip, counted);
     }
 
     /** Counts a registration from this address; 429 beyond the configured number per window. */
@@ -77,32 +116,64 @@ public class LoginThrottle {
         }
     }
 
-    private void requireBelow(String key, int limit) {
-        Counter c = peek(key);
-        if (c.count() >= limit) {
+    private void count(String key, int limit, List<String> counted) {
+        Counter c = increment(key, props.failureWindow());
+        counted.add(key);
+        if (c.count() > limit) {
             throw DomainException.tooManyRequests("too_many_attempts",
                     "too many failed attempts; try again later", c.ttlSeconds());
         }
     }
 
-    private Counter peek(String key) {
-        try {
-            Counter s = shared.peek(key);
-            Counter l = local.peek(key);
-            return s.count() >= l.count() ? s : l;
-        } catch (FastStoreUnavailable e) {
-            warn(e);
-            return local.peek(key);
-        }
-    }
-
+    /** Increments the shared counter; what this node counted alone while the shared store was down still counts. */
     private Counter increment(String key, Duration window) {
+        Counter alone = local.peek(key);
         try {
-            return shared.increment(key, window);
+            Counter c = shared.increment(key, window);
+            return alone.count() == 0 ? c
+                    : new Counter(c.count() + alone.count(), Math.max(c.ttlSeconds(), alone.ttlSeconds()));
         } catch (FastStoreUnavailable e) {
             warn(e);
             return local.increment(key, window);
         }
+    }
+
+    private void decrement(String key) {
+        try {
+            shared.decrement(key);
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+            local.decrement(key);
+        }
+    }
+
+    private void delete(String key) {
+        try {
+            shared.delete(key);
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+        }
+        local.delete(key);
+    }
+
+    private void remember(String key) {
+        try {
+            shared.put(key, "1", knownAddressTtl);
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+            local.put(key, "1", knownAddressTtl);
+        }
+    }
+
+    private boolean isKnown(String key) {
+        try {
+            if (shared.exists(key)) {
+                return true;
+            }
+        } catch (FastStoreUnavailable e) {
+            warn(e);
+        }
+        return local.exists(key);
     }
 
     private static String accountKey(String email) {
@@ -110,7 +181,15 @@ public class LoginThrottle {
     }
 
     private static String pairKey(String email, String ip) {
-        return "bf:pair:" + Hashing.sha256Hex((email == null ? "" : email) + "|" + ip);
+        return "bf:pair:" + pairHash(email, ip);
+    }
+
+    private static String knownKey(String email, String ip) {
+        return "bf:known:" + pairHash(email, ip);
+    }
+
+    private static String pairHash(String email, String ip) {
+        return Hashing.sha256Hex((email == null ? "" : email) + "|" + ip);
     }
 
     private static String ipKey(String ip) {

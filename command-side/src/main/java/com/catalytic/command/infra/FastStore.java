@@ -11,6 +11,9 @@ public interface FastStore {
     /** Increments a counter that lives for {@code window} from its first increment; answers the new count and TTL. */
     Counter increment(String key, Duration window);
 
+    /** Takes one back from a live counter: never below zero, never creating a counter or changing its expiry. */
+    void decrement(String key);
+
     /** The current count of a counter (0 when absent). */
     Counter peek(String key);
 

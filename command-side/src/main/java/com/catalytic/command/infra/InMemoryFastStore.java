@@ -28,6 +28,13 @@ public class InMemoryFastStore implements FastStore {
     }
 
     @Override
+    public void decrement(String key) {
+        long now = clock.millis();
+        entries.computeIfPresent(key, (k, old) -> old.expiresAtMillis <= now ? null
+                : new Entry(old.value, Math.max(0, old.count - 1), old.expiresAtMillis));
+    }
+
+    @Override
     public Counter peek(String key) {
         long now = clock.millis();
         Entry e = live(key, now);

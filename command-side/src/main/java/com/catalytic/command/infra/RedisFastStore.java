@@ -19,6 +19,11 @@ public class RedisFastStore implements FastStore {
                     + "if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) t = tonumber(ARGV[1]) end "
                     + "return {n, t}", List.class);
 
+    private static final RedisScript<Long> DECREMENT = new DefaultRedisScript<>(
+            "local n = tonumber(redis.call('GET', KEYS[1])) "
+                    + "if n and n > 0 then return redis.call('DECR', KEYS[1]) end "
+                    + "return 0", Long.class);
+
     private final StringRedisTemplate redis;
     private final String prefix;
 
@@ -32,6 +37,15 @@ public class RedisFastStore implements FastStore {
         try {
             List<?> r = redis.execute(INCREMENT, List.of(prefix + key), Long.toString(window.toMillis()));
             return new Counter(((Number) r.get(0)).longValue(), Math.max(1, (((Number) r.get(1)).longValue() + 999) / 1000));
+        } catch (RuntimeException e) {
+            throw new FastStoreUnavailable("Redis is unreachable", e);
+        }
+    }
+
+    @Override
+    public void decrement(String key) {
+        try {
+            redis.execute(DECREMENT, List.of(prefix + key));
         } catch (RuntimeException e) {
             throw new FastStoreUnavailable("Redis is unreachable", e);
         }
