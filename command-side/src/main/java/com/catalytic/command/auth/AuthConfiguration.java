@@ -5,6 +5,7 @@ import com.catalytic.command.infra.InMemoryFastStore;
 import com.catalytic.command.infra.RedisFastStore;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
 import com.catalytic.api.apikey.ApiKeyUsageSink;
+import com.nimbusds.jose.jwk.RSAKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
@@ -52,12 +53,20 @@ public class AuthConfiguration {
     @Bean
     JwtKeys jwtKeys(AuthProperties props) {
         boolean configured = props.privateKeyPath() != null && !props.privateKeyPath().isBlank();
+        JwtKeys signing;
         if (configured) {
-            return JwtKeys.load(Path.of(props.privateKeyPath()), Path.of(props.publicKeyPath()));
+            signing = JwtKeys.load(Path.of(props.privateKeyPath()), Path.of(props.publicKeyPath()));
+        } else {
+            Path dir = Path.of(props.keyDir());
+            log.info("JWT_PRIVATE_KEY_PATH is not set: using development keys in {}", dir.toAbsolutePath().normalize());
+            signing = JwtKeys.loadOrGenerate(dir.resolve("jwt_dev_private.pem"), dir.resolve("jwt_dev_public.pem"));
         }
-        Path dir = Path.of(props.keyDir());
-        log.info("JWT_PRIVATE_KEY_PATH is not set: using development keys in {}", dir.toAbsolutePath().normalize());
-        return JwtKeys.loadOrGenerate(dir.resolve("jwt_dev_private.pem"), dir.resolve("jwt_dev_public.pem"));
+        JwtKeys keys = signing.withVerifyOnly(props.verifyOnlyPublicKeyPaths().stream().map(Path::of).toList());
+        if (!props.verifyOnlyPublicKeyPaths().isEmpty()) {
+            log.info("JWT keys: signing with {}, also accepting {}", keys.keyId(),
+                    keys.publicJwks().stream().map(RSAKey::getKeyID).filter(k -> !k.equals(keys.keyId())).toList());
+        }
+        return keys;
     }
 
     @Bean
