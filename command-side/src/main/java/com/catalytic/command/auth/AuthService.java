@@ -110,8 +110,8 @@ public class AuthService {
         String sessionId = Ids.newId();
         String secret = Ids.secret(32);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),
-                Hashing.sha256Hex(secret), clock.instant().plus(props.refreshTokenTtl())));
-        return pair(creds, sessionId, secret);
+                Hashing.sha256Hex(secret), clock.instant().plus(props.refreshTokenTtl()), creds.sessionEpoch()));
+        return pair(creds, sessionId, secret, creds.sessionEpoch());
     }
 
     public TokenPair refresh(String refreshToken) {
@@ -134,17 +134,23 @@ public class AuthService {
                 Credentials creds = queries.query(new FindCredentialsByUserQuery(outcome.userId()),
                         ResponseTypes.instanceOf(Credentials.class)).join();
                 if (creds == null || !creds.active()) {
-                    commands.sendAndWait(new RevokeSessionCommand(sessionId, "account_disabled"));
+                    commands.sendAndWait(new RevokeSessionCommand(sessionId, RevokeSessionCommand.ACCOUNT_DISABLED));
                     throw DomainException.unauthorized("account_disabled", "this account is deactivated");
                 }
-                return pair(creds, sessionId, newSecret);
+                if (outcome.sessionEpoch() < creds.sessionEpoch()) {
+                    // deactivated after this session began: reactivation does not bring the session back
+                    commands.sendAndWait(new RevokeSessionCommand(sessionId, RevokeSessionCommand.ACCOUNT_DEACTIVATED));
+                    revocations.markRevoked(sessionId);
+                    throw sessionRevoked();
+                }
+                return pair(creds, sessionId, newSecret, outcome.sessionEpoch());
             }
             case REUSE_DETECTED -> {
                 revocations.markRevoked(sessionId);
                 throw DomainException.unauthorized("refresh_token_reused",
                         "refresh token was already used; the session has been revoked");
             }
-            case REVOKED -> throw DomainException.unauthorized("session_revoked", "the session has been revoked");
+            case REVOKED -> throw sessionRevoked();
             case EXPIRED -> throw DomainException.unauthorized("refresh_token_expired", "refresh token has expired");
             default -> throw invalidRefresh();
         }
@@ -158,9 +164,13 @@ public class AuthService {
         revocations.markRevoked(caller.sessionId());
     }
 
-    private TokenPair pair(Credentials creds, String sessionId, String secret) {
-        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId);
+    private TokenPair pair(Credentials creds, String sessionId, String secret, int sessionEpoch) {
+        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId, sessionEpoch);
         return new TokenPair(access, sessionId + "." + secret, "Bearer", tokens.accessTokenTtlSeconds());
+    }
+
+    private static DomainException sessionRevoked() {
+        return DomainException.unauthorized("session_revoked", "the session has been revoked");
     }
 
     private static DomainException invalidRefresh() {

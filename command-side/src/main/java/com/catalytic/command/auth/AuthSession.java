@@ -29,6 +29,7 @@ public class AuthSession {
     private String sessionId;
     private String tenantId;
     private String userId;
+    private int sessionEpoch;
     private String currentTokenHash;
     private final Set<String> retiredTokenHashes = new HashSet<>();
     private Instant expiresAt;
@@ -40,7 +41,7 @@ public class AuthSession {
     @CommandHandler
     public AuthSession(StartSessionCommand cmd) {
         apply(new SessionStartedEvent(cmd.sessionId(), cmd.tenantId(), cmd.userId(), cmd.refreshTokenHash(),
-                cmd.expiresAt()));
+                cmd.expiresAt(), cmd.sessionEpoch()));
     }
 
     @CommandHandler
@@ -70,7 +71,7 @@ public class AuthSession {
     }
 
     private RefreshOutcome outcome(Result result) {
-        return new RefreshOutcome(result, tenantId, userId);
+        return new RefreshOutcome(result, tenantId, userId, sessionEpoch);
     }
 
     @EventSourcingHandler
@@ -78,6 +79,7 @@ public class AuthSession {
         this.sessionId = event.sessionId();
         this.tenantId = event.tenantId();
         this.userId = event.userId();
+        this.sessionEpoch = event.sessionEpoch() == null ? 0 : event.sessionEpoch();
         this.currentTokenHash = event.refreshTokenHash();
         this.expiresAt = event.expiresAt();
     }

@@ -22,9 +22,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Issues and verifies RS256 access tokens ({@code iss, aud, sub, tenant_id, role, sid, jti, iat, exp}), typed
- * {@code at+jwt} (RFC 9068), and signs audit checkpoints under a type of their own, so that nothing else this
- * service signs is ever accepted as an access token.
+ * Issues and verifies RS256 access tokens ({@code iss, aud, sub, tenant_id, role, sid, session_epoch, jti, iat,
+ * exp}), typed {@code at+jwt} (RFC 9068), and signs audit checkpoints under a type of their own, so that nothing
+ * else this service signs is ever accepted as an access token.
  */
 public class TokenService {
 
@@ -35,6 +35,10 @@ public class TokenService {
 
     private static final long CLOCK_SKEW_SECONDS = 30;
     private static final int MAX_TOKEN_LENGTH = 4096;
+
+    /** A verified access token: who calls, and the session epoch its session started in. */
+    public record AccessToken(Caller caller, int sessionEpoch) {
+    }
 
     private final JwtKeys keys;
     private final AuthProperties props;
@@ -49,7 +53,7 @@ public class TokenService {
         this.signer = new RSASSASigner(keys.privateKey());
     }
 
-    public String issueAccessToken(String userId, String tenantId, String role, String sessionId) {
+    public String issueAccessToken(String userId, String tenantId, String role, String sessionId, int sessionEpoch) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(props.issuer())
@@ -58,6 +62,7 @@ public class TokenService {
                 .claim("tenant_id", tenantId)
                 .claim("role", role)
                 .claim("sid", sessionId)
+                .claim("session_epoch", sessionEpoch)
                 .jwtID(Ids.newId())
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(props.accessTokenTtl())))
@@ -91,7 +96,7 @@ public class TokenService {
      * Verifies type, algorithm, key ({@code kid}), signature, issuer, audience and expiry; the caller it names, or
      * 401 {@code invalid_token} ({@code token_expired} once expired).
      */
-    public Caller verify(String token) {
+    public AccessToken verify(String token) {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw invalid("token is too long");
         }
@@ -118,10 +123,11 @@ public class TokenService {
             Role role = Role.fromWire(c.getStringClaim("role"));
             String tenantId = c.getStringClaim("tenant_id");
             String sid = c.getStringClaim("sid");
-            if (role == null || tenantId == null || sid == null || c.getSubject() == null) {
+            Integer epoch = c.getIntegerClaim("session_epoch");
+            if (role == null || tenantId == null || sid == null || epoch == null || c.getSubject() == null) {
                 throw invalid("token lacks required claims");
             }
-            return new Caller(tenantId, c.getSubject(), role, sid, null, Set.of());
+            return new AccessToken(new Caller(tenantId, c.getSubject(), role, sid, null, Set.of()), epoch);
         } catch (ParseException | JOSEException e) {
             throw invalid("token is malformed");
         }

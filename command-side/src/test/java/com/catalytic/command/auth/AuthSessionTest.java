@@ -38,7 +38,7 @@ class AuthSessionTest {
     @Test
     void startingASessionRecordsItsRefreshToken() {
         fixture.givenNoPriorActivity()
-               .when(new StartSessionCommand(SESSION_ID, TENANT_ID, USER_ID, FIRST_HASH, LATER))
+               .when(new StartSessionCommand(SESSION_ID, TENANT_ID, USER_ID, FIRST_HASH, LATER, 0))
                .expectSuccessfulHandlerExecution()
                .expectEvents(started(FIRST_HASH, LATER));
     }
@@ -132,12 +132,26 @@ class AuthSessionTest {
                .expectNoEvents();
     }
 
+    @Test
+    void theOutcomeNamesTheEpochTheSessionStartedIn() {
+        fixture.given(new SessionStartedEvent(SESSION_ID, TENANT_ID, USER_ID, FIRST_HASH, LATER, 3))
+               .when(rotate(FIRST_HASH, SECOND_HASH))
+               .expectResultMessagePayload(new RefreshOutcome(Result.ROTATED, TENANT_ID, USER_ID, 3));
+    }
+
+    @Test
+    void aSessionStoredBeforeEpochsIsOfEpochZero() {
+        fixture.given(new SessionStartedEvent(SESSION_ID, TENANT_ID, USER_ID, FIRST_HASH, LATER, null))
+               .when(rotate(FIRST_HASH, SECOND_HASH))
+               .expectResultMessagePayload(new RefreshOutcome(Result.ROTATED, TENANT_ID, USER_ID, 0));
+    }
+
     private static RotateRefreshTokenCommand rotate(String presentedHash, String newHash) {
         return new RotateRefreshTokenCommand(SESSION_ID, presentedHash, newHash, EVEN_LATER, NOW);
     }
 
     private static SessionStartedEvent started(String hash, Instant expiresAt) {
-        return new SessionStartedEvent(SESSION_ID, TENANT_ID, USER_ID, hash, expiresAt);
+        return new SessionStartedEvent(SESSION_ID, TENANT_ID, USER_ID, hash, expiresAt, 0);
     }
 
     private static RefreshTokenRotatedEvent rotated(String newHash, Instant expiresAt) {
@@ -149,6 +163,6 @@ class AuthSessionTest {
     }
 
     private static RefreshOutcome outcome(Result result) {
-        return new RefreshOutcome(result, TENANT_ID, USER_ID);
+        return new RefreshOutcome(result, TENANT_ID, USER_ID, 0);
     }
 }

@@ -3,7 +3,6 @@ package com.catalytic.command.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.catalytic.api.auth.Caller;
 import com.catalytic.api.error.DomainException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -65,13 +64,14 @@ class TokenServiceTest {
     @Test
     void anAccessTokenIsTypedAndCarriesItsKeyId() throws Exception {
         TokenService tokens = new TokenService(pair(current), PROPS, CLOCK);
-        String token = tokens.issueAccessToken("user-1", "tenant-1", "owner", "session-1");
+        String token = tokens.issueAccessToken("user-1", "tenant-1", "owner", "session-1", 2);
         JWSHeader header = SignedJWT.parse(token).getHeader();
         assertThat(header.getType()).isEqualTo(new JOSEObjectType("at+jwt"));
         assertThat(header.getKeyID()).isEqualTo(pair(current).keyId());
-        Caller verified = tokens.verify(token);
-        assertThat(verified.userId()).isEqualTo("user-1");
-        assertThat(verified.sessionId()).isEqualTo("session-1");
+        TokenService.AccessToken verified = tokens.verify(token);
+        assertThat(verified.caller().userId()).isEqualTo("user-1");
+        assertThat(verified.caller().sessionId()).isEqualTo("session-1");
+        assertThat(verified.sessionEpoch()).isEqualTo(2);
     }
 
     @Test
@@ -90,7 +90,7 @@ class TokenServiceTest {
     void onlyTheAccessTokenTypeIsAccepted() throws Exception {
         TokenService tokens = new TokenService(pair(current), PROPS, CLOCK);
         String kid = pair(current).keyId();
-        assertThat(tokens.verify(signed(current, kid, new JOSEObjectType("at+jwt"))).userId())
+        assertThat(tokens.verify(signed(current, kid, new JOSEObjectType("at+jwt"))).caller().userId())
                 .isEqualTo("user-1");
         for (JOSEObjectType other : new JOSEObjectType[] {JOSEObjectType.JWT, new JOSEObjectType("JOSE"), null}) {
             String token = signed(current, kid, other);
@@ -108,10 +108,10 @@ class TokenServiceTest {
 
         assertThat(rotated.publicJwks()).extracting(k -> k.getKeyID()).containsExactly(rotated.keyId(), previousKid);
         // signed by the previous key: still accepted during the rotation
-        assertThat(tokens.verify(signed(previous, previousKid, new JOSEObjectType("at+jwt"))).userId())
+        assertThat(tokens.verify(signed(previous, previousKid, new JOSEObjectType("at+jwt"))).caller().userId())
                 .isEqualTo("user-1");
         // new tokens are signed by the current key only
-        assertThat(SignedJWT.parse(tokens.issueAccessToken("u", "t", "viewer", "s")).getHeader().getKeyID())
+        assertThat(SignedJWT.parse(tokens.issueAccessToken("u", "t", "viewer", "s", 0)).getHeader().getKeyID())
                 .isEqualTo(rotated.keyId());
         // a kid that names no configured key, none at all, or the wrong key for the signature
         KeyPair stranger = rsa();
@@ -136,6 +136,7 @@ class TokenServiceTest {
         claims.put("tenant_id", "tenant-1");
         claims.put("role", "owner");
         claims.put("sid", "session-1");
+        claims.put("session_epoch", 0);
         claims.put("exp", NOW.plus(Duration.ofMinutes(10)).getEpochSecond());
         return claims;
     }
@@ -144,7 +145,7 @@ class TokenServiceTest {
     private static String signed(KeyPair keys, String kid, JOSEObjectType type) throws Exception {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer("catalytic").audience("catalytic-api")
                 .subject("user-1").claim("tenant_id", "tenant-1").claim("role", "owner").claim("sid", "session-1")
-                .issueTime(Date.from(NOW))
+                .claim("session_epoch", 0).issueTime(Date.from(NOW))
                 .expirationTime(Date.from(NOW.plus(Duration.ofMinutes(10))));
         JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid);
         if (type != null) {
