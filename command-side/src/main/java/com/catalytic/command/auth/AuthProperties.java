@@ -10,7 +10,8 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
                              Duration accessTokenTtl, Duration refreshTokenTtl, int maxFailuresPerAccountAndIp,
                              int maxFailuresPerAccount,
                              int maxFailuresPerIp, Duration failureWindow, int maxRegistrationsPerIp,
-                             Duration registrationWindow, List<String> verifyOnlyPublicKeyPaths) {
+                             Duration registrationWindow, List<String> verifyOnlyPublicKeyPaths,
+                             Duration refreshTokenMaxLifetime) {
 
     public AuthProperties {
         issuer = issuer == null || issuer.isBlank() ? "catalytic" : issuer;
@@ -26,5 +27,6 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
         keyDir = keyDir == null || keyDir.isBlank() ? "./data/keys" : keyDir;
         verifyOnlyPublicKeyPaths = verifyOnlyPublicKeyPaths == null ? List.of()
                 : verifyOnlyPublicKeyPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+        refreshTokenMaxLifetime = refreshTokenMaxLifetime == null ? Duration.ofDays(90) : refreshTokenMaxLifetime;
     }
 }

@@ -125,7 +125,7 @@ public class AuthService {
         try {
             outcome = commands.sendAndWait(new RotateRefreshTokenCommand(sessionId,
                     Hashing.sha256Hex(refreshToken.substring(dot + 1)), Hashing.sha256Hex(newSecret),
-                    clock.instant().plus(props.refreshTokenTtl()), clock.instant()));
+                    clock.instant().plus(props.refreshTokenTtl()), clock.instant(), props.refreshTokenMaxLifetime()));
         } catch (AggregateNotFoundException e) {
             throw invalidRefresh();
         }

@@ -14,13 +14,15 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventhandling.Timestamp;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
  * A login session and its refresh-token family. Each refresh rotates the token; presenting a token that was
- * already rotated out means it leaked, so the whole session is revoked (and stays revoked).
+ * already rotated out means it leaked, so the whole session is revoked (and stays revoked). A session can be
+ * refreshed for at most its maximum lifetime from its start, whatever the sliding expiry says.
  */
 @Aggregate(type = "session")
 public class AuthSession {
@@ -29,6 +31,7 @@ public class AuthSession {
     private String sessionId;
     private String tenantId;
     private String userId;
+    private Instant startedAt;
     private int sessionEpoch;
     private String currentTokenHash;
     private final Set<String> retiredTokenHashes = new HashSet<>();
@@ -56,10 +59,12 @@ public class AuthSession {
         if (!cmd.presentedTokenHash().equals(currentTokenHash)) {
             return outcome(Result.INVALID);
         }
-        if (!cmd.requestedAt().isBefore(expiresAt)) {
+        Instant deadline = startedAt.plus(cmd.maxLifetime());
+        if (!cmd.requestedAt().isBefore(expiresAt) || !cmd.requestedAt().isBefore(deadline)) {
             return outcome(Result.EXPIRED);
         }
-        apply(new RefreshTokenRotatedEvent(sessionId, tenantId, userId, cmd.newTokenHash(), cmd.newExpiresAt()));
+        Instant newExpiry = deadline.isBefore(cmd.newExpiresAt()) ? deadline : cmd.newExpiresAt();
+        apply(new RefreshTokenRotatedEvent(sessionId, tenantId, userId, cmd.newTokenHash(), newExpiry));
         return outcome(Result.ROTATED);
     }
 
@@ -75,10 +80,11 @@ public class AuthSession {
     }
 
     @EventSourcingHandler
-    void on(SessionStartedEvent event) {
+    void on(SessionStartedEvent event, @Timestamp Instant at) {
         this.sessionId = event.sessionId();
         this.tenantId = event.tenantId();
         this.userId = event.userId();
+        this.startedAt = at;
         this.sessionEpoch = event.sessionEpoch() == null ? 0 : event.sessionEpoch();
         this.currentTokenHash = event.refreshTokenHash();
         this.expiresAt = event.expiresAt();

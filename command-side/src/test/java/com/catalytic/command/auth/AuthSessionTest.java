@@ -27,12 +27,15 @@ class AuthSessionTest {
     private static final Instant LATER = NOW.plus(Duration.ofDays(30));
     private static final Instant EVEN_LATER = LATER.plus(Duration.ofDays(30));
     private static final Instant PAST = NOW.minus(Duration.ofMinutes(1));
+    private static final Duration MAX_LIFETIME = Duration.ofDays(90);
 
     private AggregateTestFixture<AuthSession> fixture;
 
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(AuthSession.class);
+        // the session starts (its first event is stored) at NOW
+        fixture.givenCurrentTime(NOW);
     }
 
     @Test
@@ -133,6 +136,27 @@ class AuthSessionTest {
     }
 
     @Test
+    void aRotationNeverExtendsTheSessionBeyondItsMaximumLifetime() {
+        Instant nearTheEnd = NOW.plus(Duration.ofDays(80));
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, nearTheEnd.plus(Duration.ofDays(1))))
+               .when(new RotateRefreshTokenCommand(SESSION_ID, SECOND_HASH, THIRD_HASH,
+                       nearTheEnd.plus(Duration.ofDays(30)), nearTheEnd, MAX_LIFETIME))
+               .expectEvents(new RefreshTokenRotatedEvent(SESSION_ID, TENANT_ID, USER_ID, THIRD_HASH,
+                       NOW.plus(MAX_LIFETIME)))
+               .expectResultMessagePayload(outcome(Result.ROTATED));
+    }
+
+    @Test
+    void pastItsMaximumLifetimeASessionIsExpiredWhateverItsSlidingExpiry() {
+        Instant afterTheEnd = NOW.plus(MAX_LIFETIME);
+        fixture.given(started(FIRST_HASH, LATER), rotated(SECOND_HASH, afterTheEnd.plus(Duration.ofDays(20))))
+               .when(new RotateRefreshTokenCommand(SESSION_ID, SECOND_HASH, THIRD_HASH,
+                       afterTheEnd.plus(Duration.ofDays(30)), afterTheEnd, MAX_LIFETIME))
+               .expectNoEvents()
+               .expectResultMessagePayload(outcome(Result.EXPIRED));
+    }
+
+    @Test
     void theOutcomeNamesTheEpochTheSessionStartedIn() {
         fixture.given(new SessionStartedEvent(SESSION_ID, TENANT_ID, USER_ID, FIRST_HASH, LATER, 3))
                .when(rotate(FIRST_HASH, SECOND_HASH))
@@ -147,7 +171,7 @@ class AuthSessionTest {
     }
 
     private static RotateRefreshTokenCommand rotate(String presentedHash, String newHash) {
-        return new RotateRefreshTokenCommand(SESSION_ID, presentedHash, newHash, EVEN_LATER, NOW);
+        return new RotateRefreshTokenCommand(SESSION_ID, presentedHash, newHash, EVEN_LATER, NOW, MAX_LIFETIME);
     }
 
     private static SessionStartedEvent started(String hash, Instant expiresAt) {
