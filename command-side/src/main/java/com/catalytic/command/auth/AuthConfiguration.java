@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.queryhandling.QueryGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +73,18 @@ public class AuthConfiguration {
     }
 
     @Bean
+    RefreshTokens refreshTokens(@Value("${SESSION_SECRET_KEY:}") String sessionSecret, AuthProperties props) {
+        return new RefreshTokens(sessionSecret, Path.of(props.keyDir()));
+    }
+
+    /** Sessions are snapshotted every so many events: a long-lived session is not replayed from its first event. */
+    @Bean
+    SnapshotTriggerDefinition sessionSnapshotTrigger(Snapshotter snapshotter,
+                                                     @Value("${catalytic.auth.session-snapshot-threshold:100}") int threshold) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
+    }
+
+    @Bean
     TokenService tokenService(JwtKeys keys, AuthProperties props, Clock clock) {
         return new TokenService(keys, props, clock);
     }
@@ -114,8 +129,9 @@ public class AuthConfiguration {
 
     @Bean
     AuthService authService(CommandGateway commands, QueryGateway queries, UniqueKeyRegistry registry,
-                            PasswordEncoder encoder, TokenService tokens, RevocationRegistry revocations,
-                            LoginThrottle throttle, AuthProperties props, Clock clock) {
-        return new AuthService(commands, queries, registry, encoder, tokens, revocations, throttle, props, clock);
+                            PasswordEncoder encoder, TokenService tokens, RefreshTokens refreshTokens,
+                            RevocationRegistry revocations, LoginThrottle throttle, AuthProperties props, Clock clock) {
+        return new AuthService(commands, queries, registry, encoder, tokens, refreshTokens, revocations, throttle, props,
+                clock);
     }
 }

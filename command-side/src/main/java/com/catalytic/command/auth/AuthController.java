@@ -66,8 +66,8 @@ public class AuthController {
     }
 
     @PostMapping(path = "/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public TokenPair refresh(@Valid @RequestBody RefreshRequest body) {
-        return auth.refresh(body.refreshToken());
+    public TokenPair refresh(@Valid @RequestBody RefreshRequest body, HttpServletRequest request) {
+        return auth.refresh(body.refreshToken(), request.getRemoteAddr());
     }
 
     @PostMapping("/auth/logout")

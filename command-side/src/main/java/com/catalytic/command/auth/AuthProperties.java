@@ -11,7 +11,8 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
                              int maxFailuresPerAccount,
                              int maxFailuresPerIp, Duration failureWindow, int maxRegistrationsPerIp,
                              Duration registrationWindow, List<String> verifyOnlyPublicKeyPaths,
-                             Duration refreshTokenMaxLifetime) {
+                             Duration refreshTokenMaxLifetime, int maxRefreshesPerSession, int maxRefreshesPerIp,
+                             Duration refreshWindow) {
 
     public AuthProperties {
         issuer = issuer == null || issuer.isBlank() ? "catalytic" : issuer;
@@ -28,5 +29,8 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
         verifyOnlyPublicKeyPaths = verifyOnlyPublicKeyPaths == null ? List.of()
                 : verifyOnlyPublicKeyPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
         refreshTokenMaxLifetime = refreshTokenMaxLifetime == null ? Duration.ofDays(90) : refreshTokenMaxLifetime;
+        maxRefreshesPerSession = maxRefreshesPerSession <= 0 ? 10 : maxRefreshesPerSession;
+        maxRefreshesPerIp = maxRefreshesPerIp <= 0 ? 600 : maxRefreshesPerIp;
+        refreshWindow = refreshWindow == null ? Duration.ofMinutes(10) : refreshWindow;
     }
 }

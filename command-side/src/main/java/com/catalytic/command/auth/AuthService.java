@@ -10,7 +10,6 @@ import com.catalytic.api.query.Credentials;
 import com.catalytic.api.query.FindCredentialsByEmailQuery;
 import com.catalytic.api.query.FindCredentialsByUserQuery;
 import com.catalytic.api.tenant.RegisterTenantCommand;
-import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.Ids;
 import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
 import com.catalytic.command.tenant.Slugs;
@@ -38,6 +37,7 @@ public class AuthService {
     private final UniqueKeyRegistry registry;
     private final PasswordEncoder passwordEncoder;
     private final TokenService tokens;
+    private final RefreshTokens refreshTokens;
     private final RevocationRegistry revocations;
     private final LoginThrottle throttle;
     private final AuthProperties props;
@@ -45,13 +45,14 @@ public class AuthService {
     private final String dummyHash;
 
     public AuthService(CommandGateway commands, QueryGateway queries, UniqueKeyRegistry registry,
-                       PasswordEncoder passwordEncoder, TokenService tokens, RevocationRegistry revocations,
-                       LoginThrottle throttle, AuthProperties props, Clock clock) {
+                       PasswordEncoder passwordEncoder, TokenService tokens, RefreshTokens refreshTokens,
+                       RevocationRegistry revocations, LoginThrottle throttle, AuthProperties props, Clock clock) {
         this.commands = commands;
         this.queries = queries;
         this.registry = registry;
         this.passwordEncoder = passwordEncoder;
         this.tokens = tokens;
+        this.refreshTokens = refreshTokens;
         this.revocations = revocations;
         this.throttle = throttle;
         this.props = props;
@@ -108,24 +109,25 @@ public class AuthService {
         }
         throttle.recordSuccess(normalized, ip);
         String sessionId = Ids.newId();
-        String secret = Ids.secret(32);
+        RefreshTokens.Issued refresh = refreshTokens.issue(sessionId);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),
-                Hashing.sha256Hex(secret), clock.instant().plus(props.refreshTokenTtl()), creds.sessionEpoch()));
-        return pair(creds, sessionId, secret, creds.sessionEpoch());
+                refresh.secretHash(), clock.instant().plus(props.refreshTokenTtl()), creds.sessionEpoch()));
+        return pair(creds, sessionId, refresh.token(), creds.sessionEpoch());
     }
 
-    public TokenPair refresh(String refreshToken) {
-        int dot = refreshToken == null ? -1 : refreshToken.indexOf('.');
-        if (dot <= 0 || dot == refreshToken.length() - 1 || refreshToken.length() > 200) {
+    public TokenPair refresh(String refreshToken, String ip) {
+        RefreshTokens.Presented presented = refreshTokens.parse(refreshToken);
+        if (presented == null) {
             throw invalidRefresh();
         }
-        String sessionId = refreshToken.substring(0, dot);
-        String newSecret = Ids.secret(32);
+        String sessionId = presented.sessionId();
+        throttle.countRefresh(sessionId, ip);
+        RefreshTokens.Issued next = refreshTokens.issue(sessionId);
         RefreshOutcome outcome;
         try {
-            outcome = commands.sendAndWait(new RotateRefreshTokenCommand(sessionId,
-                    Hashing.sha256Hex(refreshToken.substring(dot + 1)), Hashing.sha256Hex(newSecret),
-                    clock.instant().plus(props.refreshTokenTtl()), clock.instant(), props.refreshTokenMaxLifetime()));
+            outcome = commands.sendAndWait(new RotateRefreshTokenCommand(sessionId, presented.secretHash(),
+                    presented.issuedForSession(), next.secretHash(), clock.instant().plus(props.refreshTokenTtl()),
+                    clock.instant(), props.refreshTokenMaxLifetime()));
         } catch (AggregateNotFoundException e) {
             throw invalidRefresh();
         }
@@ -143,7 +145,7 @@ public class AuthService {
                     revocations.markRevoked(sessionId);
                     throw sessionRevoked();
                 }
-                return pair(creds, sessionId, newSecret, outcome.sessionEpoch());
+                return pair(creds, sessionId, next.token(), outcome.sessionEpoch());
             }
             case REUSE_DETECTED -> {
                 revocations.markRevoked(sessionId);
@@ -164,9 +166,9 @@ public class AuthService {
         revocations.markRevoked(caller.sessionId());
     }
 
-    private TokenPair pair(Credentials creds, String sessionId, String secret, int sessionEpoch) {
+    private TokenPair pair(Credentials creds, String sessionId, String refreshToken, int sessionEpoch) {
         String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId, sessionEpoch);
-        return new TokenPair(access, sessionId + "." + secret, "Bearer", tokens.accessTokenTtlSeconds());
+        return new TokenPair(access, refreshToken, "Bearer", tokens.accessTokenTtlSeconds());
     }
 
     private static DomainException sessionRevoked() {

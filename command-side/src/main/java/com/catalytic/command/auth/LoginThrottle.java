@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Slows brute force on the public auth endpoints: failed logins are counted per account and client address, per
  * account, and per client address in the shared fast store; past a limit the endpoint answers 429 with
  * {@code Retry-After} until the window ends. The per-account limit is higher than the per-pair one, so one attacker
- * cannot lock a user out from everywhere with a handful of guesses.
+ * cannot lock a user out from everywhere with a handful of guesses. Token refreshes are counted per client address
+ * and per session.
  * When the shared store is unreachable, counting continues per node so protection never switches off.
  */
 public class LoginThrottle {
@@ -74,6 +75,23 @@ public class LoginThrottle {
             throw DomainException.tooManyRequests("too_many_requests",
                     "too many password-reset requests; try again later",
                     Math.max(account.count() > 5 ? account.ttlSeconds() : 0, client.ttlSeconds()));
+        }
+    }
+
+    /**
+     * Counts a refresh, per client address and then per session (before any work); 429 beyond the configured
+     * numbers per window: every refresh stores an event, so nobody may make a session grow without bound.
+     */
+    public void countRefresh(String sessionId, String ip) {
+        Counter client = increment("rf:ip:" + ip, props.refreshWindow());
+        if (client.count() > props.maxRefreshesPerIp()) {
+            throw DomainException.tooManyRequests("too_many_requests",
+                    "too many token refreshes from this address; try again later", client.ttlSeconds());
+        }
+        Counter session = increment("rf:sid:" + Hashing.sha256Hex(sessionId), props.refreshWindow());
+        if (session.count() > props.maxRefreshesPerSession()) {
+            throw DomainException.tooManyRequests("too_many_requests",
+                    "this session is refreshed too often; try again later", session.ttlSeconds());
         }
     }
 

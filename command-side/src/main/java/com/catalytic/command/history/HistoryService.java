@@ -110,7 +110,8 @@ public class HistoryService {
             throw DomainException.notFound("aggregate type '" + type + "'");
         }
         List<DomainEventMessage<?>> events = new ArrayList<>();
-        eventStore.readEvents(id).forEachRemaining(events::add);
+        // from the first event: readEvents(id) would start at the aggregate's latest snapshot
+        eventStore.readEvents(id, 0).forEachRemaining(events::add);
         if (events.isEmpty() || !type.equals(events.get(0).getType()) || !tenantId.equals(tenantOf(events.get(0)))) {
             throw DomainException.notFound(type.replace('_', ' '));
         }

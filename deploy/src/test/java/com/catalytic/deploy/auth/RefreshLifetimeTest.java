@@ -30,7 +30,9 @@ class RefreshLifetimeTest {
     static void start() {
         app = TestApp.start(TestApp.newSchema(), Map.of(
                 "catalytic.auth.refresh-token-ttl", "30d",
-                "catalytic.auth.refresh-token-max-lifetime", MAX_LIFETIME.toSeconds() + "s"));
+                "catalytic.auth.refresh-token-max-lifetime", MAX_LIFETIME.toSeconds() + "s",
+                "catalytic.auth.max-refreshes-per-session", "1000",
+                "catalytic.auth.max-refreshes-per-ip", "1000"));
         http = app.http();
     }
 

@@ -3,28 +3,43 @@ package com.catalytic.deploy.auth;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.api.auth.StartSessionCommand;
+import com.catalytic.command.infra.Hashing;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The life of a session over HTTP: deactivation ends it for good. Each test uses a client address of its own
- * (X-Forwarded-For from loopback).
+ * The life of a session over HTTP: deactivation ends it for good, refreshes are limited per session and per client
+ * address, and a long session is snapshotted without losing its reuse detection or its history. Each test uses a client address of its own (X-Forwarded-For from loopback).
  */
 class SessionLifecycleTest {
+
+    private static final int PER_SESSION = 8;
+    private static final int PER_ADDRESS = 20;
 
     static TestApp app;
     static Http http;
 
     @BeforeAll
     static void start() {
-        app = TestApp.start(TestApp.newSchema(), Map.of());
+        app = TestApp.start(TestApp.newSchema(), Map.of(
+                "catalytic.auth.max-refreshes-per-session", String.valueOf(PER_SESSION),
+                "catalytic.auth.max-refreshes-per-ip", String.valueOf(PER_ADDRESS),
+                "catalytic.auth.session-snapshot-threshold", "3"));
         http = app.http();
     }
 
@@ -83,8 +98,122 @@ class SessionLifecycleTest {
         assertThat(refresh(owner.refreshToken(), ip).status()).isEqualTo(200);
     }
 
+    @Test
+    void refreshesAreLimitedPerSession() {
+        String ip = newAddress();
+        Accounts.Account acct = Accounts.registerAndLogin(http, "per-session");
+        String token = acct.refreshToken();
+        for (int i = 0; i < PER_SESSION; i++) {
+            Response r = refresh(token, ip);
+            assertThat(r.status()).as("refresh %d: %s", i + 1, r).isEqualTo(200);
+            token = r.text("refresh_token");
+        }
+        Response limited = refresh(token, ip);
+        assertThat(limited.status()).as(limited.toString()).isEqualTo(429);
+        assertThat(limited.text("code")).isEqualTo("too_many_requests");
+        assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 600L);
+        // nothing was stored for the refused refresh: the token is still the session's current one
+        assertThat(eventsOf(sessionOf(token), "RefreshTokenRotatedEvent")).isEqualTo(PER_SESSION);
+        // another session from the same address is not affected
+        Accounts.Account other = Accounts.login(http, acct.email(), Accounts.PASSWORD);
+        assertThat(refresh(other.refreshToken(), ip).status()).isEqualTo(200);
+    }
+
+    @Test
+    void refreshesAreLimitedPerClientAddress() {
+        String ip = newAddress();
+        Accounts.Account acct = Accounts.registerAndLogin(http, "per-address");
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tokens.add(Accounts.login(http, acct.email(), Accounts.PASSWORD).refreshToken());
+        }
+        for (int i = 0; i < PER_ADDRESS; i++) {
+            int s = i % tokens.size();
+            Response r = refresh(tokens.get(s), ip);
+            assertThat(r.status()).as("refresh %d: %s", i + 1, r).isEqualTo(200);
+            tokens.set(s, r.text("refresh_token"));
+        }
+        Response limited = refresh(tokens.get(0), ip);
+        assertThat(limited.status()).as(limited.toString()).isEqualTo(429);
+        assertThat(limited.text("code")).isEqualTo("too_many_requests");
+        assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 600L);
+        // the same session from another address goes through
+        Response elsewhere = refresh(tokens.get(0), newAddress());
+        assertThat(elsewhere.status()).as(elsewhere.toString()).isEqualTo(200);
+    }
+
+    @Test
+    void aSnapshottedSessionKeepsItsReuseDetectionAndItsHistory() {
+        String ip = newAddress();
+        Accounts.Account owner = Accounts.registerAndLogin(http, "snapshot");
+        // a session as earlier versions started it: an untagged refresh token
+        String sessionId = UUID.randomUUID().toString();
+        String legacySecret = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                UUID.randomUUID().toString().getBytes());
+        app.bean(CommandGateway.class).sendAndWait(new StartSessionCommand(sessionId, owner.tenantId(),
+                owner.userId(), Hashing.sha256Hex(legacySecret), Instant.now().plus(Duration.ofDays(30)), 0));
+
+        List<String> issued = new ArrayList<>();
+        String token = sessionId + "." + legacySecret;
+        for (int i = 0; i < 6; i++) {
+            Response r = refresh(token, ip);
+            assertThat(r.status()).as("refresh %d: %s", i + 1, r).isEqualTo(200);
+            token = r.text("refresh_token");
+            issued.add(token);
+        }
+        String snapshot = app.jdbc().queryForObject("SELECT convert_from(payload, 'UTF8') FROM snapshot_event_entry "
+                + "WHERE aggregate_identifier = ?", String.class, sessionId);
+        assertThat(snapshot).contains(sessionId).contains(Hashing.sha256Hex(legacySecret));
+
+        // the history still lists every event from the first, not the snapshot
+        Response history = http.get("/api/history/session/" + sessionId, bearer(owner.accessToken()));
+        assertThat(history.status()).as(history.toString()).isEqualTo(200);
+        JsonNode events = history.json().path("events");
+        assertThat(events.size()).as(history.toString()).isEqualTo(7);
+        assertThat(events.path(0).path("sequence").asLong()).isZero();
+        assertThat(events.path(0).path("type").asText()).isEqualTo("SessionStartedEvent");
+
+        // the untagged first token is recognised from the retained hashes, after the snapshot
+        Response reuse = refresh(sessionId + "." + legacySecret, ip);
+        assertThat(reuse.status()).as(reuse.toString()).isEqualTo(401);
+        assertThat(reuse.text("code")).isEqualTo("refresh_token_reused");
+        assertThat(refresh(issued.get(issued.size() - 1), ip).text("code")).isEqualTo("session_revoked");
+    }
+
+    @Test
+    void aTaggedTokenOfTheSessionIsReuseEvenLongAfterItWasRotated() {
+        String ip = newAddress();
+        Accounts.Account acct = Accounts.registerAndLogin(http, "old-token");
+        String first = acct.refreshToken();
+        String token = first;
+        for (int i = 0; i < 3; i++) {
+            Response r = refresh(token, ip);
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            token = r.text("refresh_token");
+        }
+        // a made-up secret for the session ends nothing (only a token the session issued reveals a leak)
+        Response garbled = refresh(sessionOf(first) + ".bm90LWEtdG9rZW4.bm90LWEtdGFn", ip);
+        assertThat(garbled.status()).isEqualTo(401);
+        assertThat(garbled.text("code")).isEqualTo("invalid_refresh_token");
+        assertThat(http.get("/api/me", bearer(acct.accessToken())).status()).isEqualTo(200);
+
+        Response reuse = refresh(first, ip);
+        assertThat(reuse.status()).isEqualTo(401);
+        assertThat(reuse.text("code")).isEqualTo("refresh_token_reused");
+        assertThat(refresh(token, ip).text("code")).isEqualTo("session_revoked");
+    }
+
     private static Response refresh(String refreshToken, String ip) {
         return http.post("/auth/refresh", Map.of("refresh_token", refreshToken), "X-Forwarded-For", ip);
+    }
+
+    private static String sessionOf(String refreshToken) {
+        return refreshToken.substring(0, refreshToken.indexOf('.'));
+    }
+
+    private static int eventsOf(String sessionId, String type) {
+        return app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry WHERE aggregate_identifier = ? "
+                + "AND payload_type LIKE ?", Integer.class, sessionId, "%" + type);
     }
 
     private static int addresses;

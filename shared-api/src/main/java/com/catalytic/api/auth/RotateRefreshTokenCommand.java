@@ -9,10 +9,12 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * token that was already rotated out revokes the whole session (reuse detection) instead of failing the command,
  * so that the revocation is stored.
  *
- * @param newExpiresAt the sliding expiry of the new token (capped by the session's maximum lifetime)
- * @param maxLifetime  how long a session may be refreshed at all, counted from its start
+ * @param presentedTokenIssuedForSession the service checked the presented token's tag: it was minted for this session, so if
+ *                             it is not the current token it is an earlier one
+ * @param newExpiresAt         the sliding expiry of the new token (capped by the session's maximum lifetime)
+ * @param maxLifetime          how long a session may be refreshed at all, counted from its start
  */
 public record RotateRefreshTokenCommand(@TargetAggregateIdentifier String sessionId, String presentedTokenHash,
-                                        String newTokenHash, Instant newExpiresAt, Instant requestedAt,
-                                        Duration maxLifetime) {
+                                        boolean presentedTokenIssuedForSession, String newTokenHash, Instant newExpiresAt,
+                                        Instant requestedAt, Duration maxLifetime) {
 }
