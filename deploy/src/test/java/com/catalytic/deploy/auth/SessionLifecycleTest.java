@@ -17,14 +17,20 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The life of a session over HTTP: deactivation ends it for good, refreshes are limited per session and per client
- * address, and a long session is snapshotted without losing its reuse detection or its history. Each test uses a client address of its own (X-Forwarded-For from loopback).
+ * The life of a session over HTTP: deactivation ends it for good, concurrent use of one refresh token revokes it,
+ * refreshes are limited per session and per client address, and a long session is snapshotted without losing its
+ * reuse detection or its history. Each test uses a client address of its own (X-Forwarded-For from loopback).
  */
 class SessionLifecycleTest {
 
@@ -96,6 +102,55 @@ class SessionLifecycleTest {
         assertThat(refresh(again.refreshToken(), ip).status()).isEqualTo(200);
         assertThat(http.get("/api/me", bearer(owner.accessToken())).status()).isEqualTo(200);
         assertThat(refresh(owner.refreshToken(), ip).status()).isEqualTo(200);
+    }
+
+    @Test
+    void oneRefreshTokenPresentedConcurrentlyRotatesOnceAndRevokesTheSession() throws Exception {
+        String ip = newAddress();
+        Accounts.Account acct = Accounts.registerAndLogin(http, "concurrent");
+        String sessionId = acct.refreshToken().substring(0, acct.refreshToken().indexOf('.'));
+        int clients = 6;
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<Response>> futures = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return refresh(acct.refreshToken(), ip);
+                }));
+            }
+            go.countDown();
+            List<Response> answers = new ArrayList<>();
+            for (Future<Response> f : futures) {
+                answers.add(f.get(60, TimeUnit.SECONDS));
+            }
+            List<Response> won = answers.stream().filter(r -> r.status() == 200).toList();
+            List<Response> lost = answers.stream().filter(r -> r.status() != 200).toList();
+            assertThat(won).as("answers %s", answers).hasSize(1);
+            assertThat(lost).hasSize(clients - 1).allSatisfy(r -> {
+                assertThat(r.status()).as(r.toString()).isEqualTo(401);
+                assertThat(r.text("code")).isIn("refresh_token_reused", "session_revoked");
+            });
+            // the first one to present the rotated-out token revealed the reuse; the others found the session revoked
+            assertThat(lost).filteredOn(r -> "refresh_token_reused".equals(r.text("code"))).hasSize(1);
+
+            Response winner = won.get(0);
+            Response again = refresh(winner.text("refresh_token"), ip);
+            assertThat(again.status()).as(again.toString()).isEqualTo(401);
+            assertThat(again.text("code")).isEqualTo("session_revoked");
+            for (String access : List.of(winner.text("access_token"), acct.accessToken())) {
+                Response me = http.get("/api/me", bearer(access));
+                assertThat(me.status()).isEqualTo(401);
+                assertThat(me.text("code")).isEqualTo("token_revoked");
+            }
+            assertThat(eventsOf(sessionId, "RefreshTokenRotatedEvent")).isEqualTo(1);
+            assertThat(eventsOf(sessionId, "SessionRevokedEvent")).isEqualTo(1);
+            assertThat(app.jdbc().queryForObject("SELECT revoked_reason FROM auth_sessions WHERE id = ?",
+                    String.class, sessionId)).isEqualTo("refresh_token_reuse");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
