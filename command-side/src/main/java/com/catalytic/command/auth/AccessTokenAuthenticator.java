@@ -37,7 +37,8 @@ public class AccessTokenAuthenticator {
             throw DomainException.unauthorized("account_disabled", "this account is deactivated");
         }
         if (token.sessionEpoch() < user.sessionEpoch()) {
-            throw DomainException.unauthorized("token_revoked", "the account was deactivated after this token's session began");
+            throw DomainException.unauthorized("token_revoked",
+                    "the account was deactivated after this token's session began");
         }
         return new Caller(claims.tenantId(), claims.userId(), Role.fromWire(user.role()), claims.sessionId(), null,
                 claims.scopes());

@@ -79,8 +79,8 @@ public class AuthConfiguration {
 
     /** Sessions are snapshotted every so many events: a long-lived session is not replayed from its first event. */
     @Bean
-    SnapshotTriggerDefinition sessionSnapshotTrigger(Snapshotter snapshotter,
-                                                     @Value("${catalytic.auth.session-snapshot-threshold:100}") int threshold) {
+    SnapshotTriggerDefinition sessionSnapshotTrigger(
+            Snapshotter snapshotter, @Value("${catalytic.auth.session-snapshot-threshold:100}") int threshold) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
     }
 

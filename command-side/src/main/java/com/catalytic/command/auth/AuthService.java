@@ -167,7 +167,8 @@ public class AuthService {
     }
 
     private TokenPair pair(Credentials creds, String sessionId, String refreshToken, int sessionEpoch) {
-        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId, sessionEpoch);
+        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId,
+                sessionEpoch);
         return new TokenPair(access, refreshToken, "Bearer", tokens.accessTokenTtlSeconds());
     }
 

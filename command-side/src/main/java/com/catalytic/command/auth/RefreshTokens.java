@@ -17,14 +17,14 @@ import javax.crypto.spec.SecretKeySpec;
  * token it issued earlier as reuse without remembering them all, while a guessed or garbled token (no valid tag)
  * is merely invalid and ends nothing. Tokens issued before tags existed are {@code <sessionId>.<secret>}.
  */
-public class RefreshTokens {
+class RefreshTokens {
 
     /** A presented token, split: the session it names, the hash to compare, and whether its tag is ours. */
-    public record Presented(String sessionId, String secretHash, boolean issuedForSession) {
+    record Presented(String sessionId, String secretHash, boolean issuedForSession) {
     }
 
     /** A new token and the hash the session stores. */
-    public record Issued(String token, String secretHash) {
+    record Issued(String token, String secretHash) {
     }
 
     private static final int MAX_LENGTH = 200;
@@ -32,18 +32,19 @@ public class RefreshTokens {
     private final byte[] key;
 
     /** The key comes from {@code SESSION_SECRET_KEY}, or the development key file beside the signing keys. */
-    public RefreshTokens(String sessionSecret, Path keyDir) {
-        this.key = InstallationSecrets.key("catalytic refresh-token tags v1", sessionSecret, keyDir.resolve("link.key"));
+    RefreshTokens(String sessionSecret, Path keyDir) {
+        this.key = InstallationSecrets.key("catalytic refresh-token tags v1", sessionSecret,
+                keyDir.resolve("link.key"));
     }
 
-    public Issued issue(String sessionId) {
+    Issued issue(String sessionId) {
         String nonce = Ids.secret(32);
         String secret = nonce + "." + tag(sessionId, nonce);
         return new Issued(sessionId + "." + secret, Hashing.sha256Hex(secret));
     }
 
     /** The token split up, or null when it does not have the shape of a refresh token. */
-    public Presented parse(String token) {
+    Presented parse(String token) {
         if (token == null || token.length() > MAX_LENGTH) {
             return null;
         }

@@ -30,7 +30,7 @@ public final class InstallationSecrets {
     }
 
     /** Whether a session secret is usable as a key (at least 32 characters). */
-    public static boolean isSet(String sessionSecret) {
+    private static boolean isSet(String sessionSecret) {
         return sessionSecret != null && sessionSecret.trim().length() >= 32;
     }
 
@@ -46,7 +46,8 @@ public final class InstallationSecrets {
                 } catch (FileAlreadyExistsException raced) {
                     Files.deleteIfExists(tmp);
                 }
-                log.info("SESSION_SECRET_KEY is not set: using the development key {}", file.toAbsolutePath().normalize());
+                log.info("SESSION_SECRET_KEY is not set: using the development key {}",
+                        file.toAbsolutePath().normalize());
             }
             return Files.readString(file).trim();
         } catch (IOException e) {
@@ -54,7 +55,7 @@ public final class InstallationSecrets {
         }
     }
 
-    public static byte[] sha256(byte[] in) {
+    private static byte[] sha256(byte[] in) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(in);
         } catch (GeneralSecurityException e) {

@@ -50,7 +50,8 @@ public final class ProductionConfigCheck {
                 continue;
             }
             if (!Files.isReadable(Path.of(extra.trim()))) {
-                out.add("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS names " + extra.trim() + ", which does not exist or is not readable");
+                out.add("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS names " + extra.trim()
+                        + ", which does not exist or is not readable");
                 continue;
             }
             try {

@@ -49,8 +49,8 @@ class RefreshLifetimeTest {
         assertThat(first.status()).as(first.toString()).isEqualTo(200);
 
         // the rotated token's expiry is the session's deadline, not 30 days from now
-        Map<String, Object> row = app.jdbc().queryForMap("SELECT started_at, expires_at FROM auth_sessions WHERE id = ?",
-                sessionId);
+        Map<String, Object> row = app.jdbc().queryForMap(
+                "SELECT started_at, expires_at FROM auth_sessions WHERE id = ?", sessionId);
         Duration granted = Duration.between(((Timestamp) row.get("started_at")).toInstant(),
                 ((Timestamp) row.get("expires_at")).toInstant());
         assertThat(granted).isBetween(MAX_LIFETIME.minusSeconds(1), MAX_LIFETIME);

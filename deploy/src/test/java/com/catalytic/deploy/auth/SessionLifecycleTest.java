@@ -75,11 +75,13 @@ class SessionLifecycleTest {
         assertThat(http.get("/api/me", bearer(firstAccess)).status()).isEqualTo(200);
         assertThat(http.get("/api/me", bearer(second.accessToken())).status()).isEqualTo(200);
 
-        Response off = http.method("PATCH", "/api/users/" + memberId, "{\"active\":false}", bearer(owner.accessToken()));
+        Response off = http.method("PATCH", "/api/users/" + memberId, "{\"active\":false}",
+                bearer(owner.accessToken()));
         assertThat(off.status()).as(off.toString()).isEqualTo(200);
         assertThat(http.get("/api/me", bearer(firstAccess)).text("code")).isEqualTo("account_disabled");
 
-        Response on = http.method("PATCH", "/api/users/" + memberId, "{\"active\":true}", bearer(owner.accessToken()));
+        Response on = http.method("PATCH", "/api/users/" + memberId, "{\"active\":true}",
+                bearer(owner.accessToken()));
         assertThat(on.status()).as(on.toString()).isEqualTo(200);
 
         // the tokens of both sessions stay dead after the reactivation
