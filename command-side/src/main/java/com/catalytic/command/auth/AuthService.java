@@ -121,7 +121,8 @@ public class AuthService {
             throw invalidRefresh();
         }
         String sessionId = presented.sessionId();
-        throttle.countRefresh(sessionId, ip);
+        // only a token the session issued counts against it: knowing its id does not let anyone use up its refreshes
+        throttle.countRefresh(ip, presented.issuedForSession() ? sessionId : null);
         RefreshTokens.Issued next = refreshTokens.issue(sessionId);
         RefreshOutcome outcome;
         try {

@@ -79,14 +79,18 @@ public class LoginThrottle {
     }
 
     /**
-     * Counts a refresh, per client address and then per session (before any work); 429 beyond the configured
-     * numbers per window: every refresh stores an event, so nobody may make a session grow without bound.
+     * Counts a refresh, per client address and then, when {@code sessionId} is not null, per session (before any
+     * work); 429 beyond the configured numbers per window: every refresh stores an event, so nobody may make a
+     * session grow without bound.
      */
-    public void countRefresh(String sessionId, String ip) {
+    public void countRefresh(String ip, String sessionId) {
         Counter client = increment("rf:ip:" + ip, props.refreshWindow());
         if (client.count() > props.maxRefreshesPerIp()) {
             throw DomainException.tooManyRequests("too_many_requests",
                     "too many token refreshes from this address; try again later", client.ttlSeconds());
+        }
+        if (sessionId == null) {
+            return;
         }
         Counter session = increment("rf:sid:" + Hashing.sha256Hex(sessionId), props.refreshWindow());
         if (session.count() > props.maxRefreshesPerSession()) {

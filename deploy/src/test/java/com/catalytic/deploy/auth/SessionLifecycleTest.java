@@ -160,6 +160,13 @@ class SessionLifecycleTest {
         String ip = newAddress();
         Accounts.Account acct = Accounts.registerAndLogin(http, "per-session");
         String token = acct.refreshToken();
+        // made-up tokens naming the session, from elsewhere, do not use up its refreshes
+        String stranger = newAddress();
+        for (int i = 0; i < PER_SESSION + 2; i++) {
+            Response forged = refresh(sessionOf(token) + ".bm90LWEtdG9rZW4.bm90LWEtdGFn", stranger);
+            assertThat(forged.status()).as(forged.toString()).isEqualTo(401);
+            assertThat(forged.text("code")).isEqualTo("invalid_refresh_token");
+        }
         for (int i = 0; i < PER_SESSION; i++) {
             Response r = refresh(token, ip);
             assertThat(r.status()).as("refresh %d: %s", i + 1, r).isEqualTo(200);
