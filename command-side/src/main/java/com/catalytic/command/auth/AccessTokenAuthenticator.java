@@ -7,8 +7,9 @@ import com.catalytic.api.user.Role;
 
 /**
  * Turns a bearer access token into a {@link Caller}: a valid, unexpired token of an unrevoked session, of a user who
- * is still active. The role is the user's current one, so a demotion or deactivation takes effect at once rather
- * than when the token expires.
+ * is still active and has not been deactivated since the session began. The role is the user's current one, so a
+ * demotion or deactivation takes effect at once rather than when the token expires, and a reactivation does not
+ * bring old tokens back.
  */
 public class AccessTokenAuthenticator {
 
@@ -23,7 +24,8 @@ public class AccessTokenAuthenticator {
     }
 
     public Caller authenticate(String bearer) {
-        Caller claims = tokens.verify(bearer);
+        TokenService.AccessToken token = tokens.verify(bearer);
+        Caller claims = token.caller();
         if (revocations.isRevoked(claims.sessionId())) {
             throw DomainException.unauthorized("token_revoked", "this token has been revoked");
         }
@@ -33,6 +35,10 @@ public class AccessTokenAuthenticator {
         }
         if (!user.active()) {
             throw DomainException.unauthorized("account_disabled", "this account is deactivated");
+        }
+        if (token.sessionEpoch() < user.sessionEpoch()) {
+            throw DomainException.unauthorized("token_revoked",
+                    "the account was deactivated after this token's session began");
         }
         return new Caller(claims.tenantId(), claims.userId(), Role.fromWire(user.role()), claims.sessionId(), null,
                 claims.scopes());

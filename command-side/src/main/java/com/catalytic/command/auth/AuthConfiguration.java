@@ -5,11 +5,15 @@ import com.catalytic.command.infra.InMemoryFastStore;
 import com.catalytic.command.infra.RedisFastStore;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
 import com.catalytic.api.apikey.ApiKeyUsageSink;
+import com.nimbusds.jose.jwk.RSAKey;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.queryhandling.QueryGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,12 +64,32 @@ public class AuthConfiguration {
     @Bean
     JwtKeys jwtKeys(AuthProperties props) {
         boolean configured = props.privateKeyPath() != null && !props.privateKeyPath().isBlank();
+        JwtKeys signing;
         if (configured) {
-            return JwtKeys.load(Path.of(props.privateKeyPath()), Path.of(props.publicKeyPath()));
+            signing = JwtKeys.load(Path.of(props.privateKeyPath()), Path.of(props.publicKeyPath()));
+        } else {
+            Path dir = Path.of(props.keyDir());
+            log.info("JWT_PRIVATE_KEY_PATH is not set: using development keys in {}", dir.toAbsolutePath().normalize());
+            signing = JwtKeys.loadOrGenerate(dir.resolve("jwt_dev_private.pem"), dir.resolve("jwt_dev_public.pem"));
         }
-        Path dir = Path.of(props.keyDir());
-        log.info("JWT_PRIVATE_KEY_PATH is not set: using development keys in {}", dir.toAbsolutePath().normalize());
-        return JwtKeys.loadOrGenerate(dir.resolve("jwt_dev_private.pem"), dir.resolve("jwt_dev_public.pem"));
+        JwtKeys keys = signing.withVerifyOnly(props.verifyOnlyPublicKeyPaths().stream().map(Path::of).toList());
+        if (!props.verifyOnlyPublicKeyPaths().isEmpty()) {
+            log.info("JWT keys: signing with {}, also accepting {}", keys.keyId(),
+                    keys.publicJwks().stream().map(RSAKey::getKeyID).filter(k -> !k.equals(keys.keyId())).toList());
+        }
+        return keys;
+    }
+
+    @Bean
+    RefreshTokens refreshTokens(@Value("${SESSION_SECRET_KEY:}") String sessionSecret, AuthProperties props) {
+        return new RefreshTokens(sessionSecret, Path.of(props.keyDir()));
+    }
+
+    /** Sessions are snapshotted every so many events: a long-lived session is not replayed from its first event. */
+    @Bean
+    SnapshotTriggerDefinition sessionSnapshotTrigger(
+            Snapshotter snapshotter, @Value("${catalytic.auth.session-snapshot-threshold:100}") int threshold) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
     }
 
     @Bean
@@ -114,8 +138,9 @@ public class AuthConfiguration {
 
     @Bean
     AuthService authService(CommandGateway commands, QueryGateway queries, UniqueKeyRegistry registry,
-                            PasswordEncoder encoder, TokenService tokens, RevocationRegistry revocations,
-                            LoginThrottle throttle, AuthProperties props, Clock clock) {
-        return new AuthService(commands, queries, registry, encoder, tokens, revocations, throttle, props, clock);
+                            PasswordEncoder encoder, TokenService tokens, RefreshTokens refreshTokens,
+                            RevocationRegistry revocations, LoginThrottle throttle, AuthProperties props, Clock clock) {
+        return new AuthService(commands, queries, registry, encoder, tokens, refreshTokens, revocations, throttle, props,
+                clock);
     }
 }

@@ -3,6 +3,7 @@ package com.catalytic.command.auth;
 import com.catalytic.api.auth.Caller;
 import com.catalytic.command.auth.AuthService.Registration;
 import com.catalytic.command.auth.AuthService.TokenPair;
+import com.nimbusds.jose.jwk.RSAKey;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -65,8 +66,8 @@ public class AuthController {
     }
 
     @PostMapping(path = "/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public TokenPair refresh(@Valid @RequestBody RefreshRequest body) {
-        return auth.refresh(body.refreshToken());
+    public TokenPair refresh(@Valid @RequestBody RefreshRequest body, HttpServletRequest request) {
+        return auth.refresh(body.refreshToken(), request.getRemoteAddr());
     }
 
     @PostMapping("/auth/logout")
@@ -77,6 +78,6 @@ public class AuthController {
 
     @GetMapping(path = "/.well-known/jwks.json", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> jwks() {
-        return Map.of("keys", java.util.List.of(keys.publicJwk().toJSONObject()));
+        return Map.of("keys", keys.publicJwks().stream().map(RSAKey::toJSONObject).toList());
     }
 }

@@ -1,6 +1,7 @@
 package com.catalytic.command.auth;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** Settings of authentication; bound from {@code catalytic.auth.*} (see application.yml for the env variables). */
@@ -9,7 +10,9 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
                              Duration accessTokenTtl, Duration refreshTokenTtl, int maxFailuresPerAccountAndIp,
                              int maxFailuresPerAccount,
                              int maxFailuresPerIp, Duration failureWindow, int maxRegistrationsPerIp,
-                             Duration registrationWindow) {
+                             Duration registrationWindow, List<String> verifyOnlyPublicKeyPaths,
+                             Duration refreshTokenMaxLifetime, int maxRefreshesPerSession, int maxRefreshesPerIp,
+                             Duration refreshWindow) {
 
     public AuthProperties {
         issuer = issuer == null || issuer.isBlank() ? "catalytic" : issuer;
@@ -23,5 +26,11 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
         maxRegistrationsPerIp = maxRegistrationsPerIp <= 0 ? 20 : maxRegistrationsPerIp;
         registrationWindow = registrationWindow == null ? Duration.ofHours(1) : registrationWindow;
         keyDir = keyDir == null || keyDir.isBlank() ? "./data/keys" : keyDir;
+        verifyOnlyPublicKeyPaths = verifyOnlyPublicKeyPaths == null ? List.of()
+                : verifyOnlyPublicKeyPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+        refreshTokenMaxLifetime = refreshTokenMaxLifetime == null ? Duration.ofDays(90) : refreshTokenMaxLifetime;
+        maxRefreshesPerSession = maxRefreshesPerSession <= 0 ? 10 : maxRefreshesPerSession;
+        maxRefreshesPerIp = maxRefreshesPerIp <= 0 ? 600 : maxRefreshesPerIp;
+        refreshWindow = refreshWindow == null ? Duration.ofMinutes(10) : refreshWindow;
     }
 }

@@ -10,7 +10,6 @@ import com.catalytic.api.query.Credentials;
 import com.catalytic.api.query.FindCredentialsByEmailQuery;
 import com.catalytic.api.query.FindCredentialsByUserQuery;
 import com.catalytic.api.tenant.RegisterTenantCommand;
-import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.Ids;
 import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
 import com.catalytic.command.tenant.Slugs;
@@ -38,6 +37,7 @@ public class AuthService {
     private final UniqueKeyRegistry registry;
     private final PasswordEncoder passwordEncoder;
     private final TokenService tokens;
+    private final RefreshTokens refreshTokens;
     private final RevocationRegistry revocations;
     private final LoginThrottle throttle;
     private final AuthProperties props;
@@ -45,13 +45,14 @@ public class AuthService {
     private final String dummyHash;
 
     public AuthService(CommandGateway commands, QueryGateway queries, UniqueKeyRegistry registry,
-                       PasswordEncoder passwordEncoder, TokenService tokens, RevocationRegistry revocations,
-                       LoginThrottle throttle, AuthProperties props, Clock clock) {
+                       PasswordEncoder passwordEncoder, TokenService tokens, RefreshTokens refreshTokens,
+                       RevocationRegistry revocations, LoginThrottle throttle, AuthProperties props, Clock clock) {
         this.commands = commands;
         this.queries = queries;
         this.registry = registry;
         this.passwordEncoder = passwordEncoder;
         this.tokens = tokens;
+        this.refreshTokens = refreshTokens;
         this.revocations = revocations;
         this.throttle = throttle;
         this.props = props;
@@ -115,24 +116,26 @@ public class AuthService {
             }
         }
         String sessionId = Ids.newId();
-        String secret = Ids.secret(32);
+        RefreshTokens.Issued refresh = refreshTokens.issue(sessionId);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),
-                Hashing.sha256Hex(secret), clock.instant().plus(props.refreshTokenTtl())));
-        return pair(creds, sessionId, secret);
+                refresh.secretHash(), clock.instant().plus(props.refreshTokenTtl()), creds.sessionEpoch()));
+        return pair(creds, sessionId, refresh.token(), creds.sessionEpoch());
     }
 
-    public TokenPair refresh(String refreshToken) {
-        int dot = refreshToken == null ? -1 : refreshToken.indexOf('.');
-        if (dot <= 0 || dot == refreshToken.length() - 1 || refreshToken.length() > 200) {
+    public TokenPair refresh(String refreshToken, String ip) {
+        RefreshTokens.Presented presented = refreshTokens.parse(refreshToken);
+        if (presented == null) {
             throw invalidRefresh();
         }
-        String sessionId = refreshToken.substring(0, dot);
-        String newSecret = Ids.secret(32);
+        String sessionId = presented.sessionId();
+        // only a token the session issued counts against it: knowing its id does not let anyone use up its refreshes
+        throttle.countRefresh(ip, presented.issuedForSession() ? sessionId : null);
+        RefreshTokens.Issued next = refreshTokens.issue(sessionId);
         RefreshOutcome outcome;
         try {
-            outcome = commands.sendAndWait(new RotateRefreshTokenCommand(sessionId,
-                    Hashing.sha256Hex(refreshToken.substring(dot + 1)), Hashing.sha256Hex(newSecret),
-                    clock.instant().plus(props.refreshTokenTtl()), clock.instant()));
+            outcome = commands.sendAndWait(new RotateRefreshTokenCommand(sessionId, presented.secretHash(),
+                    presented.issuedForSession(), next.secretHash(), clock.instant().plus(props.refreshTokenTtl()),
+                    clock.instant(), props.refreshTokenMaxLifetime()));
         } catch (AggregateNotFoundException e) {
             throw invalidRefresh();
         }
@@ -141,17 +144,23 @@ public class AuthService {
                 Credentials creds = queries.query(new FindCredentialsByUserQuery(outcome.userId()),
                         ResponseTypes.instanceOf(Credentials.class)).join();
                 if (creds == null || !creds.active()) {
-                    commands.sendAndWait(new RevokeSessionCommand(sessionId, "account_disabled"));
+                    commands.sendAndWait(new RevokeSessionCommand(sessionId, RevokeSessionCommand.ACCOUNT_DISABLED));
                     throw DomainException.unauthorized("account_disabled", "this account is deactivated");
                 }
-                return pair(creds, sessionId, newSecret);
+                if (outcome.sessionEpoch() < creds.sessionEpoch()) {
+                    // deactivated after this session began: reactivation does not bring the session back
+                    commands.sendAndWait(new RevokeSessionCommand(sessionId, RevokeSessionCommand.ACCOUNT_DEACTIVATED));
+                    revocations.markRevoked(sessionId);
+                    throw sessionRevoked();
+                }
+                return pair(creds, sessionId, next.token(), outcome.sessionEpoch());
             }
             case REUSE_DETECTED -> {
                 revocations.markRevoked(sessionId);
                 throw DomainException.unauthorized("refresh_token_reused",
                         "refresh token was already used; the session has been revoked");
             }
-            case REVOKED -> throw DomainException.unauthorized("session_revoked", "the session has been revoked");
+            case REVOKED -> throw sessionRevoked();
             case EXPIRED -> throw DomainException.unauthorized("refresh_token_expired", "refresh token has expired");
             default -> throw invalidRefresh();
         }
@@ -165,9 +174,14 @@ public class AuthService {
         revocations.markRevoked(caller.sessionId());
     }
 
-    private TokenPair pair(Credentials creds, String sessionId, String secret) {
-        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId);
-        return new TokenPair(access, sessionId + "." + secret, "Bearer", tokens.accessTokenTtlSeconds());
+    private TokenPair pair(Credentials creds, String sessionId, String refreshToken, int sessionEpoch) {
+        String access = tokens.issueAccessToken(creds.userId(), creds.tenantId(), creds.role(), sessionId,
+                sessionEpoch);
+        return new TokenPair(access, refreshToken, "Bearer", tokens.accessTokenTtlSeconds());
+    }
+
+    private static DomainException sessionRevoked() {
+        return DomainException.unauthorized("session_revoked", "the session has been revoked");
     }
 
     private static DomainException invalidRefresh() {

@@ -19,19 +19,58 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** The RS256 signing pair, read from PEM files (PKCS#8 private key, X.509 public key). */
+/**
+ * The RS256 signing pair, read from PEM files (PKCS#8 private key, X.509 public key), and the public keys that
+ * only verify: during a rotation the previous key (or, before it, the next one), so that tokens signed by either
+ * are accepted. Every key is known by its {@code kid}, a thumbprint of the public key.
+ */
 public final class JwtKeys {
 
     private final RSAPrivateKey privateKey;
     private final RSAPublicKey publicKey;
     private final String keyId;
+    private final Map<String, RSAPublicKey> verificationKeys;
 
     public JwtKeys(RSAPrivateKey privateKey, RSAPublicKey publicKey) {
+        this(privateKey, publicKey, List.of());
+    }
+
+    private JwtKeys(RSAPrivateKey privateKey, RSAPublicKey publicKey, List<RSAPublicKey> verifyOnly) {
         this.privateKey = privateKey;
         this.publicKey = publicKey;
         this.keyId = thumbprint(publicKey);
+        Map<String, RSAPublicKey> keys = new LinkedHashMap<>();
+        keys.put(keyId, publicKey);
+        verifyOnly.forEach(k -> keys.putIfAbsent(thumbprint(k), k));
+        this.verificationKeys = Collections.unmodifiableMap(keys);
+    }
+
+    /** These keys plus public keys that verify tokens but never sign (PEM files, X.509). */
+    public JwtKeys withVerifyOnly(List<Path> publicPems) {
+        List<RSAPublicKey> extra = new ArrayList<>();
+        for (Path pem : publicPems) {
+            extra.add(loadPublic(pem));
+        }
+        return new JwtKeys(privateKey, publicKey, extra);
+    }
+
+    /** An X.509 PEM RSA public key. */
+    public static RSAPublicKey loadPublic(Path publicPem) {
+        try {
+            return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
+                    new X509EncodedKeySpec(pemBody(publicPem, "PUBLIC KEY")));
+        } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+            throw new IllegalStateException("key file " + publicPem + " is not a valid RSA public key (X.509 PEM): "
+                    + e.getMessage(), e);
+        }
     }
 
     public static JwtKeys load(Path privatePem, Path publicPem) {
@@ -131,9 +170,23 @@ public final class JwtKeys {
 
     public String keyId() { return keyId; }
 
-    /** The public key as a JWK, for the JWKS document. */
+    /** The key that verifies tokens carrying this {@code kid}: the signing key's or a verify-only one. */
+    public Optional<RSAPublicKey> verificationKey(String kid) {
+        return kid == null ? Optional.empty() : Optional.ofNullable(verificationKeys.get(kid));
+    }
+
+    /** The signing key's public half as a JWK. */
     public RSAKey publicJwk() {
-        return new RSAKey.Builder(publicKey).keyID(keyId).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
+        return jwk(keyId, publicKey);
+    }
+
+    /** Every key that verifies tokens, the signing key first: the JWKS document. */
+    public List<RSAKey> publicJwks() {
+        return verificationKeys.entrySet().stream().map(e -> jwk(e.getKey(), e.getValue())).toList();
+    }
+
+    private static RSAKey jwk(String kid, RSAPublicKey key) {
+        return new RSAKey.Builder(key).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
     }
 
 }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Strangers must not lock an owner out: an address that signed in to an account is remembered (as a hash) for
  * {@code knownAddressTtl}, and the per-account limit does not apply to it; it keeps its own per-pair and per-address
- * limits. When the shared store is unreachable, counting continues per node so protection never switches off.
+ * limits. Token refreshes are counted per client address and per session.
+ * When the shared store is unreachable, counting continues per node so protection never switches off.
  */
 public class LoginThrottle {
 
@@ -113,6 +114,27 @@ public class LoginThrottle {
             throw DomainException.tooManyRequests("too_many_requests",
                     "too many password-reset requests; try again later",
                     Math.max(account.count() > 5 ? account.ttlSeconds() : 0, client.ttlSeconds()));
+        }
+    }
+
+    /**
+     * Counts a refresh, per client address and then, when {@code sessionId} is not null, per session (before any
+     * work); 429 beyond the configured numbers per window: every refresh stores an event, so nobody may make a
+     * session grow without bound.
+     */
+    public void countRefresh(String ip, String sessionId) {
+        Counter client = increment("rf:ip:" + ip, props.refreshWindow());
+        if (client.count() > props.maxRefreshesPerIp()) {
+            throw DomainException.tooManyRequests("too_many_requests",
+                    "too many token refreshes from this address; try again later", client.ttlSeconds());
+        }
+        if (sessionId == null) {
+            return;
+        }
+        Counter session = increment("rf:sid:" + Hashing.sha256Hex(sessionId), props.refreshWindow());
+        if (session.count() > props.maxRefreshesPerSession()) {
+            throw DomainException.tooManyRequests("too_many_requests",
+                    "this session is refreshed too often; try again later", session.ttlSeconds());
         }
     }
 

@@ -15,7 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A signed checkpoint of the caller's audit chain: head hash, entry count and time, signed with the service's
- * signing key (verifiable with {@code /.well-known/jwks.json}). An auditor who keeps checkpoints can later prove
+ * signing key (JWS type {@code catalytic-audit-checkpoint+jwt}, never accepted as an access token; verifiable by its
+ * {@code kid} with {@code /.well-known/jwks.json}). An auditor who keeps checkpoints can later prove
  * that the chain was rewritten, even by someone able to recompute every hash.
  */
 @RestController
@@ -42,7 +43,7 @@ public class AuditCheckpointController {
         claims.put("head_hash", head.hash());
         claims.put("checkpoint_at", clock.instant().toString());
         Map<String, Object> out = new LinkedHashMap<>(claims);
-        out.put("signature", signer.sign(claims));
+        out.put("signature", signer.signCheckpoint(claims));
         return out;
     }
 }

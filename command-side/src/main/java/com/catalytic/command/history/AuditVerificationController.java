@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
@@ -34,7 +35,7 @@ class AuditVerificationController {
 
     AuditVerificationController(QueryGateway queries, JwtKeys keys) {
         this.queries = queries;
-        this.checkpoints = new AuditCheckpointVerifier(new JWKSet(keys.publicJwk()));
+        this.checkpoints = new AuditCheckpointVerifier(new JWKSet(List.copyOf(keys.publicJwks())));
     }
 
     @PostMapping(path = "/api/audit-logs/verify", consumes = MediaType.APPLICATION_JSON_VALUE)

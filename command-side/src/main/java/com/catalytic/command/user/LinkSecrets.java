@@ -2,11 +2,8 @@ package com.catalytic.command.user;
 
 import com.catalytic.command.auth.AuthProperties;
 import com.catalytic.command.infra.Hashing;
-import com.catalytic.command.infra.Ids;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.catalytic.command.infra.InstallationSecrets;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -15,8 +12,6 @@ import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -33,8 +28,6 @@ public class LinkSecrets {
 
     public static final String INVITATION = "invitation";
     public static final String PASSWORD_RESET = "password_reset";
-
-    private static final Logger log = LoggerFactory.getLogger(LinkSecrets.class);
 
     private final byte[] key;
 
@@ -70,23 +63,7 @@ public class LinkSecrets {
     }
 
     private static byte[] developmentKey(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(file.getParent());
-                Path tmp = Files.createTempFile(file.getParent(), "link", ".tmp");
-                Files.writeString(tmp, Ids.secret(32));
-                try {
-                    Files.move(tmp, file); // two nodes starting at once: the first key wins
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
-                    Files.deleteIfExists(tmp);
-                }
-                log.info("SESSION_SECRET_KEY is not set: one-time links are signed with the development key {}",
-                        file.toAbsolutePath().normalize());
-            }
-            return sha256(Files.readString(file).trim().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the link key " + file, e);
-        }
+        return sha256(InstallationSecrets.developmentSecret(file).getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] sha256(byte[] in) {

@@ -45,6 +45,21 @@ public final class ProductionConfigCheck {
                 out.add("JWT_PRIVATE_KEY_PATH / JWT_PUBLIC_KEY_PATH: " + e.getMessage());
             }
         }
+        for (String extra : env.getOrDefault("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS", "").split(",")) {
+            if (extra.isBlank()) {
+                continue;
+            }
+            if (!Files.isReadable(Path.of(extra.trim()))) {
+                out.add("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS names " + extra.trim()
+                        + ", which does not exist or is not readable");
+                continue;
+            }
+            try {
+                JwtKeys.loadPublic(Path.of(extra.trim()));
+            } catch (RuntimeException e) {
+                out.add("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS: " + e.getMessage());
+            }
+        }
         if (env.getOrDefault("REDIS_HOST", "").isBlank()) {
             out.add("REDIS_HOST is required in production (rate limits and revocations are shared through Redis)");
         }

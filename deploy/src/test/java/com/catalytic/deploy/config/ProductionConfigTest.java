@@ -63,6 +63,21 @@ class ProductionConfigTest {
     }
 
     @Test
+    void verifyOnlyKeysMustBeReadablePublicKeys() throws Exception {
+        Map<String, String> env = goodProduction();
+        Path previous = dir.resolve("previous.pem");
+        JwtKeys.writePem(previous, "PUBLIC KEY", JwtKeys.generate().getPublic().getEncoded(), false);
+        env.put("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS", previous + ", ");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS", previous + "," + dir.resolve("missing.pem"));
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS names").contains("missing.pem");
+        env.put("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS", Files.writeString(dir.resolve("junk.pem"), "junk").toString());
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS: key file");
+    }
+
+    @Test
     void billingIsOptionalButNeverHalfConfigured() throws Exception {
         Map<String, String> env = goodProduction();
         env.put("STRIPE_SECRET_KEY", "sk_live_placeholder"); // the example file's placeholders: billing off

@@ -56,7 +56,10 @@ public class UserProjection {
 
     @EventHandler
     void on(UserDeactivatedEvent event, @Timestamp Instant at) {
-        update(event.userId(), u -> u.setActive(false, at));
+        update(event.userId(), u -> {
+            u.setActive(false, at);
+            u.endSessions();
+        });
     }
 
     @EventHandler

@@ -25,6 +25,8 @@ public class UserRow {
     private Instant createdAt;
     @Column(name = "updated_at")
     private Instant updatedAt;
+    @Column(name = "session_epoch")
+    private int sessionEpoch;
 
     protected UserRow() {
     }
@@ -50,6 +52,11 @@ public class UserRow {
         this.updatedAt = at;
     }
 
+    /** Ends the user's sessions so far: their tokens carry an earlier epoch. */
+    public void endSessions() {
+        this.sessionEpoch++;
+    }
+
     public void setPassword(String passwordHash, Instant at) {
         this.passwordHash = passwordHash;
         this.invited = false;
@@ -70,4 +77,5 @@ public class UserRow {
     public boolean isActive() { return active; }
     public Instant getCreatedAt() { return createdAt; }
     public Instant getUpdatedAt() { return updatedAt; }
+    public int getSessionEpoch() { return sessionEpoch; }
 }

@@ -52,7 +52,8 @@ public class AccountQueryHandlers {
     @QueryHandler
     public PrincipalState handle(FindPrincipalQuery query) {
         return users.findById(query.userId())
-                .map(u -> new PrincipalState(u.getId(), u.getTenantId(), u.getRole(), u.isActive()))
+                .map(u -> new PrincipalState(u.getId(), u.getTenantId(), u.getRole(), u.isActive(),
+                        u.getSessionEpoch()))
                 .orElse(null);
     }
 
@@ -76,7 +77,8 @@ public class AccountQueryHandlers {
     private Credentials credentials(UserRow u) {
         TenantRow tenant = tenants.findById(u.getTenantId()).orElse(null);
         return new Credentials(u.getId(), u.getTenantId(), u.getEmail(), u.getPasswordHash(), u.getRole(), u.isActive(),
-                tenant == null ? "unknown" : tenant.getStatus(), tenant == null ? null : tenant.getSuspensionReason());
+                tenant == null ? "unknown" : tenant.getStatus(), tenant == null ? null : tenant.getSuspensionReason(),
+                u.getSessionEpoch());
     }
 
     static UserView view(UserRow u) {

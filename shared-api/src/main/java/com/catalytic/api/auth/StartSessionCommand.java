@@ -4,7 +4,10 @@ import com.catalytic.api.tenant.TenantScoped;
 import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
-/** A successful login opens a session; the refresh token is known only by its SHA-256 hash. */
+/**
+ * A successful login opens a session; the refresh token is known only by its SHA-256 hash. {@code sessionEpoch} is
+ * the user's session epoch read at login.
+ */
 public record StartSessionCommand(@TargetAggregateIdentifier String sessionId, String tenantId, String userId,
-                                  String refreshTokenHash, Instant expiresAt) implements TenantScoped {
+                                  String refreshTokenHash, Instant expiresAt, int sessionEpoch) implements TenantScoped {
 }

@@ -17,7 +17,8 @@ public final class AccountQueries {
     public record FindPrincipalQuery(String userId) {
     }
 
-    public record PrincipalState(String userId, String tenantId, String role, boolean active) {
+    /** {@code sessionEpoch}: sessions started in an earlier epoch (before a deactivation) are over. */
+    public record PrincipalState(String userId, String tenantId, String role, boolean active, int sessionEpoch) {
     }
 
     /** The per-request view of a tenant: answered with {@link TenantState} or null. */
