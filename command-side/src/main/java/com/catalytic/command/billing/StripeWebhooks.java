@@ -1,7 +1,9 @@
 package com.catalytic.command.billing;
 
 import com.catalytic.api.auth.Actor;
+import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
+import com.catalytic.api.billing.SubscriptionCommands.ReadBillingStatusCommand;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand;
 import com.catalytic.command.billing.BillingConfiguration.BillingSettings;
@@ -47,6 +49,7 @@ public class StripeWebhooks {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How often, in all, a delivery that keeps losing races to concurrent ones is processed before answering 503. */
     private static final int RACE_ATTEMPTS = 5;
+    private static final int MAX_CONVERGENCE_ROUNDS = 5;
 
     /** What became of a delivery. */
     public record Receipt(String eventId, String type, boolean duplicate, String outcome) {
@@ -147,7 +150,7 @@ public class StripeWebhooks {
                 if (status.rejectedBecause() != null) {
                     return finish(id, t.tenantId(), "rejected: " + status.rejectedBecause());
                 }
-                bringTenantTo(t.tenantId(), status);
+                status = bringTenantTo(t.tenantId(), status);
                 return finish(id, t.tenantId(), "applied: plan " + status.plan()
                         + (status.suspendedForNonPayment() ? ", suspended for non-payment" : ""));
             } catch (DomainException refused) {
@@ -205,10 +208,29 @@ public class StripeWebhooks {
         meters.counter("catalytic.stripe.webhooks", "outcome", outcome).increment();
     }
 
-    /** The tenant follows its subscription: the plan it pays for, suspended while invoices stay unpaid. */
-    private void bringTenantTo(String tenantId, BillingStatus status) {
-        commands.sendAndWait(new ApplyBillingStatusCommand(tenantId, status.plan(), status.suspendedForNonPayment(),
-                status.failedPayments(), Actor.system()));
+    /**
+     * The tenant follows its subscription: the plan it pays for, suspended while invoices stay unpaid. Deliveries
+     * racing each other may bring the tenant to a status the subscription has already left, so each one reads the
+     * subscription's status after applying its own and applies again until the two agree: the last one to apply
+     * always leaves the tenant at the subscription's latest status.
+     */
+    private BillingStatus bringTenantTo(String tenantId, BillingStatus status) {
+        BillingStatus applied = status;
+        for (int round = 0; round < MAX_CONVERGENCE_ROUNDS; round++) {
+            commands.sendAndWait(new ApplyBillingStatusCommand(tenantId, applied.plan(),
+                    applied.suspendedForNonPayment(), applied.failedPayments(), Actor.system()));
+            BillingStatus latest = commands.sendAndWait(
+                    new ReadBillingStatusCommand(SubscriptionCommands.subscriptionIdFor(tenantId)));
+            if (sameForTenant(latest, applied)) {
+                return applied;
+            }
+            applied = latest;
+        }
+        return applied;
+    }
+
+    private static boolean sameForTenant(BillingStatus a, BillingStatus b) {
+        return a.plan().equals(b.plan()) && a.suspendedForNonPayment() == b.suspendedForNonPayment();
     }
 
     private boolean tenantExists(String tenantId) {

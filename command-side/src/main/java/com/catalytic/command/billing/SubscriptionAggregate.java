@@ -3,6 +3,7 @@ package com.catalytic.command.billing;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
+import com.catalytic.api.billing.SubscriptionCommands.ReadBillingStatusCommand;
 import com.catalytic.api.billing.SubscriptionCommands.CompleteCheckoutCommand;
 import com.catalytic.api.billing.SubscriptionCommands.InvoiceFacts;
 import com.catalytic.api.billing.SubscriptionCommands.RecordCheckoutCommand;
@@ -254,6 +255,11 @@ public class SubscriptionAggregate {
             apply(new StripeCustomerLinkedEvent(id, tenant, customer, ref.id(), ref.created()));
         }
         return null;
+    }
+
+    @CommandHandler
+    public BillingStatus handle(ReadBillingStatusCommand cmd) {
+        return status();
     }
 
     BillingStatus status() {

@@ -87,6 +87,10 @@ public final class SubscriptionCommands {
         }
     }
 
+    /** Answers the status the tenant must be in now, changing nothing (deliveries racing each other compare it). */
+    public record ReadBillingStatusCommand(@TargetAggregateIdentifier String subscriptionId) {
+    }
+
     /** The subscription's id for a tenant: one per tenant, derived so that no lookup is needed. */
     public static String subscriptionIdFor(String tenantId) {
         return "sub-" + tenantId;
