@@ -3,6 +3,7 @@ package com.catalytic.command.tenant;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import static org.axonframework.modelling.command.AggregateLifecycle.createNew;
 
+import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
@@ -157,6 +158,7 @@ public class TenantAggregate {
         requireNotSuspended();
         requireManager(cmd.actor());
         requireGrantable(cmd.actor(), cmd.role());
+        requireWithinKey(cmd.actor(), cmd.role());
         String email = Emails.normalize(cmd.email());
         Emails.requireValid(email, "email");
         requireSeat(plans);
@@ -188,6 +190,9 @@ public class TenantAggregate {
         requireGrantable(cmd.actor(), cmd.role());
         if (target.role() == cmd.role()) {
             return;
+        }
+        if (!target.role().includes(cmd.role())) {
+            requireWithinKey(cmd.actor(), cmd.role()); // a demotion gives nobody more
         }
         if (target.role() == Role.OWNER && target.active() && activeOwners() == 1) {
             throw lastOwner();
@@ -265,6 +270,14 @@ public class TenantAggregate {
         }
         if (!actor.isSystem() && !actor.role().includes(role)) {
             throw DomainException.forbidden("forbidden", "you cannot grant a role above your own");
+        }
+    }
+
+    /** Whoever holds the key could take the role for themselves (a password they chose, an invitation to them). */
+    private static void requireWithinKey(Actor actor, Role role) {
+        if (!actor.keyHolds(Scopes.heldBy(role))) {
+            throw DomainException.forbidden("role_above_key", "through an API key you can give only a role whose "
+                    + "every scope the key holds; the " + role.wire() + " role needs " + Scopes.heldBy(role));
         }
     }
 

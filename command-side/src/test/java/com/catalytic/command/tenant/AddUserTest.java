@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
@@ -33,6 +34,8 @@ import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.hamcrest.Description;
@@ -252,6 +255,40 @@ class AddUserTest {
 
         assertThat(registry.size()).isZero();
         assertThat(createdAggregates.publishedEvents()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] a {0}")
+    @EnumSource(Role.class)
+    void throughAKeyAUserIsAddedWithARoleWhoseEveryScopeTheKeyHolds(Role role) {
+        Actor ownersKey = new Actor(OWNER.userId(), Role.OWNER, "key-0", withUsersManage(Scopes.heldBy(role)));
+        fixture.given(team())
+               .when(invited(role, ownersKey))
+               .expectSuccessfulHandlerExecution()
+               .expectEvents(invitation(role, ownersKey));
+    }
+
+    /** Whoever holds the key chose the password, or receives the invitation: they would hold the role. */
+    @ParameterizedTest(name = "[{index}] a {0} through a key with the scopes of a {1}")
+    @CsvSource({"OWNER, ADMIN", "ADMIN, MEMBER", "MEMBER, VIEWER", "OWNER, VIEWER"})
+    void throughAKeyNobodyIsAddedAboveTheKey(Role role, Role keyScopesOf) {
+        Actor ownersKey = new Actor(OWNER.userId(), Role.OWNER, "key-0", withUsersManage(Scopes.heldBy(keyScopesOf)));
+        fixture.given(team())
+               .when(withPassword(role, PASSWORD, ownersKey))
+               .expectException(hasCode(Kind.FORBIDDEN, "role_above_key", null))
+               .expectNoEvents();
+        fixture.given(team())
+               .when(invited(role, ownersKey))
+               .expectException(hasCode(Kind.FORBIDDEN, "role_above_key", null))
+               .expectNoEvents();
+
+        assertThat(registry.size()).isZero();
+        assertThat(createdAggregates.publishedEvents()).isEmpty();
+    }
+
+    private static Set<String> withUsersManage(Set<String> scopes) {
+        Set<String> all = new TreeSet<>(scopes);
+        all.add(Scopes.USERS_MANAGE);
+        return all;
     }
 
     @Test

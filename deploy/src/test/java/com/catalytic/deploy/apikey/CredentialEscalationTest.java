@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No caller obtains a credential that acts with more power than their own: rotating hands a key's secret to its
- * creator only; a key issues or rotates only keys within itself.
+ * creator only; a key issues or rotates only keys within itself; through a key, a user is given only a role whose
+ * every scope the key holds.
  */
 class CredentialEscalationTest {
 
@@ -212,5 +213,39 @@ class CredentialEscalationTest {
         Response within = rotate(manager, unlimited);
         assertThat(within.status()).as(within.toString()).isEqualTo(201);
         assertThat(http.get("/api/users", bearer(within.text("key"))).status()).isEqualTo(200);
+    }
+
+    @Test
+    void throughAKeyAUserIsGivenOnlyARoleWhoseEveryScopeTheKeyHolds() {
+        Team t = team("key-roles");
+        List<String> memberScopes = List.of(Scopes.LATTICES_READ, Scopes.LATTICES_WRITE, Scopes.USAGE_READ,
+                Scopes.USERS_READ, Scopes.USERS_MANAGE);
+        String provisioner = issued(t.owner().accessToken(), memberScopes, Map.of()).text("key");
+
+        // positive control: a member, whose scopes the key holds
+        Response member = addUser(provisioner, Accounts.uniqueEmail("m"), "member");
+        assertThat(member.status()).as(member.toString()).isEqualTo(201);
+        // but not an owner with a password the key's holder chose, nor an admin
+        Response owner = addUser(provisioner, Accounts.uniqueEmail("o"), "owner");
+        assertThat(owner.status()).as(owner.toString()).isEqualTo(403);
+        assertThat(owner.text("code")).isEqualTo("role_above_key");
+        Response admin = addUser(provisioner, Accounts.uniqueEmail("a"), "admin");
+        assertThat(admin.status()).as(admin.toString()).isEqualTo(403);
+        assertThat(admin.text("code")).isEqualTo("role_above_key");
+        Response invitedOwner = http.post("/api/users", Map.of("email", Accounts.uniqueEmail("io"), "role", "owner"),
+                bearer(provisioner));
+        assertThat(invitedOwner.status()).as(invitedOwner.toString()).isEqualTo(403);
+        assertThat(invitedOwner.text("code")).isEqualTo("role_above_key");
+        // nor promote anyone above the key
+        Response promoted = patchRole(provisioner, member.text("id"), "owner");
+        assertThat(promoted.status()).as(promoted.toString()).isEqualTo(403);
+        assertThat(promoted.text("code")).isEqualTo("role_above_key");
+        assertThat(roleOf(t.owner(), member.text("id"))).isEqualTo("member");
+        // demoting gives nobody more: allowed
+        Response demoted = patchRole(provisioner, member.text("id"), "viewer");
+        assertThat(demoted.status()).as(demoted.toString()).isEqualTo(200);
+        assertThat(demoted.text("role")).isEqualTo("viewer");
+        // and back up to member, within the key
+        assertThat(patchRole(provisioner, member.text("id"), "member").status()).isEqualTo(200);
     }
 }
