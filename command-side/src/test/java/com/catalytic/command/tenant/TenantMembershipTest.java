@@ -590,6 +590,17 @@ class TenantMembershipTest {
             assertThat(registry.isClaimed(Scope.EMAIL, "jane.doe@acme.io")).isFalse();
         }
 
+        @Test
+        void removingAMemberWhoseAddressIsHeldInAnotherTenantLeavesTheHoldersClaim() {
+            registry.claim(Scope.EMAIL, "held@elsewhere.io", "user-of-another-tenant");
+            fixture.given(team(new UserAddedEvent(TENANT_ID, "user-unclaimed", "held@elsewhere.io", Role.VIEWER, true,
+                                       ADMIN_ID)))
+                   .when(new RemoveUserCommand(TENANT_ID, "user-unclaimed", ADMIN))
+                   .expectEvents(new UserRemovedEvent(TENANT_ID, "user-unclaimed", "held@elsewhere.io"));
+
+            assertThat(registry.ownerOf(Scope.EMAIL, "held@elsewhere.io")).isEqualTo("user-of-another-tenant");
+        }
+
         @ParameterizedTest(name = "[{index}] {0}")
         @EnumSource(value = Role.class, names = {"MEMBER", "VIEWER"})
         void membersAndViewersCannotRemoveUsers(Role role) {
