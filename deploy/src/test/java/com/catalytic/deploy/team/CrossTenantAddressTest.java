@@ -125,6 +125,10 @@ class CrossTenantAddressTest {
         // the fresh address gets a link; the holder a notice without one, and no invitation
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Outbox.messagesTo(outbox, fresh))
                 .anySatisfy(m -> assertThat(m).contains("accept-invitation?token=")));
+        Matcher link = Pattern.compile("accept-invitation\\?token=[^.\\s]+\\.([A-Za-z0-9_-]+)")
+                .matcher(Outbox.messagesTo(outbox, fresh).get(0));
+        assertThat(link.find()).isTrue();
+        assertThat(freshInvite.raw()).as("the link's secret goes to the address only").doesNotContain(link.group(1));
         assertThat(subjectsQueuedFor(holder.email())).hasSize(2)
                 .anySatisfy(s -> assertThat(s).startsWith("Welcome to Catalytic Computing"))
                 .anySatisfy(s -> assertThat(s).isEqualTo("Your address was not added to prober Inc on Catalytic Computing"))
@@ -140,11 +144,14 @@ class CrossTenantAddressTest {
         Response me = http.get("/api/me", bearer(login.text("access_token")));
         assertThat(me.text("id")).isEqualTo(holder.userId());
         assertThat(me.json().path("tenant").path("id").asText()).isEqualTo(holder.tenantId());
-        assertThat(http.post("/auth/password-reset", Map.of("email", holder.email())).status()).isEqualTo(202);
+        // the link goes to the configured front end, whatever the request claims to come through
+        assertThat(http.post("/auth/password-reset", Map.of("email", holder.email()),
+                "X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "https").status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Outbox.messagesTo(outbox, holder.email()))
                 .anySatisfy(m -> assertThat(m).contains("reset-password?token=")));
         String resetMail = Outbox.messagesTo(outbox, holder.email()).stream()
                 .filter(m -> m.contains("reset-password?token=")).findFirst().orElseThrow();
+        assertThat(resetMail).contains("http://localhost:8000/reset-password?token=").doesNotContain("evil.example");
         Matcher token = Pattern.compile("reset-password\\?token=([A-Za-z0-9._-]+)").matcher(resetMail);
         assertThat(token.find()).isTrue();
         assertThat(token.group(1)).startsWith(holder.userId() + ".");
