@@ -93,11 +93,7 @@ public class ApiKeyService {
             return null;
         }
         ApiKeyView k = view(caller.tenantId(), caller.apiKeyId());
-        return new ActingKey(earliest(k.expiresAt(), k.validUntil()), k.rateLimitPerMinute());
-    }
-
-    private static Instant earliest(Instant a, Instant b) {
-        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+        return ActingKey.of(k.expiresAt(), k.validUntil(), k.rateLimitPerMinute());
     }
 
     private Map<String, Object> created(String tenantId, String keyId, String key) {

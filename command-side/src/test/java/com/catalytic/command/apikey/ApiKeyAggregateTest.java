@@ -377,7 +377,8 @@ class ApiKeyAggregateTest {
         return Stream.of(Arguments.of("an admin", ADMIN), Arguments.of("an owner", OWNER),
                 Arguments.of("the system", Actor.system()),
                 Arguments.of("an admin's key", new Actor(ADMIN.userId(), Role.ADMIN, "key-9", Set.copyOf(Scopes.all()))),
-                Arguments.of("an owner's key", new Actor(OWNER.userId(), Role.OWNER, "key-8", Set.copyOf(Scopes.all()))));
+                Arguments.of("an owner's key",
+                        new Actor(OWNER.userId(), Role.OWNER, "key-8", Set.copyOf(Scopes.all()))));
     }
 
     static Stream<Arguments> neitherCreatorNorAdmin() {
@@ -655,7 +656,8 @@ class ApiKeyAggregateTest {
         }
 
         private RotateApiKeyCommand rotate(String tenantId, long graceSeconds, Instant at, Actor actor) {
-            return rotate(tenantId, graceSeconds, at, actor, actor.apiKeyId() == null ? null : new ActingKey(null, null));
+            return rotate(tenantId, graceSeconds, at, actor,
+                    actor.apiKeyId() == null ? null : new ActingKey(null, null));
         }
 
         private RotateApiKeyCommand rotate(String tenantId, long graceSeconds, Instant at, Actor actor,

@@ -113,7 +113,8 @@ class CrossTenantAddressTest {
         List<String> probedHistory = history(owner, probe.text("id"));
         assertThat(probedHistory).isEqualTo(history(owner, freshInvite.text("id")));
         assertThat(probedHistory).hasSize(2).satisfiesExactly(
-                e -> assertThat(e).startsWith("UserRegisteredEvent"), e -> assertThat(e).startsWith("InvitationIssuedEvent"));
+                e -> assertThat(e).startsWith("UserRegisteredEvent"),
+                e -> assertThat(e).startsWith("InvitationIssuedEvent"));
 
         // again, in this tenant: both are this tenant's members now, and say so alike
         Response again = invite(owner, holder.email(), "member");
@@ -131,7 +132,8 @@ class CrossTenantAddressTest {
         assertThat(freshInvite.raw()).as("the link's secret goes to the address only").doesNotContain(link.group(1));
         assertThat(subjectsQueuedFor(holder.email())).hasSize(2)
                 .anySatisfy(s -> assertThat(s).startsWith("Welcome to Catalytic Computing"))
-                .anySatisfy(s -> assertThat(s).isEqualTo("Your address was not added to prober Inc on Catalytic Computing"))
+                .anySatisfy(s -> assertThat(s)
+                        .isEqualTo("Your address was not added to prober Inc on Catalytic Computing"))
                 .noneSatisfy(s -> assertThat(s).containsIgnoringCase("invited"));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Outbox.messagesTo(outbox, holder.email()))
                 .anySatisfy(m -> assertThat(m).contains("tried to add this address to their team")));

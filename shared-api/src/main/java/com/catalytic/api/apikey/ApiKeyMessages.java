@@ -21,6 +21,13 @@ public final class ApiKeyMessages {
      * plan's). Nothing issued or rotated through it outlives it or is allowed more calls.
      */
     public record ActingKey(Instant usableUntil, Integer rateLimitPerMinute) {
+
+        /** The bounds of a key that expires at {@code expiresAt} and, once rotated, ends at {@code validUntil}. */
+        public static ActingKey of(Instant expiresAt, Instant validUntil, Integer rateLimitPerMinute) {
+            Instant until = expiresAt == null ? validUntil
+                    : validUntil == null || expiresAt.isBefore(validUntil) ? expiresAt : validUntil;
+            return new ActingKey(until, rateLimitPerMinute);
+        }
     }
 
     /** {@code rateLimitPerMinute}: optional, a limit for this key below its tenant's plan (null: the plan's). */
