@@ -3,6 +3,7 @@ package com.catalytic.command.apikey;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import static org.axonframework.modelling.command.AggregateLifecycle.createNew;
 
+import com.catalytic.api.apikey.ApiKeyMessages.ActingKey;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyIssuedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
@@ -22,9 +23,11 @@ import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
- * An API key of a tenant. Rules: scopes are known and within the creator's role; only the creator or an admin may
- * revoke or rotate it; a rotated key stays valid for its grace window, never beyond its own expiry. Commands naming
- * another tenant are answered as if the key did not exist.
+ * An API key of a tenant. Rules: scopes are known and within the creator's role; a key issued through another key
+ * holds no scope the issuing key lacks, expires no later and gets no higher rate limit; only the creator or an
+ * admin may revoke it; only the creator may rotate it, since rotating hands over a new secret that acts as the
+ * creator (through a key: only a key within that key); a rotated key stays valid for its grace window, never beyond
+ * its own expiry. Commands naming another tenant are answered as if the key did not exist.
  */
 @Aggregate(type = "api_key")
 public class ApiKeyAggregate {
@@ -57,8 +60,16 @@ public class ApiKeyAggregate {
             throw DomainException.validation("rate_limit_per_minute", "invalid_rate_limit",
                     "rate_limit_per_minute must be between 1 and 1000000");
         }
-        apply(new ApiKeyIssuedEvent(cmd.keyId(), cmd.tenantId(), keyName, requested, cmd.expiresAt(), cmd.keyHash(),
-                cmd.displayPrefix(), cmd.actor().userId(), null, cmd.rateLimitPerMinute()));
+        ActingKey through = actingKey(cmd.actor(), cmd.actingKey());
+        if (!cmd.actor().keyHolds(requested)) {
+            throw scopeAboveKey();
+        }
+        // through a key, what is asked beyond that key is bounded by it: the answer shows the bounds applied
+        Instant expiresAt = through == null ? cmd.expiresAt() : earliest(cmd.expiresAt(), through.usableUntil());
+        Integer rateLimit = through == null ? cmd.rateLimitPerMinute()
+                : lowest(cmd.rateLimitPerMinute(), through.rateLimitPerMinute());
+        apply(new ApiKeyIssuedEvent(cmd.keyId(), cmd.tenantId(), keyName, requested, expiresAt, cmd.keyHash(),
+                cmd.displayPrefix(), cmd.actor().userId(), null, rateLimit));
     }
 
     /** For rotation: the successor key, created by its predecessor. */
@@ -77,6 +88,12 @@ public class ApiKeyAggregate {
     @CommandHandler
     public void handle(RotateApiKeyCommand cmd) {
         requireVisibleTo(cmd.tenantId(), cmd.actor());
+        if (cmd.actor().userId() == null || !cmd.actor().userId().equals(createdBy)) {
+            // admins see and may revoke the key, so it is not hidden from them: they are told why
+            throw DomainException.forbidden("not_key_creator", "only the user who created this key may rotate it, "
+                    + "since the new key acts as that user; revoke it instead");
+        }
+        requireWithin(actingKey(cmd.actor(), cmd.actingKey()), cmd.actor());
         if (revoked) {
             throw DomainException.conflict("api_key_revoked", "a revoked key cannot be rotated", null);
         }
@@ -117,6 +134,45 @@ public class ApiKeyAggregate {
         if (!actor.isSystem() && !own && (actor.role() == null || !actor.role().includes(Role.ADMIN))) {
             throw DomainException.notFound("api key");
         }
+    }
+
+    /** A successor keeps this key's scopes, expiry and rate limit: through a key, they must be within it. */
+    private void requireWithin(ActingKey through, Actor actor) {
+        if (through == null) {
+            return;
+        }
+        if (!actor.keyHolds(scopes)) {
+            throw scopeAboveKey();
+        }
+        if (through.usableUntil() != null && (expiresAt == null || expiresAt.isAfter(through.usableUntil()))) {
+            throw DomainException.forbidden("expiry_above_key",
+                    "this key would outlive the API key you are using; rotate it signed in, or with a key that lasts");
+        }
+        if (through.rateLimitPerMinute() != null
+                && (rateLimitPerMinute == null || rateLimitPerMinute > through.rateLimitPerMinute())) {
+            throw DomainException.forbidden("rate_limit_above_key",
+                    "this key allows more calls per minute than the API key you are using");
+        }
+    }
+
+    /** The key a command came through; a command through a key that does not describe it is refused. */
+    private static ActingKey actingKey(Actor actor, ActingKey actingKey) {
+        if (actor.apiKeyId() != null && actingKey == null) {
+            throw new IllegalArgumentException("a command sent through an API key must describe that key");
+        }
+        return actor.apiKeyId() == null ? null : actingKey;
+    }
+
+    private static DomainException scopeAboveKey() {
+        return DomainException.forbidden("scope_above_key", "a key cannot grant scopes it does not hold");
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static Integer lowest(Integer a, Integer b) {
+        return a == null ? b : b == null || a < b ? a : b;
     }
 
     private static Set<String> requireScopes(Set<String> requested, Actor actor) {

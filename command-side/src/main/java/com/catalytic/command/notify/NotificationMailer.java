@@ -9,12 +9,15 @@ import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.command.billing.DunningPolicy;
+import com.catalytic.command.tenant.UniqueKeyRegistry;
+import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.LinkSecrets;
 import java.util.Optional;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
+import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
 import com.catalytic.command.infra.mail.MailTemplates;
@@ -35,9 +38,10 @@ import org.springframework.stereotype.Component;
 /**
  * E-mails caused by events, sent after the event is stored: this processing group (streaming, starting at the
  * head of the event store when it is first deployed, never replayed) renders each message and queues it once per
- * event and recipient; the mail queue delivers it with retries. Welcome (the new tenant's owner), usage threshold
- * reached (the tenant's active owners), account suspended and the billing messages — payment succeeded, payment
- * failed, payment action required, trial ending — (the tenant's active owners and admins).
+ * event and recipient; the mail queue delivers it with retries. Welcome (the new tenant's owner), invitation (the
+ * invited address), address in use (an address another tenant tried to add), usage threshold reached (the tenant's
+ * active owners), account suspended and the billing messages — payment succeeded, payment failed, payment action
+ * required, trial ending — (the tenant's active owners and admins).
  */
 @Component
 @ProcessingGroup(NotificationMailer.GROUP)
@@ -54,9 +58,10 @@ public class NotificationMailer {
     private final DunningPolicy dunning;
     private final LinkSecrets links;
     private final EventStore eventStore;
+    private final UniqueKeyRegistry addresses;
 
     public NotificationMailer(QueuedEmailSender mail, JdbcTemplate jdbc, PlanCatalogue plans, DunningPolicy dunning,
-                              LinkSecrets links, EventStore eventStore,
+                              LinkSecrets links, EventStore eventStore, UniqueKeyRegistry addresses,
                               @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
                               @Value("${BACKEND_URL:http://localhost:8000}") String backendUrl) {
         this.mail = mail;
@@ -65,6 +70,7 @@ public class NotificationMailer {
         this.dunning = dunning;
         this.links = links;
         this.eventStore = eventStore;
+        this.addresses = addresses;
         this.appUrl = frontendUrl.replaceAll("/+$", "");
         this.apiDocsUrl = backendUrl.replaceAll("/+$", "") + "/docs";
     }
@@ -80,6 +86,22 @@ public class NotificationMailer {
         values.put("api_docs_url", apiDocsUrl);
         mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerEmail(),
                 MailTemplates.render("welcome", e.ownerEmail(), values));
+    }
+
+    /** A member added with an address another tenant's user holds never signs in: the holder is told, no link. */
+    @EventHandler
+    @DisallowReplay
+    void on(UserAddedEvent e, EventMessage<?> event) {
+        if (!heldByAnother(e.email(), e.userId())) {
+            return;
+        }
+        mail.sendOnce(event.getIdentifier() + "/address_in_use/" + e.email(), MailTemplates.render("address_in_use",
+                e.email(), Map.of("company", company(e.tenantId()), "role", e.role().wire())));
+    }
+
+    private boolean heldByAnother(String email, String userId) {
+        String holder = addresses.ownerOf(Scope.EMAIL, email);
+        return holder != null && !holder.equals(userId);
     }
 
     @EventHandler
@@ -112,6 +134,9 @@ public class NotificationMailer {
                                               String tokenHash) {
         UserRegisteredEvent account = account(userId);
         Optional<String> secret = links.rebuild(purpose, userId, expiresAt, tokenHash);
+        if (account != null && secret.isEmpty() && heldByAnother(account.email(), userId)) {
+            return Optional.empty(); // its invitation was made so that nobody can accept it; the holder was told
+        }
         if (account == null || secret.isEmpty()) {
             log.warn("{} link of user {} not e-mailed: {}", purpose, userId, account == null ? "no such user"
                     : "it was not made with this installation's link key");
@@ -237,7 +262,9 @@ public class NotificationMailer {
 
     /** The tenant's active members in these roles, from the read model (kept in step by subscribing handlers). */
     private List<String> recipients(String tenantId, List<String> roles) {
-        return jdbc.queryForList("SELECT email FROM users WHERE tenant_id = ? AND active = TRUE AND role IN ("
+        // only members who sign in: not pending invitations, nor a member whose address is held in another tenant
+        return jdbc.queryForList("SELECT email FROM users WHERE tenant_id = ? AND active = TRUE "
+                + "AND password_hash IS NOT NULL AND role IN ("
                 + String.join(", ", roles.stream().map(r -> "?").toList()) + ") ORDER BY email", String.class,
                 java.util.stream.Stream.concat(java.util.stream.Stream.of(tenantId), roles.stream()).toArray());
     }

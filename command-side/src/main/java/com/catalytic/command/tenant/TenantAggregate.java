@@ -3,6 +3,7 @@ package com.catalytic.command.tenant;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import static org.axonframework.modelling.command.AggregateLifecycle.createNew;
 
+import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
@@ -33,6 +34,8 @@ import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.user.Role;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.Ids;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.Emails;
 import com.catalytic.command.user.PasswordPolicy;
@@ -157,25 +160,33 @@ public class TenantAggregate {
         requireNotSuspended();
         requireManager(cmd.actor());
         requireGrantable(cmd.actor(), cmd.role());
+        requireWithinKey(cmd.actor(), cmd.role());
         String email = Emails.normalize(cmd.email());
         Emails.requireValid(email, "email");
+        if (members.values().stream().anyMatch(m -> email.equals(m.email()))) {
+            throw emailTaken(); // the caller sees this tenant's members anyway
+        }
         requireSeat(plans);
-        String hash = null;
         if (cmd.initialPassword() != null) {
             PasswordPolicy.requireAcceptable(cmd.initialPassword(), email);
         } else if (cmd.invitationTokenHash() == null || cmd.invitationExpiresAt() == null) {
             throw DomainException.validation("password", "password_or_invitation",
                     "give an initial password or ask for an invitation");
         }
-        claimEmail(registry, email, cmd.userId());
-        if (cmd.initialPassword() != null) {
-            hash = passwordEncoder.encode(cmd.initialPassword());
-        }
-        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, email, hash, cmd.role());
-        InvitationIssuedEvent invitation = hash != null ? null
-                : new InvitationIssuedEvent(cmd.userId(), tenantId, cmd.invitationTokenHash(), cmd.invitationExpiresAt());
-        apply(new UserAddedEvent(tenantId, cmd.userId(), email, cmd.role(), hash == null, actorId(cmd.actor())))
-                .andThen(() -> createUser(account, invitation));
+        // An address held in another tenant is answered as a fresh one, so that it cannot be probed: the member
+        // added never signs in (no claim on the address, no password, an invitation nobody can accept) and the
+        // address's holder is told by e-mail instead (NotificationMailer).
+        boolean holdsAddress = registry.claim(Scope.EMAIL, email, cmd.userId());
+        // hashed either way, so that both answers take as long
+        String hash = cmd.initialPassword() == null ? null : passwordEncoder.encode(cmd.initialPassword());
+        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, email, holdsAddress ? hash : null,
+                cmd.role());
+        InvitationIssuedEvent invitation = cmd.initialPassword() != null ? null
+                : new InvitationIssuedEvent(cmd.userId(), tenantId,
+                        holdsAddress ? cmd.invitationTokenHash() : Hashing.sha256Hex(Ids.secret(32)),
+                        cmd.invitationExpiresAt());
+        apply(new UserAddedEvent(tenantId, cmd.userId(), email, cmd.role(), cmd.initialPassword() == null,
+                actorId(cmd.actor()))).andThen(() -> createUser(account, invitation));
     }
 
     @CommandHandler
@@ -188,6 +199,9 @@ public class TenantAggregate {
         requireGrantable(cmd.actor(), cmd.role());
         if (target.role() == cmd.role()) {
             return;
+        }
+        if (!target.role().includes(cmd.role())) {
+            requireWithinKey(cmd.actor(), cmd.role()); // a demotion gives nobody more
         }
         if (target.role() == Role.OWNER && target.active() && activeOwners() == 1) {
             throw lastOwner();
@@ -268,6 +282,14 @@ public class TenantAggregate {
         }
     }
 
+    /** Whoever holds the key could take the role for themselves (a password they chose, an invitation to them). */
+    private static void requireWithinKey(Actor actor, Role role) {
+        if (!actor.keyHolds(Scopes.heldBy(role))) {
+            throw DomainException.forbidden("role_above_key", "through an API key you can give only a role whose "
+                    + "every scope the key holds; the " + role.wire() + " role needs " + Scopes.heldBy(role));
+        }
+    }
+
     private void requireNotSuspended() {
         if (SUSPENDED.equals(status)) {
             throw DomainException.forbidden("tenant_suspended", "this tenant is suspended");
@@ -293,8 +315,12 @@ public class TenantAggregate {
 
     private static void claimEmail(UniqueKeyRegistry registry, String email, String userId) {
         if (!registry.claim(Scope.EMAIL, email, userId)) {
-            throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
+            throw emailTaken();
         }
+    }
+
+    private static DomainException emailTaken() {
+        return DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
     }
 
     private static String validName(String value, String field) {

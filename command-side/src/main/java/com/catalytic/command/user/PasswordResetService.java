@@ -54,7 +54,8 @@ public class PasswordResetService {
         String normalized = Emails.normalize(email);
         Emails.requireValid(normalized, "email");
         throttle.countPasswordReset(normalized, ip);
-        List<Account> found = jdbc.query("SELECT id, active FROM users WHERE email = ?",
+        // the account that signs in with this address (another tenant may have a member of that address)
+        List<Account> found = jdbc.query("SELECT id, active FROM users WHERE email = ? AND password_hash IS NOT NULL",
                 (rs, i) -> new Account(rs.getString(1), rs.getBoolean(2)), normalized);
         if (found.isEmpty() || !found.get(0).active()) {
             return; // same answer: nothing tells the caller whether the address has an account

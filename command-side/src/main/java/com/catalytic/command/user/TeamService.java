@@ -52,12 +52,17 @@ public class TeamService {
         Instant expires = clock.instant().plus(INVITATION_TTL).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         // the link's secret is derived, so that the e-mail is written by the event handler once the user exists
         String secret = password == null ? links.secret(LinkSecrets.INVITATION, userId, expires) : null;
+        AddUserCommand add = new AddUserCommand(caller.tenantId(), userId, Emails.normalize(email), role, password,
+                secret == null ? null : Hashing.sha256Hex(secret), secret == null ? null : expires, Actor.of(caller));
         try {
-            commands.sendAndWait(new AddUserCommand(caller.tenantId(), userId, Emails.normalize(email), role, password,
-                    secret == null ? null : Hashing.sha256Hex(secret), secret == null ? null : expires,
-                    Actor.of(caller)));
+            commands.sendAndWait(add);
         } catch (ClaimRaceException race) {
-            throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
+            // another tenant claimed the address meanwhile: once more, now answered as any address held elsewhere
+            try {
+                commands.sendAndWait(add);
+            } catch (ClaimRaceException again) {
+                throw DomainException.conflict("email_taken", "this e-mail address is already registered", "email");
+            }
         }
         return new Added(find(caller.tenantId(), userId), secret != null);
     }

@@ -29,6 +29,7 @@ public class UserAggregate {
     private String userId;
     private String tenantId;
     private String email;
+    private boolean passwordSet;
     private String invitationTokenHash;
     private Instant invitationExpiresAt;
     private String resetTokenHash;
@@ -63,6 +64,10 @@ public class UserAggregate {
         if (invitationTokenHash != null) {
             throw DomainException.conflict("invitation_pending", "this user has not accepted the invitation yet", null);
         }
+        if (!passwordSet) {
+            // e.g. a member whose address is held in another tenant: a link would hand over a login it never had
+            throw DomainException.conflict("no_password", "this account has no password to reset", null);
+        }
         apply(new PasswordResetRequestedEvent(userId, tenantId, cmd.tokenHash(), cmd.expiresAt()));
     }
 
@@ -91,6 +96,7 @@ public class UserAggregate {
         this.userId = event.userId();
         this.tenantId = event.tenantId();
         this.email = event.email();
+        this.passwordSet = event.passwordHash() != null;
     }
 
     @EventSourcingHandler
@@ -101,6 +107,7 @@ public class UserAggregate {
 
     @EventSourcingHandler
     void on(InvitationAcceptedEvent event) {
+        this.passwordSet = true;
         this.invitationTokenHash = null;
         this.invitationExpiresAt = null;
     }
@@ -113,6 +120,7 @@ public class UserAggregate {
 
     @EventSourcingHandler
     void on(PasswordResetEvent event) {
+        this.passwordSet = true;
         this.resetTokenHash = null;
         this.resetExpiresAt = null;
     }

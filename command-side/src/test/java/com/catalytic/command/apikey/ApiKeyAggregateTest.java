@@ -5,6 +5,7 @@ import static com.catalytic.command.EventPayloads.inOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 
+import com.catalytic.api.apikey.ApiKeyMessages.ActingKey;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyIssuedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
@@ -40,9 +41,10 @@ import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * API keys: scopes known and within the creator's role; only the creator or an admin revokes or rotates a key, and
- * to anyone else, or from another tenant, the key does not exist; a rotated key stays valid for its grace window,
- * never beyond its own expiry, and its successor keeps its scopes and expiry.
+ * API keys: scopes known and within the creator's role; a key issued through a key stays within it (scopes, expiry,
+ * rate limit); the creator or an admin revokes a key, only the creator rotates it (through a key: one within that
+ * key), and to anyone else, or from another tenant, the key does not exist; a rotated key stays valid for its grace
+ * window, never beyond its own expiry, and its successor keeps its scopes and expiry.
  */
 class ApiKeyAggregateTest {
 
@@ -120,7 +122,7 @@ class ApiKeyAggregateTest {
         void aKeyMayHaveNoExpiry() {
             fixture.givenNoPriorActivity()
                    .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), null, KEY_HASH,
-                           PREFIX, null, VIEWER))
+                           PREFIX, null, VIEWER, null))
                    .expectEvents(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), null,
                            KEY_HASH, PREFIX, VIEWER.userId(), null, null));
         }
@@ -167,6 +169,74 @@ class ApiKeyAggregateTest {
                    .expectNoEvents();
         }
 
+        @Test
+        void throughAKeyOnlyScopesTheKeyHoldsAreGranted() {
+            Actor throughKey = new Actor(ADMIN.userId(), Role.ADMIN, "key-0",
+                    Set.of(Scopes.KEYS_MANAGE, Scopes.USERS_READ));
+            fixture.givenNoPriorActivity()
+                   .when(issue(NAME, Set.of(Scopes.USERS_READ, Scopes.USERS_MANAGE), throughKey))
+                   .expectException(hasCode(Kind.FORBIDDEN, "scope_above_key", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void throughAKeyTheNewKeyActsForTheHumanBehindIt() {
+            Actor throughKey = new Actor(ADMIN.userId(), Role.ADMIN, "key-0",
+                    Set.of(Scopes.KEYS_MANAGE, Scopes.USERS_READ));
+            fixture.givenNoPriorActivity()
+                   .when(issue(NAME, Set.of(Scopes.USERS_READ), throughKey))
+                   .expectEvents(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.USERS_READ), EXPIRES,
+                           KEY_HASH, PREFIX, ADMIN.userId(), null, null));
+        }
+
+        @ParameterizedTest(name = "[{index}] asked {0}, issuing key usable until {1}: {2}")
+        @CsvSource(nullValues = "never", value = {
+                "never,                2026-01-02T12:00:00Z, 2026-01-02T12:00:00Z",
+                "2026-01-31T12:00:00Z, 2026-01-02T12:00:00Z, 2026-01-02T12:00:00Z",
+                "2026-01-01T13:00:00Z, 2026-01-02T12:00:00Z, 2026-01-01T13:00:00Z",
+                "2026-01-31T12:00:00Z, never,                2026-01-31T12:00:00Z",
+                "never,                never,                never"})
+        void throughAKeyTheNewKeyExpiresNoLaterThanTheIssuingKey(Instant asked, Instant usableUntil, Instant expected) {
+            Actor throughKey = new Actor(ADMIN.userId(), Role.ADMIN, "key-0", Set.of(Scopes.LATTICES_READ));
+            fixture.givenNoPriorActivity()
+                   .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), asked, KEY_HASH,
+                           PREFIX, null, throughKey, new ActingKey(usableUntil, null)))
+                   .expectEvents(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), expected,
+                           KEY_HASH, PREFIX, ADMIN.userId(), null, null));
+        }
+
+        @ParameterizedTest(name = "[{index}] asked {0}, issuing key's limit {1}: {2}")
+        @CsvSource(nullValues = "none", value = {"none, 100, 100", "1000, 100, 100", "10, 100, 10", "50, none, 50",
+                "none, none, none"})
+        void throughAKeyTheNewKeyAllowsNoMoreCallsThanTheIssuingKey(Integer asked, Integer actingLimit,
+                                                                   Integer expected) {
+            Actor throughKey = new Actor(ADMIN.userId(), Role.ADMIN, "key-0", Set.of(Scopes.LATTICES_READ));
+            fixture.givenNoPriorActivity()
+                   .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), EXPIRES, KEY_HASH,
+                           PREFIX, asked, throughKey, new ActingKey(null, actingLimit)))
+                   .expectEvents(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), EXPIRES,
+                           KEY_HASH, PREFIX, ADMIN.userId(), null, expected));
+        }
+
+        @Test
+        void aSignedInUserIsNotBoundedByAnyKey() {
+            fixture.givenNoPriorActivity()
+                   .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), null, KEY_HASH,
+                           PREFIX, null, ADMIN, new ActingKey(NOW, 1)))
+                   .expectEvents(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), null,
+                           KEY_HASH, PREFIX, ADMIN.userId(), null, null));
+        }
+
+        @Test
+        void anIssueThroughAKeyThatDoesNotDescribeItIsRefused() {
+            fixture.givenNoPriorActivity()
+                   .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), null, KEY_HASH,
+                           PREFIX, null, new Actor(ADMIN.userId(), Role.ADMIN, "key-0", Set.copyOf(Scopes.all())),
+                           null))
+                   .expectException(IllegalArgumentException.class)
+                   .expectNoEvents();
+        }
+
         @ParameterizedTest
         @NullAndEmptySource
         @ValueSource(strings = {"   ", "\t\n"})
@@ -199,7 +269,7 @@ class ApiKeyAggregateTest {
         void aKeyMayHaveItsOwnRateLimit(int perMinute) {
             fixture.givenNoPriorActivity()
                    .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), EXPIRES, KEY_HASH,
-                           PREFIX, perMinute, CREATOR))
+                           PREFIX, perMinute, CREATOR, null))
                    .expectEvents(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), EXPIRES,
                            KEY_HASH, PREFIX, CREATOR.userId(), null, perMinute));
         }
@@ -209,14 +279,15 @@ class ApiKeyAggregateTest {
         void aRateLimitOutsideOneToAMillionIsRejected(int perMinute) {
             fixture.givenNoPriorActivity()
                    .when(new IssueApiKeyCommand(KEY_ID, TENANT_ID, NAME, Set.of(Scopes.LATTICES_READ), EXPIRES, KEY_HASH,
-                           PREFIX, perMinute, CREATOR))
+                           PREFIX, perMinute, CREATOR, null))
                    .expectException(DomainException.class)
                    .expectException(hasCode(Kind.VALIDATION, "invalid_rate_limit", "rate_limit_per_minute"))
                    .expectNoEvents();
         }
 
         private IssueApiKeyCommand issue(String name, Set<String> scopes, Actor actor) {
-            return new IssueApiKeyCommand(KEY_ID, TENANT_ID, name, scopes, EXPIRES, KEY_HASH, PREFIX, null, actor);
+            return new IssueApiKeyCommand(KEY_ID, TENANT_ID, name, scopes, EXPIRES, KEY_HASH, PREFIX, null, actor,
+                    actor.apiKeyId() == null ? null : new ActingKey(null, null));
         }
     }
 
@@ -302,6 +373,14 @@ class ApiKeyAggregateTest {
                 Arguments.of("system", Actor.system()));
     }
 
+    static Stream<Arguments> othersWhoSeeTheKey() {
+        return Stream.of(Arguments.of("an admin", ADMIN), Arguments.of("an owner", OWNER),
+                Arguments.of("the system", Actor.system()),
+                Arguments.of("an admin's key", new Actor(ADMIN.userId(), Role.ADMIN, "key-9", Set.copyOf(Scopes.all()))),
+                Arguments.of("an owner's key",
+                        new Actor(OWNER.userId(), Role.OWNER, "key-8", Set.copyOf(Scopes.all()))));
+    }
+
     static Stream<Arguments> neitherCreatorNorAdmin() {
         return Stream.of(Arguments.of("another member", OTHER_MEMBER), Arguments.of("a viewer", VIEWER),
                 Arguments.of("a member's other key", new Actor(OTHER_MEMBER.userId(), Role.MEMBER, "key-9")));
@@ -326,13 +405,116 @@ class ApiKeyAggregateTest {
             });
         }
 
-        @Test
-        void anAdminRotatesAnotherUsersKeyWhichStaysTheCreators() {
+        /** The new secret would act as the creator: handing it to an admin would let them act as an owner. */
+        @ParameterizedTest(name = "[{index}] {0}")
+        @MethodSource("com.catalytic.command.apikey.ApiKeyAggregateTest#othersWhoSeeTheKey")
+        void nobodyButTheCreatorRotatesTheKey(String who, Actor actor) {
             fixture.given(issued())
-                   .when(rotate(TENANT_ID, HOUR, NOW, ADMIN))
+                   .when(rotate(TENANT_ID, HOUR, NOW, actor))
+                   .expectException(DomainException.class)
+                   .expectException(hasCode(Kind.FORBIDDEN, "not_key_creator", null))
+                   .expectNoEvents();
+
+            assertThat(createdAggregates.publishedEvents()).isEmpty();
+        }
+
+        @Test
+        void anAdminCannotRotateAnOwnersKey() {
+            fixture.given(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, Set.copyOf(Scopes.all()), null, KEY_HASH,
+                                  PREFIX, OWNER.userId(), null, null))
+                   .when(rotate(TENANT_ID, 0, NOW, ADMIN))
+                   .expectException(hasCode(Kind.FORBIDDEN, "not_key_creator", null))
+                   .expectNoEvents();
+
+            assertThat(createdAggregates.publishedEvents()).isEmpty();
+        }
+
+        @Test
+        void theCreatorRotatesThroughAKeyOfTheirOwnThatHoldsTheKey() {
+            Actor throughKey = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", KEY_SCOPES);
+            fixture.given(issued())
+                   .when(rotate(TENANT_ID, HOUR, NOW, throughKey, new ActingKey(EXPIRES, null)))
                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, TENANT_ID, NEW_KEY_ID, NOW.plusSeconds(HOUR),
-                                         ADMIN.userId()),
+                                         CREATOR.userId()),
                                  successor(EXPIRES));
+        }
+
+        @Test
+        void aKeyRotatesItself() {
+            Actor itself = new Actor(CREATOR.userId(), Role.MEMBER, KEY_ID, KEY_SCOPES);
+            fixture.given(issued())
+                   .when(rotate(TENANT_ID, 0, NOW, itself, new ActingKey(EXPIRES, null)))
+                   .expectEvents(new ApiKeyRotatedEvent(KEY_ID, TENANT_ID, NEW_KEY_ID, NOW, CREATOR.userId()),
+                                 successor(EXPIRES));
+        }
+
+        @Test
+        void throughAKeyLackingOneOfItsScopesTheKeyIsNotRotated() {
+            Actor narrower = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", Set.of(Scopes.LATTICES_READ));
+            fixture.given(issued())
+                   .when(rotate(TENANT_ID, HOUR, NOW, narrower, new ActingKey(EXPIRES, null)))
+                   .expectException(hasCode(Kind.FORBIDDEN, "scope_above_key", null))
+                   .expectNoEvents();
+
+            assertThat(createdAggregates.publishedEvents()).isEmpty();
+        }
+
+        @ParameterizedTest(name = "[{index}] key expiring {0}, acting key usable until {1}")
+        @CsvSource(nullValues = "never", value = {
+                "never,                2026-06-01T00:00:00Z",
+                "2026-01-31T12:00:00Z, 2026-01-31T11:59:59Z",
+                "2026-01-31T12:00:00Z, 2026-01-01T13:00:00Z"})
+        void throughAKeyTheKeyIsNotRotatedWhenItWouldOutliveIt(Instant keyExpiry, Instant usableUntil) {
+            Actor throughKey = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", KEY_SCOPES);
+            fixture.given(issued(keyExpiry))
+                   .when(rotate(TENANT_ID, 0, NOW, throughKey, new ActingKey(usableUntil, null)))
+                   .expectException(hasCode(Kind.FORBIDDEN, "expiry_above_key", null))
+                   .expectNoEvents();
+
+            assertThat(createdAggregates.publishedEvents()).isEmpty();
+        }
+
+        @ParameterizedTest(name = "[{index}] acting key usable until {0}")
+        @CsvSource(nullValues = "never", value = {"never", "2026-01-31T12:00:00Z", "2027-01-01T00:00:00Z"})
+        void throughAKeyThatLastsAsLongTheKeyIsRotated(Instant usableUntil) {
+            Actor throughKey = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", KEY_SCOPES);
+            fixture.given(issued())
+                   .when(rotate(TENANT_ID, 0, NOW, throughKey, new ActingKey(usableUntil, null)))
+                   .expectSuccessfulHandlerExecution()
+                   .expectEvents(new ApiKeyRotatedEvent(KEY_ID, TENANT_ID, NEW_KEY_ID, NOW, CREATOR.userId()),
+                                 successor(EXPIRES));
+        }
+
+        @ParameterizedTest(name = "[{index}] key limit {0}, acting key limit {1}")
+        @CsvSource(nullValues = "none", value = {"none, 60", "120, 60"})
+        void throughAKeyTheKeyIsNotRotatedWhenItAllowsMoreCalls(Integer keyLimit, Integer actingLimit) {
+            Actor throughKey = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", KEY_SCOPES);
+            fixture.given(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, KEY_SCOPES, EXPIRES, KEY_HASH, PREFIX,
+                                  CREATOR.userId(), null, keyLimit))
+                   .when(rotate(TENANT_ID, 0, NOW, throughKey, new ActingKey(null, actingLimit)))
+                   .expectException(hasCode(Kind.FORBIDDEN, "rate_limit_above_key", null))
+                   .expectNoEvents();
+        }
+
+        @ParameterizedTest(name = "[{index}] key limit {0}, acting key limit {1}")
+        @CsvSource(nullValues = "none", value = {"60, 60", "10, 60", "60, none", "none, none"})
+        void throughAKeyAllowingAsManyCallsTheKeyIsRotated(Integer keyLimit, Integer actingLimit) {
+            Actor throughKey = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", KEY_SCOPES);
+            fixture.given(new ApiKeyIssuedEvent(KEY_ID, TENANT_ID, NAME, KEY_SCOPES, EXPIRES, KEY_HASH, PREFIX,
+                                  CREATOR.userId(), null, keyLimit))
+                   .when(rotate(TENANT_ID, 0, NOW, throughKey, new ActingKey(null, actingLimit)))
+                   .expectEvents(new ApiKeyRotatedEvent(KEY_ID, TENANT_ID, NEW_KEY_ID, NOW, CREATOR.userId()),
+                                 new ApiKeyIssuedEvent(NEW_KEY_ID, TENANT_ID, NAME, KEY_SCOPES, EXPIRES, NEW_KEY_HASH,
+                                         NEW_PREFIX, CREATOR.userId(), KEY_ID, keyLimit));
+        }
+
+        @Test
+        void aRotationThroughAKeyThatDoesNotDescribeItIsRefused() {
+            Actor throughKey = new Actor(CREATOR.userId(), Role.MEMBER, "key-0", KEY_SCOPES);
+            fixture.given(issued())
+                   .when(rotate(TENANT_ID, 0, NOW, throughKey, null))
+                   .expectException(IllegalArgumentException.class)
+                   .expectNoEvents();
         }
 
         @ParameterizedTest(name = "[{index}] grace {0}s")
@@ -420,7 +602,7 @@ class ApiKeyAggregateTest {
         @Test
         void aRevokedKeyCannotBeRotated() {
             fixture.given(issued(), new ApiKeyRevokedEvent(KEY_ID, TENANT_ID, CREATOR.userId()))
-                   .when(rotate(TENANT_ID, HOUR, NOW, ADMIN))
+                   .when(rotate(TENANT_ID, HOUR, NOW, CREATOR))
                    .expectException(DomainException.class)
                    .expectException(hasCode(Kind.CONFLICT, "api_key_revoked", null))
                    .expectNoEvents();
@@ -474,8 +656,14 @@ class ApiKeyAggregateTest {
         }
 
         private RotateApiKeyCommand rotate(String tenantId, long graceSeconds, Instant at, Actor actor) {
+            return rotate(tenantId, graceSeconds, at, actor,
+                    actor.apiKeyId() == null ? null : new ActingKey(null, null));
+        }
+
+        private RotateApiKeyCommand rotate(String tenantId, long graceSeconds, Instant at, Actor actor,
+                                           ActingKey through) {
             return new RotateApiKeyCommand(KEY_ID, tenantId, NEW_KEY_ID, NEW_KEY_HASH, NEW_PREFIX, graceSeconds, at,
-                    actor);
+                    actor, through);
         }
 
         /** The successor: the old key's name, scopes, expiry and creator, with the new secret, pointing back. */

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
@@ -33,6 +34,8 @@ import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.hamcrest.Description;
@@ -180,29 +183,74 @@ class AddUserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {EMAIL, "JANE.DOE@ACME.IO", RAW_EMAIL})
-    void anAddressAlreadyRegisteredIsRejectedWhateverItsCase(String email) {
-        registry.claim(Scope.EMAIL, EMAIL, "user-elsewhere");
+    void anAddressOfThisTenantsMemberIsRejectedWhateverItsCase(String email) {
+        registry.claim(Scope.EMAIL, EMAIL, "user-jane");
 
-        fixture.given(team())
+        fixture.given(team(new UserAddedEvent(TENANT_ID, "user-jane", EMAIL, Role.MEMBER, true, ADMIN_ID)))
                .when(new AddUserCommand(TENANT_ID, NEW_USER_ID, email, Role.MEMBER, PASSWORD, null, null, ADMIN))
                .expectException(DomainException.class)
                .expectException(hasCode(Kind.CONFLICT, "email_taken", "email"))
                .expectNoEvents();
 
-        assertThat(registry.ownerOf(Scope.EMAIL, EMAIL)).isEqualTo("user-elsewhere");
+        assertThat(registry.ownerOf(Scope.EMAIL, EMAIL)).isEqualTo("user-jane");
         assertThat(createdAggregates.publishedEvents()).isEmpty();
     }
 
     @Test
-    void anInvitedAddressAlreadyRegisteredIsRejected() {
+    void theOwnersAddressIsRejected() {
+        fixture.given(team())
+               .when(new AddUserCommand(TENANT_ID, NEW_USER_ID, "User-Owner@Acme.io", Role.MEMBER, null, TOKEN_HASH,
+                       INVITATION_EXPIRES, ADMIN))
+               .expectException(hasCode(Kind.CONFLICT, "email_taken", "email"))
+               .expectNoEvents();
+    }
+
+    @Test
+    void anAddressHeldInAnotherTenantIsInvitedAsAFreshOneWithAnInvitationNobodyCanAccept() {
         registry.claim(Scope.EMAIL, EMAIL, "user-elsewhere");
 
         fixture.given(team())
-               .when(invited(Role.MEMBER, ADMIN))
-               .expectException(hasCode(Kind.CONFLICT, "email_taken", "email"))
-               .expectNoEvents();
+               .when(invited(Role.VIEWER, ADMIN))
+               .expectSuccessfulHandlerExecution()
+               .expectEventsMatching(payloadsMatching(inOrder(
+                       equalTo(new UserAddedEvent(TENANT_ID, NEW_USER_ID, EMAIL, Role.VIEWER, true, ADMIN_ID)),
+                       equalTo(new UserRegisteredEvent(NEW_USER_ID, TENANT_ID, EMAIL, null, Role.VIEWER)),
+                       invitationNobodyCanAccept())));
 
-        assertThat(createdAggregates.publishedEvents()).isEmpty();
+        assertThat(createdAggregates.publishedEvents()).hasSize(2);
+        assertThat(registry.ownerOf(Scope.EMAIL, EMAIL)).as("the holder keeps the address").isEqualTo("user-elsewhere");
+    }
+
+    @Test
+    void anAddressHeldInAnotherTenantAddedWithAPasswordGetsAMemberWithoutThePassword() {
+        registry.claim(Scope.EMAIL, EMAIL, "user-elsewhere");
+
+        fixture.given(team())
+               .when(withPassword(Role.MEMBER, PASSWORD, ADMIN))
+               .expectSuccessfulHandlerExecution()
+               .expectEvents(new UserAddedEvent(TENANT_ID, NEW_USER_ID, EMAIL, Role.MEMBER, false, ADMIN_ID),
+                             new UserRegisteredEvent(NEW_USER_ID, TENANT_ID, EMAIL, null, Role.MEMBER));
+
+        assertThat(registry.ownerOf(Scope.EMAIL, EMAIL)).isEqualTo("user-elsewhere");
+    }
+
+    /** The answers that do not depend on the address are the same for one held elsewhere. */
+    @Test
+    void anAddressHeldInAnotherTenantIsCheckedAsAFreshOne() {
+        registry.claim(Scope.EMAIL, EMAIL, "user-elsewhere");
+
+        fixture.given(team())
+               .when(withPassword(Role.MEMBER, "password123", ADMIN))
+               .expectException(hasCode(Kind.VALIDATION, "password_too_common", "password"))
+               .expectNoEvents();
+        fixture.given(onPlanWithActiveUsers("starter", 3))
+               .when(invited(Role.MEMBER, OWNER))
+               .expectException(hasCode(Kind.PAYMENT_REQUIRED, "plan_limit", null))
+               .expectNoEvents();
+        fixture.given(team())
+               .when(invited(Role.OWNER, ADMIN))
+               .expectException(hasCode(Kind.FORBIDDEN, "forbidden", null))
+               .expectNoEvents();
     }
 
     @Test
@@ -252,6 +300,40 @@ class AddUserTest {
 
         assertThat(registry.size()).isZero();
         assertThat(createdAggregates.publishedEvents()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] a {0}")
+    @EnumSource(Role.class)
+    void throughAKeyAUserIsAddedWithARoleWhoseEveryScopeTheKeyHolds(Role role) {
+        Actor ownersKey = new Actor(OWNER.userId(), Role.OWNER, "key-0", withUsersManage(Scopes.heldBy(role)));
+        fixture.given(team())
+               .when(invited(role, ownersKey))
+               .expectSuccessfulHandlerExecution()
+               .expectEvents(invitation(role, ownersKey));
+    }
+
+    /** Whoever holds the key chose the password, or receives the invitation: they would hold the role. */
+    @ParameterizedTest(name = "[{index}] a {0} through a key with the scopes of a {1}")
+    @CsvSource({"OWNER, ADMIN", "ADMIN, MEMBER", "MEMBER, VIEWER", "OWNER, VIEWER"})
+    void throughAKeyNobodyIsAddedAboveTheKey(Role role, Role keyScopesOf) {
+        Actor ownersKey = new Actor(OWNER.userId(), Role.OWNER, "key-0", withUsersManage(Scopes.heldBy(keyScopesOf)));
+        fixture.given(team())
+               .when(withPassword(role, PASSWORD, ownersKey))
+               .expectException(hasCode(Kind.FORBIDDEN, "role_above_key", null))
+               .expectNoEvents();
+        fixture.given(team())
+               .when(invited(role, ownersKey))
+               .expectException(hasCode(Kind.FORBIDDEN, "role_above_key", null))
+               .expectNoEvents();
+
+        assertThat(registry.size()).isZero();
+        assertThat(createdAggregates.publishedEvents()).isEmpty();
+    }
+
+    private static Set<String> withUsersManage(Set<String> scopes) {
+        Set<String> all = new TreeSet<>(scopes);
+        all.add(Scopes.USERS_MANAGE);
+        return all;
     }
 
     @Test
@@ -359,6 +441,25 @@ class AddUserTest {
                 new UserAddedEvent(TENANT_ID, NEW_USER_ID, EMAIL, role, true, actor.userId()),
                 new UserRegisteredEvent(NEW_USER_ID, TENANT_ID, EMAIL, null, role),
                 new InvitationIssuedEvent(NEW_USER_ID, TENANT_ID, TOKEN_HASH, INVITATION_EXPIRES)};
+    }
+
+    /** An invitation of the new user whose token hash is not the one the command carried, nor a derived one. */
+    private static Matcher<InvitationIssuedEvent> invitationNobodyCanAccept() {
+        return new TypeSafeDiagnosingMatcher<>() {
+            @Override
+            protected boolean matchesSafely(InvitationIssuedEvent e, Description mismatch) {
+                mismatch.appendText("was " + e);
+                return NEW_USER_ID.equals(e.userId()) && TENANT_ID.equals(e.tenantId())
+                        && INVITATION_EXPIRES.equals(e.expiresAt()) && e.tokenHash() != null
+                        && e.tokenHash().matches("[0-9a-f]{64}") && !e.tokenHash().equals(TOKEN_HASH);
+            }
+
+            @Override
+            public void describeTo(Description description) {
+                description.appendText("an invitation of " + NEW_USER_ID + " until " + INVITATION_EXPIRES
+                        + " with a token hash other than the command's");
+            }
+        };
     }
 
     /** The new account: normalised e-mail, the role, and a real hash of the password, never the password. */

@@ -25,6 +25,7 @@ import static com.catalytic.command.tenant.TenantHistory.suspended;
 import static com.catalytic.command.tenant.TenantHistory.team;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
@@ -42,6 +43,8 @@ import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.user.Role;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
+import java.util.Set;
+import java.util.TreeSet;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -99,6 +102,50 @@ class TenantMembershipTest {
                    .when(new ChangeUserRoleCommand(TENANT_ID, userId, to, ADMIN))
                    .expectSuccessfulHandlerExecution()
                    .expectEvents(roleChanged(userId, from, to));
+        }
+
+        @ParameterizedTest(name = "[{index}] owner's key with the scopes of {1} makes the {0} {1}")
+        @CsvSource({"VIEWER, MEMBER", "MEMBER, ADMIN", "ADMIN, OWNER"})
+        void throughAKeyAUserIsPromotedToARoleWhoseEveryScopeTheKeyHolds(Role from, Role to) {
+            String userId = actor(from).userId();
+            fixture.given(team())
+                   .when(new ChangeUserRoleCommand(TENANT_ID, userId, to, ownersKey(Scopes.heldBy(to))))
+                   .expectSuccessfulHandlerExecution()
+                   .expectEvents(roleChanged(userId, from, to));
+        }
+
+        /** The attack of an admin holding an owner's key: promoting themselves to owner without tenant:manage. */
+        @ParameterizedTest(name = "[{index}] owner's key with the scopes of {2} makes the {0} {1}")
+        @CsvSource({"ADMIN, OWNER, ADMIN", "MEMBER, ADMIN, MEMBER", "VIEWER, MEMBER, VIEWER", "MEMBER, OWNER, MEMBER"})
+        void throughAKeyNobodyIsPromotedAboveTheKey(Role from, Role to, Role keyScopesOf) {
+            Set<String> scopes = new TreeSet<>(Scopes.heldBy(keyScopesOf));
+            scopes.add(Scopes.USERS_MANAGE);
+            fixture.given(team())
+                   .when(new ChangeUserRoleCommand(TENANT_ID, actor(from).userId(), to, ownersKey(scopes)))
+                   .expectException(hasCode(Kind.FORBIDDEN, "role_above_key", null))
+                   .expectNoEvents();
+        }
+
+        @ParameterizedTest(name = "[{index}] a key holding only users:manage makes the {0} {1}")
+        @CsvSource({"ADMIN, VIEWER", "MEMBER, VIEWER", "ADMIN, MEMBER"})
+        void throughAKeyAUserIsDemotedWhateverTheKeysOtherScopes(Role from, Role to) {
+            String userId = actor(from).userId();
+            fixture.given(team())
+                   .when(new ChangeUserRoleCommand(TENANT_ID, userId, to, ownersKey(Set.of(Scopes.USERS_MANAGE))))
+                   .expectEvents(roleChanged(userId, from, to));
+        }
+
+        @Test
+        void throughAKeyOfUnknownScopesNobodyIsPromoted() {
+            fixture.given(team())
+                   .when(new ChangeUserRoleCommand(TENANT_ID, MEMBER_ID, Role.ADMIN, new Actor(OWNER_ID, Role.OWNER,
+                           "key-0")))
+                   .expectException(hasCode(Kind.FORBIDDEN, "role_above_key", null))
+                   .expectNoEvents();
+        }
+
+        private Actor ownersKey(Set<String> scopes) {
+            return new Actor(OWNER_ID, Role.OWNER, "key-0", scopes);
         }
 
         @Test
@@ -541,6 +588,17 @@ class TenantMembershipTest {
                    .expectEvents(new UserRemovedEvent(TENANT_ID, "user-jane", "jane.doe@acme.io"));
 
             assertThat(registry.isClaimed(Scope.EMAIL, "jane.doe@acme.io")).isFalse();
+        }
+
+        @Test
+        void removingAMemberWhoseAddressIsHeldInAnotherTenantLeavesTheHoldersClaim() {
+            registry.claim(Scope.EMAIL, "held@elsewhere.io", "user-of-another-tenant");
+            fixture.given(team(new UserAddedEvent(TENANT_ID, "user-unclaimed", "held@elsewhere.io", Role.VIEWER, true,
+                                       ADMIN_ID)))
+                   .when(new RemoveUserCommand(TENANT_ID, "user-unclaimed", ADMIN))
+                   .expectEvents(new UserRemovedEvent(TENANT_ID, "user-unclaimed", "held@elsewhere.io"));
+
+            assertThat(registry.ownerOf(Scope.EMAIL, "held@elsewhere.io")).isEqualTo("user-of-another-tenant");
         }
 
         @ParameterizedTest(name = "[{index}] {0}")

@@ -1,7 +1,11 @@
 package com.catalytic.command.user;
 
+import static com.catalytic.command.DomainExceptionMatchers.hasCode;
+
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.error.DomainException.Kind;
 import com.catalytic.api.user.Role;
+import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
@@ -59,6 +63,24 @@ class PasswordResetAggregateTest {
                .when(new RequestPasswordResetCommand(USER_ID, HASH, EXPIRES))
                .expectException(DomainException.class)
                .expectNoEvents();
+    }
+
+    @Test
+    void anAccountWithoutAPasswordGetsNoResetLink() {
+        fixture.given(new UserRegisteredEvent(USER_ID, TENANT_ID, EMAIL, null, Role.MEMBER))
+               .when(new RequestPasswordResetCommand(USER_ID, HASH, EXPIRES))
+               .expectException(DomainException.class)
+               .expectException(hasCode(Kind.CONFLICT, "no_password", null))
+               .expectNoEvents();
+    }
+
+    @Test
+    void anAccountWhoseInvitationWasAcceptedResetsItsPassword() {
+        fixture.given(new UserRegisteredEvent(USER_ID, TENANT_ID, EMAIL, null, Role.MEMBER),
+                       new InvitationIssuedEvent(USER_ID, TENANT_ID, "invitation-hash", EXPIRES),
+                       new InvitationAcceptedEvent(USER_ID, TENANT_ID, "$2a$04$x"))
+               .when(new RequestPasswordResetCommand(USER_ID, HASH, EXPIRES))
+               .expectEvents(requested());
     }
 
     @Test

@@ -100,7 +100,7 @@ class ApiKeysAcrossNodesTest {
         Instant expiresAt = Instant.now().plusSeconds(2);
         nodeA.bean(CommandGateway.class).sendAndWait(new IssueApiKeyCommand("k-" + owner.userId(), owner.tenantId(),
                 "short-lived", Set.of("users:read"), expiresAt, ApiKeys.hash(key), ApiKeys.displayPrefix(key), null,
-                new Actor(owner.userId(), Role.OWNER, null)));
+                new Actor(owner.userId(), Role.OWNER, null), null));
         assertThat(nodeB.http().get("/api/me", bearer(key)).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
             Response r = nodeB.http().get("/api/me", bearer(key));

@@ -5,7 +5,11 @@ import org.springframework.data.jpa.repository.JpaRepository;
 
 public interface UserRepository extends JpaRepository<UserRow, String> {
 
-    Optional<UserRow> findByEmail(String email);
+    /**
+     * The account that signs in with this address: the one with a password. Several rows may share an address (a
+     * member added in one tenant while another tenant's user holds it) but only the holder ever has a password.
+     */
+    Optional<UserRow> findFirstByEmailAndPasswordHashIsNotNullOrderByCreatedAtDesc(String email);
 
     Optional<UserRow> findByIdAndTenantId(String id, String tenantId);
 

@@ -66,7 +66,7 @@ public class AccountQueryHandlers {
 
     @QueryHandler
     public Credentials handle(FindCredentialsByEmailQuery query) {
-        return users.findByEmail(query.email()).map(this::credentials).orElse(null);
+        return users.findFirstByEmailAndPasswordHashIsNotNullOrderByCreatedAtDesc(query.email()).map(this::credentials).orElse(null);
     }
 
     @QueryHandler

@@ -4,6 +4,7 @@ import com.catalytic.api.user.Role;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** API key scopes and the least role that may hold each: a key never exceeds its creator's role. */
 public final class Scopes {
@@ -41,6 +42,13 @@ public final class Scopes {
 
     public static boolean isKnown(String scope) {
         return LEAST_ROLE.containsKey(scope);
+    }
+
+    /** Every scope a holder of {@code role} may use. */
+    public static Set<String> heldBy(Role role) {
+        Set<String> held = new TreeSet<>();
+        LEAST_ROLE.keySet().stream().filter(scope -> allowedFor(scope, role)).forEach(held::add);
+        return held;
     }
 
     /** True when a holder of {@code role} may use (and so grant) this scope. */
