@@ -173,13 +173,40 @@ public class AxonConfiguration {
      */
     @Bean
     public CommandGateway commandGateway(CommandBus commandBus) {
-        IntervalRetryScheduler retry = IntervalRetryScheduler.builder()
+        IntervalRetryScheduler retry = new LostRaceRetryScheduler(IntervalRetryScheduler.builder()
                 .retryExecutor(Executors.newScheduledThreadPool(1, new AxonThreadFactory("command-retry")))
                 .retryInterval(50)
-                .maxRetryCount(5)
-                .nonTransientFailurePredicate(failure -> !(failure instanceof ConcurrencyException))
-                .build();
+                .maxRetryCount(5));
         return DefaultCommandGateway.builder().commandBus(commandBus).retryScheduler(retry).build();
+    }
+
+    /**
+     * Retries a command only when it lost an append race. Axon asks its failure predicate about every exception in
+     * the cause chain, so a predicate cannot say "retry a ConcurrencyException" (its SQL cause would answer "do not");
+     * the whole chain is judged here instead.
+     */
+    static final class LostRaceRetryScheduler extends IntervalRetryScheduler {
+
+        LostRaceRetryScheduler(IntervalRetryScheduler.Builder builder) {
+            super(builder);
+        }
+
+        @Override
+        protected boolean isExplicitlyNonTransient(Throwable failure) {
+            return !lostRace(failure);
+        }
+
+        static boolean lostRace(Throwable failure) {
+            for (Throwable c = failure; c != null; c = c.getCause()) {
+                if (c instanceof ConcurrencyException) {
+                    return true;
+                }
+                if (c.getCause() == c) {
+                    break;
+                }
+            }
+            return false;
+        }
     }
 
     @Autowired

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -141,9 +142,19 @@ public class ProblemHandler {
                 "the service is temporarily unavailable; retry shortly", null, req);
     }
 
+    /** Still losing an append race after the gateway's retries: the change did not happen and may be retried. */
+    @ExceptionHandler(ConcurrencyException.class)
+    ResponseEntity<Object> concurrentModification(HttpServletRequest req) {
+        return problems.entity(DomainException.conflict("concurrent_modification",
+                "the resource was changed by another request at the same moment; retry", null), req);
+    }
+
     @ExceptionHandler({CompletionException.class, ExecutionException.class, CommandExecutionException.class})
     ResponseEntity<Object> wrapped(Exception e, HttpServletRequest req) {
         Throwable cause = e.getCause();
+        if (cause instanceof ConcurrencyException) {
+            return concurrentModification(req);
+        }
         if (e instanceof CommandExecutionException cee && cee.getDetails().orElse(null) instanceof DomainException d) {
             return problems.entity(d, req);
         }
