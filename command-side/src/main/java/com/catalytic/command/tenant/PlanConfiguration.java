@@ -29,6 +29,7 @@ public class PlanConfiguration {
                     binder.bind(base + "users", Integer.class).orElse(p.users()),
                     binder.bind(base + "max-dimensions", Integer.class).orElse(p.maxDimensions()),
                     binder.bind(base + "max-size", Integer.class).orElse(p.maxSize()),
+                    binder.bind(base + "max-obstacles", Integer.class).orElse(p.maxObstacles()),
                     binder.bind(base + "requests-per-minute", Integer.class).orElse(p.requestsPerMinute()),
                     binder.bind(base + "trial-days", Integer.class).orElse(p.trialDays()));
         }).toList());

@@ -33,6 +33,7 @@ public class PlansController {
         m.put("users", limit(p.users()));
         m.put("max_dimensions", p.maxDimensions());
         m.put("max_size", p.maxSize());
+        m.put("max_obstacles", p.maxObstacles());
         m.put("requests_per_minute", p.requestsPerMinute());
         m.put("trial_days", p.trialDays());
         return m;

@@ -22,10 +22,10 @@ public final class PlanCatalogue {
     public static PlanCatalogue defaults() {
         int u = Plan.UNLIMITED;
         return new PlanCatalogue(List.of(
-                new Plan("free", 0, 1_000, 5, 1, 3, 10, 60, 0),
-                new Plan("starter", 29, 10_000, 50, 3, 5, 50, 300, 14),
-                new Plan("professional", 99, 100_000, 500, 10, 10, 100, 1_200, 7),
-                new Plan("enterprise", 499, u, u, u, 10, 1_000, 6_000, 0)));
+                new Plan("free", 0, 1_000, 5, 1, 3, 10, 100, 60, 0),
+                new Plan("starter", 29, 10_000, 50, 3, 5, 50, 1_000, 300, 14),
+                new Plan("professional", 99, 100_000, 500, 10, 10, 100, 10_000, 1_200, 7),
+                new Plan("enterprise", 499, u, u, u, 10, 1_000, 50_000, 6_000, 0)));
     }
 
     public Optional<Plan> find(String name) {
