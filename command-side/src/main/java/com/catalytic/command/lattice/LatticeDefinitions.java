@@ -8,7 +8,6 @@ import java.util.function.BiFunction;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.modelling.command.Aggregate;
-import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 
 /**
@@ -42,12 +41,9 @@ public class LatticeDefinitions {
             LatticeDefinition definition = lattice.invoke(a -> a.definitionFor(tenantId));
             unitOfWork.rollback();
             return definition;
-        } catch (AggregateNotFoundException e) {
-            unitOfWork.rollback(e);
-            throw DomainException.notFound("lattice");
         } catch (RuntimeException e) {
             unitOfWork.rollback(e);
-            throw e;
+            throw LatticeService.isNotFound(e) ? DomainException.notFound("lattice") : e;
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,8 +184,9 @@ public class LatticeService {
         return (System.nanoTime() - beganNanos) / 1_000_000;
     }
 
-    private static boolean isNotFound(Throwable e) {
-        if (e instanceof AggregateNotFoundException) {
+    /** Unknown, deleted, another tenant's, or the id of another kind of aggregate (which replays into no lattice). */
+    static boolean isNotFound(Throwable e) {
+        if (e instanceof AggregateNotFoundException || e instanceof IncompatibleAggregateException) {
             return true;
         }
         if (e instanceof DomainException d) {
