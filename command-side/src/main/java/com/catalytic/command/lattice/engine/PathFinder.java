@@ -1,102 +1,90 @@
 package com.catalytic.command.lattice.engine;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
-/** Shortest paths between two free vertices of a lattice. */
+/**
+ * Shortest paths between two free vertices. Without obstacles the path is built axis by axis, O(d·n). With
+ * obstacles two A* searches run in turns, one from each end towards the other: the first to reach its target
+ * gives the path, and either running out of vertices proves the ends are apart, so an enclosed start or end costs
+ * only its own pocket. Memory is bounded by {@link PathOptions#maxExplored()} vertices seen by both searches.
+ */
 public final class PathFinder {
+
+    private static final int CHECK_EVERY = 4096;
+    /** Keeps the search's g and priorities within their packed ranges; far beyond any heap we run with. */
+    private static final long HARD_LIMIT = 1L << 30;
 
     private PathFinder() {
     }
 
     public static PathResult find(LatticeDefinition lattice, int[] start, int[] end, PathOptions options) {
-        lattice.vertex("start", LatticeDefinition.toList(start));
-        lattice.vertex("end", LatticeDefinition.toList(end));
+        checkVertex(lattice, "start", start);
+        checkVertex(lattice, "end", end);
         if (lattice.obstacleCount() == 0) {
-            return direct(start, end, options);
+            return direct(start, end, options.maxPathVertices());
         }
         return search(lattice, start, end, options);
     }
 
-    private static PathResult direct(int[] start, int[] end, PathOptions options) {
-        long length = 0;
-        for (int axis = 0; axis < start.length; axis++) {
-            length += Math.abs(end[axis] - start[axis]);
+    private static void checkVertex(LatticeDefinition lattice, String field, int[] vertex) {
+        if (vertex == null) {
+            throw new LatticeInputException(field, field + " is required");
         }
-        List<int[]> path = new ArrayList<>();
+        lattice.vertex(field, LatticeDefinition.toList(vertex));
+    }
+
+    private static PathResult direct(int[] start, int[] end, int maxPathVertices) {
+        long length = SearchFrontier.manhattan(start, end);
+        int limit = (int) Math.max(0, Math.min(maxPathVertices, length + 1));
+        List<int[]> path = new ArrayList<>(limit);
         int[] current = start.clone();
-        path.add(current.clone());
-        for (int axis = 0; axis < start.length && path.size() < options.maxPathVertices(); axis++) {
+        if (limit > 0) {
+            path.add(current.clone());
+        }
+        for (int axis = 0; axis < start.length && path.size() < limit; axis++) {
             int step = Integer.signum(end[axis] - start[axis]);
-            while (current[axis] != end[axis] && path.size() < options.maxPathVertices()) {
+            while (current[axis] != end[axis] && path.size() < limit) {
                 current[axis] += step;
                 path.add(current.clone());
             }
         }
-        boolean truncated = path.size() < length + 1;
-        return new PathResult(true, length, path, truncated, Math.min(length + 1, path.size()), "direct");
+        return new PathResult(true, length, path, path.size() < length + 1, length + 1, "direct");
     }
 
     private static PathResult search(LatticeDefinition lattice, int[] start, int[] end, PathOptions options) {
-        int size = lattice.size();
-        Map<List<Integer>, List<Integer>> parent = new HashMap<>();
-        List<Integer> startKey = LatticeDefinition.toList(start);
-        List<Integer> endKey = LatticeDefinition.toList(end);
-        parent.put(startKey, startKey);
-        ArrayDeque<int[]> queue = new ArrayDeque<>();
-        queue.add(start.clone());
-        long explored = 0;
-        while (!queue.isEmpty()) {
-            int[] current = queue.poll();
-            if (++explored % 4096 == 0) {
+        long limit = Math.min(options.maxExplored(), HARD_LIMIT);
+        SearchFrontier forward = new SearchFrontier(lattice, start, end);
+        SearchFrontier backward = new SearchFrontier(lattice, end, start);
+        long steps = 0;
+        while (true) {
+            if (++steps % CHECK_EVERY == 0) {
                 options.cancellation().check();
             }
-            List<Integer> currentKey = LatticeDefinition.toList(current);
-            if (currentKey.equals(endKey)) {
-                return found(parent, startKey, endKey, explored, options);
+            SearchFrontier side = (steps & 1) == 1 ? forward : backward;
+            side.step();
+            long seen = (long) forward.seen() + backward.seen();
+            if (side.reachedTarget()) {
+                return found(side, side == forward, seen, options.maxPathVertices());
             }
-            for (int axis = 0; axis < current.length; axis++) {
-                for (int step = -1; step <= 1; step += 2) {
-                    int moved = current[axis] + step;
-                    if (moved < 0 || moved >= size) {
-                        continue;
-                    }
-                    int[] next = current.clone();
-                    next[axis] = moved;
-                    List<Integer> nextKey = LatticeDefinition.toList(next);
-                    if (parent.containsKey(nextKey) || lattice.isBlocked(next)) {
-                        continue;
-                    }
-                    if (parent.size() >= options.maxExplored()) {
-                        throw new SearchLimitExceededException(options.maxExplored());
-                    }
-                    parent.put(nextKey, currentKey);
-                    queue.add(next);
-                }
+            if (side.exhausted()) {
+                return new PathResult(false, -1, List.of(), false, seen, "search");
+            }
+            if (seen > options.maxExplored() || seen > limit) {
+                throw new SearchLimitExceededException(limit);
             }
         }
-        return new PathResult(false, -1, List.of(), false, explored, "search");
     }
 
-    private static PathResult found(Map<List<Integer>, List<Integer>> parent, List<Integer> startKey,
-                                    List<Integer> endKey, long explored, PathOptions options) {
-        List<int[]> reversed = new ArrayList<>();
-        List<Integer> key = endKey;
-        while (true) {
-            reversed.add(LatticeDefinition.toArray(key));
-            if (key.equals(startKey)) {
-                break;
-            }
-            key = parent.get(key);
+    private static PathResult found(SearchFrontier side, boolean fromStart, long seen, int maxPathVertices) {
+        long length = side.distance();
+        int wanted = (int) Math.max(0, Math.min(maxPathVertices, length + 1));
+        // the forward chain runs end → start, so all of it is needed to know the first vertices
+        int[] chain = side.chainFromTarget(fromStart ? (int) (length + 1) : wanted);
+        List<int[]> path = new ArrayList<>(wanted);
+        for (int i = 0; i < wanted; i++) {
+            path.add(side.vertex(fromStart ? chain[chain.length - 1 - i] : chain[i]));
         }
-        Collections.reverse(reversed);
-        long length = reversed.size() - 1;
-        boolean truncated = reversed.size() > options.maxPathVertices();
-        List<int[]> path = truncated ? new ArrayList<>(reversed.subList(0, options.maxPathVertices())) : reversed;
-        return new PathResult(true, length, path, truncated, explored, "search");
+        return new PathResult(true, length, path, wanted < length + 1, seen, "search");
     }
 }
