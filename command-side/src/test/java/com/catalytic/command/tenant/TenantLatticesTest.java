@@ -29,6 +29,7 @@ import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.user.Role;
 import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.lattice.LatticeCreation;
+import com.catalytic.command.lattice.engine.LatticeDefinition;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ class TenantLatticesTest {
     @Test
     void aMemberCreatesALatticeAndItsStreamStartsWithTheExactCounts() {
         LatticeCreatedEvent created = new LatticeCreatedEvent(LATTICE_ID, TENANT_ID, "grid", 3, 10, List.of(),
-                "1000", "2700", 64, MEMBER_ID);
+                "1000", "2700", bytes(3, 10, List.of()), MEMBER_ID);
         fixture.given(team())
                .when(create(MEMBER, "  grid ", 3, 10, null))
                .expectSuccessfulHandlerExecution()
@@ -105,7 +106,7 @@ class TenantLatticesTest {
                .expectEventsMatching(payloadsMatching(inOrder(
                        equalTo(new TenantLatticeAddedEvent(TENANT_ID, LATTICE_ID)),
                        equalTo(new LatticeCreatedEvent(LATTICE_ID, TENANT_ID, null, 2, 3,
-                               List.of(List.of(0, 1), List.of(1, 1)), "7", "6", 64 + 2 * (48 + 24 * 2),
+                               List.of(List.of(0, 1), List.of(1, 1)), "7", "6", bytes(2, 3, obstacles),
                                OWNER_ID)))));
     }
 
@@ -118,7 +119,7 @@ class TenantLatticesTest {
                .expectEventsMatching(payloadsMatching(inOrder(
                        equalTo(new TenantLatticeAddedEvent(TENANT_ID, LATTICE_ID)),
                        equalTo(new LatticeCreatedEvent(LATTICE_ID, TENANT_ID, null, 10, 1000, List.of(),
-                               "1" + "0".repeat(30), edges, 64, OWNER_ID)))));
+                               "1" + "0".repeat(30), edges, bytes(10, 1000, List.of()), OWNER_ID)))));
     }
 
     @ParameterizedTest(name = "[{index}] {0}-D, size {1}, {2} obstacles on free → {3}")
@@ -233,6 +234,11 @@ class TenantLatticesTest {
                .when(new ReleaseLatticeCommand(TENANT_ID, "someone-elses"))
                .expectSuccessfulHandlerExecution()
                .expectNoEvents();
+    }
+
+    /** What the engine's representation holds: the aggregate reports it, it does not decide it. */
+    private static long bytes(int dimensions, int size, List<List<Integer>> obstacles) {
+        return LatticeDefinition.of(dimensions, size, obstacles).memoryBytes();
     }
 
     private static CreateLatticeCommand create(Actor actor, String name, int dimensions, int size,

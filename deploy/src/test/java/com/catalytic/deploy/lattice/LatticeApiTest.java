@@ -283,7 +283,13 @@ class LatticeApiTest {
         assertThat(searched.json().path("length").asLong()).isEqualTo((15 + 29 + 29) + (14 + 29 + 29));
         expectedUnits.put(searched.header("X-Request-ID"), 1 + explored / 10_000);
         Response scanned = expect(200, analyze(owner, scannedLattice));
-        expectedUnits.put(scanned.header("X-Request-ID"), 1L);
+        // what a scan visits (every breadth-first sweep of it) is recorded with the operation
+        JsonNode scan = expect(200, http.get("/api/history/lattice/" + scannedLattice, bearer(owner.accessToken())))
+                .json().path("events").path(1).path("payload");
+        long visited = scan.path("result").path("vertices_scanned").asLong();
+        assertThat(visited).isGreaterThanOrEqualTo(3599);
+        assertThat(scan.path("compute_units").asLong()).isEqualTo(1 + visited / 10_000);
+        expectedUnits.put(scanned.header("X-Request-ID"), 1 + visited / 10_000);
         Response refused = path(owner, walled, List.of(15, 0, 0), List.of(0, 0, 0));
         assertThat(refused.status()).isEqualTo(422);
         expectedUnits.put(refused.header("X-Request-ID"), 0L);
