@@ -2,6 +2,9 @@ package com.catalytic.command.lattice;
 
 import com.catalytic.command.lattice.engine.Cancellation;
 import com.catalytic.command.lattice.engine.ComputeCancelledException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -33,6 +37,9 @@ public class LatticeCompute implements AutoCloseable {
     private final int maxPerTenant;
     private final Duration budget;
     private final Map<String, Integer> running = new ConcurrentHashMap<>();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong busy = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
 
     public LatticeCompute(int threads, int queueCapacity, int maxPerTenant, Duration budget) {
         AtomicInteger counter = new AtomicInteger();
@@ -51,12 +58,24 @@ public class LatticeCompute implements AutoCloseable {
                 settings.maxConcurrentPerTenant(), settings.computeTimeout());
     }
 
+    /** Counters {@code catalytic.lattices.compute{outcome=completed|busy|timeout}}, gauges of threads and queue. */
+    public LatticeCompute bindTo(MeterRegistry meters) {
+        for (var outcome : Map.of("completed", completed, "busy", busy, "timeout", timedOut).entrySet()) {
+            FunctionCounter.builder("catalytic.lattices.compute", outcome.getValue(), AtomicLong::get)
+                    .tag("outcome", outcome.getKey()).register(meters);
+        }
+        Gauge.builder("catalytic.lattices.compute.active", pool, ThreadPoolExecutor::getActiveCount).register(meters);
+        Gauge.builder("catalytic.lattices.compute.queued", pool, p -> p.getQueue().size()).register(meters);
+        return this;
+    }
+
     /**
      * The result of {@code work} for {@code tenantId}; the engine's exceptions come back as problems
      * ({@link LatticeErrors}). {@code work} must poll the cancellation it is given.
      */
     public <T> T run(String tenantId, Function<Cancellation, T> work) {
         if (!enter(tenantId)) {
+            busy.incrementAndGet();
             throw LatticeErrors.busy("this tenant already runs " + maxPerTenant
                     + " computations at once; retry when one has finished", RETRY_AFTER_SECONDS);
         }
@@ -67,21 +86,25 @@ public class LatticeCompute implements AutoCloseable {
             future = pool.submit(job);
         } catch (RejectedExecutionException e) {
             job.abandon();
+            busy.incrementAndGet();
             throw LatticeErrors.busy("every compute thread is busy; retry shortly", RETRY_AFTER_SECONDS);
         }
         try {
-            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            T result = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            completed.incrementAndGet();
+            return result;
         } catch (TimeoutException | CancellationException e) {
             stop(future, job);
-            throw LatticeErrors.timeout(budget);
+            throw timeout();
         } catch (InterruptedException e) {
             stop(future, job);
             Thread.currentThread().interrupt();
-            throw LatticeErrors.timeout(budget);
+            throw timeout();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ComputeCancelledException) {
-                throw LatticeErrors.timeout(budget);
+                throw timeout();
             }
+            completed.incrementAndGet(); // the engine answered, with a refusal
             if (e.getCause() instanceof RuntimeException failure) {
                 throw LatticeErrors.of(failure);
             }
@@ -100,6 +123,11 @@ public class LatticeCompute implements AutoCloseable {
     /** Threads computing now. */
     public int activeThreads() {
         return pool.getActiveCount();
+    }
+
+    private RuntimeException timeout() {
+        timedOut.incrementAndGet();
+        return LatticeErrors.timeout(budget);
     }
 
     /** Computations waiting for a thread. */

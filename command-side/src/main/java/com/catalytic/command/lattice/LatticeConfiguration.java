@@ -1,5 +1,6 @@
 package com.catalytic.command.lattice;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
@@ -21,8 +22,8 @@ class LatticeConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    LatticeCompute latticeCompute(LatticeProperties settings) {
-        return LatticeCompute.from(settings);
+    LatticeCompute latticeCompute(LatticeProperties settings, MeterRegistry meters) {
+        return LatticeCompute.from(settings).bindTo(meters);
     }
 
     @Bean

@@ -16,7 +16,7 @@ import org.axonframework.modelling.command.Repository;
  * A definition never changes, so an entry goes stale only by deletion: the node that deletes evicts it at once, and
  * on any other node the aggregate refuses to record an operation on a deleted lattice, which answers 404 and evicts.
  */
-public class LatticeDefinitions {
+class LatticeDefinitions {
 
     private record Entry(String tenantId, LatticeDefinition definition) {
     }

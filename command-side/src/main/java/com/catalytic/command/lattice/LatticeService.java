@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Creating and deleting lattices, and the computations on them: each runs on {@link LatticeCompute}, is recorded on
  * the lattice (a summary, never the whole path) and reports the compute units it used.
  */
-public class LatticeService {
+class LatticeService {
 
     /** An answer and the compute units it cost. */
     public record Computed(Map<String, Object> body, long units) {

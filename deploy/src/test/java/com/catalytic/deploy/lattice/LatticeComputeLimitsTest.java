@@ -67,6 +67,9 @@ class LatticeComputeLimitsTest {
                 List.of(9, 9, 9)), bearer(owner.accessToken()));
         assertThat(next.status()).as(next.toString()).isEqualTo(200);
         assertThat(next.json().path("length").asLong()).isEqualTo(27);
+        String metrics = app.management().get("/actuator/prometheus").raw();
+        assertThat(metrics).containsPattern("catalytic_lattices_compute_total\\{[^}]*outcome=\"timeout\"[^}]*} [1-9]");
+        assertThat(metrics).contains("catalytic_lattices_compute_active");
         // nothing was recorded for the stopped analysis
         JsonNode events = expect(200, http.get("/api/history/lattice/" + slow, bearer(owner.accessToken()))).json()
                 .path("events");
