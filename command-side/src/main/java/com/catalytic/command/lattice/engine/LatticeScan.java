@@ -35,6 +35,9 @@ final class LatticeScan {
     private long visits;
     private long components;
     private long diameter;
+    /** Lower bound on the diameter of the component being swept. */
+    private long lower;
+    private final double[] centroid;
 
     private LatticeScan(LatticeDefinition lattice, int positions, Cancellation cancellation) {
         this.positions = positions;
@@ -53,6 +56,7 @@ final class LatticeScan {
         CoordinatePacking packing = lattice.packing();
         long[] keys = lattice.obstacleKeys();
         this.coordinates = new int[d];
+        this.centroid = new double[d];
         for (int offset = 0; offset < keys.length; offset += packing.words) {
             packing.unpack(keys, offset, coordinates);
             set(blocked, position(coordinates));
@@ -92,38 +96,29 @@ final class LatticeScan {
             components++;
             int size = bfs(v, queueA, inComponent, null);
             if (size - 1 > diameter) {
-                diameter = Math.max(diameter, componentDiameter(v, size));
+                diameter = Math.max(diameter, componentDiameter(size));
             }
         }
     }
 
-    private long componentDiameter(int someVertex, int size) {
-        int a = queueA[size - 1];
-        bfs(a, queueB, seen, levelsB);
-        int eccA = levelCount - 1;
+    /** iFUB from a central vertex; stops early once this component cannot beat the diameter found so far. */
+    private long componentDiameter(int size) {
+        centroid(size);
+        lower = 0;
+        int u1 = centre(queueA[size - 1], size);
+        bfs(u1, queueB, seen, null);
+        int ecc1 = levelCount - 1;
+        int far = queueB[size - 1];
         clear(seen, queueB, size);
-        int b = queueB[size - 1];
-        int half = eccA / 2;
-        for (int i = levelsB[half]; i < levelsB[half + 1]; i++) {
-            set(middle, queueB[i]);
-        }
-        bfs(b, queueB, seen, levelsB);
-        int eccB = levelCount - 1;
+        int u2 = centre(far, size);
+        bfs(u2, queueB, seen, null);
+        int ecc2 = levelCount - 1;
         clear(seen, queueB, size);
-        int u = someVertex;
-        int level = eccA - half;
-        for (int i = levelsB[level]; i < levelsB[level + 1]; i++) {
-            if (get(middle, queueB[i])) {
-                u = queueB[i];
-                break;
-            }
-        }
-        clear(middle, queueB, size);
-        long lower = Math.max(eccA, eccB);
+        int u = ecc2 < ecc1 ? u2 : u1;
         bfs(u, queueA, seen, levelsA);
         int eccU = levelCount - 1;
         clear(seen, queueA, size);
-        lower = Math.max(lower, eccU);
+        lower = Math.max(lower, Math.max(ecc1, ecc2));
         long upper = Math.min(2L * eccU, size - 1);
         int[] levels = levelsA;
         for (int i = eccU; lower < upper && upper > diameter && i > 0; i--) {
@@ -138,6 +133,64 @@ final class LatticeScan {
             upper = 2L * (i - 1);
         }
         return lower;
+    }
+
+    /**
+     * Sweeps from a peripheral vertex {@code a} and from its farthest b, raising {@link #lower}; returns the vertex
+     * halfway along a shortest a–b path nearest the component's centroid. On a grid the halfway vertices
+     * form a whole hyperplane, most of it far from the centre, and iFUB from a badly placed vertex sweeps many levels.
+     */
+    private int centre(int a, int size) {
+        bfs(a, queueB, seen, levelsB);
+        int eccA = levelCount - 1;
+        clear(seen, queueB, size);
+        int b = queueB[size - 1];
+        int half = eccA / 2;
+        for (int i = levelsB[half]; i < levelsB[half + 1]; i++) {
+            set(middle, queueB[i]);
+        }
+        bfs(b, queueB, seen, levelsB);
+        lower = Math.max(lower, Math.max(eccA, levelCount - 1));
+        clear(seen, queueB, size);
+        int best = a;
+        double bestDistance = Double.MAX_VALUE;
+        int level = eccA - half;
+        for (int i = levelsB[level]; i < levelsB[level + 1]; i++) {
+            int v = queueB[i];
+            if (get(middle, v)) {
+                double distance = distanceToCentroid(v);
+                if (distance < bestDistance) {
+                    bestDistance = distance;
+                    best = v;
+                }
+            }
+        }
+        clear(middle, queueB, size);
+        return best;
+    }
+
+    private void centroid(int size) {
+        Arrays.fill(centroid, 0);
+        for (int i = 0; i < size; i++) {
+            int rest = queueA[i];
+            for (int axis = 0; axis < d; axis++) {
+                centroid[axis] += rest % n;
+                rest /= n;
+            }
+        }
+        for (int axis = 0; axis < d; axis++) {
+            centroid[axis] /= size;
+        }
+    }
+
+    private double distanceToCentroid(int v) {
+        double distance = 0;
+        int rest = v;
+        for (int axis = 0; axis < d; axis++) {
+            distance += Math.abs(rest % n - centroid[axis]);
+            rest /= n;
+        }
+        return distance;
     }
 
     /**

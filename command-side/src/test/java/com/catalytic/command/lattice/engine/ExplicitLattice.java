@@ -1,7 +1,6 @@
 package com.catalytic.command.lattice.engine;
 
 import java.math.BigInteger;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +14,7 @@ final class ExplicitLattice {
     final int size;
     final int positions;
     final boolean[] blocked;
-    final List<List<Integer>> adjacency = new ArrayList<>();
+    final int[][] adjacency;
 
     ExplicitLattice(int dimensions, int size, List<List<Integer>> obstacles) {
         this.dimensions = dimensions;
@@ -26,12 +25,13 @@ final class ExplicitLattice {
         }
         this.positions = p;
         this.blocked = new boolean[positions];
+        this.adjacency = new int[positions][];
         for (List<Integer> obstacle : obstacles) {
             blocked[index(obstacle.stream().mapToInt(Integer::intValue).toArray())] = true;
         }
         for (int v = 0; v < positions; v++) {
             List<Integer> neighbours = new ArrayList<>();
-            adjacency.add(neighbours);
+            adjacency[v] = new int[0];
             if (blocked[v]) {
                 continue;
             }
@@ -45,6 +45,7 @@ final class ExplicitLattice {
                     }
                 }
             }
+            adjacency[v] = neighbours.stream().mapToInt(Integer::intValue).toArray();
         }
     }
 
@@ -69,13 +70,15 @@ final class ExplicitLattice {
         int[] distance = new int[positions];
         Arrays.fill(distance, -1);
         distance[source] = 0;
-        ArrayDeque<Integer> queue = new ArrayDeque<>(List.of(source));
-        while (!queue.isEmpty()) {
-            int v = queue.poll();
-            for (int w : adjacency.get(v)) {
+        int[] queue = new int[positions];
+        int tail = 1;
+        queue[0] = source;
+        for (int head = 0; head < tail; head++) {
+            int v = queue[head];
+            for (int w : adjacency[v]) {
                 if (distance[w] < 0) {
                     distance[w] = distance[v] + 1;
-                    queue.add(w);
+                    queue[tail++] = w;
                 }
             }
         }
@@ -92,8 +95,8 @@ final class ExplicitLattice {
 
     long edges() {
         long ends = 0;
-        for (List<Integer> neighbours : adjacency) {
-            ends += neighbours.size();
+        for (int[] neighbours : adjacency) {
+            ends += neighbours.length;
         }
         return ends / 2;
     }
@@ -102,7 +105,7 @@ final class ExplicitLattice {
         SortedMap<Integer, BigInteger> histogram = new TreeMap<>();
         for (int v = 0; v < positions; v++) {
             if (!blocked[v]) {
-                histogram.merge(adjacency.get(v).size(), BigInteger.ONE, BigInteger::add);
+                histogram.merge(adjacency[v].length, BigInteger.ONE, BigInteger::add);
             }
         }
         return histogram;
