@@ -63,6 +63,8 @@ class TenantIsolationTest {
     static String keyAId;
     static String customerA;
     static String checkpointA;
+    /** A's lattice, which B's probes aim at. */
+    static String latticeA;
     static Account ownerB;
     static String keyB;
 
@@ -81,6 +83,8 @@ class TenantIsolationTest {
         memberA = expect(201, http.post("/api/users", Map.of("email", Accounts.uniqueEmail("a-member"), "role",
                 "member", "password", Accounts.PASSWORD), a)).text("id");
         keyIdA = expect(201, http.post("/api/api-keys", Map.of("name", "a-key", "scopes", List.of("users:read")), a))
+                .text("id");
+        latticeA = expect(201, http.post("/api/lattices", Map.of("name", "a-grid", "dimensions", 3, "size", 10), a))
                 .text("id");
         Response own = expect(201, http.post("/api/api-keys", Map.of("name", "a-own", "scopes", ALL_SCOPES), a));
         keyA = own.text("key");
@@ -139,7 +143,7 @@ class TenantIsolationTest {
     static List<String> historyOfA() {
         List<String> out = new ArrayList<>();
         for (String aggregate : List.of("tenant/" + ownerA.tenantId(), "user/" + memberA, "user/" + ownerA.userId(),
-                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId())) {
+                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId(), "lattice/" + latticeA)) {
             out.add("/api/history/" + aggregate);
             out.add("/api/history/" + aggregate + "/state");
             out.add("/api/history/" + aggregate + "/state?at=2100-01-01T00:00:00Z");
@@ -152,7 +156,8 @@ class TenantIsolationTest {
     void tenantBCannotSeeOrTouchTenantAndTenantAGetsTheSameUrls() {
         Projections.awaitCaughtUp(app);
         Map<String, List<Map<String, Object>>> before = snapshotOfA();
-        String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA};
+        String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA,
+                latticeA};
 
         for (String[] b : List.of(bearer(ownerB.accessToken()), new String[] {"X-API-Key", keyB})) {
             boolean key = b[0].equals("X-API-Key");
@@ -168,6 +173,9 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/path", latticePath()), who);
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/analyze", null), who);
+            notFound(asB(b, "DELETE", "/api/lattices/" + latticeA, null), who);
 
             // collection and self endpoints answer with B's own data only
             ownDataPaths().keySet().forEach(path -> {
@@ -213,6 +221,8 @@ class TenantIsolationTest {
                         "role", "viewer", "password", Accounts.PASSWORD)));
             }
             expect(201, asB(b, "POST", "/api/api-keys", Map.of("name", "b2", "scopes", List.of("users:read"))));
+            Response latticeOfB = expect(201, asB(b, "POST", "/api/lattices", Map.of("dimensions", 2, "size", 3)));
+            assertThat(latticeOfB.raw()).doesNotContain(secretsOfA);
         }
         // A's address added by B is answered as a fresh one (B learns nothing of A); then it is B's own member
         String[] ownerOfB = bearer(ownerB.accessToken());
@@ -252,6 +262,10 @@ class TenantIsolationTest {
             expect(201, asA(a, "POST", "/api/users", Map.of("email", Accounts.uniqueEmail("a-user"), "role", "viewer",
                     "password", Accounts.PASSWORD)));
             expect(201, asA(a, "POST", "/api/api-keys", Map.of("name", "a2", "scopes", List.of("users:read"))));
+            Response walked = expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", latticePath()));
+            assertThat(walked.json().path("length").asLong()).isEqualTo(27);
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
+            expect(201, asA(a, "POST", "/api/lattices", Map.of("dimensions", 2, "size", 3)));
         }
         String[] ownerOfA = bearer(ownerA.accessToken());
         String[] keyOfA = {"X-API-Key", keyA};
@@ -269,6 +283,11 @@ class TenantIsolationTest {
         expect(200, asA(ownerOfA, "PATCH", "/api/users/" + memberA, Map.of("role", "viewer")));
         expect(200, asA(keyOfA, "PATCH", "/api/users/" + memberA, Map.of("active", false)));
         expect(204, asA(ownerOfA, "DELETE", "/api/users/" + memberA, null));
+        expect(204, asA(keyOfA, "DELETE", "/api/lattices/" + latticeA, null));
+    }
+
+    static Map<String, Object> latticePath() {
+        return Map.of("start", List.of(0, 0, 0), "end", List.of(9, 9, 9));
     }
 
     @Test
@@ -397,8 +416,8 @@ class TenantIsolationTest {
                 + "ORDER BY seq", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
-                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?) ORDER BY global_index",
-                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t));
+                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?) ORDER BY global_index",
+                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, latticeA));
         return s;
     }
 }
