@@ -9,6 +9,7 @@ import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.FakeStripe;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.TestApp;
@@ -65,6 +66,9 @@ class TenantIsolationTest {
     static String checkpointA;
     static Account ownerB;
     static String keyB;
+    /** A's lattice, with one operation; B's own lattice. */
+    static String latticeA;
+    static String latticeB;
 
     /** Requests made, as "METHOD /path" (no query): B's probes, and A's positive controls. */
     static final Set<String> probedByB = new LinkedHashSet<>();
@@ -103,6 +107,10 @@ class TenantIsolationTest {
         keyB = expect(201, http.post("/api/api-keys", Map.of("name", "b-key", "scopes", ALL_SCOPES),
                 bearer(ownerB.accessToken()))).text("key");
         assertThat(keyB).startsWith("clc_live_");
+        latticeA = new LatticeEvents(app, ownerA.tenantId(), ownerA.userId()).create("a-lattice", 2, 5);
+        new LatticeEvents(app, ownerA.tenantId(), ownerA.userId()).operation(latticeA, 1, "analyze", Map.of(),
+                Map.of("components", 1), java.time.Instant.now());
+        latticeB = new LatticeEvents(app, ownerB.tenantId(), ownerB.userId()).create("b-lattice", 2, 5);
         Projections.awaitCaughtUp(app);
         checkpointA = expect(200, http.get("/api/audit-logs/checkpoint", a)).text("signature");
         assertThat(checkpointA).isNotBlank();
@@ -132,6 +140,7 @@ class TenantIsolationTest {
         m.put("/api/audit-logs/verify", null);
         m.put("/api/audit-logs/checkpoint", ownerA.tenantId());
         m.put("/api/plans", null);
+        m.put("/api/lattices", latticeA);
         return m;
     }
 
@@ -152,7 +161,8 @@ class TenantIsolationTest {
     void tenantBCannotSeeOrTouchTenantAndTenantAGetsTheSameUrls() {
         Projections.awaitCaughtUp(app);
         Map<String, List<Map<String, Object>>> before = snapshotOfA();
-        String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA};
+        String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA,
+                latticeA};
 
         for (String[] b : List.of(bearer(ownerB.accessToken()), new String[] {"X-API-Key", keyB})) {
             boolean key = b[0].equals("X-API-Key");
@@ -168,6 +178,9 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
+            notFound(asB(b, "GET", "/api/lattices/" + latticeA, null), who);
+            notFound(asB(b, "GET", "/api/lattices/" + latticeA + "/operations", null), who);
+            expect(200, asB(b, "GET", "/api/lattices/" + latticeB, null));
 
             // collection and self endpoints answer with B's own data only
             ownDataPaths().keySet().forEach(path -> {
@@ -236,6 +249,10 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 expect(200, asA(a, "GET", path, null));
             }
+            assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA, null)).text("id")).isEqualTo(latticeA);
+            assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA + "/operations", null)).json()
+                    .path("operations")).hasSize(1);
+            notFound(asA(a, "GET", "/api/lattices/" + latticeB, null), who + " (B's lattice, the mirror probe)");
             ownDataPaths().forEach((path, mustContain) -> {
                 Response r = expect(200, asA(a, "GET", path, null));
                 if (mustContain != null) {
@@ -396,6 +413,9 @@ class TenantIsolationTest {
         s.put("audit_logs", app.jdbc().queryForList("SELECT seq, action, hash FROM audit_logs WHERE tenant_id = ? "
                 + "ORDER BY seq", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
+        s.put("lattices", app.jdbc().queryForList("SELECT * FROM lattices WHERE tenant_id = ? ORDER BY id", t));
+        s.put("lattice_operations", app.jdbc().queryForList("SELECT * FROM lattice_operations WHERE tenant_id = ? "
+                + "ORDER BY id", t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
                 + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?) ORDER BY global_index",
                 t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t));
