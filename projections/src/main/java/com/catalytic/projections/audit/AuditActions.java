@@ -8,6 +8,8 @@ import com.catalytic.api.billing.SubscriptionEvents;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
 import com.catalytic.api.auth.SessionRevokedEvent;
 import com.catalytic.api.auth.SessionStartedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
@@ -88,6 +90,11 @@ public final class AuditActions {
         }
         if (p instanceof LatticeCreatedEvent e) return new Action("lattice.created", "lattice", e.latticeId());
         if (p instanceof LatticeDeletedEvent e) return new Action("lattice.deleted", "lattice", e.latticeId());
+        // the tenant's side of creating and deleting: a slot of the plan's lattice count taken and freed
+        if (p instanceof TenantLatticeAddedEvent e) return new Action("tenant.lattice_added", "lattice", e.latticeId());
+        if (p instanceof TenantLatticeReleasedEvent e) {
+            return new Action("tenant.lattice_released", "lattice", e.latticeId());
+        }
         if (p instanceof LatticeOperationPerformedEvent e) {
             return new Action(latticeOperationAction(e.operation()), "lattice", e.latticeId());
         }

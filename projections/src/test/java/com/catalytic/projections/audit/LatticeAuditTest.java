@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
@@ -30,6 +32,10 @@ class LatticeAuditTest {
                 .isEqualTo(new AuditActions.Action("lattice.created", "lattice", "l1"));
         assertThat(action(new LatticeDeletedEvent("l1", "t1", "u1")))
                 .isEqualTo(new AuditActions.Action("lattice.deleted", "lattice", "l1"));
+        assertThat(action(new TenantLatticeAddedEvent("t1", "l1")))
+                .isEqualTo(new AuditActions.Action("tenant.lattice_added", "lattice", "l1"));
+        assertThat(action(new TenantLatticeReleasedEvent("t1", "l1")))
+                .isEqualTo(new AuditActions.Action("tenant.lattice_released", "lattice", "l1"));
         assertThat(action(operation("path")).name()).isEqualTo("lattice.path_computed");
         assertThat(action(operation("analyze")).name()).isEqualTo("lattice.analyzed");
         assertThat(action(operation("Flood Fill!")).name()).isEqualTo("lattice.floodfill_performed");
