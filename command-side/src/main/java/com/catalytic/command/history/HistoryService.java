@@ -5,6 +5,7 @@ import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.tenant.TenantScoped;
 import com.catalytic.command.apikey.ApiKeyAggregate;
 import com.catalytic.command.auth.AuthSession;
+import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.tenant.TenantAggregate;
 import com.catalytic.command.user.UserAggregate;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
@@ -49,7 +50,8 @@ public class HistoryService {
             "user", UserAggregate.class,
             "session", AuthSession.class,
             "api_key", ApiKeyAggregate.class,
-            "subscription", com.catalytic.command.billing.SubscriptionAggregate.class);
+            "subscription", com.catalytic.command.billing.SubscriptionAggregate.class,
+            "lattice", LatticeAggregate.class);
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
