@@ -70,6 +70,8 @@ class TenantIsolationTest {
     static String latticeA;
     static String latticeB;
 
+    static final Map<String, Object> PATH = Map.of("start", List.of(0, 0), "end", List.of(1, 1));
+
     /** Requests made, as "METHOD /path" (no query): B's probes, and A's positive controls. */
     static final Set<String> probedByB = new LinkedHashSet<>();
     static final Set<String> controlledByA = new LinkedHashSet<>();
@@ -180,7 +182,11 @@ class TenantIsolationTest {
             }
             notFound(asB(b, "GET", "/api/lattices/" + latticeA, null), who);
             notFound(asB(b, "GET", "/api/lattices/" + latticeA + "/operations", null), who);
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/path", PATH), who);
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/analyze", null), who);
+            notFound(asB(b, "DELETE", "/api/lattices/" + latticeA, null), who);
             expect(200, asB(b, "GET", "/api/lattices/" + latticeB, null));
+            expect(201, asB(b, "POST", "/api/lattices", Map.of("name", "b-own", "dimensions", 2, "size", 3)));
 
             // collection and self endpoints answer with B's own data only
             ownDataPaths().keySet().forEach(path -> {
@@ -251,8 +257,13 @@ class TenantIsolationTest {
             }
             assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA, null)).text("id")).isEqualTo(latticeA);
             assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA + "/operations", null)).json()
-                    .path("operations")).hasSize(1);
+                    .path("operations")).isNotEmpty();
             notFound(asA(a, "GET", "/api/lattices/" + latticeB, null), who + " (B's lattice, the mirror probe)");
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", PATH));
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
+            String created = expect(201, asA(a, "POST", "/api/lattices", Map.of("name", "a-own", "dimensions", 2,
+                    "size", 3))).text("id");
+            expect(204, asA(a, "DELETE", "/api/lattices/" + created, null));
             ownDataPaths().forEach((path, mustContain) -> {
                 Response r = expect(200, asA(a, "GET", path, null));
                 if (mustContain != null) {
