@@ -9,7 +9,6 @@ import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.FakeStripe;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
-import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.TestApp;
