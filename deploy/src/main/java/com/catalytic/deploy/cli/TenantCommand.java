@@ -5,6 +5,7 @@ import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.deploy.CatalyticApplication;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -20,10 +21,18 @@ import picocli.CommandLine.Parameters;
 public class TenantCommand {
 
     static int send(Function<String, Object> command, String tenantId, String done) {
+        return send(List.of(tenantId), command, t -> done);
+    }
+
+    /** Sends the command to each tenant in turn; stops at the first failure. */
+    static int send(List<String> tenantIds, Function<String, Object> command, Function<String, String> done) {
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
                 .web(WebApplicationType.NONE).logStartupInfo(false).run()) {
-            ctx.getBean(CommandGateway.class).sendAndWait(command.apply(tenantId));
-            System.out.println(done);
+            CommandGateway commands = ctx.getBean(CommandGateway.class);
+            for (String tenantId : tenantIds) {
+                commands.sendAndWait(command.apply(tenantId));
+                System.out.println(done.apply(tenantId));
+            }
             return 0;
         } catch (RuntimeException e) {
             Throwable cause = e;
@@ -35,15 +44,17 @@ public class TenantCommand {
         }
     }
 
-    @Command(name = "plan", mixinStandardHelpOptions = true, description = "Move a tenant to a plan of the catalogue.")
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Move one or more tenants to a plan of the catalogue (one start for all of them).")
     public static class Plan implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "TENANT_ID") String tenantId;
-        @Parameters(index = "1", paramLabel = "PLAN", description = "free, starter, professional or enterprise") String plan;
+        @Parameters(arity = "2..*", paramLabel = "TENANT_ID... PLAN",
+                description = "tenant ids, then free, starter, professional or enterprise") List<String> args;
 
         @Override
         public Integer call() {
-            return send(t -> new ChangePlanCommand(t, plan, Actor.system()), tenantId,
-                    "tenant " + tenantId + " is on the " + plan + " plan");
+            String plan = args.get(args.size() - 1);
+            List<String> tenants = args.subList(0, args.size() - 1);
+            return send(tenants, t -> new ChangePlanCommand(t, plan, Actor.system()), t -> "tenant " + t + " is on the " + plan + " plan");
         }
     }
 

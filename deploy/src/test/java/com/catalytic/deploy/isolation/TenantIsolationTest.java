@@ -63,10 +63,13 @@ class TenantIsolationTest {
     static String keyAId;
     static String customerA;
     static String checkpointA;
-    /** A's lattice, which B's probes aim at. */
-    static String latticeA;
     static Account ownerB;
     static String keyB;
+    /** A's lattice, with one operation; B's own lattice. */
+    static String latticeA;
+    static String latticeB;
+
+    static final Map<String, Object> PATH = Map.of("start", List.of(0, 0, 0), "end", List.of(1, 1, 1));
 
     /** Requests made, as "METHOD /path" (no query): B's probes, and A's positive controls. */
     static final Set<String> probedByB = new LinkedHashSet<>();
@@ -107,6 +110,10 @@ class TenantIsolationTest {
         keyB = expect(201, http.post("/api/api-keys", Map.of("name", "b-key", "scopes", ALL_SCOPES),
                 bearer(ownerB.accessToken()))).text("key");
         assertThat(keyB).startsWith("clc_live_");
+        // A's lattice has one operation; B has a lattice of its own
+        expect(200, http.post("/api/lattices/" + latticeA + "/path", latticePath(), a));
+        latticeB = expect(201, http.post("/api/lattices", Map.of("name", "b-grid", "dimensions", 2, "size", 5),
+                bearer(ownerB.accessToken()))).text("id");
         Projections.awaitCaughtUp(app);
         checkpointA = expect(200, http.get("/api/audit-logs/checkpoint", a)).text("signature");
         assertThat(checkpointA).isNotBlank();
@@ -136,6 +143,7 @@ class TenantIsolationTest {
         m.put("/api/audit-logs/verify", null);
         m.put("/api/audit-logs/checkpoint", ownerA.tenantId());
         m.put("/api/plans", null);
+        m.put("/api/lattices", latticeA);
         return m;
     }
 
@@ -173,9 +181,13 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
-            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/path", latticePath()), who);
+            notFound(asB(b, "GET", "/api/lattices/" + latticeA, null), who);
+            notFound(asB(b, "GET", "/api/lattices/" + latticeA + "/operations", null), who);
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/path", PATH), who);
             notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/analyze", null), who);
             notFound(asB(b, "DELETE", "/api/lattices/" + latticeA, null), who);
+            expect(200, asB(b, "GET", "/api/lattices/" + latticeB, null));
+            expect(201, asB(b, "POST", "/api/lattices", Map.of("name", "b-own", "dimensions", 2, "size", 3)));
 
             // collection and self endpoints answer with B's own data only
             ownDataPaths().keySet().forEach(path -> {
@@ -246,6 +258,15 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 expect(200, asA(a, "GET", path, null));
             }
+            assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA, null)).text("id")).isEqualTo(latticeA);
+            assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA + "/operations", null)).json()
+                    .path("operations")).isNotEmpty();
+            notFound(asA(a, "GET", "/api/lattices/" + latticeB, null), who + " (B's lattice, the mirror probe)");
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", PATH));
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
+            String created = expect(201, asA(a, "POST", "/api/lattices", Map.of("name", "a-own", "dimensions", 2,
+                    "size", 3))).text("id");
+            expect(204, asA(a, "DELETE", "/api/lattices/" + created, null));
             ownDataPaths().forEach((path, mustContain) -> {
                 Response r = expect(200, asA(a, "GET", path, null));
                 if (mustContain != null) {
@@ -415,6 +436,9 @@ class TenantIsolationTest {
         s.put("audit_logs", app.jdbc().queryForList("SELECT seq, action, hash FROM audit_logs WHERE tenant_id = ? "
                 + "ORDER BY seq", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
+        s.put("lattices", app.jdbc().queryForList("SELECT * FROM lattices WHERE tenant_id = ? ORDER BY id", t));
+        s.put("lattice_operations", app.jdbc().queryForList("SELECT * FROM lattice_operations WHERE tenant_id = ? "
+                + "ORDER BY id", t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
                 + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?) ORDER BY global_index",
                 t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, latticeA));
