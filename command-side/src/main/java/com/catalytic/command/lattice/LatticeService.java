@@ -142,7 +142,7 @@ class LatticeService {
         out.put("edges", a.edges());
         out.put("degree_histogram", histogram);
         out.put("diameter", a.diameter());
-        out.put("components", a.components());
+        out.put("connected_components", a.components());
         out.put("bipartite", a.bipartite());
         Map<String, Object> summary = new LinkedHashMap<>(out);
         summary.put("vertices_scanned", a.verticesScanned());

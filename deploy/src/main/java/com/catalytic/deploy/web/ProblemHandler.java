@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
@@ -130,7 +131,9 @@ public class ProblemHandler {
                 "method " + e.getMethod() + " is not allowed here", null, req);
     }
 
-    @ExceptionHandler({NoResourceFoundException.class, AggregateNotFoundException.class})
+    /** An id of another kind of aggregate (a user's id where a key's is expected) names no such resource either. */
+    @ExceptionHandler({NoResourceFoundException.class, AggregateNotFoundException.class,
+            IncompatibleAggregateException.class})
     ResponseEntity<Object> notFound(Exception e, HttpServletRequest req) {
         return problems.entity(HttpStatus.NOT_FOUND, "not_found", "no such resource", null, req);
     }
@@ -154,6 +157,9 @@ public class ProblemHandler {
         Throwable cause = e.getCause();
         if (cause instanceof ConcurrencyException) {
             return concurrentModification(req);
+        }
+        if (cause instanceof AggregateNotFoundException || cause instanceof IncompatibleAggregateException) {
+            return notFound((Exception) cause, req);
         }
         if (e instanceof CommandExecutionException cee && cee.getDetails().orElse(null) instanceof DomainException d) {
             return problems.entity(d, req);

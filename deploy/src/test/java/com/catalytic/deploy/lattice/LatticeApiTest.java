@@ -78,7 +78,7 @@ class LatticeApiTest {
         assertThat(a.path("edges").bigIntegerValue()).isEqualTo(BigInteger.valueOf(2700));
         assertThat(a.path("degree_histogram").toString()).isEqualTo("{\"3\":8,\"4\":96,\"5\":384,\"6\":512}");
         assertThat(a.path("diameter").asLong()).isEqualTo(27);
-        assertThat(a.path("components").asLong()).isEqualTo(1);
+        assertThat(a.path("connected_components").asLong()).isEqualTo(1);
         assertThat(a.path("bipartite").asBoolean()).isTrue();
         assertThat(a.path("execution_time_ms").isIntegralNumber()).isTrue();
 
@@ -123,7 +123,7 @@ class LatticeApiTest {
         assertThat(along.path("length").asLong()).isEqualTo(2);
 
         JsonNode a = expect(200, analyze(owner, id)).json();
-        assertThat(a.path("components").asLong()).isEqualTo(2);
+        assertThat(a.path("connected_components").asLong()).isEqualTo(2);
         assertThat(a.path("diameter").asLong()).isEqualTo(2);
         assertThat(a.path("vertices").asLong()).isEqualTo(6);
     }

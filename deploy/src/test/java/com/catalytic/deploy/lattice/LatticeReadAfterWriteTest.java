@@ -69,8 +69,8 @@ class LatticeReadAfterWriteTest {
         assertThat(operations).hasSize(2);
         JsonNode analyzed = operations.get(0);
         assertThat(analyzed.path("operation").asText()).isEqualTo("analyze");
-        assertThat(analyzed.path("result").path("components").asLong())
-                .isEqualTo(analysis.path("components").asLong());
+        assertThat(analyzed.path("result").path("connected_components").asLong())
+                .isEqualTo(analysis.path("connected_components").asLong());
         JsonNode pathed = operations.get(1);
         assertThat(pathed.path("operation").asText()).isEqualTo("path");
         assertThat(pathed.path("parameters").path("start").toString()).isEqualTo("[0,0]");

@@ -172,6 +172,30 @@ class MalformedInputTest {
     }
 
     @Test
+    void anIdOfAnotherKindOfResourceIsNotFound() {
+        Accounts.changePlan(app, account.tenantId(), "starter");
+        String[] auth = bearer(account.accessToken());
+        Response key = http.post("/api/api-keys", Map.of("name", "kinds", "scopes", List.of("users:read")), auth);
+        assertThat(key.status()).as("%s", key).isEqualTo(201);
+        String keyId = key.text("id");
+        String userId = account.userId();
+        // each id, used where another kind of resource is expected, is simply not there
+        Map<String, Response> answers = new LinkedHashMap<>();
+        answers.put("rotate a user", http.post("/api/api-keys/" + userId + "/rotate", Map.of("grace_seconds", 0), auth));
+        answers.put("revoke a user", http.method("DELETE", "/api/api-keys/" + userId, null, auth));
+        answers.put("revoke the tenant", http.method("DELETE", "/api/api-keys/" + account.tenantId(), null, auth));
+        answers.put("patch a key", http.method("PATCH", "/api/users/" + keyId, "{\"role\":\"viewer\"}", auth));
+        answers.put("remove a key", http.method("DELETE", "/api/users/" + keyId, null, auth));
+        answers.forEach((what, r) -> {
+            assertThat(r.status()).as("%s: %s", what, r).isEqualTo(404);
+            assertThat(r.text("code")).as(what).isEqualTo("not_found");
+        });
+        // the same calls with the right kind of id work (the positive control)
+        assertThat(http.post("/api/api-keys/" + keyId + "/rotate", Map.of("grace_seconds", 0), auth).status()).isEqualTo(201);
+        assertThat(http.get("/api/users/" + userId, auth).status()).isEqualTo(200);
+    }
+
+    @Test
     void randomBytesNeverCauseAServerError() {
         Random random = new Random(20261125L);
         for (String path : List.of("/auth/register", "/auth/login", "/auth/refresh")) {
