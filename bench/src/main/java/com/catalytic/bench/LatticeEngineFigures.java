@@ -94,7 +94,8 @@ public final class LatticeEngineFigures {
         PathResult ours = PathFinder.find(lattice, fixture.starts[s], fixture.ends[s], LatticeFixture.OPTIONS);
         long oursRetained = settledUsedHeap() - baseline;
         System.out.printf("engine: definition + result retained %d B (memoryBytes() says %d B); path length %d, "
-                + "%d vertices explored%n", oursRetained, lattice.memoryBytes(), ours.length(), ours.verticesExplored());
+                        + "%d vertices explored%n", oursRetained, lattice.memoryBytes(), ours.length(),
+                ours.verticesExplored());
         Reference.reachabilityFence(lattice);
         Reference.reachabilityFence(ours);
         lattice = null;
