@@ -6,6 +6,7 @@ import java.util.SortedMap;
 /**
  * @param degreeHistogram degree → number of free vertices with it (degrees with no vertex left out)
  * @param diameter        largest shortest-path distance within a component, 0 when there are no edges
+ * @param verticesScanned vertices taken from a BFS queue over all the scan's sweeps, 0 for closed forms
  * @param method          {@code closed_form} or {@code scan}
  */
 public record Analysis(BigInteger vertices, BigInteger edges, SortedMap<Integer, BigInteger> degreeHistogram,

@@ -106,19 +106,19 @@ final class LatticeScan {
         centroid(size);
         lower = 0;
         int u1 = centre(queueA[size - 1], size);
-        bfs(u1, queueB, seen, null);
-        int ecc1 = levelCount - 1;
-        int far = queueB[size - 1];
-        clear(seen, queueB, size);
-        int u2 = centre(far, size);
+        bfs(u1, queueA, seen, levelsA);
+        int eccU = levelCount - 1;
+        clear(seen, queueA, size);
+        int u2 = centre(queueA[size - 1], size);
         bfs(u2, queueB, seen, null);
         int ecc2 = levelCount - 1;
         clear(seen, queueB, size);
-        int u = ecc2 < ecc1 ? u2 : u1;
-        bfs(u, queueA, seen, levelsA);
-        int eccU = levelCount - 1;
-        clear(seen, queueA, size);
-        lower = Math.max(lower, Math.max(ecc1, ecc2));
+        lower = Math.max(lower, Math.max(eccU, ecc2));
+        if (ecc2 < eccU) {
+            bfs(u2, queueA, seen, levelsA);
+            eccU = ecc2;
+            clear(seen, queueA, size);
+        }
         long upper = Math.min(2L * eccU, size - 1);
         int[] levels = levelsA;
         for (int i = eccU; lower < upper && upper > diameter && i > 0; i--) {

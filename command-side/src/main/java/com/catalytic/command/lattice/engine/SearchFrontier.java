@@ -7,7 +7,7 @@ import java.util.Arrays;
  * the Manhattan distance as heuristic (consistent on a unit grid, so a vertex is final when it is first taken) and
  * ties broken towards the larger g. Every vertex it has seen is one entry (packed key, g, parent) in primitive
  * arrays, found through an open-addressing index; the open set is a binary heap of (priority, entry) pairs.
- * About 30 bytes per seen vertex with one-word keys.
+ * About 40–60 bytes per seen vertex with one-word keys.
  */
 final class SearchFrontier {
 

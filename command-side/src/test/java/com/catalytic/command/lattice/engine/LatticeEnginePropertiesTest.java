@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -110,6 +111,43 @@ class LatticeEnginePropertiesTest {
         for (List<Integer> obstacle : normalised) {
             assertThat(lattice.isBlocked(obstacle.stream().mapToInt(Integer::intValue).toArray())).isTrue();
         }
+    }
+
+    @Property(tries = 1000)
+    void packedKeysRoundTripAndKeepLexicographicOrder(@ForAll("packings") int[][] c) {
+        int d = c[0].length;
+        int n = c[2][0];
+        CoordinatePacking packing = new CoordinatePacking(d, n);
+        long[] keys = new long[2 * packing.words];
+        packing.pack(c[0], keys, 0);
+        packing.pack(c[1], keys, packing.words);
+        int[] back = new int[d];
+
+        packing.unpack(keys, packing.words, back);
+
+        assertThat(back).containsExactly(c[1]);
+        for (int w = 0; w < 2 * packing.words; w++) {
+            assertThat(keys[w]).isNotNegative();
+        }
+        assertThat(Integer.signum(Arrays.compare(keys, 0, packing.words, keys, packing.words, 2 * packing.words)))
+                .isEqualTo(Integer.signum(Arrays.compare(c[0], c[1])));
+    }
+
+    @Provide
+    Arbitrary<int[][]> packings() {
+        Arbitrary<Integer> dimensions = Arbitraries.integers().between(1, 40);
+        Arbitrary<Integer> size = Arbitraries.oneOf(Arbitraries.integers().between(1, 1100),
+                Arbitraries.integers().between(1, Integer.MAX_VALUE));
+        return Combinators.combine(dimensions, size, Arbitraries.longs()).as((d, n, seed) -> {
+            Random random = new Random(seed);
+            int[] a = new int[d];
+            int[] b = new int[d];
+            for (int axis = 0; axis < d; axis++) {
+                a[axis] = random.nextInt(n);
+                b[axis] = random.nextBoolean() ? a[axis] : random.nextInt(n);
+            }
+            return new int[][] {a, b, {n}};
+        });
     }
 
     static void assertValidPath(LatticeDefinition lattice, List<int[]> path, int[] start, int[] end, long length) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +103,7 @@ class LatticeEngineTest {
         List<List<Integer>> obstacles = new ArrayList<>();
         for (int axis = 0; axis < 10; axis++) {
             Integer[] c = new Integer[10];
-            java.util.Arrays.fill(c, 0);
+            Arrays.fill(c, 0);
             c[axis] = 1;
             if (axis > 0) {
                 obstacles.add(List.of(c));
@@ -146,7 +147,8 @@ class LatticeEngineTest {
         }
         BigInteger full = new BigInteger("9990" + "0".repeat(27));
         assertThat(lattice.obstacleCount()).isEqualTo(distinct.size());
-        assertThat(lattice.vertexCount()).isEqualTo(BigInteger.TEN.pow(30).subtract(BigInteger.valueOf(distinct.size())));
+        assertThat(lattice.vertexCount())
+                .isEqualTo(BigInteger.TEN.pow(30).subtract(BigInteger.valueOf(distinct.size())));
         assertThat(lattice.edgeCount()).isEqualTo(full.subtract(BigInteger.valueOf(touching - between / 2)));
         // two longs per key in a table at most half full: 16 bytes × 2^17 slots for ≤ 50,000 keys
         assertThat(lattice.memoryBytes()).isBetween(16L * distinct.size(), 2_200_000L);
@@ -193,7 +195,8 @@ class LatticeEngineTest {
         // without a deadline the same search runs on until its vertex budget is spent
         assertThatThrownBy(() -> PathFinder.find(lattice, new int[] {49_999, 0}, new int[] {50_001, 0},
                 new PathOptions(100, 200_000, Cancellation.deadline(System.nanoTime() + 60_000_000_000L))))
-                .isInstanceOfSatisfying(SearchLimitExceededException.class, e -> assertThat(e.limit()).isEqualTo(200_000));
+                .isInstanceOfSatisfying(SearchLimitExceededException.class,
+                        e -> assertThat(e.limit()).isEqualTo(200_000));
     }
 
     @Test
