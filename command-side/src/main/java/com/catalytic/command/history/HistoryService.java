@@ -49,7 +49,8 @@ public class HistoryService {
             "user", UserAggregate.class,
             "session", AuthSession.class,
             "api_key", ApiKeyAggregate.class,
-            "subscription", com.catalytic.command.billing.SubscriptionAggregate.class);
+            "subscription", com.catalytic.command.billing.SubscriptionAggregate.class,
+            "webhook", com.catalytic.command.webhook.WebhookAggregate.class);
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);

@@ -1,6 +1,7 @@
 package com.catalytic.deploy.rebuild;
 
 import com.catalytic.deploy.config.AxonConfiguration;
+import com.catalytic.projections.webhook.WebhookProjection;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -63,6 +64,7 @@ public class ProjectionRebuilder {
         PROJECTIONS.put("access-changes", List.of("access_changes"));
         PROJECTIONS.put("usage", List.of("usage_logs"));
         PROJECTIONS.put("audit", List.of("audit_logs", "audit_heads"));
+        PROJECTIONS.put(WebhookProjection.GROUP, WebhookProjection.TABLES);
     }
 
     public record Result(String schema, long events, long millis, boolean swapped) {

@@ -65,6 +65,8 @@ class TenantIsolationTest {
     static String checkpointA;
     static Account ownerB;
     static String keyB;
+    /** A's webhook, which B's probes aim at. */
+    static String webhookA;
 
     /** Requests made, as "METHOD /path" (no query): B's probes, and A's positive controls. */
     static final Set<String> probedByB = new LinkedHashSet<>();
@@ -95,6 +97,8 @@ class TenantIsolationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForList(
                 "SELECT stripe_customer_id FROM subscriptions WHERE tenant_id = ?", String.class, ownerA.tenantId())
                 .contains(customerA));
+        webhookA = expect(201, http.post("/api/webhooks", Map.of("url", "https://93.184.215.14/a-hooks",
+                "event_types", List.of("user.added")), a)).text("id");
         // the checkout is not paid yet, so billing put A back on free; room for A's own positive controls
         Accounts.changePlan(app, ownerA.tenantId(), "professional");
 
@@ -132,6 +136,8 @@ class TenantIsolationTest {
         m.put("/api/audit-logs/verify", null);
         m.put("/api/audit-logs/checkpoint", ownerA.tenantId());
         m.put("/api/plans", null);
+        m.put("/api/webhooks", webhookA);
+        m.put("/api/webhooks/event-types", "lattice.created");
         return m;
     }
 
@@ -139,7 +145,7 @@ class TenantIsolationTest {
     static List<String> historyOfA() {
         List<String> out = new ArrayList<>();
         for (String aggregate : List.of("tenant/" + ownerA.tenantId(), "user/" + memberA, "user/" + ownerA.userId(),
-                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId())) {
+                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId(), "webhook/" + webhookA)) {
             out.add("/api/history/" + aggregate);
             out.add("/api/history/" + aggregate + "/state");
             out.add("/api/history/" + aggregate + "/state?at=2100-01-01T00:00:00Z");
@@ -152,7 +158,8 @@ class TenantIsolationTest {
     void tenantBCannotSeeOrTouchTenantAndTenantAGetsTheSameUrls() {
         Projections.awaitCaughtUp(app);
         Map<String, List<Map<String, Object>>> before = snapshotOfA();
-        String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA};
+        String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA,
+                webhookA, "a-hooks"};
 
         for (String[] b : List.of(bearer(ownerB.accessToken()), new String[] {"X-API-Key", keyB})) {
             boolean key = b[0].equals("X-API-Key");
@@ -165,6 +172,11 @@ class TenantIsolationTest {
             notFound(asB(b, "DELETE", "/api/users/" + memberA, null), who);
             notFound(asB(b, "DELETE", "/api/api-keys/" + keyIdA, null), who);
             notFound(asB(b, "POST", "/api/api-keys/" + keyIdA + "/rotate", Map.of("grace_seconds", 0)), who);
+            notFound(asB(b, "GET", "/api/webhooks/" + webhookA, null), who);
+            notFound(asB(b, "PATCH", "/api/webhooks/" + webhookA, Map.of("enabled", false)), who);
+            notFound(asB(b, "PATCH", "/api/webhooks/" + webhookA, Map.of("url", "https://93.184.215.14/b")), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null), who);
+            notFound(asB(b, "DELETE", "/api/webhooks/" + webhookA, null), who);
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
@@ -213,6 +225,7 @@ class TenantIsolationTest {
                         "role", "viewer", "password", Accounts.PASSWORD)));
             }
             expect(201, asB(b, "POST", "/api/api-keys", Map.of("name", "b2", "scopes", List.of("users:read"))));
+            expect(201, asB(b, "POST", "/api/webhooks", Map.of("url", "https://93.184.215.14/b-hooks")));
         }
         // A's address added by B is answered as a fresh one (B learns nothing of A); then it is B's own member
         String[] ownerOfB = bearer(ownerB.accessToken());
@@ -252,6 +265,11 @@ class TenantIsolationTest {
             expect(201, asA(a, "POST", "/api/users", Map.of("email", Accounts.uniqueEmail("a-user"), "role", "viewer",
                     "password", Accounts.PASSWORD)));
             expect(201, asA(a, "POST", "/api/api-keys", Map.of("name", "a2", "scopes", List.of("users:read"))));
+            expect(201, asA(a, "POST", "/api/webhooks", Map.of("url", "https://93.184.215.14/a2-hooks")));
+            assertThat(expect(200, asA(a, "GET", "/api/webhooks/" + webhookA, null)).text("id")).isEqualTo(webhookA);
+            expect(200, asA(a, "PATCH", "/api/webhooks/" + webhookA, Map.of("description", "by " + who)));
+            assertThat(expect(200, asA(a, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null))
+                    .text("secret")).startsWith("whsec_");
         }
         String[] ownerOfA = bearer(ownerA.accessToken());
         String[] keyOfA = {"X-API-Key", keyA};
@@ -269,6 +287,7 @@ class TenantIsolationTest {
         expect(200, asA(ownerOfA, "PATCH", "/api/users/" + memberA, Map.of("role", "viewer")));
         expect(200, asA(keyOfA, "PATCH", "/api/users/" + memberA, Map.of("active", false)));
         expect(204, asA(ownerOfA, "DELETE", "/api/users/" + memberA, null));
+        expect(204, asA(keyOfA, "DELETE", "/api/webhooks/" + webhookA, null));
     }
 
     @Test
@@ -395,10 +414,11 @@ class TenantIsolationTest {
         s.put("subscriptions", app.jdbc().queryForList("SELECT * FROM subscriptions WHERE tenant_id = ?", t));
         s.put("audit_logs", app.jdbc().queryForList("SELECT seq, action, hash FROM audit_logs WHERE tenant_id = ? "
                 + "ORDER BY seq", t));
+        s.put("webhooks", app.jdbc().queryForList("SELECT * FROM webhooks WHERE tenant_id = ? ORDER BY id", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
-                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?) ORDER BY global_index",
-                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t));
+                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?) ORDER BY global_index",
+                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, webhookA));
         return s;
     }
 }

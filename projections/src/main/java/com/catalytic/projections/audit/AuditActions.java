@@ -23,6 +23,10 @@ import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
 import java.util.Locale;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
@@ -82,6 +86,12 @@ public final class AuditActions {
         }
         if (p instanceof UsageThresholdReachedEvent e) {
             return new Action("usage.threshold_reached", "tenant", e.tenantId());
+        }
+        if (p instanceof WebhookCreatedEvent e) return new Action("webhook.created", "webhook", e.webhookId());
+        if (p instanceof WebhookUpdatedEvent e) return new Action("webhook.updated", "webhook", e.webhookId());
+        if (p instanceof WebhookDeletedEvent e) return new Action("webhook.deleted", "webhook", e.webhookId());
+        if (p instanceof WebhookSecretRotatedEvent e) {
+            return new Action("webhook.secret_rotated", "webhook", e.webhookId());
         }
         return derived(p, event);
     }
