@@ -107,6 +107,11 @@ class AuditTrailTest {
         String newKeyId = expect(201, http.post("/api/api-keys/" + keyId + "/rotate", Map.of("grace_seconds", 0),
                 auth)).text("id");
         expect(204, http.method("DELETE", "/api/api-keys/" + newKeyId, null, auth));
+        String webhookId = expect(201, http.post("/api/webhooks", Map.of("url", "https://93.184.215.14/audit"), auth))
+                .text("id");
+        expect(200, http.method("PATCH", "/api/webhooks/" + webhookId, "{\"enabled\":false}", auth));
+        expect(200, http.post("/api/webhooks/" + webhookId + "/rotate-secret", Map.of(), auth));
+        expect(204, http.method("DELETE", "/api/webhooks/" + webhookId, null, auth));
         CommandGateway commands = app.bean(CommandGateway.class);
         commands.sendAndWait(new SuspendTenantCommand(tenantId, "audit test", Actor.system()));
         commands.sendAndWait(new ReinstateTenantCommand(tenantId, "audit test", Actor.system()));
