@@ -5,6 +5,7 @@ import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.tenant.TenantScoped;
 import com.catalytic.command.apikey.ApiKeyAggregate;
 import com.catalytic.command.auth.AuthSession;
+import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.tenant.TenantAggregate;
 import com.catalytic.command.user.UserAggregate;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
@@ -50,7 +51,8 @@ public class HistoryService {
             "session", AuthSession.class,
             "api_key", ApiKeyAggregate.class,
             "subscription", com.catalytic.command.billing.SubscriptionAggregate.class,
-            "webhook", com.catalytic.command.webhook.WebhookAggregate.class);
+            "webhook", com.catalytic.command.webhook.WebhookAggregate.class,
+            "lattice", LatticeAggregate.class);
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);

@@ -7,6 +7,11 @@ import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.lattice.LatticeMessages.CreateLatticeCommand;
+import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
+import com.catalytic.api.lattice.LatticeMessages.ReleaseLatticeCommand;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.RegisterTenantCommand;
@@ -36,12 +41,19 @@ import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.Ids;
+import com.catalytic.command.lattice.LatticeAggregate;
+import com.catalytic.command.lattice.LatticeCreation;
+import com.catalytic.command.lattice.LatticePlanLimits;
+import com.catalytic.command.lattice.engine.LatticeDefinition;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.Emails;
 import com.catalytic.command.user.PasswordPolicy;
 import com.catalytic.command.user.UserAggregate;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
@@ -52,7 +64,8 @@ import org.springframework.security.crypto.password.PasswordEncoder;
  * The tenant: a company account. It is the consistency boundary of its membership (who holds which role, who is
  * active), so the rules "nobody grants a role above their own", "admins cannot touch owners", "a tenant always keeps
  * an active owner" and the plan's user limit are decided here. Each user's own account (e-mail, password,
- * invitation) is a {@link UserAggregate} created together with its membership.
+ * invitation) is a {@link UserAggregate} created together with its membership. It also holds the ids of its live
+ * lattices, so the plan's lattice count is decided here; each lattice is a {@link LatticeAggregate} it creates.
  */
 @Aggregate(type = "tenant")
 public class TenantAggregate {
@@ -75,6 +88,7 @@ public class TenantAggregate {
     private String status;
     private String suspensionReason;
     private final Map<String, Member> members = new HashMap<>();
+    private final Set<String> lattices = new LinkedHashSet<>();
 
     protected TenantAggregate() {
     }
@@ -243,7 +257,44 @@ public class TenantAggregate {
         apply(new UserRemovedEvent(tenantId, cmd.userId(), target.email()));
     }
 
+    @CommandHandler
+    public LatticeCreation handle(CreateLatticeCommand cmd, PlanCatalogue plans) {
+        requireNotSuspended();
+        requireScope(cmd.actor(), Scopes.LATTICES_WRITE);
+        String latticeName = LatticeAggregate.acceptableName(cmd.name());
+        if (lattices.contains(cmd.latticeId())) {
+            throw DomainException.conflict("lattice_exists", "a lattice with this id already exists", null);
+        }
+        LatticeDefinition definition = LatticePlanLimits.admit(plans.get(plan), lattices.size(), cmd.dimensions(),
+                cmd.size(), cmd.obstacles());
+        LatticeCreatedEvent created = new LatticeCreatedEvent(cmd.latticeId(), tenantId, latticeName,
+                definition.dimensions(), definition.size(), definition.obstacles(),
+                definition.vertexCount().toString(), definition.edgeCount().toString(), definition.memoryBytes(),
+                actorId(cmd.actor()));
+        AtomicReference<LatticeCreation> creation = new AtomicReference<>();
+        apply(new TenantLatticeAddedEvent(tenantId, cmd.latticeId()))
+                .andThen(() -> creation.set(createLattice(created)));
+        return creation.get();
+    }
+
+    /** Idempotent: releasing a lattice the tenant does not hold (already released, or never its own) changes nothing. */
+    @CommandHandler
+    public void handle(ReleaseLatticeCommand cmd) {
+        if (lattices.contains(cmd.latticeId())) {
+            apply(new TenantLatticeReleasedEvent(tenantId, cmd.latticeId()));
+        }
+    }
+
     // --- rules
+
+    /** The actor's role reaches the scope, and through an API key, the key holds it. */
+    private static void requireScope(Actor actor, String scope) {
+        boolean allowed = actor != null && (actor.isSystem()
+                || (Scopes.allowedFor(scope, actor.role()) && actor.keyHolds(Set.of(scope))));
+        if (!allowed) {
+            throw DomainException.forbidden("insufficient_scope", "this needs the " + scope + " scope");
+        }
+    }
 
     private Member manageable(Actor actor, String userId) {
         requireManager(actor);
@@ -345,6 +396,17 @@ public class TenantAggregate {
         }
     }
 
+    private static LatticeCreation createLattice(LatticeCreatedEvent created) {
+        try {
+            return createNew(LatticeAggregate.class, () -> new LatticeAggregate(created))
+                    .invoke(LatticeAggregate::creation);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the lattice", e);
+        }
+    }
+
     // --- state
 
     @EventSourcingHandler
@@ -391,6 +453,12 @@ public class TenantAggregate {
 
     @EventSourcingHandler
     void on(UserRemovedEvent event) { members.remove(event.userId()); }
+
+    @EventSourcingHandler
+    void on(TenantLatticeAddedEvent event) { lattices.add(event.latticeId()); }
+
+    @EventSourcingHandler
+    void on(TenantLatticeReleasedEvent event) { lattices.remove(event.latticeId()); }
 
     String slug() { return slug; }
 }

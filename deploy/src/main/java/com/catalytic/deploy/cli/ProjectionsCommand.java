@@ -19,7 +19,7 @@ public class ProjectionsCommand {
             description = "Replay the event store into fresh read tables built beside the live ones, then swap them "
                     + "in atomically. With --as-of, build the read models as they were at that instant into a "
                     + "separate schema instead (the live tables are untouched). Names: accounts, sessions, "
-                    + "access-changes, usage, audit (default: all). PostgreSQL only.")
+                    + "access-changes, usage, audit, lattices (default: all). PostgreSQL only.")
     public static class Rebuild implements Callable<Integer> {
 
         @Parameters(arity = "0..*", paramLabel = "NAME", description = "projections to rebuild (default: all)")

@@ -5,6 +5,7 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.query.AccountQueries.TenantState;
+import com.catalytic.api.usage.ComputeUnits;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.command.auth.CredentialCache;
 import com.catalytic.command.infra.Ids;
@@ -51,7 +52,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 public class MeteringFilter extends OncePerRequestFilter {
 
     /** Handlers that consume compute units put the count (a {@code Long}) in this request attribute. */
-    public static final String UNITS = "catalytic.usage.units";
+    public static final String UNITS = ComputeUnits.REQUEST_ATTRIBUTE;
     private static final Logger log = LoggerFactory.getLogger(MeteringFilter.class);
     private static final Set<String> BODY_HEADERS = Set.of("content-disposition", "content-encoding",
             "content-language", "content-length", "content-type");

@@ -132,6 +132,13 @@ class AuditTrailTest {
         expect(204, http.post("/auth/password-reset/confirm", Map.of("token", inviteeId + ".r3set", "password",
                 "a brand new passphrase")));
         billingHistory(commands, tenantId);
+        // a lattice's life: created (the tenant takes a slot), computed on, deleted (the slot is freed)
+        String lattice = expect(201, http.post("/api/lattices", Map.of("name", "audited", "dimensions", 2, "size", 4,
+                "obstacles", List.of(List.of(1, 1))), auth)).text("id");
+        expect(200, http.post("/api/lattices/" + lattice + "/path", Map.of("start", List.of(0, 0), "end",
+                List.of(3, 3)), auth));
+        expect(200, http.post("/api/lattices/" + lattice + "/analyze", Map.of(), auth));
+        expect(204, http.method("DELETE", "/api/lattices/" + lattice, null, auth));
         return new Account(owner.email(), tenantId, null, owner.accessToken(), owner.refreshToken());
     }
 
@@ -219,7 +226,8 @@ class AuditTrailTest {
                 "api_key.issued", "api_key.rotated", "api_key.revoked", "user.added", "user.role_changed",
                 "user.deactivated", "user.reactivated", "user.removed", "user.invited", "tenant.plan_changed",
                 "tenant.suspended", "tenant.reinstated", "usage.threshold_reached",
-                "subscription.stripe_event_rejected");
+                "subscription.stripe_event_rejected", "tenant.lattice_added", "lattice.created",
+                "lattice.path_computed", "lattice.analyzed", "lattice.deleted", "tenant.lattice_released");
     }
 
     @Test

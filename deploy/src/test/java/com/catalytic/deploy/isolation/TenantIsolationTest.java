@@ -67,6 +67,11 @@ class TenantIsolationTest {
     static String keyB;
     /** A's webhook, which B's probes aim at. */
     static String webhookA;
+    /** A's lattice, with one operation; B's own lattice. */
+    static String latticeA;
+    static String latticeB;
+
+    static final Map<String, Object> PATH = Map.of("start", List.of(0, 0, 0), "end", List.of(1, 1, 1));
 
     /** Requests made, as "METHOD /path" (no query): B's probes, and A's positive controls. */
     static final Set<String> probedByB = new LinkedHashSet<>();
@@ -83,6 +88,8 @@ class TenantIsolationTest {
         memberA = expect(201, http.post("/api/users", Map.of("email", Accounts.uniqueEmail("a-member"), "role",
                 "member", "password", Accounts.PASSWORD), a)).text("id");
         keyIdA = expect(201, http.post("/api/api-keys", Map.of("name", "a-key", "scopes", List.of("users:read")), a))
+                .text("id");
+        latticeA = expect(201, http.post("/api/lattices", Map.of("name", "a-grid", "dimensions", 3, "size", 10), a))
                 .text("id");
         Response own = expect(201, http.post("/api/api-keys", Map.of("name", "a-own", "scopes", ALL_SCOPES), a));
         keyA = own.text("key");
@@ -107,6 +114,10 @@ class TenantIsolationTest {
         keyB = expect(201, http.post("/api/api-keys", Map.of("name", "b-key", "scopes", ALL_SCOPES),
                 bearer(ownerB.accessToken()))).text("key");
         assertThat(keyB).startsWith("clc_live_");
+        // A's lattice has one operation; B has a lattice of its own
+        expect(200, http.post("/api/lattices/" + latticeA + "/path", latticePath(), a));
+        latticeB = expect(201, http.post("/api/lattices", Map.of("name", "b-grid", "dimensions", 2, "size", 5),
+                bearer(ownerB.accessToken()))).text("id");
         Projections.awaitCaughtUp(app);
         checkpointA = expect(200, http.get("/api/audit-logs/checkpoint", a)).text("signature");
         assertThat(checkpointA).isNotBlank();
@@ -138,6 +149,7 @@ class TenantIsolationTest {
         m.put("/api/plans", null);
         m.put("/api/webhooks", webhookA);
         m.put("/api/webhooks/event-types", "lattice.created");
+        m.put("/api/lattices", latticeA);
         return m;
     }
 
@@ -145,7 +157,8 @@ class TenantIsolationTest {
     static List<String> historyOfA() {
         List<String> out = new ArrayList<>();
         for (String aggregate : List.of("tenant/" + ownerA.tenantId(), "user/" + memberA, "user/" + ownerA.userId(),
-                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId(), "webhook/" + webhookA)) {
+                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId(), "webhook/" + webhookA,
+                "lattice/" + latticeA)) {
             out.add("/api/history/" + aggregate);
             out.add("/api/history/" + aggregate + "/state");
             out.add("/api/history/" + aggregate + "/state?at=2100-01-01T00:00:00Z");
@@ -159,7 +172,7 @@ class TenantIsolationTest {
         Projections.awaitCaughtUp(app);
         Map<String, List<Map<String, Object>>> before = snapshotOfA();
         String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA,
-                webhookA, "a-hooks"};
+                webhookA, "a-hooks", latticeA};
 
         for (String[] b : List.of(bearer(ownerB.accessToken()), new String[] {"X-API-Key", keyB})) {
             boolean key = b[0].equals("X-API-Key");
@@ -180,6 +193,13 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
+            notFound(asB(b, "GET", "/api/lattices/" + latticeA, null), who);
+            notFound(asB(b, "GET", "/api/lattices/" + latticeA + "/operations", null), who);
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/path", PATH), who);
+            notFound(asB(b, "POST", "/api/lattices/" + latticeA + "/analyze", null), who);
+            notFound(asB(b, "DELETE", "/api/lattices/" + latticeA, null), who);
+            expect(200, asB(b, "GET", "/api/lattices/" + latticeB, null));
+            expect(201, asB(b, "POST", "/api/lattices", Map.of("name", "b-own", "dimensions", 2, "size", 3)));
 
             // collection and self endpoints answer with B's own data only
             ownDataPaths().keySet().forEach(path -> {
@@ -226,6 +246,8 @@ class TenantIsolationTest {
             }
             expect(201, asB(b, "POST", "/api/api-keys", Map.of("name", "b2", "scopes", List.of("users:read"))));
             expect(201, asB(b, "POST", "/api/webhooks", Map.of("url", "https://93.184.215.14/b-hooks")));
+            Response latticeOfB = expect(201, asB(b, "POST", "/api/lattices", Map.of("dimensions", 2, "size", 3)));
+            assertThat(latticeOfB.raw()).doesNotContain(secretsOfA);
         }
         // A's address added by B is answered as a fresh one (B learns nothing of A); then it is B's own member
         String[] ownerOfB = bearer(ownerB.accessToken());
@@ -249,6 +271,15 @@ class TenantIsolationTest {
             for (String path : historyOfA()) {
                 expect(200, asA(a, "GET", path, null));
             }
+            assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA, null)).text("id")).isEqualTo(latticeA);
+            assertThat(expect(200, asA(a, "GET", "/api/lattices/" + latticeA + "/operations", null)).json()
+                    .path("operations")).isNotEmpty();
+            notFound(asA(a, "GET", "/api/lattices/" + latticeB, null), who + " (B's lattice, the mirror probe)");
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", PATH));
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
+            String created = expect(201, asA(a, "POST", "/api/lattices", Map.of("name", "a-own", "dimensions", 2,
+                    "size", 3))).text("id");
+            expect(204, asA(a, "DELETE", "/api/lattices/" + created, null));
             ownDataPaths().forEach((path, mustContain) -> {
                 Response r = expect(200, asA(a, "GET", path, null));
                 if (mustContain != null) {
@@ -270,6 +301,10 @@ class TenantIsolationTest {
             expect(200, asA(a, "PATCH", "/api/webhooks/" + webhookA, Map.of("description", "by " + who)));
             assertThat(expect(200, asA(a, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null))
                     .text("secret")).startsWith("whsec_");
+            Response walked = expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", latticePath()));
+            assertThat(walked.json().path("length").asLong()).isEqualTo(27);
+            expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
+            expect(201, asA(a, "POST", "/api/lattices", Map.of("dimensions", 2, "size", 3)));
         }
         String[] ownerOfA = bearer(ownerA.accessToken());
         String[] keyOfA = {"X-API-Key", keyA};
@@ -288,6 +323,11 @@ class TenantIsolationTest {
         expect(200, asA(keyOfA, "PATCH", "/api/users/" + memberA, Map.of("active", false)));
         expect(204, asA(ownerOfA, "DELETE", "/api/users/" + memberA, null));
         expect(204, asA(keyOfA, "DELETE", "/api/webhooks/" + webhookA, null));
+        expect(204, asA(keyOfA, "DELETE", "/api/lattices/" + latticeA, null));
+    }
+
+    static Map<String, Object> latticePath() {
+        return Map.of("start", List.of(0, 0, 0), "end", List.of(9, 9, 9));
     }
 
     @Test
@@ -416,9 +456,13 @@ class TenantIsolationTest {
                 + "ORDER BY seq", t));
         s.put("webhooks", app.jdbc().queryForList("SELECT * FROM webhooks WHERE tenant_id = ? ORDER BY id", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
+        s.put("lattices", app.jdbc().queryForList("SELECT * FROM lattices WHERE tenant_id = ? ORDER BY id", t));
+        s.put("lattice_operations", app.jdbc().queryForList("SELECT * FROM lattice_operations WHERE tenant_id = ? "
+                + "ORDER BY id", t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
-                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?) ORDER BY global_index",
-                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, webhookA));
+                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ORDER BY global_index",
+                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, webhookA, latticeA));
         return s;
     }
 }

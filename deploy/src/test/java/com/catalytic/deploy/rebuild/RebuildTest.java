@@ -11,6 +11,7 @@ import com.catalytic.deploy.support.Cli;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.TestApp;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,8 @@ class RebuildTest {
         TABLES.put("audit_logs", "SELECT * FROM audit_logs ORDER BY tenant_id, seq");
         TABLES.put("audit_heads", "SELECT * FROM audit_heads ORDER BY tenant_id");
         TABLES.put("subscriptions", "SELECT * FROM subscriptions ORDER BY tenant_id");
+        TABLES.put("lattices", "SELECT * FROM lattices ORDER BY id");
+        TABLES.put("lattice_operations", "SELECT * FROM lattice_operations ORDER BY id");
     }
 
     static String schema = TestApp.newSchema();
@@ -85,6 +88,7 @@ class RebuildTest {
             if (t % 2 == 0) {
                 subscribe(commands, owner.tenantId(), t);
             }
+            lattices(new LatticeEvents(app, owner.tenantId(), owner.userId()), t);
             expect(204, http.post("/auth/logout", null, auth));
         }
     }
@@ -106,6 +110,19 @@ class RebuildTest {
         commands.sendAndWait(new SubscriptionCommands.RecordPaymentSucceededCommand(sub, tenantId,
                 new SubscriptionCommands.StripeEventRef("evt_p" + t + tenantId, "invoice.paid", at.plusSeconds(120)),
                 new SubscriptionCommands.InvoiceFacts("in_" + t, "cus_" + tenantId, "sub_" + t, 2900, "usd", 2, null, null)));
+    }
+
+    /** Lattices as their aggregates store them: one kept with its operations, one deleted after an operation. */
+    static void lattices(LatticeEvents events, int t) {
+        String kept = events.create("kept" + t, 3, 50 + t, List.of(List.of(1, 1, 1), List.of(2, 2, t)), null);
+        events.operation(kept, 1, "path", Map.of("start", List.of(0, 0, 0), "end", List.of(49, 49, t)),
+                Map.of("reachable", true, "length", 98 + t, "vertices_explored", 12_345 + t, "path_truncated", false),
+                Instant.now());
+        events.operation(kept, 2, "analyze", Map.of(), Map.of("vertices", new java.math.BigInteger("124998"),
+                "components", 1, "bipartite", true, "diameter", 147), Instant.now());
+        String deleted = events.create(null, 10, 1000);
+        events.operation(deleted, 1, "analyze", Map.of(), Map.of("method", "closed_form"), Instant.now());
+        events.delete(deleted, 2);
     }
 
     static Response expect(int status, Response r) {
@@ -134,6 +151,9 @@ class RebuildTest {
 
         assertThat(before.get("subscriptions")).as("subscriptions").hasSize(2)
                 .allSatisfy(row -> assertThat(row.get("stripe_customer_id")).isNotNull());
+        assertThat(before.get("lattices")).as("lattices").hasSize(8)
+                .filteredOn(row -> row.get("deleted_at") != null).hasSize(4);
+        assertThat(before.get("lattice_operations")).as("lattice operations").hasSize(12);
 
         // a bad release: rows lost and rows corrupted, in every table
         app.jdbc().update("DELETE FROM users WHERE role = 'viewer'");
@@ -146,6 +166,10 @@ class RebuildTest {
         app.jdbc().update("UPDATE audit_heads SET seq = 0");
         app.jdbc().update("DELETE FROM subscriptions WHERE tenant_id = (SELECT MIN(tenant_id) FROM subscriptions)");
         app.jdbc().update("UPDATE subscriptions SET status = 'canceled', failed_payments = 7");
+        app.jdbc().update("UPDATE lattices SET deleted_at = NULL, vertices = vertices + 1");
+        app.jdbc().update("DELETE FROM lattices WHERE name = 'kept0'");
+        app.jdbc().update("DELETE FROM lattice_operations WHERE operation = 'path'");
+        app.jdbc().update("UPDATE lattice_operations SET compute_units = 0");
         Map<String, List<Map<String, Object>>> damaged = snapshot();
         before.forEach((table, rows) -> assertThat(damaged.get(table)).as("%s is damaged", table).isNotEqualTo(rows));
 

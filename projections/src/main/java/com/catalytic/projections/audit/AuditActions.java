@@ -5,6 +5,11 @@ import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
 import com.catalytic.api.auth.RefreshTokenRotatedEvent;
 import com.catalytic.api.billing.SubscriptionEvents;
+import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
+import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
+import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
+import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
 import com.catalytic.api.auth.SessionRevokedEvent;
 import com.catalytic.api.auth.SessionStartedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
@@ -93,7 +98,27 @@ public final class AuditActions {
         if (p instanceof WebhookSecretRotatedEvent e) {
             return new Action("webhook.secret_rotated", "webhook", e.webhookId());
         }
+        if (p instanceof LatticeCreatedEvent e) return new Action("lattice.created", "lattice", e.latticeId());
+        if (p instanceof LatticeDeletedEvent e) return new Action("lattice.deleted", "lattice", e.latticeId());
+        // the tenant's side of creating and deleting: a slot of the plan's lattice count taken and freed
+        if (p instanceof TenantLatticeAddedEvent e) return new Action("tenant.lattice_added", "lattice", e.latticeId());
+        if (p instanceof TenantLatticeReleasedEvent e) {
+            return new Action("tenant.lattice_released", "lattice", e.latticeId());
+        }
+        if (p instanceof LatticeOperationPerformedEvent e) {
+            return new Action(latticeOperationAction(e.operation()), "lattice", e.latticeId());
+        }
         return derived(p, event);
+    }
+
+    /** {@code path} → {@code lattice.path_computed}, {@code analyze} → {@code lattice.analyzed}. */
+    static String latticeOperationAction(String operation) {
+        if ("path".equals(operation)) return "lattice.path_computed";
+        if ("analyze".equals(operation)) return "lattice.analyzed";
+        // an operation added later without a name here still gets a stable one
+        String verb = operation == null ? "" : operation.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "");
+        return "lattice." + (verb.isEmpty() ? "operation" : verb.substring(0, Math.min(verb.length(), 32)))
+                + "_performed";
     }
 
     private static Action sub(String verb, String subscriptionId) {

@@ -39,6 +39,8 @@ import org.springframework.stereotype.Component;
 public class AuditProjection {
 
     public static final String GROUP = "audit";
+    /** The size of {@code audit_logs.changes}. */
+    static final int MAX_CHANGES = 8000;
     private static final String PENDING = AuditProjection.class.getName() + ".pending";
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -202,7 +204,21 @@ public class AuditProjection {
             obj.remove(drop);
         }
         String json = AuditChain.canonicalJson(tree);
-        return json.length() > 8000 ? json.substring(0, 8000) : json;
+        if (json.length() > MAX_CHANGES && tree instanceof ObjectNode obj) {
+            // e.g. a lattice's obstacle list: the entry names how many items there were; the event keeps them all
+            List<String> arrays = new ArrayList<>();
+            obj.fieldNames().forEachRemaining(n -> {
+                if (obj.get(n).isArray()) {
+                    arrays.add(n);
+                }
+            });
+            for (String n : arrays) {
+                int items = obj.get(n).size();
+                obj.putObject(n).put("omitted_items", items);
+            }
+            json = AuditChain.canonicalJson(obj);
+        }
+        return json.length() > MAX_CHANGES ? json.substring(0, MAX_CHANGES) : json;
     }
 
     @ResetHandler
