@@ -1,5 +1,8 @@
 package com.catalytic.query.webhook;
 
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargets;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargetsQuery;
 import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
 import com.catalytic.api.webhook.WebhookMessages.ListWebhooksQuery;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
@@ -31,6 +34,16 @@ public class WebhookQueryHandlers {
     public WebhookView handle(FindWebhookQuery query) {
         return webhooks.findByIdAndTenantId(query.webhookId(), query.tenantId()).map(WebhookQueryHandlers::view)
                 .orElse(null);
+    }
+
+    /** For deliveries only: the sealed secrets stay inside the application. */
+    @QueryHandler
+    public DeliveryTargets handle(DeliveryTargetsQuery query) {
+        return new DeliveryTargets(webhooks.findByTenantIdOrderByCreatedAtAsc(query.tenantId()).stream()
+                .map(w -> new DeliveryTarget(w.getId(), w.getTenantId(), w.getUrl(), w.getEventTypes(),
+                        w.isEnabled(), w.getSecretCiphertext(), w.getPreviousSecretCiphertext(),
+                        w.getPreviousSecretValidUntil()))
+                .toList());
     }
 
     static WebhookView view(WebhookRow w) {
