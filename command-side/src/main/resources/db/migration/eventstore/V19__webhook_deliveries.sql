@@ -33,3 +33,15 @@ CREATE TABLE webhook_delivery_attempts (
     next_attempt_at TIMESTAMP WITH TIME ZONE,
     PRIMARY KEY (delivery_id, attempt)
 );
+CREATE INDEX ix_webhook_delivery_attempts_at ON webhook_delivery_attempts (attempted_at);
+
+-- How each webhook's deliveries fare: failing since the first failure after its last success; an endpoint failing
+-- for the whole failure window (5 days) is disabled once (disabled_at).
+CREATE TABLE webhook_health (
+    webhook_id      VARCHAR(64)              PRIMARY KEY,
+    tenant_id       VARCHAR(64)              NOT NULL,
+    failing_since   TIMESTAMP WITH TIME ZONE,
+    last_success_at TIMESTAMP WITH TIME ZONE,
+    last_failure_at TIMESTAMP WITH TIME ZONE,
+    disabled_at     TIMESTAMP WITH TIME ZONE
+);

@@ -5,6 +5,14 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.user.Role;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.RecoverWebhookCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.RetryWebhookDeliveryCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.SendWebhookTestCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookTestRequestedEvent;
 import com.catalytic.api.webhook.WebhookEventTypes;
 import com.catalytic.api.webhook.WebhookMessages.CreateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.DeleteWebhookCommand;
@@ -88,6 +96,33 @@ public class WebhookAggregate {
                 cmd.requestedAt().plus(SECRET_OVERLAP), cmd.actor().userId()));
     }
 
+    @CommandHandler
+    public void handle(SendWebhookTestCommand cmd) {
+        requireVisibleTo(cmd.tenantId(), cmd.actor());
+        apply(new WebhookTestRequestedEvent(webhookId, tenantId, cmd.testId(), cmd.actor().userId()));
+    }
+
+    @CommandHandler
+    public void handle(RetryWebhookDeliveryCommand cmd) {
+        requireVisibleTo(cmd.tenantId(), cmd.actor());
+        apply(new WebhookDeliveryRetryRequestedEvent(webhookId, tenantId, cmd.deliveryId(), cmd.actor().userId()));
+    }
+
+    @CommandHandler
+    public void handle(RecoverWebhookCommand cmd) {
+        requireVisibleTo(cmd.tenantId(), cmd.actor());
+        apply(new WebhookRecoveryRequestedEvent(webhookId, tenantId, cmd.since(), cmd.actor().userId()));
+    }
+
+    /** Disabled once; a webhook enabled again by its tenant starts a new failure window. */
+    @CommandHandler
+    public void handle(DisableFailingWebhookCommand cmd) {
+        if (deleted || !tenantId.equals(cmd.tenantId()) || !enabled) {
+            return;
+        }
+        apply(new WebhookDisabledForFailuresEvent(webhookId, tenantId, cmd.failingSince(), cmd.lastFailureAt()));
+    }
+
     private void requireVisibleTo(String callerTenant, Actor actor) {
         if (deleted || !tenantId.equals(callerTenant)) {
             throw DomainException.notFound("webhook");
@@ -151,6 +186,11 @@ public class WebhookAggregate {
         this.description = e.description();
         this.eventTypes = new TreeSet<>(e.eventTypes());
         this.enabled = e.enabled();
+    }
+
+    @EventSourcingHandler
+    void on(WebhookDisabledForFailuresEvent e) {
+        this.enabled = false;
     }
 
     @EventSourcingHandler

@@ -132,4 +132,33 @@ class WebhookAggregateTest {
                 .when(new DeleteWebhookCommand(ID, TENANT, ADMIN))
                 .expectException(hasCode(Kind.NOT_FOUND, "not_found", null));
     }
+
+    @Test
+    void aWebhookFailingTooLongIsDisabledOnceAndARecoveryIsRecorded() {
+        java.time.Instant since = java.time.Instant.parse("2026-11-01T00:00:00Z");
+        java.time.Instant last = since.plus(java.time.Duration.ofDays(5));
+        fixture.given(CREATED)
+                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand(ID, TENANT,
+                        since, last))
+                .expectEvents(new com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent(
+                        ID, TENANT, since, last));
+        fixture.given(CREATED, new com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent(
+                        ID, TENANT, since, last))
+                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand(ID, TENANT,
+                        since, last.plusSeconds(60)))
+                .expectNoEvents();
+        fixture.given(CREATED)
+                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.RecoverWebhookCommand(ID, TENANT, since,
+                        ADMIN))
+                .expectEvents(new com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent(ID,
+                        TENANT, since, "u-admin"));
+    }
+
+    @Test
+    void anotherTenantCannotTestOrRetryAWebhook() {
+        fixture.given(CREATED)
+                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.SendWebhookTestCommand(ID, "t-other",
+                        "test_1", ADMIN))
+                .expectException(hasCode(Kind.NOT_FOUND, "not_found", null));
+    }
 }

@@ -14,6 +14,7 @@ import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -65,8 +66,9 @@ class TenantIsolationTest {
     static String checkpointA;
     static Account ownerB;
     static String keyB;
-    /** A's webhook, which B's probes aim at. */
+    /** A's webhook, which B's probes aim at, and a delivery of it. */
     static String webhookA;
+    static String deliveryA;
     /** A's lattice, with one operation; B's own lattice. */
     static String latticeA;
     static String latticeB;
@@ -106,6 +108,9 @@ class TenantIsolationTest {
                 .contains(customerA));
         webhookA = expect(201, http.post("/api/webhooks", Map.of("url", "https://93.184.215.14/a-hooks",
                 "event_types", List.of("user.added")), a)).text("id");
+        deliveryA = expect(202, http.post("/api/webhooks/" + webhookA + "/test", Map.of(), a)).text("delivery_id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE id = ?", Integer.class, deliveryA) == 1);
         // the checkout is not paid yet, so billing put A back on free; room for A's own positive controls
         Accounts.changePlan(app, ownerA.tenantId(), "professional");
 
@@ -190,6 +195,12 @@ class TenantIsolationTest {
             notFound(asB(b, "PATCH", "/api/webhooks/" + webhookA, Map.of("url", "https://93.184.215.14/b")), who);
             notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null), who);
             notFound(asB(b, "DELETE", "/api/webhooks/" + webhookA, null), who);
+            notFound(asB(b, "GET", "/api/webhooks/" + webhookA + "/deliveries", null), who);
+            notFound(asB(b, "GET", "/api/webhooks/" + webhookA + "/deliveries?status=pending", null), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/deliveries/" + deliveryA + "/retry", null), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/test", null), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/recover",
+                    Map.of("since", Instant.now().minusSeconds(60).toString())), who);
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
@@ -301,6 +312,12 @@ class TenantIsolationTest {
             expect(200, asA(a, "PATCH", "/api/webhooks/" + webhookA, Map.of("description", "by " + who)));
             assertThat(expect(200, asA(a, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null))
                     .text("secret")).startsWith("whsec_");
+            assertThat(expect(200, asA(a, "GET", "/api/webhooks/" + webhookA + "/deliveries", null)).raw())
+                    .contains(deliveryA);
+            expect(202, asA(a, "POST", "/api/webhooks/" + webhookA + "/deliveries/" + deliveryA + "/retry", null));
+            expect(202, asA(a, "POST", "/api/webhooks/" + webhookA + "/test", null));
+            expect(202, asA(a, "POST", "/api/webhooks/" + webhookA + "/recover",
+                    Map.of("since", Instant.now().minusSeconds(60).toString())));
             Response walked = expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", latticePath()));
             assertThat(walked.json().path("length").asLong()).isEqualTo(27);
             expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
@@ -455,6 +472,8 @@ class TenantIsolationTest {
         s.put("audit_logs", app.jdbc().queryForList("SELECT seq, action, hash FROM audit_logs WHERE tenant_id = ? "
                 + "ORDER BY seq", t));
         s.put("webhooks", app.jdbc().queryForList("SELECT * FROM webhooks WHERE tenant_id = ? ORDER BY id", t));
+        s.put("webhook_deliveries", app.jdbc().queryForList("SELECT id, status, attempts, next_attempt_at "
+                + "FROM webhook_deliveries WHERE tenant_id = ? ORDER BY id", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
         s.put("lattices", app.jdbc().queryForList("SELECT * FROM lattices WHERE tenant_id = ? ORDER BY id", t));
         s.put("lattice_operations", app.jdbc().queryForList("SELECT * FROM lattice_operations WHERE tenant_id = ? "

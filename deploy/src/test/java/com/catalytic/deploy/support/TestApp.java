@@ -84,6 +84,9 @@ public final class TestApp implements AutoCloseable {
             props.put("catalytic.plans." + plan + ".requests-per-minute", "1000000");
             props.put("catalytic.plans." + plan + ".api-calls-per-month", "-1");
         }
+        // tests' webhooks name public addresses they must never reach: delivery tests run a dispatcher of their own,
+        // or set this back to seconds against a local receiver
+        props.put("catalytic.webhooks.dispatch-interval", "1h");
         props.putAll(overrides);
         return startWith(props);
     }

@@ -20,7 +20,11 @@ import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.catalytic.deploy.support.Outbox;
+import com.catalytic.deploy.support.Projections;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -31,6 +35,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.queryhandling.QueryGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,10 +72,13 @@ class WebhookDeliveryTest {
         }
     }
 
+    static Path outbox;
+
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        outbox = Files.createTempDirectory("catalytic-outbox-");
         app = TestApp.start(TestApp.newSchema(), Map.of("catalytic.webhooks.allow-private-targets", "true",
-                "catalytic.webhooks.dispatch-interval", "1h"));
+                "catalytic.webhooks.dispatch-interval", "1h", "catalytic.mail.outbox-dir", outbox.toString()));
         http = app.http();
         receiver = new Receiver();
     }
@@ -85,7 +93,7 @@ class WebhookDeliveryTest {
     static WebhookDeliveries deliveries(Clock clock, WebhookTargets targets) {
         return new WebhookDeliveries(app.jdbc(), app.bean(QueryGateway.class), app.bean(WebhookSecrets.class),
                 targets, app.bean(WebhookSender.class), new DeliverySchedule(() -> 0.5), clock,
-                new SimpleMeterRegistry(), Duration.ZERO);
+                new SimpleMeterRegistry(), app.bean(CommandGateway.class), Duration.ofDays(5), Duration.ZERO);
     }
 
     static WebhookTargets allowingPrivate() {
@@ -245,5 +253,142 @@ class WebhookDeliveryTest {
         assertThat(receiver.received("/internal")).isEmpty();
         assertThat(attempts(rid)).singleElement().satisfies(a -> assertThat(a).containsEntry("status", 302));
         assertThat(rows(r.id()).get(0)).containsEntry("status", "pending");
+    }
+
+    static Response expect(int status, Response r) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        return r;
+    }
+
+    @Test
+    void deliveriesAreListedPagedAndFilteredAndCanBeRetriedTestedAndRecovered() throws Exception {
+        Account owner = Accounts.registerAndLogin(http, "endpoints");
+        String[] o = bearer(owner.accessToken());
+        Instant before = Instant.now().minusSeconds(1);
+        // an event from before the webhook existed: only a recovery delivers it
+        String earlyKey = expect(201, http.post("/api/api-keys", Map.of("name", "early", "scopes",
+                List.of("users:read")), o)).text("id");
+        String hookId = expect(201, http.post("/api/webhooks", Map.of("url", receiver.url("/api"), "event_types",
+                List.of("api_key.issued")), o)).text("id");
+        receiver.then("/api", Reply.of(500), Reply.of(500), Reply.of(500));
+        for (int i = 0; i < 3; i++) {
+            expect(201, http.post("/api/api-keys", Map.of("name", "k" + i, "scopes", List.of("users:read")), o));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows(hookId).size() == 3);
+        TestClock clock = new TestClock();
+        clock.now = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        deliveries(clock, allowingPrivate()).dispatch();
+        assertThat(receiver.received("/api")).hasSize(3);
+
+        Response page1 = expect(200, http.get("/api/webhooks/" + hookId + "/deliveries?limit=2", o));
+        assertThat(page1.json().path("deliveries")).hasSize(2);
+        JsonNode first = page1.json().path("deliveries").get(0);
+        assertThat(first.path("status").asText()).isEqualTo("pending");
+        assertThat(first.path("attempts").asInt()).isEqualTo(1);
+        assertThat(first.path("attempt_log").get(0).path("status").asInt()).isEqualTo(500);
+        assertThat(first.path("attempt_log").get(0).path("next_attempt_at").asText()).isNotEmpty();
+        String cursor = page1.json().path("next_cursor").asText();
+        assertThat(cursor).isNotEmpty();
+        Response page2 = expect(200, http.get("/api/webhooks/" + hookId + "/deliveries?limit=2&cursor=" + cursor, o));
+        assertThat(page2.json().path("deliveries")).hasSize(1);
+        assertThat(page2.json().path("next_cursor").isNull()).isTrue();
+        assertThat(page2.json().path("deliveries").get(0).path("id").asText())
+                .isNotIn(first.path("id").asText(), page1.json().path("deliveries").get(1).path("id").asText());
+        assertThat(expect(200, http.get("/api/webhooks/" + hookId + "/deliveries?status=pending", o)).json()
+                .path("deliveries")).hasSize(3);
+        assertThat(expect(200, http.get("/api/webhooks/" + hookId + "/deliveries?status=succeeded", o)).json()
+                .path("deliveries")).isEmpty();
+        assertThat(expect(422, http.get("/api/webhooks/" + hookId + "/deliveries?status=bogus", o)).text("code"))
+                .isEqualTo("invalid_status");
+        expect(404, http.post("/api/webhooks/" + hookId + "/deliveries/whd_nope/retry", Map.of(), o));
+
+        // a retry makes one delivery due now: only it is attempted (the others wait for their 5 s)
+        String retried = first.path("id").asText();
+        expect(202, http.post("/api/webhooks/" + hookId + "/deliveries/" + retried + "/retry", Map.of(), o));
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForObject(
+                "SELECT next_attempt_at FROM webhook_deliveries WHERE id = ?", Timestamp.class, retried).toInstant()
+                .isBefore(clock.now));
+        deliveries(clock, allowingPrivate()).dispatch();
+        assertThat(receiver.received("/api")).hasSize(4);
+        assertThat(app.jdbc().queryForObject("SELECT status FROM webhook_deliveries WHERE id = ?", String.class,
+                retried)).isEqualTo("succeeded");
+
+        // a test delivery
+        Response test = expect(202, http.post("/api/webhooks/" + hookId + "/test", Map.of(), o));
+        String testDelivery = test.text("delivery_id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows(hookId).size() == 4);
+        deliveries(clock, allowingPrivate()).dispatch();
+        Received tested = receiver.received("/api").get(4);
+        assertThat(Http.JSON.readTree(tested.body()).path("type").asText()).isEqualTo("webhook.test");
+        assertThat(tested.headers()).containsEntry("webhook-id", test.text("event_id"));
+        assertThat(app.jdbc().queryForObject("SELECT status FROM webhook_deliveries WHERE id = ?", String.class,
+                testDelivery)).isEqualTo("succeeded");
+
+        // recovery: the early event is planned; the deliveries that exist are left as they are
+        expect(422, http.post("/api/webhooks/" + hookId + "/recover", Map.of("since", "yesterday"), o));
+        expect(422, http.post("/api/webhooks/" + hookId + "/recover", Map.of("since",
+                Instant.now().minus(Duration.ofDays(31)).toString()), o));
+        expect(202, http.post("/api/webhooks/" + hookId + "/recover", Map.of("since", before.toString()), o));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows(hookId).size() == 5);
+        assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? "
+                + "AND payload LIKE ?", Integer.class, hookId, "%" + earlyKey + "%")).isEqualTo(1);
+
+        Projections.awaitCaughtUp(app);
+        assertThat(app.jdbc().queryForList("SELECT action FROM audit_logs WHERE tenant_id = ? AND target_id = ? "
+                + "ORDER BY seq", String.class, owner.tenantId(), hookId)).containsExactly("webhook.created",
+                "webhook.delivery_retried", "webhook.test_requested", "webhook.recovery_requested");
+        JsonNode hook = expect(200, http.get("/api/webhooks/" + hookId, o)).json();
+        assertThat(hook.path("delivery_health").path("last_success_at").asText()).isNotEmpty();
+    }
+
+    @Test
+    void anEndpointFailingForFiveDaysIsDisabledAndItsOwnersAndAdminsAreEmailed() {
+        Hook h = hook("/down", List.of("api_key.issued"));
+        String[] o = bearer(h.owner().accessToken());
+        Reply[] failures = new Reply[40];
+        java.util.Arrays.fill(failures, Reply.of(500));
+        receiver.then("/down", failures);
+        issueKeyAndAwaitDelivery(h);
+        TestClock clock = new TestClock();
+        Instant start = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        clock.now = start;
+        WebhookDeliveries d = deliveries(clock, allowingPrivate());
+        d.dispatch();
+        assertThat(receiver.received("/down")).hasSize(1);
+        JsonNode failing = expect(200, http.get("/api/webhooks/" + h.id(), o)).json();
+        assertThat(failing.path("enabled").asBoolean()).isTrue();
+        assertThat(Instant.parse(failing.path("delivery_health").path("failing_since").asText())).isEqualTo(start);
+
+        // a new event just inside the window: still failing, still enabled
+        expect(201, http.post("/api/api-keys", Map.of("name", "k2", "scopes", List.of("users:read")), o));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows(h.id()).size() == 2);
+        clock.now = start.plus(Duration.ofDays(5)).minusSeconds(1);
+        d.dispatch();
+        int sent = receiver.received("/down").size();
+        assertThat(sent).isGreaterThan(2);
+        Projections.awaitCaughtUp(app);
+        assertThat(expect(200, http.get("/api/webhooks/" + h.id(), o)).json().path("enabled").asBoolean()).isTrue();
+
+        // the next failure is five days after the first: the webhook is disabled and the owner told
+        expect(201, http.post("/api/api-keys", Map.of("name", "k3", "scopes", List.of("users:read")), o));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows(h.id()).size() == 3);
+        clock.now = start.plus(Duration.ofDays(5));
+        d.dispatch();
+        assertThat(receiver.received("/down")).hasSize(sent + 1);
+        Projections.awaitCaughtUp(app);
+        JsonNode disabled = expect(200, http.get("/api/webhooks/" + h.id(), o)).json();
+        assertThat(disabled.path("enabled").asBoolean()).isFalse();
+        Outbox.awaitQuiet(app);
+        assertThat(Outbox.messagesTo(outbox, h.owner().email())).anySatisfy(m -> assertThat(m)
+                .contains("was disabled after failing for 5 days").contains(h.id()));
+        assertThat(app.jdbc().queryForList("SELECT action FROM audit_logs WHERE target_id = ?", String.class,
+                h.id())).contains("webhook.disabled_for_failures");
+
+        // once disabled nothing more is sent: the pending deliveries are cancelled at their next turn
+        clock.now = clock.now.plus(Duration.ofDays(1));
+        d.dispatch();
+        assertThat(receiver.received("/down")).hasSize(sent + 1);
+        assertThat(app.jdbc().queryForList("SELECT DISTINCT status FROM webhook_deliveries WHERE webhook_id = ?",
+                String.class, h.id())).containsOnly("cancelled");
     }
 }

@@ -1,5 +1,6 @@
 package com.catalytic.projections.webhook;
 
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
@@ -47,6 +48,14 @@ public class WebhookProjection {
     void on(WebhookSecretRotatedEvent e, @Timestamp Instant at) {
         webhooks.findById(e.webhookId()).ifPresent(w -> {
             w.rotateSecret(e.encryptedSecret(), e.previousValidUntil(), at);
+            webhooks.save(w);
+        });
+    }
+
+    @EventHandler
+    void on(WebhookDisabledForFailuresEvent e, @Timestamp Instant at) {
+        webhooks.findById(e.webhookId()).ifPresent(w -> {
+            w.change(w.getUrl(), w.getDescription(), w.getEventTypes(), false, at);
             webhooks.save(w);
         });
     }

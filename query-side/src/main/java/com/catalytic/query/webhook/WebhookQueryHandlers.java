@@ -42,7 +42,7 @@ public class WebhookQueryHandlers {
         return new DeliveryTargets(webhooks.findByTenantIdOrderByCreatedAtAsc(query.tenantId()).stream()
                 .map(w -> new DeliveryTarget(w.getId(), w.getTenantId(), w.getUrl(), w.getEventTypes(),
                         w.isEnabled(), w.getSecretCiphertext(), w.getPreviousSecretCiphertext(),
-                        w.getPreviousSecretValidUntil()))
+                        w.getPreviousSecretValidUntil(), w.getCreatedAt()))
                 .toList());
     }
 

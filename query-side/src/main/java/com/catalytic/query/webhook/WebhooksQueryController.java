@@ -8,6 +8,11 @@ import com.catalytic.api.webhook.WebhookEventTypes.EventType;
 import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
 import com.catalytic.api.webhook.WebhookMessages.ListWebhooksQuery;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealthQuery;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
@@ -20,10 +25,15 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class WebhooksQueryController {
 
-    private final QueryGateway queries;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
 
-    public WebhooksQueryController(QueryGateway queries) {
+    private final QueryGateway queries;
+    private final ObjectMapper json;
+
+    public WebhooksQueryController(QueryGateway queries, ObjectMapper json) {
         this.queries = queries;
+        this.json = json;
     }
 
     /** The catalogue is the same for everyone and describes no tenant's data: any authenticated caller may read it. */
@@ -39,14 +49,18 @@ public class WebhooksQueryController {
                 ResponseTypes.multipleInstancesOf(WebhookView.class)).join());
     }
 
+    /** The webhook and how its deliveries fare ({@code failing_since} set while every attempt fails). */
     @GetMapping("/api/webhooks/{id}")
-    public WebhookView get(Caller caller, @PathVariable("id") String id) {
+    public Map<String, Object> get(Caller caller, @PathVariable("id") String id) {
         caller.require(Scopes.WEBHOOKS_MANAGE);
         WebhookView v = queries.query(new FindWebhookQuery(caller.tenantId(), id),
                 ResponseTypes.instanceOf(WebhookView.class)).join();
         if (v == null) {
             throw DomainException.notFound("webhook");
         }
-        return v;
+        Map<String, Object> out = new LinkedHashMap<>(json.convertValue(v, MAP));
+        out.put("delivery_health", queries.query(new WebhookHealthQuery(caller.tenantId(), id),
+                ResponseTypes.instanceOf(WebhookHealth.class)).join());
+        return out;
     }
 }

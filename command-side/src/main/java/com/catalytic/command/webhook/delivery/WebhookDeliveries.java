@@ -27,6 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -58,12 +63,14 @@ public class WebhookDeliveries implements SmartLifecycle {
     private final DeliverySchedule schedule;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final CommandGateway commands;
+    private final Duration failureWindow;
     private final Timer latency;
     private final DurableQueue queue;
 
     public WebhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets, WebhookTargets targets,
                              WebhookSender sender, DeliverySchedule schedule, Clock clock, MeterRegistry meters,
-                             Duration interval) {
+                             CommandGateway commands, Duration failureWindow, Duration interval) {
         this.jdbc = jdbc;
         this.queries = queries;
         this.secrets = secrets;
@@ -72,6 +79,8 @@ public class WebhookDeliveries implements SmartLifecycle {
         this.schedule = schedule;
         this.clock = clock;
         this.meters = meters;
+        this.commands = commands;
+        this.failureWindow = failureWindow;
         this.latency = Timer.builder("catalytic.webhooks.delivery.latency")
                 .description("time from sending a delivery to its answer").register(meters);
         // a claim outlives a batch of 20 attempts at the 15 s timeout
@@ -93,7 +102,7 @@ public class WebhookDeliveries implements SmartLifecycle {
     public List<String> plan(String eventId, Instant occurredAt, Payload p) {
         List<String> planned = new ArrayList<>();
         for (DeliveryTarget t : targetsOf(p.tenantId())) {
-            if (t.wants(p.type())) {
+            if (t.wants(p.type(), occurredAt)) {
                 planned.add(store(t.webhookId(), p.tenantId(), eventId, p.type(), body(eventId, occurredAt, p)));
             }
         }
@@ -206,7 +215,103 @@ public class WebhookDeliveries implements SmartLifecycle {
                 status.equals(PENDING) ? null : Timestamp.from(clock.instant()), row.id());
         meters.counter("catalytic.webhooks.deliveries", "outcome", ok ? "succeeded" : next == null ? "failed"
                 : "retrying").increment();
+        health(row, at, ok);
         return ok;
+    }
+
+    /**
+     * The webhook's failure streak: a success ends it; a failure that finds it older than the failure window disables
+     * the webhook (once: the tenant's owners and admins are e-mailed on the event).
+     */
+    private void health(Row row, Instant at, boolean ok) {
+        Timestamp t = Timestamp.from(at);
+        String update = ok
+                ? "UPDATE webhook_health SET failing_since = NULL, last_success_at = ? WHERE webhook_id = ?"
+                : "UPDATE webhook_health SET failing_since = COALESCE(failing_since, ?), last_failure_at = ? "
+                        + "WHERE webhook_id = ?";
+        Object[] args = ok ? new Object[] {t, row.webhookId()} : new Object[] {t, t, row.webhookId()};
+        if (jdbc.update(update, args) == 0) {
+            jdbc.update("INSERT INTO webhook_health (webhook_id, tenant_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    row.webhookId(), row.tenantId());
+            jdbc.update(update, args);
+        }
+        if (ok) {
+            return;
+        }
+        Map<String, Object> h = jdbc.queryForMap("SELECT failing_since, disabled_at FROM webhook_health "
+                + "WHERE webhook_id = ?", row.webhookId());
+        Instant since = ((Timestamp) h.get("failing_since")).toInstant();
+        if (h.get("disabled_at") == null && !since.plus(failureWindow).isAfter(at)) {
+            commands.sendAndWait(new DisableFailingWebhookCommand(row.webhookId(), row.tenantId(), since, at));
+            jdbc.update("UPDATE webhook_health SET disabled_at = ? WHERE webhook_id = ?", t, row.webhookId());
+            meters.counter("catalytic.webhooks.disabled").increment();
+        }
+    }
+
+    /** A webhook enabled again (or changed) starts a new failure window. */
+    public void resetHealth(String webhookId) {
+        jdbc.update("UPDATE webhook_health SET failing_since = NULL, disabled_at = NULL WHERE webhook_id = ?",
+                webhookId);
+    }
+
+    public WebhookHealth health(String webhookId) {
+        List<WebhookHealth> h = jdbc.query("SELECT failing_since, last_success_at, last_failure_at FROM webhook_health "
+                + "WHERE webhook_id = ?", (rs, i) -> new WebhookHealth(instant(rs.getTimestamp(1)),
+                instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)), 0), webhookId);
+        Long pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? "
+                + "AND status = 'pending'", Long.class, webhookId);
+        WebhookHealth base = h.isEmpty() ? new WebhookHealth(null, null, null, 0) : h.get(0);
+        return new WebhookHealth(base.failingSince(), base.lastSuccessAt(), base.lastFailureAt(),
+                pending == null ? 0 : pending);
+    }
+
+    /** True when the delivery is one of this tenant's webhook's. */
+    public boolean exists(String tenantId, String webhookId, String deliveryId) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE id = ? AND webhook_id = ? "
+                + "AND tenant_id = ?", Long.class, deliveryId, webhookId, tenantId);
+        return n != null && n > 0;
+    }
+
+    /**
+     * Every catalogued event of the tenant since {@code since} that the webhook wants: planned if it never was,
+     * queued again (due now) if its delivery failed or was cancelled; pending and delivered ones are left as they
+     * are. Returns how many deliveries were planned or queued again.
+     */
+    public int recover(String tenantId, String webhookId, Instant since, EventStorageEngine events) {
+        Optional<DeliveryTarget> target = targetsOf(tenantId).stream()
+                .filter(t -> t.webhookId().equals(webhookId)).findFirst();
+        if (target.isEmpty()) {
+            return 0;
+        }
+        int queued = 0;
+        Timestamp now = Timestamp.from(clock.instant());
+        try (java.util.stream.Stream<? extends TrackedEventMessage<?>> stream =
+                     events.readEvents(events.createTokenAt(since), false)) {
+            java.util.Iterator<? extends TrackedEventMessage<?>> it = stream.iterator();
+            while (it.hasNext()) {
+                TrackedEventMessage<?> e = it.next();
+                Optional<Payload> p = WebhookPayloads.of(e.getPayload());
+                if (p.isEmpty() || !p.get().tenantId().equals(tenantId) || !target.get().wants(p.get().type())) {
+                    continue;
+                }
+                String id = deliveryId(webhookId, e.getIdentifier());
+                int planned = jdbc.update("INSERT INTO webhook_deliveries (id, webhook_id, tenant_id, event_id, "
+                        + "event_type, payload, status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, "
+                        + "'pending', 0, ?, ?) ON CONFLICT DO NOTHING", id, webhookId, tenantId, e.getIdentifier(),
+                        p.get().type(), body(e.getIdentifier(), e.getTimestamp(), p.get()), now, now);
+                if (planned == 0) {
+                    planned = jdbc.update("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, "
+                            + "completed_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ? "
+                            + "AND status IN ('failed', 'cancelled')", now, id);
+                }
+                queued += planned;
+            }
+        }
+        return queued;
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     @Override

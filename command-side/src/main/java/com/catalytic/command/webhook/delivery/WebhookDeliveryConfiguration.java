@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -25,10 +26,12 @@ public class WebhookDeliveryConfiguration {
     @Bean
     WebhookDeliveries webhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets,
                                         WebhookTargets targets, WebhookSender sender, Clock clock,
-                                        MeterRegistry meters,
+                                        MeterRegistry meters, CommandGateway commands,
+                                        @Value("${catalytic.webhooks.failure-window:5d}") Duration failureWindow,
                                         @Value("${catalytic.webhooks.dispatch-interval:1s}") Duration interval) {
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, queries, secrets, targets, sender,
-                new DeliverySchedule(() -> ThreadLocalRandom.current().nextDouble()), clock, meters, interval);
+                new DeliverySchedule(() -> ThreadLocalRandom.current().nextDouble()), clock, meters, commands,
+                failureWindow, interval);
         Gauge.builder("catalytic.webhooks.queue.depth", deliveries, WebhookDeliveries::due)
                 .description("webhook deliveries due now and not yet attempted").register(meters);
         return deliveries;
