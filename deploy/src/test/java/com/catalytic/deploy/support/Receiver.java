@@ -19,8 +19,8 @@ import java.util.concurrent.Executors;
  */
 public final class Receiver implements AutoCloseable {
 
-    /** One request as received: path, headers (names lower case, first value) and body. */
-    public record Received(String path, Map<String, String> headers, String body) {
+    /** One request as received: path, headers (names lower case, first value), body, and the status answered. */
+    public record Received(String path, Map<String, String> headers, String body, int answered) {
     }
 
     /** One scripted answer. */
@@ -47,13 +47,13 @@ public final class Receiver implements AutoCloseable {
             Map<String, String> headers = new java.util.TreeMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT),
                     v.get(0)));
-            received.add(new Received(exchange.getRequestURI().toString(), headers,
-                    new String(in, StandardCharsets.UTF_8)));
             Reply r;
             synchronized (scripts) {
                 Deque<Reply> script = scripts.get(exchange.getRequestURI().getPath());
                 r = script == null || script.isEmpty() ? otherwise : script.poll();
             }
+            received.add(new Received(exchange.getRequestURI().toString(), headers,
+                    new String(in, StandardCharsets.UTF_8), r.status()));
             r.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             byte[] out = r.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(r.status(), out.length == 0 ? -1 : out.length);
