@@ -19,7 +19,7 @@ import com.catalytic.deploy.support.Receiver.Reply;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.catalytic.deploy.support.Outbox;
 import com.catalytic.deploy.support.Projections;
 import java.net.InetAddress;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * Deliveries to a real receiver on 127.0.0.1: planned from domain events before any attempt, signed so that the
  * Standard Webhooks reference implementation verifies them, retried on the schedule (a clock the test moves), and
  * refused at delivery when the address is no longer allowed; redirects are failures, never followed. The
- * application's own dispatcher is set out of the way (hourly); each test drives a dispatcher of its own.
+ * application's own dispatcher is off (interval 0); each test drives a dispatcher of its own.
  */
 class WebhookDeliveryTest {
 
@@ -78,7 +78,7 @@ class WebhookDeliveryTest {
     static void start() throws Exception {
         outbox = Files.createTempDirectory("catalytic-outbox-");
         app = TestApp.start(TestApp.newSchema(), Map.of("catalytic.webhooks.allow-private-targets", "true",
-                "catalytic.webhooks.dispatch-interval", "1h", "catalytic.mail.outbox-dir", outbox.toString()));
+                "catalytic.webhooks.dispatch-interval", "0s", "catalytic.mail.outbox-dir", outbox.toString()));
         http = app.http();
         receiver = new Receiver();
     }
@@ -93,7 +93,8 @@ class WebhookDeliveryTest {
     static WebhookDeliveries deliveries(Clock clock, WebhookTargets targets) {
         return new WebhookDeliveries(app.jdbc(), app.bean(QueryGateway.class), app.bean(WebhookSecrets.class),
                 targets, app.bean(WebhookSender.class), new DeliverySchedule(() -> 0.5), clock,
-                new SimpleMeterRegistry(), app.bean(CommandGateway.class), Duration.ofDays(5), Duration.ZERO);
+                app.bean(MeterRegistry.class), app.bean(CommandGateway.class), Duration.ofDays(5), Duration.ZERO,
+                1);
     }
 
     static WebhookTargets allowingPrivate() {
@@ -172,6 +173,12 @@ class WebhookDeliveryTest {
         assertThat(rows(h.id())).hasSize(1).first().satisfies(x -> assertThat(x).containsEntry("status", "succeeded"));
         assertThat(deliveries(Clock.systemUTC(), allowingPrivate()).dispatch()).isZero();
         assertThat(receiver.received("/signed")).hasSize(1);
+
+        String metrics = app.management().get("/actuator/prometheus").raw();
+        assertThat(metrics).contains("catalytic_webhooks_queue_depth")
+                .containsPattern("catalytic_webhooks_deliveries_total\\{[^}]*outcome=\"succeeded\"[^}]*\\} [1-9]")
+                .containsPattern("catalytic_webhooks_delivery_latency_seconds_count\\{?[^ ]*\\}? [1-9]")
+                .contains("catalytic_mail_queue_depth");
     }
 
     @Test

@@ -6,9 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -41,8 +47,11 @@ public final class DurableQueue implements SmartLifecycle {
     private final Duration interval;
     private final int batch;
     private final Worker worker;
+    private final int workers;
     private final String node = UUID.randomUUID().toString();
+    private final AtomicBoolean woken = new AtomicBoolean();
     private ScheduledExecutorService dispatcher;
+    private ExecutorService pool;
 
     /**
      * @param pending  SQL condition of the rows still to be worked on (e.g. {@code sent_at IS NULL})
@@ -51,6 +60,12 @@ public final class DurableQueue implements SmartLifecycle {
      */
     public DurableQueue(String name, JdbcTemplate jdbc, Clock clock, String table, String pending, Duration claim,
                         Duration interval, int batch, Worker worker) {
+        this(name, jdbc, clock, table, pending, claim, interval, batch, 1, worker);
+    }
+
+    /** @param workers how many rows of a batch are worked on at once (one slow endpoint does not hold up the rest) */
+    public DurableQueue(String name, JdbcTemplate jdbc, Clock clock, String table, String pending, Duration claim,
+                        Duration interval, int batch, int workers, Worker worker) {
         this.name = name;
         this.jdbc = jdbc;
         this.clock = clock;
@@ -60,6 +75,15 @@ public final class DurableQueue implements SmartLifecycle {
         this.interval = interval;
         this.batch = batch;
         this.worker = worker;
+        this.workers = workers;
+        if (workers > 1) {
+            AtomicInteger n = new AtomicInteger();
+            this.pool = Executors.newFixedThreadPool(workers, r -> {
+                Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
     }
 
     public String node() {
@@ -81,18 +105,64 @@ public final class DurableQueue implements SmartLifecycle {
         }
         List<String> ids = jdbc.queryForList("SELECT id FROM " + table + " WHERE claimed_by = ? AND " + pending
                 + " ORDER BY next_attempt_at", String.class, node);
+        if (pool == null) {
+            int done = 0;
+            for (String id : ids) {
+                done += work(id) ? 1 : 0;
+            }
+            return done;
+        }
+        List<Future<Boolean>> running = ids.stream().map(id -> pool.submit(() -> work(id))).toList();
         int done = 0;
-        for (String id : ids) {
+        for (Future<Boolean> f : running) {
             try {
-                if (worker.work(id)) {
-                    done++;
-                }
-            } catch (RuntimeException e) {
-                // the claim expires and another round tries again
-                log.warn("{}: work on {} failed: {}", name, id, e.toString());
+                done += f.get() ? 1 : 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return done;
+            } catch (ExecutionException e) {
+                log.warn("{}: work failed: {}", name, e.getCause().toString());
             }
         }
         return done;
+    }
+
+    private boolean work(String id) {
+        try {
+            return worker.work(id);
+        } catch (RuntimeException e) {
+            // the claim expires and another round tries again
+            log.warn("{}: work on {} failed: {}", name, id, e.toString());
+            return false;
+        }
+    }
+
+    /** Something became due now on this node: look at once instead of at the next interval. */
+    public void wake() {
+        ScheduledExecutorService d;
+        synchronized (this) {
+            d = dispatcher;
+        }
+        if (d != null && woken.compareAndSet(false, true)) {
+            try {
+                d.execute(() -> {
+                    woken.set(false);
+                    drain();
+                });
+            } catch (RejectedExecutionException stopping) {
+                woken.set(false);
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            while (dispatch() > 0 && !Thread.currentThread().isInterrupted()) {
+                // a full batch may leave more due: go on at once
+            }
+        } catch (RuntimeException e) {
+            log.warn("{} dispatch failed: {}", name, e.toString());
+        }
     }
 
     /** Rows pending and due now (the queue's depth, for metrics). */
@@ -112,15 +182,8 @@ public final class DurableQueue implements SmartLifecycle {
             t.setDaemon(true);
             return t;
         });
-        dispatcher.scheduleWithFixedDelay(() -> {
-            try {
-                while (dispatch() > 0 && !Thread.currentThread().isInterrupted()) {
-                    // a full batch may leave more due: go on at once
-                }
-            } catch (RuntimeException e) {
-                log.warn("{} dispatch failed: {}", name, e.toString());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        dispatcher.scheduleWithFixedDelay(this::drain, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -133,6 +196,14 @@ public final class DurableQueue implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
             dispatcher = null;
+        }
+    }
+
+    /** Stops the workers too (the queue is not started again). */
+    public synchronized void close() {
+        stop();
+        if (pool != null) {
+            pool.shutdownNow();
         }
     }
 

@@ -70,7 +70,7 @@ public class WebhookDeliveries implements SmartLifecycle {
 
     public WebhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets, WebhookTargets targets,
                              WebhookSender sender, DeliverySchedule schedule, Clock clock, MeterRegistry meters,
-                             CommandGateway commands, Duration failureWindow, Duration interval) {
+                             CommandGateway commands, Duration failureWindow, Duration interval, int workers) {
         this.jdbc = jdbc;
         this.queries = queries;
         this.secrets = secrets;
@@ -83,9 +83,9 @@ public class WebhookDeliveries implements SmartLifecycle {
         this.failureWindow = failureWindow;
         this.latency = Timer.builder("catalytic.webhooks.delivery.latency")
                 .description("time from sending a delivery to its answer").register(meters);
-        // a claim outlives a batch of 20 attempts at the 15 s timeout
+        // a claim outlives a batch of 20 attempts at the 15 s timeout, even one at a time
         this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'",
-                Duration.ofMinutes(6), interval, 20, this::attempt);
+                Duration.ofMinutes(6), interval, 20, workers, this::attempt);
     }
 
     /** The queue's depth: deliveries due now. */
@@ -107,6 +107,11 @@ public class WebhookDeliveries implements SmartLifecycle {
             }
         }
         return planned;
+    }
+
+    /** New deliveries are due: the dispatcher of this node looks now (once the planning transaction is committed). */
+    public void wake() {
+        queue.wake();
     }
 
     /** A delivery of {@code webhook.test} to one webhook, enabled or not. */
@@ -322,6 +327,10 @@ public class WebhookDeliveries implements SmartLifecycle {
     @Override
     public void stop() {
         queue.stop();
+    }
+
+    public void close() {
+        queue.close();
     }
 
     @Override

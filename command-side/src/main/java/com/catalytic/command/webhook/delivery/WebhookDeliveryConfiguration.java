@@ -23,15 +23,16 @@ public class WebhookDeliveryConfiguration {
         return new WebhookSender(timeout);
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     WebhookDeliveries webhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets,
                                         WebhookTargets targets, WebhookSender sender, Clock clock,
                                         MeterRegistry meters, CommandGateway commands,
                                         @Value("${catalytic.webhooks.failure-window:5d}") Duration failureWindow,
-                                        @Value("${catalytic.webhooks.dispatch-interval:1s}") Duration interval) {
+                                        @Value("${catalytic.webhooks.dispatch-interval:1s}") Duration interval,
+                                        @Value("${catalytic.webhooks.workers:8}") int workers) {
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, queries, secrets, targets, sender,
                 new DeliverySchedule(() -> ThreadLocalRandom.current().nextDouble()), clock, meters, commands,
-                failureWindow, interval);
+                failureWindow, interval, workers);
         Gauge.builder("catalytic.webhooks.queue.depth", deliveries, WebhookDeliveries::due)
                 .description("webhook deliveries due now and not yet attempted").register(meters);
         return deliveries;

@@ -9,6 +9,7 @@ import org.axonframework.eventhandling.DisallowReplay;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,12 +36,14 @@ public class WebhookDeliveryPlanner {
     @DisallowReplay
     void on(WebhookTestRequestedEvent e) {
         deliveries.planTest(e.tenantId(), e.webhookId(), e.testId());
+        afterCommit(deliveries::wake);
     }
 
     @EventHandler
     @DisallowReplay
     void on(WebhookDeliveryRetryRequestedEvent e) {
         deliveries.retry(e.tenantId(), e.webhookId(), e.deliveryId());
+        afterCommit(deliveries::wake);
     }
 
     @EventHandler
@@ -60,6 +63,18 @@ public class WebhookDeliveryPlanner {
     @EventHandler
     @DisallowReplay
     void on(Object payload, EventMessage<?> event) {
-        WebhookPayloads.of(payload).ifPresent(p -> deliveries.plan(event.getIdentifier(), event.getTimestamp(), p));
+        WebhookPayloads.of(payload).ifPresent(p -> {
+            if (!deliveries.plan(event.getIdentifier(), event.getTimestamp(), p).isEmpty()) {
+                afterCommit(deliveries::wake);
+            }
+        });
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().afterCommit(u -> action.run());
+        } else {
+            action.run();
+        }
     }
 }
