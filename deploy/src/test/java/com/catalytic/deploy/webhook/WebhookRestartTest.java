@@ -70,7 +70,8 @@ class WebhookRestartTest {
             receiver.otherwise(Reply.of(200));
             ChildApp second = ChildApp.start(schema, dir, List.of(), settings);
             try {
-                await().atMost(Duration.ofSeconds(90)).until(() -> db.queryForObject("SELECT COUNT(*) FROM "
+                // rows the killed node held in flight are taken up once their claim expires (90 s)
+                await().atMost(Duration.ofSeconds(180)).until(() -> db.queryForObject("SELECT COUNT(*) FROM "
                         + "webhook_deliveries WHERE webhook_id = ? AND status = 'succeeded'", Integer.class,
                         webhookId) == 20);
             } finally {

@@ -48,7 +48,6 @@ public final class DurableQueue implements SmartLifecycle {
     private final int batch;
     private final Worker worker;
     private final int workers;
-    private final String node = UUID.randomUUID().toString();
     private final AtomicBoolean woken = new AtomicBoolean();
     private ScheduledExecutorService dispatcher;
     private ExecutorService pool;
@@ -86,25 +85,23 @@ public final class DurableQueue implements SmartLifecycle {
         }
     }
 
-    public String node() {
-        return node;
-    }
-
     /** Works off what is due now (at most one batch); returns how many rows succeeded. */
     public int dispatch() {
         Instant now = clock.instant();
         Timestamp at = Timestamp.from(now);
+        // a claim of its own per round: a row whose work failed stays claimed until it expires, not taken up again
+        String claimant = UUID.randomUUID().toString();
         int claimed = jdbc.update("UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id "
                 + "FROM " + table + " WHERE " + pending + " AND next_attempt_at <= ? AND (claimed_until IS NULL OR "
                 + "claimed_until < ?) ORDER BY next_attempt_at LIMIT " + batch + ") "
                 // checked again on the row itself: of two nodes claiming at once, the second finds it claimed
                 + "AND " + pending + " AND (claimed_until IS NULL OR claimed_until < ?)",
-                node, Timestamp.from(now.plus(claim)), at, at, at);
+                claimant, Timestamp.from(now.plus(claim)), at, at, at);
         if (claimed == 0) {
             return 0;
         }
         List<String> ids = jdbc.queryForList("SELECT id FROM " + table + " WHERE claimed_by = ? AND " + pending
-                + " ORDER BY next_attempt_at", String.class, node);
+                + " ORDER BY next_attempt_at", String.class, claimant);
         if (pool == null) {
             int done = 0;
             for (String id : ids) {

@@ -84,9 +84,13 @@ public class WebhookDeliveries implements SmartLifecycle {
         this.failureWindow = failureWindow;
         this.latency = Timer.builder("catalytic.webhooks.delivery.latency")
                 .description("time from sending a delivery to its answer").register(meters);
-        // a claim outlives a batch of 50 attempts at the 15 s timeout on even two workers
+        // a round's claim outlives its attempts at their longest; kept short, since the rows a node held when it
+        // died wait for their claim to expire (90 s with 8 workers at the 15 s timeouts)
+        int batch = Math.max(16, 2 * workers);
+        int rounds = (batch + workers - 1) / workers;
         this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'",
-                Duration.ofMinutes(7), interval, 50, workers, this::attempt);
+                sender.longestAttempt().multipliedBy(rounds).plusSeconds(30), interval, batch, workers,
+                this::attempt);
     }
 
     /** The queue's depth: deliveries due now. */

@@ -40,8 +40,10 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private final CloseableHttpClient client;
+    private final java.time.Duration timeout;
 
     public WebhookSender(java.time.Duration timeout) {
+        this.timeout = timeout;
         Timeout t = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -62,6 +64,11 @@ public final class WebhookSender implements AutoCloseable {
                 .disableCookieManagement()
                 .setUserAgent("Catalytic-Webhooks/1")
                 .build();
+    }
+
+    /** The longest one attempt can take: the timeout to connect plus the timeout to answer. */
+    public java.time.Duration longestAttempt() {
+        return timeout.multipliedBy(2);
     }
 
     public Answer send(Target target, Map<String, String> headers, String body) {
