@@ -51,6 +51,7 @@ public class HistoryService {
             "session", AuthSession.class,
             "api_key", ApiKeyAggregate.class,
             "subscription", com.catalytic.command.billing.SubscriptionAggregate.class,
+            "webhook", com.catalytic.command.webhook.WebhookAggregate.class,
             "lattice", LatticeAggregate.class);
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

@@ -20,6 +20,7 @@ import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
 import com.catalytic.command.infra.mail.MailTemplates;
 import com.catalytic.command.infra.mail.QueuedEmailSender;
 import com.catalytic.command.metering.QuotaLedger;
@@ -41,7 +42,7 @@ import org.springframework.stereotype.Component;
  * event and recipient; the mail queue delivers it with retries. Welcome (the new tenant's owner), invitation (the
  * invited address), address in use (an address another tenant tried to add), usage threshold reached (the tenant's
  * active owners), account suspended and the billing messages — payment succeeded, payment failed, payment action
- * required, trial ending — (the tenant's active owners and admins).
+ * required, trial ending — and a webhook disabled after failing too long (the tenant's active owners and admins).
  */
 @Component
 @ProcessingGroup(NotificationMailer.GROUP)
@@ -228,6 +229,18 @@ public class NotificationMailer {
     }
 
     /** Billing messages go to the people who can act on them: the tenant's owners and admins. */
+    @EventHandler
+    @DisallowReplay
+    void on(WebhookDisabledForFailuresEvent e, EventMessage<?> event) {
+        String url = jdbc.queryForList("SELECT url FROM webhooks WHERE id = ?", String.class, e.webhookId()).stream()
+                .findFirst().orElse("(deleted)");
+        long days = Math.max(1, java.time.Duration.between(e.failingSince(), e.lastFailureAt()).toDays());
+        billingMail(e.tenantId(), event, "webhook_disabled", Map.of("company", company(e.tenantId()),
+                "url", url, "webhook_id", e.webhookId(), "failing_since", e.failingSince().toString(),
+                "days", Long.toString(days)));
+    }
+
+    /** To the tenant's active owners and admins, once per event and address. */
     private void billingMail(String tenantId, EventMessage<?> event, String template, Map<String, String> values) {
         for (String to : recipients(tenantId, List.of("owner", "admin"))) {
             mail.sendOnce(event.getIdentifier() + "/" + template + "/" + to, MailTemplates.render(template, to, values));

@@ -3,6 +3,7 @@ package com.catalytic.deploy.config;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import com.catalytic.command.notify.NotificationMailer;
+import com.catalytic.command.webhook.delivery.WebhookDeliveryPlanner;
 import com.catalytic.projections.audit.AuditProjection;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -220,6 +221,13 @@ public class AxonConfiguration {
         // e-mails are for what happens from now on: a first deployment does not greet every existing tenant
         processing.registerPooledStreamingEventProcessorConfiguration(NotificationMailer.GROUP,
                 (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
+        // webhooks deliver what happens from now on too, and never again on a replay
+        processing.registerPooledStreamingEventProcessorConfiguration(WebhookDeliveryPlanner.GROUP,
+                (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
+        processing.registerHandlerInterceptor(WebhookDeliveryPlanner.GROUP, config -> (unitOfWork, chain) -> {
+            Class<?> type = unitOfWork.getMessage().getPayloadType();
+            return type == UsageRecordedBatchEvent.class || type == UsageRecordedEvent.class ? null : chain.proceed();
+        });
         // metered calls are usage_logs, not audit entries: skipped before their (large) payloads are deserialized
         processing.registerHandlerInterceptor(AuditProjection.GROUP, config -> (unitOfWork, chain) -> {
             Class<?> type = unitOfWork.getMessage().getPayloadType();

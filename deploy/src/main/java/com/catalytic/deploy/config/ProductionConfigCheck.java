@@ -110,6 +110,11 @@ public final class ProductionConfigCheck {
         if (webhookSecret && !env.get("STRIPE_WEBHOOK_SECRET").trim().startsWith("whsec_")) {
             out.add("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)");
         }
+        if ("true".equalsIgnoreCase(env.getOrDefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "").trim())
+                && !"true".equalsIgnoreCase(env.getOrDefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED", "").trim())) {
+            out.add("WEBHOOKS_ALLOW_PRIVATE_TARGETS=true lets tenants' webhooks reach the internal network; set "
+                    + "WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED=true if that is really wanted");
+        }
         return out;
     }
 

@@ -1,6 +1,7 @@
 package com.catalytic.deploy.rebuild;
 
 import com.catalytic.deploy.config.AxonConfiguration;
+import com.catalytic.projections.webhook.WebhookProjection;
 import com.catalytic.projections.lattice.LatticeProjection;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -64,6 +65,7 @@ public class ProjectionRebuilder {
         PROJECTIONS.put("access-changes", List.of("access_changes"));
         PROJECTIONS.put("usage", List.of("usage_logs"));
         PROJECTIONS.put("audit", List.of("audit_logs", "audit_heads"));
+        PROJECTIONS.put(WebhookProjection.GROUP, WebhookProjection.TABLES);
         PROJECTIONS.put(LatticeProjection.GROUP, LatticeProjection.TABLES);
     }
 

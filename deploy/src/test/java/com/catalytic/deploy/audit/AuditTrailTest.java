@@ -107,6 +107,21 @@ class AuditTrailTest {
         String newKeyId = expect(201, http.post("/api/api-keys/" + keyId + "/rotate", Map.of("grace_seconds", 0),
                 auth)).text("id");
         expect(204, http.method("DELETE", "/api/api-keys/" + newKeyId, null, auth));
+        String webhookId = expect(201, http.post("/api/webhooks", Map.of("url", "https://93.184.215.14/audit"), auth))
+                .text("id");
+        expect(200, http.post("/api/webhooks/" + webhookId + "/rotate-secret", Map.of(), auth));
+        String testDelivery = expect(202, http.post("/api/webhooks/" + webhookId + "/test", Map.of(), auth))
+                .text("delivery_id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE id = ?", Integer.class, testDelivery) == 1);
+        expect(202, http.post("/api/webhooks/" + webhookId + "/deliveries/" + testDelivery + "/retry", Map.of(), auth));
+        expect(202, http.post("/api/webhooks/" + webhookId + "/recover",
+                Map.of("since", java.time.Instant.now().minusSeconds(60).toString()), auth));
+        app.bean(CommandGateway.class).sendAndWait(new com.catalytic.api.webhook.WebhookDeliveryMessages
+                .DisableFailingWebhookCommand(webhookId, tenantId, Instant.now().minus(Duration.ofDays(5)),
+                Instant.now()));
+        expect(200, http.method("PATCH", "/api/webhooks/" + webhookId, "{\"enabled\":true}", auth));
+        expect(204, http.method("DELETE", "/api/webhooks/" + webhookId, null, auth));
         CommandGateway commands = app.bean(CommandGateway.class);
         commands.sendAndWait(new SuspendTenantCommand(tenantId, "audit test", Actor.system()));
         commands.sendAndWait(new ReinstateTenantCommand(tenantId, "audit test", Actor.system()));

@@ -164,4 +164,17 @@ class ProductionConfigTest {
         assertThat(p.exitValue()).isNotZero();
         assertThat(stderr).contains("JWT_PRIVATE_KEY_PATH");
     }
+
+    @Test
+    void privateWebhookTargetsInProductionNeedAnAcknowledgement() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("WEBHOOKS_ALLOW_PRIVATE_TARGETS=true");
+        env.put("WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED", "true");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false");
+        env.remove("WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+    }
 }

@@ -14,6 +14,7 @@ import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -65,6 +66,9 @@ class TenantIsolationTest {
     static String checkpointA;
     static Account ownerB;
     static String keyB;
+    /** A's webhook, which B's probes aim at, and a delivery of it. */
+    static String webhookA;
+    static String deliveryA;
     /** A's lattice, with one operation; B's own lattice. */
     static String latticeA;
     static String latticeB;
@@ -102,6 +106,11 @@ class TenantIsolationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForList(
                 "SELECT stripe_customer_id FROM subscriptions WHERE tenant_id = ?", String.class, ownerA.tenantId())
                 .contains(customerA));
+        webhookA = expect(201, http.post("/api/webhooks", Map.of("url", "https://93.184.215.14/a-hooks",
+                "event_types", List.of("user.added")), a)).text("id");
+        deliveryA = expect(202, http.post("/api/webhooks/" + webhookA + "/test", Map.of(), a)).text("delivery_id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE id = ?", Integer.class, deliveryA) == 1);
         // the checkout is not paid yet, so billing put A back on free; room for A's own positive controls
         Accounts.changePlan(app, ownerA.tenantId(), "professional");
 
@@ -143,6 +152,8 @@ class TenantIsolationTest {
         m.put("/api/audit-logs/verify", null);
         m.put("/api/audit-logs/checkpoint", ownerA.tenantId());
         m.put("/api/plans", null);
+        m.put("/api/webhooks", webhookA);
+        m.put("/api/webhooks/event-types", "lattice.created");
         m.put("/api/lattices", latticeA);
         return m;
     }
@@ -151,7 +162,8 @@ class TenantIsolationTest {
     static List<String> historyOfA() {
         List<String> out = new ArrayList<>();
         for (String aggregate : List.of("tenant/" + ownerA.tenantId(), "user/" + memberA, "user/" + ownerA.userId(),
-                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId(), "lattice/" + latticeA)) {
+                "api_key/" + keyIdA, "subscription/sub-" + ownerA.tenantId(), "webhook/" + webhookA,
+                "lattice/" + latticeA)) {
             out.add("/api/history/" + aggregate);
             out.add("/api/history/" + aggregate + "/state");
             out.add("/api/history/" + aggregate + "/state?at=2100-01-01T00:00:00Z");
@@ -165,7 +177,7 @@ class TenantIsolationTest {
         Projections.awaitCaughtUp(app);
         Map<String, List<Map<String, Object>>> before = snapshotOfA();
         String[] secretsOfA = {ownerA.tenantId(), ownerA.userId(), memberA, keyIdA, keyAId, ownerA.email(), customerA,
-                latticeA};
+                webhookA, "a-hooks", latticeA};
 
         for (String[] b : List.of(bearer(ownerB.accessToken()), new String[] {"X-API-Key", keyB})) {
             boolean key = b[0].equals("X-API-Key");
@@ -178,6 +190,17 @@ class TenantIsolationTest {
             notFound(asB(b, "DELETE", "/api/users/" + memberA, null), who);
             notFound(asB(b, "DELETE", "/api/api-keys/" + keyIdA, null), who);
             notFound(asB(b, "POST", "/api/api-keys/" + keyIdA + "/rotate", Map.of("grace_seconds", 0)), who);
+            notFound(asB(b, "GET", "/api/webhooks/" + webhookA, null), who);
+            notFound(asB(b, "PATCH", "/api/webhooks/" + webhookA, Map.of("enabled", false)), who);
+            notFound(asB(b, "PATCH", "/api/webhooks/" + webhookA, Map.of("url", "https://93.184.215.14/b")), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null), who);
+            notFound(asB(b, "DELETE", "/api/webhooks/" + webhookA, null), who);
+            notFound(asB(b, "GET", "/api/webhooks/" + webhookA + "/deliveries", null), who);
+            notFound(asB(b, "GET", "/api/webhooks/" + webhookA + "/deliveries?status=pending", null), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/deliveries/" + deliveryA + "/retry", null), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/test", null), who);
+            notFound(asB(b, "POST", "/api/webhooks/" + webhookA + "/recover",
+                    Map.of("since", Instant.now().minusSeconds(60).toString())), who);
             for (String path : historyOfA()) {
                 notFound(asB(b, "GET", path, null), who);
             }
@@ -233,6 +256,7 @@ class TenantIsolationTest {
                         "role", "viewer", "password", Accounts.PASSWORD)));
             }
             expect(201, asB(b, "POST", "/api/api-keys", Map.of("name", "b2", "scopes", List.of("users:read"))));
+            expect(201, asB(b, "POST", "/api/webhooks", Map.of("url", "https://93.184.215.14/b-hooks")));
             Response latticeOfB = expect(201, asB(b, "POST", "/api/lattices", Map.of("dimensions", 2, "size", 3)));
             assertThat(latticeOfB.raw()).doesNotContain(secretsOfA);
         }
@@ -283,6 +307,17 @@ class TenantIsolationTest {
             expect(201, asA(a, "POST", "/api/users", Map.of("email", Accounts.uniqueEmail("a-user"), "role", "viewer",
                     "password", Accounts.PASSWORD)));
             expect(201, asA(a, "POST", "/api/api-keys", Map.of("name", "a2", "scopes", List.of("users:read"))));
+            expect(201, asA(a, "POST", "/api/webhooks", Map.of("url", "https://93.184.215.14/a2-hooks")));
+            assertThat(expect(200, asA(a, "GET", "/api/webhooks/" + webhookA, null)).text("id")).isEqualTo(webhookA);
+            expect(200, asA(a, "PATCH", "/api/webhooks/" + webhookA, Map.of("description", "by " + who)));
+            assertThat(expect(200, asA(a, "POST", "/api/webhooks/" + webhookA + "/rotate-secret", null))
+                    .text("secret")).startsWith("whsec_");
+            assertThat(expect(200, asA(a, "GET", "/api/webhooks/" + webhookA + "/deliveries", null)).raw())
+                    .contains(deliveryA);
+            expect(202, asA(a, "POST", "/api/webhooks/" + webhookA + "/deliveries/" + deliveryA + "/retry", null));
+            expect(202, asA(a, "POST", "/api/webhooks/" + webhookA + "/test", null));
+            expect(202, asA(a, "POST", "/api/webhooks/" + webhookA + "/recover",
+                    Map.of("since", Instant.now().minusSeconds(60).toString())));
             Response walked = expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/path", latticePath()));
             assertThat(walked.json().path("length").asLong()).isEqualTo(27);
             expect(200, asA(a, "POST", "/api/lattices/" + latticeA + "/analyze", null));
@@ -304,6 +339,7 @@ class TenantIsolationTest {
         expect(200, asA(ownerOfA, "PATCH", "/api/users/" + memberA, Map.of("role", "viewer")));
         expect(200, asA(keyOfA, "PATCH", "/api/users/" + memberA, Map.of("active", false)));
         expect(204, asA(ownerOfA, "DELETE", "/api/users/" + memberA, null));
+        expect(204, asA(keyOfA, "DELETE", "/api/webhooks/" + webhookA, null));
         expect(204, asA(keyOfA, "DELETE", "/api/lattices/" + latticeA, null));
     }
 
@@ -435,13 +471,17 @@ class TenantIsolationTest {
         s.put("subscriptions", app.jdbc().queryForList("SELECT * FROM subscriptions WHERE tenant_id = ?", t));
         s.put("audit_logs", app.jdbc().queryForList("SELECT seq, action, hash FROM audit_logs WHERE tenant_id = ? "
                 + "ORDER BY seq", t));
+        s.put("webhooks", app.jdbc().queryForList("SELECT * FROM webhooks WHERE tenant_id = ? ORDER BY id", t));
+        s.put("webhook_deliveries", app.jdbc().queryForList("SELECT id, status, attempts, next_attempt_at "
+                + "FROM webhook_deliveries WHERE tenant_id = ? ORDER BY id", t));
         s.put("audit_heads", app.jdbc().queryForList("SELECT * FROM audit_heads WHERE tenant_id = ?", t));
         s.put("lattices", app.jdbc().queryForList("SELECT * FROM lattices WHERE tenant_id = ? ORDER BY id", t));
         s.put("lattice_operations", app.jdbc().queryForList("SELECT * FROM lattice_operations WHERE tenant_id = ? "
                 + "ORDER BY id", t));
         s.put("events", app.jdbc().queryForList("SELECT aggregate_identifier, sequence_number, payload_type "
-                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?) ORDER BY global_index",
-                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, latticeA));
+                + "FROM domain_event_entry WHERE aggregate_identifier IN (?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ORDER BY global_index",
+                t, ownerA.userId(), memberA, keyIdA, keyAId, "sub-" + t, webhookA, latticeA));
         return s;
     }
 }

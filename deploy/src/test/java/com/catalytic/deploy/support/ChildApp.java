@@ -110,6 +110,12 @@ public final class ChildApp implements AutoCloseable {
         return all.substring(Math.max(0, all.length() - 4000));
     }
 
+    /** SIGKILL: no shutdown hooks, no graceful stop. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

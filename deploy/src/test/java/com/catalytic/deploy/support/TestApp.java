@@ -84,6 +84,9 @@ public final class TestApp implements AutoCloseable {
             props.put("catalytic.plans." + plan + ".requests-per-minute", "1000000");
             props.put("catalytic.plans." + plan + ".api-calls-per-month", "-1");
         }
+        // no webhook dispatcher (tests' webhooks name public addresses they must never reach): delivery tests drive
+        // a dispatcher of their own, or set an interval against a local receiver
+        props.put("catalytic.webhooks.dispatch-interval", "0s");
         props.putAll(overrides);
         return startWith(props);
     }

@@ -28,6 +28,14 @@ import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookTestRequestedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
 import java.util.Locale;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
@@ -87,6 +95,24 @@ public final class AuditActions {
         }
         if (p instanceof UsageThresholdReachedEvent e) {
             return new Action("usage.threshold_reached", "tenant", e.tenantId());
+        }
+        if (p instanceof WebhookCreatedEvent e) return new Action("webhook.created", "webhook", e.webhookId());
+        if (p instanceof WebhookUpdatedEvent e) return new Action("webhook.updated", "webhook", e.webhookId());
+        if (p instanceof WebhookDeletedEvent e) return new Action("webhook.deleted", "webhook", e.webhookId());
+        if (p instanceof WebhookSecretRotatedEvent e) {
+            return new Action("webhook.secret_rotated", "webhook", e.webhookId());
+        }
+        if (p instanceof WebhookTestRequestedEvent e) {
+            return new Action("webhook.test_requested", "webhook", e.webhookId());
+        }
+        if (p instanceof WebhookDeliveryRetryRequestedEvent e) {
+            return new Action("webhook.delivery_retried", "webhook", e.webhookId());
+        }
+        if (p instanceof WebhookRecoveryRequestedEvent e) {
+            return new Action("webhook.recovery_requested", "webhook", e.webhookId());
+        }
+        if (p instanceof WebhookDisabledForFailuresEvent e) {
+            return new Action("webhook.disabled_for_failures", "webhook", e.webhookId());
         }
         if (p instanceof LatticeCreatedEvent e) return new Action("lattice.created", "lattice", e.latticeId());
         if (p instanceof LatticeDeletedEvent e) return new Action("lattice.deleted", "lattice", e.latticeId());

@@ -1,5 +1,7 @@
 package com.catalytic.command.infra.mail;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -18,11 +20,14 @@ public class MailConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(EmailSender.class)
-    QueuedEmailSender emailSender(Environment env, Clock clock, JdbcTemplate jdbc,
+    QueuedEmailSender emailSender(Environment env, Clock clock, JdbcTemplate jdbc, MeterRegistry meters,
                                   @Value("${catalytic.mail.max-attempts:10}") int maxAttempts,
                                   @Value("${catalytic.mail.dispatch-interval:1s}") java.time.Duration interval) {
         EmailSenders.Choice choice = EmailSenders.fromSettings(env::getProperty, clock);
         LoggerFactory.getLogger(MailConfiguration.class).info("E-mail goes to {}", choice.description());
-        return new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts, interval);
+        QueuedEmailSender sender = new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts, interval);
+        Gauge.builder("catalytic.mail.queue.depth", sender, QueuedEmailSender::due)
+                .description("e-mails due now and not yet sent").register(meters);
+        return sender;
     }
 }

@@ -8,19 +8,15 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import com.catalytic.command.infra.queue.DurableQueue;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Durable delivery with retries. {@link #send} only queues the message (one row in {@code mail_queue}), so a slow
- * or failing mail provider never blocks or fails a user's request; a dispatcher on every node claims due messages
- * (a claim expires, so a node that dies mid-delivery hands its messages on) and delivers them through the
- * configured transport. A failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up
+ * or failing mail provider never blocks or fails a user's request; the write side's one {@link DurableQueue} (shared
+ * with webhook deliveries) claims due messages on every node and delivers them through the configured transport. A failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up
  * after {@code maxAttempts} with an error in the log. Bodies are cleared once a message is sent or given up.
- * Delivery runs on a thread of its own: a slow mail provider never delays the node's other scheduled work.
  */
 public class QueuedEmailSender implements EmailSender, SmartLifecycle {
 
@@ -36,9 +32,7 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
     private final EmailSender transport;
     private final Clock clock;
     private final int maxAttempts;
-    private final String node = UUID.randomUUID().toString();
-    private final Duration interval;
-    private ScheduledExecutorService dispatcher;
+    private final DurableQueue queue;
 
     public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts) {
         this(jdbc, transport, clock, maxAttempts, Duration.ZERO);
@@ -51,44 +45,28 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
         this.transport = transport;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
-        this.interval = interval;
+        this.queue = new DurableQueue("mail", jdbc, clock, "mail_queue", "sent_at IS NULL AND failed_at IS NULL",
+                CLAIM, interval, 50, this::deliver);
     }
 
     @Override
-    public synchronized void start() {
-        if (interval.isZero() || dispatcher != null) {
-            return;
-        }
-        dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mail-dispatch");
-            t.setDaemon(true);
-            return t;
-        });
-        dispatcher.scheduleWithFixedDelay(() -> {
-            try {
-                dispatch();
-            } catch (RuntimeException e) {
-                log.warn("Mail dispatch failed: {}", e.toString());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    public void start() {
+        queue.start();
     }
 
     @Override
-    public synchronized void stop() {
-        if (dispatcher != null) {
-            dispatcher.shutdown();
-            try {
-                dispatcher.awaitTermination(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            dispatcher = null;
-        }
+    public void stop() {
+        queue.stop();
     }
 
     @Override
-    public synchronized boolean isRunning() {
-        return dispatcher != null;
+    public boolean isRunning() {
+        return queue.isRunning();
+    }
+
+    /** E-mails due now and not yet sent (the queue's depth). */
+    public long due() {
+        return queue.due();
     }
 
     @Override
@@ -113,33 +91,27 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
 
     /** Delivers what is due (at most 50 messages a round); returns how many were sent. */
     public int dispatch() {
-        Instant now = clock.instant();
-        int claimed = jdbc.update("UPDATE mail_queue SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id "
-                + "FROM mail_queue WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND "
-                + "(claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at LIMIT 50) "
-                // checked again on the row itself: of two nodes claiming at once, the second finds it claimed
-                + "AND sent_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)",
-                node, Timestamp.from(now.plus(CLAIM)), Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
-        if (claimed == 0) {
-            return 0;
+        return queue.dispatch();
+    }
+
+    private boolean deliver(String id) {
+        List<Queued> rows = jdbc.query("SELECT id, recipient, subject, text_body, html_body, attempts FROM mail_queue "
+                + "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (rs, i) -> new Queued(rs.getString(1),
+                rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6)), id);
+        if (rows.isEmpty()) {
+            return false;
         }
-        List<Queued> due = jdbc.query("SELECT id, recipient, subject, text_body, html_body, attempts FROM mail_queue "
-                + "WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY next_attempt_at",
-                (rs, i) -> new Queued(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getInt(6)), node);
-        int sent = 0;
-        for (Queued q : due) {
-            try {
-                transport.send(new Email(q.to(), q.subject(), q.text(), q.html()));
-                jdbc.update("UPDATE mail_queue SET sent_at = ?, attempts = attempts + 1, text_body = NULL, "
-                        + "html_body = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
-                        Timestamp.from(clock.instant()), q.id());
-                sent++;
-            } catch (RuntimeException e) {
-                failed(q, e);
-            }
+        Queued q = rows.get(0);
+        try {
+            transport.send(new Email(q.to(), q.subject(), q.text(), q.html()));
+        } catch (RuntimeException e) {
+            failed(q, e);
+            return false;
         }
-        return sent;
+        jdbc.update("UPDATE mail_queue SET sent_at = ?, attempts = attempts + 1, text_body = NULL, "
+                + "html_body = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                Timestamp.from(clock.instant()), q.id());
+        return true;
     }
 
     private void failed(Queued q, RuntimeException e) {

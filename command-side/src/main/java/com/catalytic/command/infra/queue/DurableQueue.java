@@ -1,0 +1,211 @@
+package com.catalytic.command.infra.queue;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The one durable work queue of the write side (e-mails, webhook deliveries): rows of a table that has
+ * {@code id}, {@code next_attempt_at}, {@code claimed_by} and {@code claimed_until}, plus a condition saying which
+ * rows are still pending. A dispatcher on every node claims due rows for a while (a node that dies mid-work hands
+ * them on when the claim expires) and hands each to the {@link Worker}, which does the work and records the outcome
+ * on the row (done, or the next attempt) and clears the claim. Work runs on a thread of its own, so a slow
+ * provider never delays the node's other scheduled work.
+ */
+public final class DurableQueue implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DurableQueue.class);
+
+    /** Does the work of one claimed row and records its outcome; true when it succeeded. */
+    @FunctionalInterface
+    public interface Worker {
+        boolean work(String id);
+    }
+
+    private final String name;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final String table;
+    private final String pending;
+    private final Duration claim;
+    private final Duration interval;
+    private final int batch;
+    private final Worker worker;
+    private final int workers;
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private ScheduledExecutorService dispatcher;
+    private ExecutorService pool;
+
+    /**
+     * @param pending  SQL condition of the rows still to be worked on (e.g. {@code sent_at IS NULL})
+     * @param claim    how long a claim holds: longer than the work of a whole batch can take
+     * @param interval how often to look for due rows; zero: only when {@link #dispatch} is called
+     */
+    public DurableQueue(String name, JdbcTemplate jdbc, Clock clock, String table, String pending, Duration claim,
+                        Duration interval, int batch, Worker worker) {
+        this(name, jdbc, clock, table, pending, claim, interval, batch, 1, worker);
+    }
+
+    /** @param workers how many rows of a batch are worked on at once (one slow endpoint does not hold up the rest) */
+    public DurableQueue(String name, JdbcTemplate jdbc, Clock clock, String table, String pending, Duration claim,
+                        Duration interval, int batch, int workers, Worker worker) {
+        this.name = name;
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.table = table;
+        this.pending = pending;
+        this.claim = claim;
+        this.interval = interval;
+        this.batch = batch;
+        this.worker = worker;
+        this.workers = workers;
+        if (workers > 1) {
+            AtomicInteger n = new AtomicInteger();
+            this.pool = Executors.newFixedThreadPool(workers, r -> {
+                Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /** Works off what is due now (at most one batch); returns how many rows succeeded. */
+    public int dispatch() {
+        Instant now = clock.instant();
+        Timestamp at = Timestamp.from(now);
+        // a claim of its own per round: a row whose work failed stays claimed until it expires, not taken up again
+        String claimant = UUID.randomUUID().toString();
+        int claimed = jdbc.update("UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id "
+                + "FROM " + table + " WHERE " + pending + " AND next_attempt_at <= ? AND (claimed_until IS NULL OR "
+                + "claimed_until < ?) ORDER BY next_attempt_at LIMIT " + batch + ") "
+                // checked again on the row itself: of two nodes claiming at once, the second finds it claimed
+                + "AND " + pending + " AND (claimed_until IS NULL OR claimed_until < ?)",
+                claimant, Timestamp.from(now.plus(claim)), at, at, at);
+        if (claimed == 0) {
+            return 0;
+        }
+        List<String> ids = jdbc.queryForList("SELECT id FROM " + table + " WHERE claimed_by = ? AND " + pending
+                + " ORDER BY next_attempt_at", String.class, claimant);
+        if (pool == null) {
+            int done = 0;
+            for (String id : ids) {
+                done += work(id) ? 1 : 0;
+            }
+            return done;
+        }
+        List<Future<Boolean>> running = ids.stream().map(id -> pool.submit(() -> work(id))).toList();
+        int done = 0;
+        for (Future<Boolean> f : running) {
+            try {
+                done += f.get() ? 1 : 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return done;
+            } catch (ExecutionException e) {
+                log.warn("{}: work failed: {}", name, e.getCause().toString());
+            }
+        }
+        return done;
+    }
+
+    private boolean work(String id) {
+        try {
+            return worker.work(id);
+        } catch (RuntimeException e) {
+            // the claim expires and another round tries again
+            log.warn("{}: work on {} failed: {}", name, id, e.toString());
+            return false;
+        }
+    }
+
+    /** Something became due now on this node: look at once instead of at the next interval. */
+    public void wake() {
+        ScheduledExecutorService d;
+        synchronized (this) {
+            d = dispatcher;
+        }
+        if (d != null && woken.compareAndSet(false, true)) {
+            try {
+                d.execute(() -> {
+                    woken.set(false);
+                    drain();
+                });
+            } catch (RejectedExecutionException stopping) {
+                woken.set(false);
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            while (dispatch() > 0 && !Thread.currentThread().isInterrupted()) {
+                // a full batch may leave more due: go on at once
+            }
+        } catch (RuntimeException e) {
+            log.warn("{} dispatch failed: {}", name, e.toString());
+        }
+    }
+
+    /** Rows pending and due now (the queue's depth, for metrics). */
+    public long due() {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE " + pending
+                + " AND next_attempt_at <= ?", Long.class, Timestamp.from(clock.instant()));
+        return n == null ? 0 : n;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (interval.isZero() || dispatcher != null) {
+            return;
+        }
+        dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name + "-dispatch");
+            t.setDaemon(true);
+            return t;
+        });
+        dispatcher.scheduleWithFixedDelay(this::drain, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (dispatcher != null) {
+            dispatcher.shutdown();
+            try {
+                dispatcher.awaitTermination(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            dispatcher = null;
+        }
+    }
+
+    /** Stops the workers too (the queue is not started again). */
+    public synchronized void close() {
+        stop();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return dispatcher != null;
+    }
+}

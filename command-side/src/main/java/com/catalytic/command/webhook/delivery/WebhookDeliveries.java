@@ -1,0 +1,344 @@
+package com.catalytic.command.webhook.delivery;
+
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargets;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargetsQuery;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.queue.DurableQueue;
+import com.catalytic.command.webhook.DeliverySchedule;
+import com.catalytic.command.webhook.WebhookSecrets;
+import com.catalytic.command.webhook.WebhookSigner;
+import com.catalytic.command.webhook.WebhookTargets;
+import com.catalytic.command.webhook.WebhookTargets.Target;
+import com.catalytic.command.webhook.delivery.WebhookPayloads.Payload;
+import com.catalytic.command.webhook.delivery.WebhookSender.Answer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Webhook deliveries: planned (one row per event and matching enabled webhook, stored before any attempt; the
+ * event's id is the delivery's {@code webhook-id}, and planning the same event for the same webhook again changes
+ * nothing) and attempted through the write side's one {@link DurableQueue}. Each attempt checks the URL again
+ * (DNS rebinding) and connects to the address checked, signs the stored body with the webhook's valid secrets,
+ * records status, latency, the answer cut to 4 KiB and the next attempt from {@link DeliverySchedule}.
+ */
+public class WebhookDeliveries implements SmartLifecycle {
+
+    public static final String PENDING = "pending";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Row(String id, String webhookId, String tenantId, String eventId, String eventType, String payload,
+                       int attempts) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final QueryGateway queries;
+    private final WebhookSecrets secrets;
+    private final WebhookTargets targets;
+    private final WebhookSender sender;
+    private final DeliverySchedule schedule;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final CommandGateway commands;
+    private final Duration failureWindow;
+    private final Timer latency;
+    private final DurableQueue queue;
+
+    public WebhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets, WebhookTargets targets,
+                             WebhookSender sender, DeliverySchedule schedule, Clock clock, MeterRegistry meters,
+                             CommandGateway commands, Duration failureWindow, Duration interval, int workers) {
+        this.jdbc = jdbc;
+        this.queries = queries;
+        this.secrets = secrets;
+        this.targets = targets;
+        this.sender = sender;
+        this.schedule = schedule;
+        this.clock = clock;
+        this.meters = meters;
+        this.commands = commands;
+        this.failureWindow = failureWindow;
+        this.latency = Timer.builder("catalytic.webhooks.delivery.latency")
+                .description("time from sending a delivery to its answer").register(meters);
+        // a round's claim outlives its attempts at their longest; kept short, since the rows a node held when it
+        // died wait for their claim to expire (90 s with 8 workers at the 15 s timeouts)
+        int batch = Math.max(16, 2 * workers);
+        int rounds = (batch + workers - 1) / workers;
+        this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'",
+                sender.longestAttempt().multipliedBy(rounds).plusSeconds(30), interval, batch, workers,
+                this::attempt);
+    }
+
+    /** The queue's depth: deliveries due now. */
+    public long due() {
+        return queue.due();
+    }
+
+    /** Stable per webhook and event, so planning twice stores one row. */
+    public static String deliveryId(String webhookId, String eventId) {
+        return "whd_" + Hashing.sha256Hex(webhookId + "/" + eventId).substring(0, 40);
+    }
+
+    /** One pending delivery per enabled webhook of the tenant that wants this type; returns their ids. */
+    public List<String> plan(String eventId, Instant occurredAt, Payload p) {
+        List<String> planned = new ArrayList<>();
+        for (DeliveryTarget t : targetsOf(p.tenantId())) {
+            if (t.wants(p.type(), occurredAt)) {
+                planned.add(store(t.webhookId(), p.tenantId(), eventId, p.type(), body(eventId, occurredAt, p)));
+            }
+        }
+        return planned;
+    }
+
+    /** New deliveries are due: the dispatcher of this node looks now (once the planning transaction is committed). */
+    public void wake() {
+        queue.wake();
+    }
+
+    /** A delivery of {@code webhook.test} to one webhook, enabled or not. */
+    public String planTest(String tenantId, String webhookId, String eventId) {
+        Payload p = new Payload(tenantId, com.catalytic.api.webhook.WebhookEventTypes.TEST,
+                Map.of("webhook_id", webhookId, "message", "a test delivery"));
+        return store(webhookId, tenantId, eventId, p.type(), body(eventId, clock.instant(), p));
+    }
+
+    static String body(String eventId, Instant occurredAt, Payload p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", eventId);
+        m.put("type", p.type());
+        m.put("created_at", occurredAt.toString());
+        m.put("tenant_id", p.tenantId());
+        m.put("data", p.data());
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String store(String webhookId, String tenantId, String eventId, String type, String body) {
+        String id = deliveryId(webhookId, eventId);
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("INSERT INTO webhook_deliveries (id, webhook_id, tenant_id, event_id, event_type, payload, status, "
+                + "attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+                + "ON CONFLICT DO NOTHING", id, webhookId, tenantId, eventId, type, body, now, now);
+        return id;
+    }
+
+    /** Makes a delivery pending again, due now (manual retry); false when it is not the tenant's webhook's. */
+    public boolean retry(String tenantId, String webhookId, String deliveryId) {
+        Timestamp now = Timestamp.from(clock.instant());
+        return jdbc.update("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, completed_at = NULL, "
+                + "claimed_by = NULL, claimed_until = NULL WHERE id = ? AND webhook_id = ? AND tenant_id = ?",
+                now, deliveryId, webhookId, tenantId) == 1;
+    }
+
+    private List<DeliveryTarget> targetsOf(String tenantId) {
+        return queries.query(new DeliveryTargetsQuery(tenantId), DeliveryTargets.class).join().targets();
+    }
+
+    /** Works off what is due now; returns how many deliveries succeeded. */
+    public int dispatch() {
+        return queue.dispatch();
+    }
+
+    /** One attempt of a claimed delivery, its outcome recorded; true on a 2xx answer. */
+    boolean attempt(String id) {
+        List<Row> rows = jdbc.query("SELECT id, webhook_id, tenant_id, event_id, event_type, payload, attempts FROM "
+                + "webhook_deliveries WHERE id = ? AND status = 'pending'", (rs, i) -> new Row(rs.getString(1),
+                rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7)), id);
+        if (rows.isEmpty()) {
+            return false;
+        }
+        Row row = rows.get(0);
+        Optional<DeliveryTarget> target = targetsOf(row.tenantId()).stream()
+                .filter(t -> t.webhookId().equals(row.webhookId())).findFirst();
+        boolean test = row.eventType().equals(com.catalytic.api.webhook.WebhookEventTypes.TEST);
+        if (target.isEmpty() || (!target.get().enabled() && !test)) {
+            jdbc.update("UPDATE webhook_deliveries SET status = 'cancelled', last_error = ?, completed_at = ?, "
+                    + "claimed_by = NULL, claimed_until = NULL WHERE id = ?", target.isEmpty()
+                    ? "the webhook was deleted" : "the webhook is disabled", Timestamp.from(clock.instant()), id);
+            meters.counter("catalytic.webhooks.deliveries", "outcome", "cancelled").increment();
+            return false;
+        }
+        Instant at = clock.instant();
+        Answer answer;
+        try {
+            Target checked = targets.check(target.get().url());
+            answer = sender.send(checked, WebhookSigner.headers(row.eventId(), at.getEpochSecond(), row.payload(),
+                    secretsOf(target.get(), at)), row.payload());
+            latency.record(answer.latencyMillis(), TimeUnit.MILLISECONDS);
+        } catch (DomainException e) {
+            answer = new Answer(0, null, null, "refused: " + e.getMessage(), 0);
+        }
+        return record(row, at, answer);
+    }
+
+    private List<String> secretsOf(DeliveryTarget t, Instant at) {
+        List<String> out = new ArrayList<>();
+        out.add(secrets.decrypt(t.webhookId(), t.encryptedSecret()));
+        if (t.previousEncryptedSecret() != null && t.previousSecretValidUntil() != null
+                && at.isBefore(t.previousSecretValidUntil())) {
+            out.add(secrets.decrypt(t.webhookId(), t.previousEncryptedSecret()));
+        }
+        return out;
+    }
+
+    private boolean record(Row row, Instant at, Answer a) {
+        int attempt = row.attempts() + 1;
+        boolean ok = DeliverySchedule.isSuccess(a.status());
+        Instant next = ok ? null : schedule.next(attempt, at, a.status(), DeliverySchedule.retryAfter(a.retryAfter(),
+                at)).orElse(null);
+        String status = ok ? SUCCEEDED : next == null ? FAILED : PENDING;
+        jdbc.update("INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, status, latency_ms, "
+                + "response_body, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row.id(), attempt,
+                Timestamp.from(at), a.status(), a.latencyMillis(), a.body(), a.error(),
+                next == null ? null : Timestamp.from(next));
+        jdbc.update("UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "
+                + "next_attempt_at = ?, completed_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                status, attempt, a.status(), a.error(), next == null ? null : Timestamp.from(next),
+                status.equals(PENDING) ? null : Timestamp.from(clock.instant()), row.id());
+        meters.counter("catalytic.webhooks.deliveries", "outcome", ok ? "succeeded" : next == null ? "failed"
+                : "retrying").increment();
+        health(row, at, ok);
+        return ok;
+    }
+
+    /**
+     * The webhook's failure streak: a success ends it; a failure that finds it older than the failure window disables
+     * the webhook (once: the tenant's owners and admins are e-mailed on the event).
+     */
+    private void health(Row row, Instant at, boolean ok) {
+        Timestamp t = Timestamp.from(at);
+        String update = ok
+                ? "UPDATE webhook_health SET failing_since = NULL, last_success_at = ? WHERE webhook_id = ?"
+                : "UPDATE webhook_health SET failing_since = COALESCE(failing_since, ?), last_failure_at = ? "
+                        + "WHERE webhook_id = ?";
+        Object[] args = ok ? new Object[] {t, row.webhookId()} : new Object[] {t, t, row.webhookId()};
+        if (jdbc.update(update, args) == 0) {
+            jdbc.update("INSERT INTO webhook_health (webhook_id, tenant_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    row.webhookId(), row.tenantId());
+            jdbc.update(update, args);
+        }
+        if (ok) {
+            return;
+        }
+        Map<String, Object> h = jdbc.queryForMap("SELECT failing_since, disabled_at FROM webhook_health "
+                + "WHERE webhook_id = ?", row.webhookId());
+        Instant since = ((Timestamp) h.get("failing_since")).toInstant();
+        if (h.get("disabled_at") == null && !since.plus(failureWindow).isAfter(at)) {
+            commands.sendAndWait(new DisableFailingWebhookCommand(row.webhookId(), row.tenantId(), since, at));
+            jdbc.update("UPDATE webhook_health SET disabled_at = ? WHERE webhook_id = ?", t, row.webhookId());
+            meters.counter("catalytic.webhooks.disabled").increment();
+        }
+    }
+
+    /** A webhook enabled again (or changed) starts a new failure window. */
+    public void resetHealth(String webhookId) {
+        jdbc.update("UPDATE webhook_health SET failing_since = NULL, disabled_at = NULL WHERE webhook_id = ?",
+                webhookId);
+    }
+
+    public WebhookHealth health(String webhookId) {
+        List<WebhookHealth> h = jdbc.query("SELECT failing_since, last_success_at, last_failure_at FROM webhook_health "
+                + "WHERE webhook_id = ?", (rs, i) -> new WebhookHealth(instant(rs.getTimestamp(1)),
+                instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)), 0), webhookId);
+        Long pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? "
+                + "AND status = 'pending'", Long.class, webhookId);
+        WebhookHealth base = h.isEmpty() ? new WebhookHealth(null, null, null, 0) : h.get(0);
+        return new WebhookHealth(base.failingSince(), base.lastSuccessAt(), base.lastFailureAt(),
+                pending == null ? 0 : pending);
+    }
+
+    /** True when the delivery is one of this tenant's webhook's. */
+    public boolean exists(String tenantId, String webhookId, String deliveryId) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE id = ? AND webhook_id = ? "
+                + "AND tenant_id = ?", Long.class, deliveryId, webhookId, tenantId);
+        return n != null && n > 0;
+    }
+
+    /**
+     * Every catalogued event of the tenant since {@code since} that the webhook wants: planned if it never was,
+     * queued again (due now) if its delivery failed or was cancelled; pending and delivered ones are left as they
+     * are. Returns how many deliveries were planned or queued again.
+     */
+    public int recover(String tenantId, String webhookId, Instant since, EventStorageEngine events) {
+        Optional<DeliveryTarget> target = targetsOf(tenantId).stream()
+                .filter(t -> t.webhookId().equals(webhookId)).findFirst();
+        if (target.isEmpty()) {
+            return 0;
+        }
+        int queued = 0;
+        Timestamp now = Timestamp.from(clock.instant());
+        try (java.util.stream.Stream<? extends TrackedEventMessage<?>> stream =
+                     events.readEvents(events.createTokenAt(since), false)) {
+            java.util.Iterator<? extends TrackedEventMessage<?>> it = stream.iterator();
+            while (it.hasNext()) {
+                TrackedEventMessage<?> e = it.next();
+                Optional<Payload> p = WebhookPayloads.of(e.getPayload());
+                if (p.isEmpty() || !p.get().tenantId().equals(tenantId) || !target.get().wants(p.get().type())) {
+                    continue;
+                }
+                String id = deliveryId(webhookId, e.getIdentifier());
+                int planned = jdbc.update("INSERT INTO webhook_deliveries (id, webhook_id, tenant_id, event_id, "
+                        + "event_type, payload, status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, "
+                        + "'pending', 0, ?, ?) ON CONFLICT DO NOTHING", id, webhookId, tenantId, e.getIdentifier(),
+                        p.get().type(), body(e.getIdentifier(), e.getTimestamp(), p.get()), now, now);
+                if (planned == 0) {
+                    planned = jdbc.update("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, "
+                            + "completed_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ? "
+                            + "AND status IN ('failed', 'cancelled')", now, id);
+                }
+                queued += planned;
+            }
+        }
+        return queued;
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    @Override
+    public void start() {
+        queue.start();
+    }
+
+    @Override
+    public void stop() {
+        queue.stop();
+    }
+
+    public void close() {
+        queue.close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return queue.isRunning();
+    }
+}

@@ -1,0 +1,40 @@
+package com.catalytic.command.webhook.delivery;
+
+import com.catalytic.command.webhook.DeliverySchedule;
+import com.catalytic.command.webhook.WebhookSecrets;
+import com.catalytic.command.webhook.WebhookTargets;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@Configuration
+public class WebhookDeliveryConfiguration {
+
+    @Bean(destroyMethod = "close")
+    WebhookSender webhookSender(@Value("${catalytic.webhooks.timeout:15s}") Duration timeout) {
+        return new WebhookSender(timeout);
+    }
+
+    @Bean(destroyMethod = "close")
+    WebhookDeliveries webhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets,
+                                        WebhookTargets targets, WebhookSender sender, Clock clock,
+                                        MeterRegistry meters, CommandGateway commands,
+                                        @Value("${catalytic.webhooks.failure-window:5d}") Duration failureWindow,
+                                        @Value("${catalytic.webhooks.dispatch-interval:1s}") Duration interval,
+                                        @Value("${catalytic.webhooks.workers:8}") int workers) {
+        WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, queries, secrets, targets, sender,
+                new DeliverySchedule(() -> ThreadLocalRandom.current().nextDouble()), clock, meters, commands,
+                failureWindow, interval, workers);
+        Gauge.builder("catalytic.webhooks.queue.depth", deliveries, WebhookDeliveries::due)
+                .description("webhook deliveries due now and not yet attempted").register(meters);
+        return deliveries;
+    }
+}

@@ -1,0 +1,80 @@
+package com.catalytic.command.webhook.delivery;
+
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookTestRequestedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DisallowReplay;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns each catalogued domain event into deliveries to the tenant's webhooks. A streaming processing group of its
+ * own (its token in the token store: after a restart it goes on where it stopped, and an event handled twice plans
+ * nothing twice), starting at the head when first deployed, never replayed: a replay must not send again. It also
+ * carries out what tenants ask for: a test delivery, a retry, a recovery since an instant.
+ */
+@Component
+@ProcessingGroup(WebhookDeliveryPlanner.GROUP)
+public class WebhookDeliveryPlanner {
+
+    public static final String GROUP = "webhook-deliveries";
+
+    private final WebhookDeliveries deliveries;
+    private final EventStorageEngine events;
+
+    public WebhookDeliveryPlanner(WebhookDeliveries deliveries, EventStorageEngine events) {
+        this.deliveries = deliveries;
+        this.events = events;
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(WebhookTestRequestedEvent e) {
+        deliveries.planTest(e.tenantId(), e.webhookId(), e.testId());
+        afterCommit(deliveries::wake);
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(WebhookDeliveryRetryRequestedEvent e) {
+        deliveries.retry(e.tenantId(), e.webhookId(), e.deliveryId());
+        afterCommit(deliveries::wake);
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(WebhookRecoveryRequestedEvent e) {
+        deliveries.recover(e.tenantId(), e.webhookId(), e.since(), events);
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(WebhookUpdatedEvent e) {
+        if (e.enabled()) {
+            deliveries.resetHealth(e.webhookId());
+        }
+    }
+
+    @EventHandler
+    @DisallowReplay
+    void on(Object payload, EventMessage<?> event) {
+        WebhookPayloads.of(payload).ifPresent(p -> {
+            if (!deliveries.plan(event.getIdentifier(), event.getTimestamp(), p).isEmpty()) {
+                afterCommit(deliveries::wake);
+            }
+        });
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().afterCommit(u -> action.run());
+        } else {
+            action.run();
+        }
+    }
+}
