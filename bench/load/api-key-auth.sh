@@ -136,7 +136,6 @@ pg_isready -h "$PGHOST_" -p "$PGPORT_" -q || die "PostgreSQL is not answering on
 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis is not answering on $REDIS_HOST:$REDIS_PORT"
 
 # ---------------------------------------------------------------- start the apps, one after the other
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 NEXT_PORT=${PORT:-18700}
 start_app() {   # start_app <instance>
     local i=$1 port=$NEXT_PORT
@@ -180,15 +179,6 @@ start_app() {   # start_app <instance>
 }
 
 # ---------------------------------------------------------------- account, token, key
-call() {   # call <expected status> <curl args...>; prints the body
-    local want=$1; shift
-    local body status
-    body=$(curl -s -w '\n%{http_code}' "$@")
-    status=${body##*$'\n'}
-    body=${body%$'\n'*}
-    [ "$status" = "$want" ] || die "expected $want, got $status from curl $*: $body"
-    printf '%s' "$body"
-}
 setup_account() {   # setup_account <instance>
     local i=$1 b=${BASE[$1]} password="Bench-Lattice-Pass-${RUN_ID}" me
     EMAIL[$i]="bench-${RUN_ID}-$i@example.com"

@@ -65,10 +65,7 @@ cleanup() {
     set +e
     if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
         log "stopping the app (pid $APP_PID)"
-        kill "$APP_PID"
-        for _ in $(seq 1 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 1; done
-        kill -0 "$APP_PID" 2>/dev/null && kill -9 "$APP_PID"
-        wait "$APP_PID" 2>/dev/null
+        stop_pid "$APP_PID"
     fi
     [ "$DB_CREATED" = 1 ] && psql_ -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
     drop_redis_keys
@@ -90,7 +87,6 @@ redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis i
 build_private_jar lattice-path
 
 # ---------------------------------------------------------------- the app, with its defaults
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 port=${PORT:-18900}
 while port_in_use "$port" || port_in_use $((port + 100)); do port=$((port + 1)); done
 BASE="http://$HOST:$port"
@@ -113,15 +109,6 @@ for n in $(seq 1 120); do
 done
 log "app up after ~${n} s (pid $APP_PID)"
 
-call() {   # call <expected status> <curl args...>; prints the body
-    local want=$1; shift
-    local body status
-    body=$(curl -s -w '\n%{http_code}' "$@")
-    status=${body##*$'\n'}
-    body=${body%$'\n'*}
-    [ "$status" = "$want" ] || die "expected $want, got $status from curl $*: $body"
-    printf '%s' "$body"
-}
 
 # ---------------------------------------------------------------- tenants, plan, keys, lattices
 TENANT_IDS=()
@@ -209,7 +196,7 @@ run_wrk() {   # run_wrk <path|me> <connections> <duration> <label>; prints: labe
     local line; line=$(grep '^RESULT ' "$out") || die "no RESULT line in $out"
     local requests duration_us errors non_2xx p50_us p90_us p99_us max_us mean_us
     eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^/local /')"
-    [ "$errors" = 0 ] && [ "$non_2xx" = 0 ] || die "$label $mode: $errors socket errors, $non_2xx answers other than 2xx ($out)"
+    [ "$errors" = 0 ] && [ "$non_2xx" = 0 ] || die "$label $mode: $errors socket errors, $non_2xx answers other than 2xx ($out; 429s are the plan's rate limit, 100 requests a second per enterprise tenant: raise TENANTS)"
     awk -v l="$label" -v m="$mode" -v c="$c" -v n="$requests" -v us="$duration_us" -v a="$p50_us" -v b="$p90_us" \
         -v p="$p99_us" -v x="$max_us" -v mean="$mean_us" \
         'BEGIN { printf "%s %s %d %.1f %.2f %.2f %.2f %.2f %.2f %d\n", l, m, c, n / (us / 1e6), a / 1e3, b / 1e3, p / 1e3, x / 1e3, mean / 1e3, n }'

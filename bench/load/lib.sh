@@ -1,11 +1,32 @@
 # What the load benchmarks of bench/load share (sourced, not run). The caller defines log and die, and the
-# settings each function names.
+# settings each function names (HOST for port_in_use).
 
 need() {   # need <command> <debian package>: installs the package when the command is missing (as root)
     command -v "$1" >/dev/null 2>&1 && return 0
     [ "$(id -u)" = 0 ] || die "$1 is missing (apt-get install $2)"
     log "installing $2"
     { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2"; } >/dev/null
+}
+
+port_in_use() {   # port_in_use <port>: something answers on HOST:port
+    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+stop_pid() {   # stop_pid <pid>: TERM, up to 30 s to exit, then KILL; reaps it
+    kill "$1" 2>/dev/null
+    for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || break; sleep 1; done
+    kill -0 "$1" 2>/dev/null && kill -9 "$1"
+    wait "$1" 2>/dev/null
+}
+
+call() {   # call <expected status> <curl args...>: prints the body; dies on any other status
+    local want=$1; shift
+    local body status
+    body=$(curl -s -w '\n%{http_code}' "$@")
+    status=${body##*$'\n'}
+    body=${body%$'\n'*}
+    [ "$status" = "$want" ] || die "expected $want, got $status from curl $*: $body"
+    printf '%s' "$body"
 }
 
 drop_redis_keys() {   # drop_redis_keys: deletes the run's keys (REDIS_HOST, REDIS_PORT, REDIS_PREFIX)

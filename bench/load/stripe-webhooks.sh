@@ -125,7 +125,6 @@ pg_isready -h "$PGHOST_" -p "$PGPORT_" -q || die "PostgreSQL is not answering on
 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis is not answering on $REDIS_HOST:$REDIS_PORT"
 
 # ---------------------------------------------------------------- start the app
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 port=${PORT:-18700}
 if [ -n "${PORT:-}" ]; then
     ! port_in_use "$port" || die "port $port is already in use"

@@ -37,10 +37,7 @@ cleanup() {
     local rc=$?
     set +e
     if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
-        kill "$APP_PID"
-        for _ in $(seq 1 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 1; done
-        kill -0 "$APP_PID" 2>/dev/null && kill -9 "$APP_PID"
-        wait "$APP_PID" 2>/dev/null
+        stop_pid "$APP_PID"
     fi
     [ -n "$DB" ] && psql_ -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
     drop_redis_keys
