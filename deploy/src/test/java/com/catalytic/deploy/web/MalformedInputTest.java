@@ -106,6 +106,17 @@ class MalformedInputTest {
         String checkpoint = http.get("/api/audit-logs/checkpoint", bearer(account.accessToken())).text("signature");
         assertThat(checkpoint).isNotBlank();
         endpoints.put("POST /api/audit-logs/verify", new String[] {"{\"checkpoint\": \"" + checkpoint + "\"}"});
+        Response lattice = http.post("/api/lattices", Map.of("dimensions", 2, "size", 3), bearer(account.accessToken()));
+        assertThat(lattice.status()).as("%s", lattice).isEqualTo(201);
+        endpoints.put("POST /api/lattices", new String[] {"{\"dimensions\": 2, \"size\": 3}"});
+        endpoints.put("POST /api/lattices/" + lattice.text("id") + "/path",
+                new String[] {"{\"start\": [0, 0], \"end\": [2, 2]}"});
+        Response webhook = http.post("/api/webhooks", Map.of("url", "https://93.184.215.14/hook"),
+                bearer(account.accessToken()));
+        assertThat(webhook.status()).as("%s", webhook).isEqualTo(201);
+        endpoints.put("POST /api/webhooks", new String[] {"{\"url\": \"https://93.184.215.14/hook\"}"});
+        endpoints.put("POST /api/webhooks/" + webhook.text("id") + "/recover",
+                new String[] {"{\"since\": \"2026-12-01T00:00:00Z\"}"});
         long eventsBefore = eventCount();
         endpoints.forEach((endpoint, valid) -> {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
