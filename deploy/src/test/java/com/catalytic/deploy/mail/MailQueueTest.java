@@ -124,4 +124,37 @@ class MailQueueTest {
                 .containsEntry("text_body", null).containsEntry("html_body", null);
         assertThat(transport.delivered).isEmpty();
     }
+
+    @Test
+    void sentAndGivenUpMessagesAreDeletedAfterTheRetentionAndUnsentOnesKept() {
+        TestClock clock = new TestClock();
+        Instant start = clock.now;
+        QueuedEmailSender sending = new QueuedEmailSender(app.jdbc(), new Flaky(0), clock, 10);
+        QueuedEmailSender failing = new QueuedEmailSender(app.jdbc(), new Flaky(Integer.MAX_VALUE), clock, 1);
+        sending.send(new Email("old-sent@example.com", "Welcome", "hello", "<p>hello</p>"));
+        sending.dispatch();
+        failing.send(new Email("old-failed@example.com", "Welcome", "hello", "<p>hello</p>"));
+        failing.dispatch();
+        assertThat(row("old-sent@example.com").get("sent_at")).isNotNull();
+        assertThat(row("old-failed@example.com").get("failed_at")).isNotNull();
+
+        clock.now = start.plus(Duration.ofDays(31));
+        QueuedEmailSender retrying = new QueuedEmailSender(app.jdbc(), new Flaky(Integer.MAX_VALUE), clock, 10);
+        retrying.send(new Email("unsent@example.com", "Welcome", "hello", "<p>hello</p>"));
+        retrying.dispatch();
+        sending.send(new Email("new-sent@example.com", "Welcome", "hello", "<p>hello</p>"));
+        sending.dispatch();
+        assertThat(row("unsent@example.com")).containsEntry("attempts", 1).containsEntry("sent_at", null);
+        assertThat(row("new-sent@example.com").get("sent_at")).isNotNull();
+
+        assertThat(sending.prune()).isPositive();
+        assertThat(count("old-sent@example.com")).isZero();
+        assertThat(count("old-failed@example.com")).isZero();
+        assertThat(count("new-sent@example.com")).as("sent within the retention").isOne();
+        assertThat(count("unsent@example.com")).as("still to be sent").isOne();
+    }
+
+    private int count(String to) {
+        return app.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE recipient = ?", Integer.class, to);
+    }
 }

@@ -40,6 +40,7 @@ import org.axonframework.queryhandling.QueryGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Deliveries to a real receiver on 127.0.0.1: planned from domain events before any attempt, signed so that the
@@ -91,10 +92,10 @@ class WebhookDeliveryTest {
 
     /** A dispatcher on the application's beans with the test's clock, address rule and resolver. */
     static WebhookDeliveries deliveries(Clock clock, WebhookTargets targets) {
-        return new WebhookDeliveries(app.jdbc(), app.bean(QueryGateway.class), app.bean(WebhookSecrets.class),
-                targets, app.bean(WebhookSender.class), new DeliverySchedule(() -> 0.5), clock,
-                app.bean(MeterRegistry.class), app.bean(CommandGateway.class), Duration.ofDays(5), Duration.ZERO,
-                1);
+        return new WebhookDeliveries(app.jdbc(), app.bean(PlatformTransactionManager.class),
+                app.bean(QueryGateway.class), app.bean(WebhookSecrets.class), targets, app.bean(WebhookSender.class),
+                new DeliverySchedule(() -> 0.5), clock, app.bean(MeterRegistry.class), app.bean(CommandGateway.class),
+                new WebhookDeliveries.Settings(Duration.ofDays(5), Duration.ZERO, 1, Duration.ofDays(30)));
     }
 
     static WebhookTargets allowingPrivate() {
@@ -179,6 +180,37 @@ class WebhookDeliveryTest {
                 .containsPattern("catalytic_webhooks_deliveries_total\\{[^}]*outcome=\"succeeded\"[^}]*\\} [1-9]")
                 .containsPattern("catalytic_webhooks_delivery_latency_seconds_count\\{?[^ ]*\\}? [1-9]")
                 .contains("catalytic_mail_queue_depth");
+    }
+
+    @Test
+    void finishedDeliveriesAndTheirAttemptsAreDeletedAfterTheRetentionAndPendingOnesKept() {
+        Hook done = hook("/kept-then-pruned", List.of("api_key.issued"));
+        Hook failing = hook("/still-failing", List.of("api_key.issued"));
+        receiver.then("/still-failing", Reply.of(500));
+        String doneId = (String) issueKeyAndAwaitDelivery(done).get("id");
+        String pendingId = (String) issueKeyAndAwaitDelivery(failing).get("id");
+        TestClock clock = new TestClock();
+        clock.now = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant attempted = clock.now;
+        deliveries(clock, allowingPrivate()).dispatch();
+        assertThat(rows(done.id())).singleElement().satisfies(r -> assertThat(r).containsEntry("status", "succeeded"));
+        assertThat(rows(failing.id())).singleElement().satisfies(r -> assertThat(r).containsEntry("status", "pending"));
+        assertThat(attempts(doneId)).hasSize(1);
+        assertThat(attempts(pendingId)).hasSize(1);
+
+        // within the 30 days: kept
+        clock.now = attempted.plus(Duration.ofDays(29));
+        deliveries(clock, allowingPrivate()).prune();
+        assertThat(rows(done.id())).hasSize(1);
+        assertThat(attempts(doneId)).hasSize(1);
+
+        // after them: the finished delivery and its attempts are gone, the pending one (failing since) stays
+        clock.now = attempted.plus(Duration.ofDays(31));
+        assertThat(deliveries(clock, allowingPrivate()).prune()).isPositive();
+        assertThat(rows(done.id())).isEmpty();
+        assertThat(attempts(doneId)).isEmpty();
+        assertThat(rows(failing.id())).hasSize(1);
+        assertThat(attempts(pendingId)).hasSize(1);
     }
 
     @Test

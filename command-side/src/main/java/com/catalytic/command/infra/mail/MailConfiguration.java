@@ -3,6 +3,7 @@ package com.catalytic.command.infra.mail;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,10 +23,12 @@ public class MailConfiguration {
     @ConditionalOnMissingBean(EmailSender.class)
     QueuedEmailSender emailSender(Environment env, Clock clock, JdbcTemplate jdbc, MeterRegistry meters,
                                   @Value("${catalytic.mail.max-attempts:10}") int maxAttempts,
-                                  @Value("${catalytic.mail.dispatch-interval:1s}") java.time.Duration interval) {
+                                  @Value("${catalytic.mail.dispatch-interval:1s}") Duration interval,
+                                  @Value("${catalytic.mail.retention:30d}") Duration retention) {
         EmailSenders.Choice choice = EmailSenders.fromSettings(env::getProperty, clock);
         LoggerFactory.getLogger(MailConfiguration.class).info("E-mail goes to {}", choice.description());
-        QueuedEmailSender sender = new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts, interval);
+        QueuedEmailSender sender = new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts, interval,
+                retention);
         Gauge.builder("catalytic.mail.queue.depth", sender, QueuedEmailSender::due)
                 .description("e-mails due now and not yet sent").register(meters);
         return sender;

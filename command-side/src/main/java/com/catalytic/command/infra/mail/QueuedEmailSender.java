@@ -6,17 +6,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import com.catalytic.command.infra.Hashing;
+import com.catalytic.command.infra.queue.DurableQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.catalytic.command.infra.queue.DurableQueue;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * Durable delivery with retries. {@link #send} only queues the message (one row in {@code mail_queue}), so a slow
  * or failing mail provider never blocks or fails a user's request; the write side's one {@link DurableQueue} (shared
- * with webhook deliveries) claims due messages on every node and delivers them through the configured transport. A failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up
- * after {@code maxAttempts} with an error in the log. Bodies are cleared once a message is sent or given up.
+ * with webhook deliveries) claims due messages on every node and delivers them through the configured transport. A
+ * failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up after {@code maxAttempts}
+ * with an error in the log. Bodies are cleared once a message is sent or given up, the row after the retention.
  */
 public class QueuedEmailSender implements EmailSender, SmartLifecycle {
 
@@ -32,21 +35,26 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
     private final EmailSender transport;
     private final Clock clock;
     private final int maxAttempts;
+    private final Duration retention;
     private final DurableQueue queue;
 
     public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts) {
-        this(jdbc, transport, clock, maxAttempts, Duration.ZERO);
+        this(jdbc, transport, clock, maxAttempts, Duration.ZERO, Duration.ofDays(30));
     }
 
-    /** @param interval how often the dispatcher looks for due messages; zero: only when {@link #dispatch} is called */
+    /**
+     * @param interval  how often the dispatcher looks for due messages; zero: only when {@link #dispatch} is called
+     * @param retention how long sent and given-up messages (their bodies already cleared) are kept
+     */
     public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts,
-                             Duration interval) {
+                             Duration interval, Duration retention) {
         this.jdbc = jdbc;
+        this.retention = retention;
         this.transport = transport;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
         this.queue = new DurableQueue("mail", jdbc, clock, "mail_queue", "sent_at IS NULL AND failed_at IS NULL",
-                CLAIM, interval, 50, this::deliver);
+                CLAIM, interval, 50, ids -> this::deliver);
     }
 
     @Override
@@ -85,13 +93,19 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.update("INSERT INTO mail_queue (id, recipient, subject, text_body, html_body, created_at, attempts, "
                 + "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING",
-                com.catalytic.command.infra.Hashing.sha256Hex(key), email.to(),
+                Hashing.sha256Hex(key), email.to(),
                 OutboxEmailSender.header(email.subject()), email.text(), email.html(), now, now);
     }
 
     /** Delivers what is due (at most 50 messages a round); returns how many were sent. */
     public int dispatch() {
         return queue.dispatch();
+    }
+
+    /** Deletes the messages sent or given up before the retention period (hourly); returns how many. */
+    @Scheduled(fixedDelayString = "${catalytic.mail.prune-interval:PT1H}", initialDelayString = "PT5M")
+    public int prune() {
+        return queue.prune("COALESCE(sent_at, failed_at)", clock.instant().minus(retention));
     }
 
     private boolean deliver(String id) {

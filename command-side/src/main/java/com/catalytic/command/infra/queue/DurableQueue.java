@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -32,11 +33,23 @@ public final class DurableQueue implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DurableQueue.class);
 
-    /** Does the work of one claimed row and records its outcome; true when it succeeded. */
+    /**
+     * Does the work of a round of claimed rows: {@link #round} may read what the whole round needs at once (the rows,
+     * what they refer to) and returns the work of one row, which does it and records its outcome on the row.
+     */
     @FunctionalInterface
     public interface Worker {
+        RowWork round(List<String> ids);
+    }
+
+    /** The work of one claimed row of a round; true when it succeeded. */
+    @FunctionalInterface
+    public interface RowWork {
         boolean work(String id);
     }
+
+    /** Rows deleted by one statement of {@link #prune}. */
+    private static final int PRUNE_BATCH = 1000;
 
     private final String name;
     private final JdbcTemplate jdbc;
@@ -102,14 +115,15 @@ public final class DurableQueue implements SmartLifecycle {
         }
         List<String> ids = jdbc.queryForList("SELECT id FROM " + table + " WHERE claimed_by = ? AND " + pending
                 + " ORDER BY next_attempt_at", String.class, claimant);
+        RowWork round = worker.round(ids);
         if (pool == null) {
             int done = 0;
             for (String id : ids) {
-                done += work(id) ? 1 : 0;
+                done += work(round, id) ? 1 : 0;
             }
             return done;
         }
-        List<Future<Boolean>> running = ids.stream().map(id -> pool.submit(() -> work(id))).toList();
+        List<Future<Boolean>> running = ids.stream().map(id -> pool.submit(() -> work(round, id))).toList();
         int done = 0;
         for (Future<Boolean> f : running) {
             try {
@@ -124,9 +138,9 @@ public final class DurableQueue implements SmartLifecycle {
         return done;
     }
 
-    private boolean work(String id) {
+    private boolean work(RowWork round, String id) {
         try {
-            return worker.work(id);
+            return round.work(id);
         } catch (RuntimeException e) {
             // the claim expires and another round tries again
             log.warn("{}: work on {} failed: {}", name, id, e.toString());
@@ -167,6 +181,36 @@ public final class DurableQueue implements SmartLifecycle {
         Long n = jdbc.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE " + pending
                 + " AND next_attempt_at <= ?", Long.class, Timestamp.from(clock.instant()));
         return n == null ? 0 : n;
+    }
+
+    /** {@link #prune(String, Instant, String, String...)} of a table no other table refers to. */
+    public int prune(String doneAt, Instant cutoff) {
+        return prune(doneAt, cutoff, null);
+    }
+
+    /**
+     * Deletes the rows no longer pending whose {@code doneAt} (an SQL expression of the row: when it was done) is
+     * before {@code cutoff}, a thousand at a time, and before them their rows in {@code children} (tables whose
+     * {@code childColumn} holds this table's id). Returns how many rows of this table were deleted.
+     */
+    public int prune(String doneAt, Instant cutoff, String childColumn, String... children) {
+        Timestamp before = Timestamp.from(cutoff);
+        int deleted = 0;
+        while (true) {
+            List<String> ids = jdbc.queryForList("SELECT id FROM " + table + " WHERE NOT (" + pending + ") AND "
+                    + doneAt + " < ? LIMIT " + PRUNE_BATCH, String.class, before);
+            if (ids.isEmpty()) {
+                return deleted;
+            }
+            String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+            for (String child : children) {
+                jdbc.update("DELETE FROM " + child + " WHERE " + childColumn + " IN (" + in + ")", ids.toArray());
+            }
+            deleted += jdbc.update("DELETE FROM " + table + " WHERE id IN (" + in + ")", ids.toArray());
+            if (ids.size() < PRUNE_BATCH) {
+                return deleted;
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,9 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargets;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargetsQuery;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
+import com.catalytic.api.webhook.WebhookEventTypes;
 import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.queue.DurableQueue;
 import com.catalytic.command.webhook.DeliverySchedule;
@@ -22,19 +25,24 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
+import java.util.stream.Stream;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Webhook deliveries: planned (one row per event and matching enabled webhook, stored before any attempt; the
@@ -56,7 +64,17 @@ public class WebhookDeliveries implements SmartLifecycle {
                        int attempts) {
     }
 
+    /**
+     * @param failureWindow how long an endpoint may fail before it is disabled
+     * @param interval      how often the dispatcher looks for due deliveries; zero: only when called
+     * @param workers       attempts under way at once on this node
+     * @param retention     how long finished deliveries and their attempts are kept
+     */
+    public record Settings(Duration failureWindow, Duration interval, int workers, Duration retention) {
+    }
+
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final QueryGateway queries;
     private final WebhookSecrets secrets;
     private final WebhookTargets targets;
@@ -65,14 +83,16 @@ public class WebhookDeliveries implements SmartLifecycle {
     private final Clock clock;
     private final MeterRegistry meters;
     private final CommandGateway commands;
-    private final Duration failureWindow;
+    private final Settings settings;
     private final Timer latency;
     private final DurableQueue queue;
 
-    public WebhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets, WebhookTargets targets,
-                             WebhookSender sender, DeliverySchedule schedule, Clock clock, MeterRegistry meters,
-                             CommandGateway commands, Duration failureWindow, Duration interval, int workers) {
+    public WebhookDeliveries(JdbcTemplate jdbc, PlatformTransactionManager transactions, QueryGateway queries,
+                             WebhookSecrets secrets, WebhookTargets targets, WebhookSender sender,
+                             DeliverySchedule schedule, Clock clock, MeterRegistry meters, CommandGateway commands,
+                             Settings settings) {
         this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactions);
         this.queries = queries;
         this.secrets = secrets;
         this.targets = targets;
@@ -81,16 +101,17 @@ public class WebhookDeliveries implements SmartLifecycle {
         this.clock = clock;
         this.meters = meters;
         this.commands = commands;
-        this.failureWindow = failureWindow;
+        this.settings = settings;
         this.latency = Timer.builder("catalytic.webhooks.delivery.latency")
                 .description("time from sending a delivery to its answer").register(meters);
         // a round's claim outlives its attempts at their longest; kept short, since the rows a node held when it
-        // died wait for their claim to expire (90 s with 8 workers at the 15 s timeouts)
+        // died wait for their claim to expire (70 s with 8 workers at the 15 s timeouts)
+        int workers = settings.workers();
         int batch = Math.max(16, 2 * workers);
         int rounds = (batch + workers - 1) / workers;
         this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'",
-                sender.longestAttempt().multipliedBy(rounds).plusSeconds(30), interval, batch, workers,
-                this::attempt);
+                sender.longestAttempt().multipliedBy(rounds).plusSeconds(30), settings.interval(), batch, workers,
+                this::round);
     }
 
     /** The queue's depth: deliveries due now. */
@@ -121,7 +142,7 @@ public class WebhookDeliveries implements SmartLifecycle {
 
     /** A delivery of {@code webhook.test} to one webhook, enabled or not. */
     public String planTest(String tenantId, String webhookId, String eventId) {
-        Payload p = new Payload(tenantId, com.catalytic.api.webhook.WebhookEventTypes.TEST,
+        Payload p = new Payload(tenantId, WebhookEventTypes.TEST,
                 Map.of("webhook_id", webhookId, "message", "a test delivery"));
         return store(webhookId, tenantId, eventId, p.type(), body(eventId, clock.instant(), p));
     }
@@ -166,22 +187,39 @@ public class WebhookDeliveries implements SmartLifecycle {
         return queue.dispatch();
     }
 
-    /** One attempt of a claimed delivery, its outcome recorded; true on a 2xx answer. */
-    boolean attempt(String id) {
-        List<Row> rows = jdbc.query("SELECT id, webhook_id, tenant_id, event_id, event_type, payload, attempts FROM "
-                + "webhook_deliveries WHERE id = ? AND status = 'pending'", (rs, i) -> new Row(rs.getString(1),
-                rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7)), id);
-        if (rows.isEmpty()) {
-            return false;
+    /**
+     * A round of claimed deliveries: their rows in one read and each tenant's webhooks once, then the work of one
+     * delivery.
+     */
+    private DurableQueue.RowWork round(List<String> ids) {
+        Map<String, Row> rows = new HashMap<>();
+        if (!ids.isEmpty()) {
+            jdbc.query("SELECT id, webhook_id, tenant_id, event_id, event_type, payload, attempts FROM "
+                    + "webhook_deliveries WHERE status = 'pending' AND id IN ("
+                    + String.join(",", Collections.nCopies(ids.size(), "?")) + ")", rs -> {
+                        rows.put(rs.getString(1), new Row(rs.getString(1), rs.getString(2), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7)));
+                    }, ids.toArray());
         }
-        Row row = rows.get(0);
-        Optional<DeliveryTarget> target = targetsOf(row.tenantId()).stream()
-                .filter(t -> t.webhookId().equals(row.webhookId())).findFirst();
-        boolean test = row.eventType().equals(com.catalytic.api.webhook.WebhookEventTypes.TEST);
+        Map<String, List<DeliveryTarget>> tenants = new HashMap<>();
+        for (Row row : rows.values()) {
+            tenants.computeIfAbsent(row.tenantId(), this::targetsOf);
+        }
+        return id -> {
+            Row row = rows.get(id);
+            return row != null && attempt(row, tenants.get(row.tenantId()).stream()
+                    .filter(t -> t.webhookId().equals(row.webhookId())).findFirst());
+        };
+    }
+
+    /** One attempt of a claimed delivery, its outcome recorded; true on a 2xx answer. */
+    private boolean attempt(Row row, Optional<DeliveryTarget> target) {
+        boolean test = row.eventType().equals(WebhookEventTypes.TEST);
         if (target.isEmpty() || (!target.get().enabled() && !test)) {
             jdbc.update("UPDATE webhook_deliveries SET status = 'cancelled', last_error = ?, completed_at = ?, "
                     + "claimed_by = NULL, claimed_until = NULL WHERE id = ?", target.isEmpty()
-                    ? "the webhook was deleted" : "the webhook is disabled", Timestamp.from(clock.instant()), id);
+                    ? "the webhook was deleted" : "the webhook is disabled", Timestamp.from(clock.instant()),
+                    row.id());
             meters.counter("catalytic.webhooks.deliveries", "outcome", "cancelled").increment();
             return false;
         }
@@ -214,6 +252,20 @@ public class WebhookDeliveries implements SmartLifecycle {
         Instant next = ok ? null : schedule.next(attempt, at, a.status(), DeliverySchedule.retryAfter(a.retryAfter(),
                 at)).orElse(null);
         String status = ok ? SUCCEEDED : next == null ? FAILED : PENDING;
+        // the attempt, the delivery's new state and the webhook's health: one commit
+        boolean disable = Boolean.TRUE.equals(tx.execute(done -> {
+            recordAttempt(row, at, a, attempt, status, next);
+            return health(row, at, ok);
+        }));
+        meters.counter("catalytic.webhooks.deliveries", "outcome", ok ? "succeeded" : next == null ? "failed"
+                : "retrying").increment();
+        if (disable) {
+            disable(row, at);
+        }
+        return ok;
+    }
+
+    private void recordAttempt(Row row, Instant at, Answer a, int attempt, String status, Instant next) {
         jdbc.update("INSERT INTO webhook_delivery_attempts (delivery_id, attempt, attempted_at, status, latency_ms, "
                 + "response_body, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row.id(), attempt,
                 Timestamp.from(at), a.status(), a.latencyMillis(), a.body(), a.error(),
@@ -222,17 +274,13 @@ public class WebhookDeliveries implements SmartLifecycle {
                 + "next_attempt_at = ?, completed_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
                 status, attempt, a.status(), a.error(), next == null ? null : Timestamp.from(next),
                 status.equals(PENDING) ? null : Timestamp.from(clock.instant()), row.id());
-        meters.counter("catalytic.webhooks.deliveries", "outcome", ok ? "succeeded" : next == null ? "failed"
-                : "retrying").increment();
-        health(row, at, ok);
-        return ok;
     }
 
     /**
-     * The webhook's failure streak: a success ends it; a failure that finds it older than the failure window disables
-     * the webhook (once: the tenant's owners and admins are e-mailed on the event).
+     * The webhook's failure streak: a success ends it; true when a failure finds it older than the failure window and
+     * the webhook is not disabled yet.
      */
-    private void health(Row row, Instant at, boolean ok) {
+    private boolean health(Row row, Instant at, boolean ok) {
         Timestamp t = Timestamp.from(at);
         String update = ok
                 ? "UPDATE webhook_health SET failing_since = NULL, last_success_at = ? WHERE webhook_id = ?"
@@ -245,16 +293,33 @@ public class WebhookDeliveries implements SmartLifecycle {
             jdbc.update(update, args);
         }
         if (ok) {
-            return;
+            return false;
         }
         Map<String, Object> h = jdbc.queryForMap("SELECT failing_since, disabled_at FROM webhook_health "
                 + "WHERE webhook_id = ?", row.webhookId());
         Instant since = ((Timestamp) h.get("failing_since")).toInstant();
-        if (h.get("disabled_at") == null && !since.plus(failureWindow).isAfter(at)) {
-            commands.sendAndWait(new DisableFailingWebhookCommand(row.webhookId(), row.tenantId(), since, at));
-            jdbc.update("UPDATE webhook_health SET disabled_at = ? WHERE webhook_id = ?", t, row.webhookId());
-            meters.counter("catalytic.webhooks.disabled").increment();
-        }
+        return h.get("disabled_at") == null && !since.plus(settings.failureWindow()).isAfter(at);
+    }
+
+    /** Disables a webhook that failed for the whole window (once: its tenant's owners and admins are e-mailed). */
+    private void disable(Row row, Instant at) {
+        Timestamp since = jdbc.queryForObject("SELECT failing_since FROM webhook_health WHERE webhook_id = ?",
+                Timestamp.class, row.webhookId());
+        commands.sendAndWait(new DisableFailingWebhookCommand(row.webhookId(), row.tenantId(), since.toInstant(),
+                at));
+        jdbc.update("UPDATE webhook_health SET disabled_at = ? WHERE webhook_id = ?", Timestamp.from(at),
+                row.webhookId());
+        meters.counter("catalytic.webhooks.disabled").increment();
+    }
+
+    /**
+     * Deletes the deliveries finished before the retention period and their attempts (hourly, on every node: a
+     * second node finds nothing left); returns how many deliveries.
+     */
+    @Scheduled(fixedDelayString = "${catalytic.webhooks.prune-interval:PT1H}", initialDelayString = "PT5M")
+    public int prune() {
+        return queue.prune("completed_at", clock.instant().minus(settings.retention()), "delivery_id",
+                "webhook_delivery_attempts");
     }
 
     /** A webhook enabled again (or changed) starts a new failure window. */
@@ -294,9 +359,8 @@ public class WebhookDeliveries implements SmartLifecycle {
         }
         int queued = 0;
         Timestamp now = Timestamp.from(clock.instant());
-        try (java.util.stream.Stream<? extends TrackedEventMessage<?>> stream =
-                     events.readEvents(events.createTokenAt(since), false)) {
-            java.util.Iterator<? extends TrackedEventMessage<?>> it = stream.iterator();
+        try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(events.createTokenAt(since), false)) {
+            Iterator<? extends TrackedEventMessage<?>> it = stream.iterator();
             while (it.hasNext()) {
                 TrackedEventMessage<?> e = it.next();
                 Optional<Payload> p = WebhookPayloads.of(e.getPayload());

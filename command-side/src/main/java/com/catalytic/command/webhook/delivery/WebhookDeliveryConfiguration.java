@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 @Configuration
 public class WebhookDeliveryConfiguration {
@@ -24,15 +25,17 @@ public class WebhookDeliveryConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    WebhookDeliveries webhookDeliveries(JdbcTemplate jdbc, QueryGateway queries, WebhookSecrets secrets,
-                                        WebhookTargets targets, WebhookSender sender, Clock clock,
-                                        MeterRegistry meters, CommandGateway commands,
+    WebhookDeliveries webhookDeliveries(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+                                        QueryGateway queries, WebhookSecrets secrets, WebhookTargets targets,
+                                        WebhookSender sender, Clock clock, MeterRegistry meters,
+                                        CommandGateway commands,
                                         @Value("${catalytic.webhooks.failure-window:5d}") Duration failureWindow,
                                         @Value("${catalytic.webhooks.dispatch-interval:1s}") Duration interval,
-                                        @Value("${catalytic.webhooks.workers:8}") int workers) {
-        WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, queries, secrets, targets, sender,
+                                        @Value("${catalytic.webhooks.workers:8}") int workers,
+                                        @Value("${catalytic.webhooks.retention:30d}") Duration retention) {
+        WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, transactions, queries, secrets, targets, sender,
                 new DeliverySchedule(() -> ThreadLocalRandom.current().nextDouble()), clock, meters, commands,
-                failureWindow, interval, workers);
+                new WebhookDeliveries.Settings(failureWindow, interval, workers, retention));
         Gauge.builder("catalytic.webhooks.queue.depth", deliveries, WebhookDeliveries::due)
                 .description("webhook deliveries due now and not yet attempted").register(meters);
         return deliveries;
