@@ -124,10 +124,13 @@ public class WebhookDeliveries implements SmartLifecycle {
         return "whd_" + Hashing.sha256Hex(webhookId + "/" + eventId).substring(0, 40);
     }
 
-    /** One pending delivery per enabled webhook of the tenant that wants this type; returns their ids. */
-    public List<String> plan(String eventId, Instant occurredAt, Payload p) {
+    /**
+     * One pending delivery per enabled webhook of the tenant that wants this type; returns their ids. {@code known}
+     * holds the webhooks of tenants already asked for (the planner keeps it for a batch of events).
+     */
+    public List<String> plan(String eventId, Instant occurredAt, Payload p, Map<String, List<DeliveryTarget>> known) {
         List<String> planned = new ArrayList<>();
-        for (DeliveryTarget t : targetsOf(p.tenantId())) {
+        for (DeliveryTarget t : known.computeIfAbsent(p.tenantId(), this::targetsOf)) {
             if (t.wants(p.type(), occurredAt)) {
                 planned.add(store(t.webhookId(), p.tenantId(), eventId, p.type(), body(eventId, occurredAt, p)));
             }

@@ -1,9 +1,18 @@
 package com.catalytic.command.webhook.delivery;
 
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookTestRequestedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
+import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DisallowReplay;
 import org.axonframework.eventhandling.EventHandler;
@@ -23,6 +32,11 @@ import org.springframework.stereotype.Component;
 public class WebhookDeliveryPlanner {
 
     public static final String GROUP = "webhook-deliveries";
+
+    private static final String KNOWN_TARGETS = WebhookDeliveryPlanner.class.getName() + ".targets";
+    /** Events after which a tenant's webhooks are read again (the update has a handler of its own). */
+    private static final Set<Class<?>> CHANGES_TARGETS = Set.of(WebhookCreatedEvent.class, WebhookDeletedEvent.class,
+            WebhookSecretRotatedEvent.class, WebhookDisabledForFailuresEvent.class);
 
     private final WebhookDeliveries deliveries;
     private final EventStorageEngine events;
@@ -55,6 +69,7 @@ public class WebhookDeliveryPlanner {
     @EventHandler
     @DisallowReplay
     void on(WebhookUpdatedEvent e) {
+        knownInBatch().clear();
         if (e.enabled()) {
             deliveries.resetHealth(e.webhookId());
         }
@@ -63,11 +78,25 @@ public class WebhookDeliveryPlanner {
     @EventHandler
     @DisallowReplay
     void on(Object payload, EventMessage<?> event) {
+        if (CHANGES_TARGETS.contains(payload.getClass())) {
+            knownInBatch().clear();
+        }
         WebhookPayloads.of(payload).ifPresent(p -> {
-            if (!deliveries.plan(event.getIdentifier(), event.getTimestamp(), p).isEmpty()) {
+            if (!deliveries.plan(event.getIdentifier(), event.getTimestamp(), p, knownInBatch()).isEmpty()) {
                 afterCommit(deliveries::wake);
             }
         });
+    }
+
+    /**
+     * The webhooks of the tenants asked for while handling this batch of events, asked for again after an event of
+     * the batch changed webhooks.
+     */
+    private static Map<String, List<DeliveryTarget>> knownInBatch() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            return new HashMap<>();
+        }
+        return CurrentUnitOfWork.get().root().getOrComputeResource(KNOWN_TARGETS, k -> new HashMap<>());
     }
 
     private static void afterCommit(Runnable action) {
