@@ -7,6 +7,7 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.webhook.WebhookMessages.CreateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.DeleteWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
+import com.catalytic.api.webhook.WebhookMessages.ListWebhooksQuery;
 import com.catalytic.api.webhook.WebhookMessages.RotateWebhookSecretCommand;
 import com.catalytic.api.webhook.WebhookMessages.UpdateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
@@ -19,6 +20,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /** Creating, changing, deleting webhooks and rotating their secrets. The secret is returned here once. */
@@ -30,20 +32,33 @@ public class WebhookService {
     private final WebhookTargets targets;
     private final WebhookSecrets secrets;
     private final Clock clock;
+    private final int maxPerTenant;
 
+    /**
+     * @param maxPerTenant webhooks a tenant may have; checked against its webhooks when a creation arrives, so
+     *                     creations running at once can each pass it (by at most the number running at once)
+     */
     public WebhookService(CommandGateway commands, QueryGateway queries, WebhookTargets targets,
-                          WebhookSecrets secrets, Clock clock) {
+                          WebhookSecrets secrets, Clock clock,
+                          @Value("${catalytic.webhooks.max-per-tenant:20}") int maxPerTenant) {
         this.commands = commands;
         this.queries = queries;
         this.targets = targets;
         this.secrets = secrets;
         this.clock = clock;
+        this.maxPerTenant = maxPerTenant;
     }
 
     public Map<String, Object> create(Caller caller, String url, String description, Set<String> eventTypes,
                                       Boolean enabled) {
         caller.require(Scopes.WEBHOOKS_MANAGE);
         String checked = targets.check(url).uri().toString();
+        int existing = queries.query(new ListWebhooksQuery(caller.tenantId()),
+                ResponseTypes.multipleInstancesOf(WebhookView.class)).join().size();
+        if (existing >= maxPerTenant) {
+            throw DomainException.conflict("webhook_limit", "a tenant has at most " + maxPerTenant
+                    + " webhooks; delete one it no longer needs (one webhook can receive several event types)", "url");
+        }
         String webhookId = Ids.newId();
         String secret = WebhookSecrets.generate();
         commands.sendAndWait(new CreateWebhookCommand(webhookId, caller.tenantId(), checked, description,

@@ -25,12 +25,14 @@ class WebhookApiTest {
     /** A public address written as a literal, so creation needs no DNS. */
     static final String PUBLIC_URL = "https://93.184.215.14/hooks/in";
 
+    static final int MAX = 3;
+
     static TestApp app;
     static Http http;
 
     @BeforeAll
     static void start() {
-        app = TestApp.start(TestApp.newSchema(), Map.of());
+        app = TestApp.start(TestApp.newSchema(), Map.of("catalytic.webhooks.max-per-tenant", String.valueOf(MAX)));
         http = app.http();
     }
 
@@ -41,6 +43,28 @@ class WebhookApiTest {
 
     static Response create(String[] who, Object body) {
         return http.post("/api/webhooks", body, who);
+    }
+
+    @Test
+    void aTenantHasAtMostTheConfiguredNumberOfWebhooksAndDeletingOneMakesRoom() {
+        Account owner = Accounts.registerAndLogin(http, "capped");
+        String[] o = bearer(owner.accessToken());
+        String first = null;
+        for (int i = 0; i < MAX; i++) {
+            Response r = create(o, Map.of("url", PUBLIC_URL + "/" + i));
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+            first = first == null ? r.text("id") : first;
+        }
+        Response refused = create(o, Map.of("url", PUBLIC_URL + "/over"));
+        problem(refused, 409, "webhook_limit", "url");
+        assertThat(http.get("/api/webhooks", o).json().path("webhooks")).hasSize(MAX);
+        // another tenant's count is its own
+        Account other = Accounts.registerAndLogin(http, "uncapped");
+        assertThat(create(bearer(other.accessToken()), Map.of("url", PUBLIC_URL)).status()).isEqualTo(201);
+
+        assertThat(http.method("DELETE", "/api/webhooks/" + first, null, o).status()).isEqualTo(204);
+        Response again = create(o, Map.of("url", PUBLIC_URL + "/over"));
+        assertThat(again.status()).as(again.toString()).isEqualTo(201);
     }
 
     @Test

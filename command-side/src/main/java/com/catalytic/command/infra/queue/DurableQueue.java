@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -27,7 +28,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * rows are still pending. A dispatcher on every node claims due rows for a while (a node that dies mid-work hands
  * them on when the claim expires) and hands each to the {@link Worker}, which does the work and records the outcome
  * on the row (done, or the next attempt) and clears the claim. Work runs on a thread of its own, so a slow
- * provider never delays the node's other scheduled work.
+ * provider never delays the node's other scheduled work. With worker threads, the claims of a round are extended
+ * while its work goes on, so the claim can be short whatever the work takes.
  */
 public final class DurableQueue implements SmartLifecycle {
 
@@ -60,22 +62,26 @@ public final class DurableQueue implements SmartLifecycle {
     private final Duration interval;
     private final int batch;
     private final Worker worker;
-    private final int workers;
     private final AtomicBoolean woken = new AtomicBoolean();
     private ScheduledExecutorService dispatcher;
     private ExecutorService pool;
 
     /**
      * @param pending  SQL condition of the rows still to be worked on (e.g. {@code sent_at IS NULL})
-     * @param claim    how long a claim holds: longer than the work of a whole batch can take
+     * @param claim    how long a claim holds: longer than the work of a whole batch can take with one worker; with
+     *                 several, longer than a third of it between two extensions
      * @param interval how often to look for due rows; zero: only when {@link #dispatch} is called
      */
     public DurableQueue(String name, JdbcTemplate jdbc, Clock clock, String table, String pending, Duration claim,
                         Duration interval, int batch, Worker worker) {
-        this(name, jdbc, clock, table, pending, claim, interval, batch, 1, worker);
+        this(name, jdbc, clock, table, pending, claim, interval, batch, 0, worker);
     }
 
-    /** @param workers how many rows of a batch are worked on at once (one slow endpoint does not hold up the rest) */
+    /**
+     * @param workers how many rows of a batch are worked on at once (one slow endpoint does not hold up the rest),
+     *                each on a worker thread; their claims are extended every third of {@code claim} while they
+     *                work. Zero: one after the other on the thread that dispatches, the claim never extended.
+     */
     public DurableQueue(String name, JdbcTemplate jdbc, Clock clock, String table, String pending, Duration claim,
                         Duration interval, int batch, int workers, Worker worker) {
         this.name = name;
@@ -87,8 +93,7 @@ public final class DurableQueue implements SmartLifecycle {
         this.interval = interval;
         this.batch = batch;
         this.worker = worker;
-        this.workers = workers;
-        if (workers > 1) {
+        if (workers > 0) {
             AtomicInteger n = new AtomicInteger();
             this.pool = Executors.newFixedThreadPool(workers, r -> {
                 Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
@@ -125,17 +130,38 @@ public final class DurableQueue implements SmartLifecycle {
         }
         List<Future<Boolean>> running = ids.stream().map(id -> pool.submit(() -> work(round, id))).toList();
         int done = 0;
+        long beat = claim.toMillis() / 3;
         for (Future<Boolean> f : running) {
-            try {
-                done += f.get() ? 1 : 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return done;
-            } catch (ExecutionException e) {
-                log.warn("{}: work failed: {}", name, e.getCause().toString());
+            while (true) {
+                try {
+                    done += f.get(beat, TimeUnit.MILLISECONDS) ? 1 : 0;
+                    break;
+                } catch (TimeoutException stillWorking) {
+                    extend(claimant);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return done;
+                } catch (ExecutionException e) {
+                    log.warn("{}: work failed: {}", name, e.getCause().toString());
+                    break;
+                }
             }
         }
         return done;
+    }
+
+    /**
+     * The round's rows still pending are claimed for another {@code claim} from now: a claim need only outlast the
+     * time between two of these, not the longest a round can take, so the rows of a node that died are taken up
+     * soon after.
+     */
+    private void extend(String claimant) {
+        try {
+            jdbc.update("UPDATE " + table + " SET claimed_until = ? WHERE claimed_by = ? AND " + pending,
+                    Timestamp.from(clock.instant().plus(claim)), claimant);
+        } catch (RuntimeException e) {
+            log.warn("{}: claims not extended: {}", name, e.toString());
+        }
     }
 
     private boolean work(RowWork round, String id) {

@@ -59,6 +59,8 @@ public class WebhookDeliveries implements SmartLifecycle {
     public static final String CANCELLED = "cancelled";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a round's claim holds without being extended. */
+    private static final Duration CLAIM = Duration.ofSeconds(30);
 
     private record Row(String id, String webhookId, String tenantId, String eventId, String eventType, String payload,
                        int attempts) {
@@ -71,6 +73,11 @@ public class WebhookDeliveries implements SmartLifecycle {
      * @param retention     how long finished deliveries and their attempts are kept
      */
     public record Settings(Duration failureWindow, Duration interval, int workers, Duration retention) {
+        public Settings {
+            if (workers < 1) {
+                throw new IllegalArgumentException("catalytic.webhooks.workers must be at least 1, not " + workers);
+            }
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -104,14 +111,11 @@ public class WebhookDeliveries implements SmartLifecycle {
         this.settings = settings;
         this.latency = Timer.builder("catalytic.webhooks.delivery.latency")
                 .description("time from sending a delivery to its answer").register(meters);
-        // a round's claim outlives its attempts at their longest; kept short, since the rows a node held when it
-        // died wait for their claim to expire (70 s with 8 workers at the 15 s timeouts)
+        // claims extended every 10 s while a round's attempts go on: the rows a node held when it died are taken up
+        // by the others (or by it, restarted) 30 s after its last extension at most
         int workers = settings.workers();
-        int batch = Math.max(16, 2 * workers);
-        int rounds = (batch + workers - 1) / workers;
-        this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'",
-                sender.longestAttempt().multipliedBy(rounds).plusSeconds(30), settings.interval(), batch, workers,
-                this::round);
+        this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'", CLAIM,
+                settings.interval(), Math.max(16, 2 * workers), workers, this::round);
     }
 
     /** The queue's depth: deliveries due now. */

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -47,7 +48,7 @@ public final class WebhookSender implements AutoCloseable {
         Timeout t = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new org.apache.hc.client5.http.SystemDefaultDnsResolver() {
+                        .setDnsResolver(new SystemDefaultDnsResolver() {
                             @Override
                             public InetAddress[] resolve(String host) throws UnknownHostException {
                                 throw new UnknownHostException("webhook deliveries connect to checked addresses only");
@@ -64,11 +65,6 @@ public final class WebhookSender implements AutoCloseable {
                 .disableCookieManagement()
                 .setUserAgent("Catalytic-Webhooks/1")
                 .build();
-    }
-
-    /** The longest one attempt can take: the timeout to connect plus the timeout to answer. */
-    public java.time.Duration longestAttempt() {
-        return timeout.multipliedBy(2);
     }
 
     public Answer send(Target target, Map<String, String> headers, String body) {
