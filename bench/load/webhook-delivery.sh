@@ -24,6 +24,7 @@ REDIS_PORT=${REDIS_PORT:-6379}
 RUN_ID="$$_$(date +%s)"
 REDIS_PREFIX="bench:${RUN_ID}:"
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/webhook-delivery.XXXXXX)}
+mkdir -p "$OUT_DIR"
 DATA_DIR=$(mktemp -d /tmp/webhook-delivery-data.XXXXXX)
 APP_PID=""
 DB=""
