@@ -1,5 +1,6 @@
 package com.catalytic.command.metering;
 
+import com.catalytic.command.auth.CredentialCache;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -44,6 +45,12 @@ public class MeteringConfiguration {
                               @Value("${catalytic.metering.quota-count-gather:20ms}") Duration gather,
                               ObjectProvider<StringRedisTemplate> redis) {
         return new QuotaCounter(ledger, redisHost.isBlank() ? null : redis.getObject(), prefix, gather);
+    }
+
+    /** The API key's own limit comes from the credential cache, which verified the key moments before. */
+    @Bean
+    AdmissionPolicy admissionPolicy(RateLimiter limiter, QuotaCounter quota, CredentialCache credentials) {
+        return new AdmissionPolicy(limiter, quota::used, credentials::apiKeyLimit);
     }
 
     /**

@@ -9,11 +9,11 @@ import com.catalytic.api.usage.ComputeUnits;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.command.auth.CredentialCache;
 import com.catalytic.command.infra.Ids;
-import com.catalytic.command.metering.QuotaCounter;
-import com.catalytic.command.metering.QuotaLedger;
-import com.catalytic.command.metering.RateLimiter;
-import com.catalytic.command.metering.RateLimiter.Bucket;
-import com.catalytic.command.metering.RateLimiter.Decision;
+import com.catalytic.command.metering.Admission;
+import com.catalytic.command.metering.Admission.Quota;
+import com.catalytic.command.metering.Admission.RateLimit;
+import com.catalytic.command.metering.Admission.Refusal;
+import com.catalytic.command.metering.AdmissionPolicy;
 import com.catalytic.command.metering.UsageJournal;
 import com.catalytic.command.metering.UsageJournal.UsageNotRecorded;
 import jakarta.servlet.FilterChain;
@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,10 +41,10 @@ import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
- * Metering of every authenticated {@code /api/**} call: the plan's rate limit (and the API key's, when lower), the
- * monthly quota, then the call itself, whose usage record is committed before the response leaves (an acknowledged
- * call is never unrecorded). Every metered response carries {@code X-RateLimit-Limit}, {@code -Remaining},
- * {@code -Reset} (seconds until the bucket is full again).
+ * Metering of every authenticated {@code /api/**} call: admission ({@link AdmissionPolicy}: rate limit and monthly
+ * quota), then the call itself, whose usage record is committed before the response leaves (an acknowledged call is
+ * never unrecorded). Every metered response carries {@code X-RateLimit-Limit}, {@code -Remaining}, {@code -Reset}
+ * (seconds until the bucket is full again); a refusal is a 429 problem.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
@@ -60,22 +59,20 @@ public class MeteringFilter extends OncePerRequestFilter {
     private final boolean enabled;
     private final CredentialCache cache;
     private final PlanCatalogue plans;
-    private final RateLimiter limiter;
-    private final QuotaCounter quota;
+    private final AdmissionPolicy admission;
     private final UsageJournal journal;
     private final Problems problems;
     private final Clock clock;
     private final Duration recordTimeout;
 
     public MeteringFilter(@Value("${catalytic.metering.enabled:true}") boolean enabled, CredentialCache cache,
-                          PlanCatalogue plans, RateLimiter limiter, QuotaCounter quota, UsageJournal journal,
+                          PlanCatalogue plans, AdmissionPolicy admission, UsageJournal journal,
                           Problems problems, Clock clock,
                           @Value("${catalytic.metering.record-timeout:10s}") Duration recordTimeout) {
         this.enabled = enabled;
         this.cache = cache;
         this.plans = plans;
-        this.limiter = limiter;
-        this.quota = quota;
+        this.admission = admission;
         this.journal = journal;
         this.problems = problems;
         this.clock = clock;
@@ -96,10 +93,13 @@ public class MeteringFilter extends OncePerRequestFilter {
         }
         Instant start = clock.instant();
         Plan plan = plans.get(cache.tenant(caller.tenantId()).map(TenantState::plan).orElse(PlanCatalogue.FREE));
-        try {
-            admit(caller, plan, start, res);
-        } catch (DomainException refused) {
-            problems.write(res, req, refused);
+        Admission decision = admission.admit(caller, plan, start);
+        RateLimit rateLimit = decision.rateLimit();
+        res.setHeader("X-RateLimit-Limit", Integer.toString(rateLimit.limit()));
+        res.setHeader("X-RateLimit-Remaining", Long.toString(rateLimit.remaining()));
+        res.setHeader("X-RateLimit-Reset", Long.toString(rateLimit.resetSeconds()));
+        if (!decision.admitted()) {
+            problems.write(res, req, problemOf(decision.refusal()));
             return;
         }
         long startNanos = System.nanoTime();
@@ -158,35 +158,11 @@ public class MeteringFilter extends OncePerRequestFilter {
         journal.record(new UsageJournal.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth()), recordTimeout);
     }
 
-    private void admit(Caller caller, Plan plan, Instant now, HttpServletResponse res) {
-        List<Bucket> buckets = new ArrayList<>(2);
-        buckets.add(new Bucket("tenant:" + caller.tenantId(), plan.requestsPerMinute()));
-        if (caller.apiKeyId() != null) {
-            Integer keyLimit = cache.apiKeyLimit(caller.apiKeyId());
-            if (keyLimit != null && keyLimit < plan.requestsPerMinute()) {
-                buckets.add(new Bucket("key:" + caller.apiKeyId(), keyLimit));
-            }
-        }
-        Decision d = limiter.acquire(buckets);
-        res.setHeader("X-RateLimit-Limit", Integer.toString(d.limit()));
-        res.setHeader("X-RateLimit-Remaining", Long.toString(d.remaining()));
-        res.setHeader("X-RateLimit-Reset", Long.toString(d.resetSeconds()));
-        if (!d.allowed()) {
-            throw DomainException.tooManyRequests("rate_limited",
-                    "rate limit of " + d.limit() + " requests per minute exceeded", d.retryAfterSeconds());
-        }
-        long limit = plan.apiCallsPerMonth();
-        if (limit != Plan.UNLIMITED) {
-            String period = QuotaLedger.period(now);
-            long used = quota.used(caller.tenantId(), period);
-            if (used >= limit) {
-                Instant reset = QuotaLedger.resetAt(now);
-                throw DomainException.tooManyRequests("quota_exceeded", "the " + plan.name() + " plan's " + limit
-                                + " API calls for " + period + " are used up; upgrade or wait until " + reset,
-                        Math.max(1, Duration.between(now, reset).toSeconds()))
-                        .withDetails(Map.of("reset_at", reset.toString(), "limit", limit, "used", used));
-            }
-        }
+    private static DomainException problemOf(Refusal refusal) {
+        DomainException problem = DomainException.tooManyRequests(refusal.code(), refusal.message(),
+                refusal.retryAfterSeconds());
+        Quota quota = refusal.quota();
+        return quota == null ? problem : problem.withDetails(Map.of("reset_at", quota.resetAt().toString(),
+                "limit", quota.limit(), "used", quota.used()));
     }
-
 }
