@@ -13,6 +13,7 @@ import com.catalytic.api.tenant.RegisterTenantCommand;
 import com.catalytic.command.infra.Ids;
 import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
 import com.catalytic.command.tenant.Slugs;
+import com.catalytic.command.tenant.SuspensionPolicy;
 import com.catalytic.command.tenant.UniqueKeyRegistry;
 import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.Emails;
@@ -104,17 +105,7 @@ public class AuthService {
         if (!creds.active()) {
             throw DomainException.forbidden("account_disabled", "this account is deactivated");
         }
-        if ("suspended".equals(creds.tenantStatus())) {
-            // unpaid invoices: the people who can pay them still sign in, to reach billing only
-            com.catalytic.api.user.Role role = com.catalytic.api.user.Role.fromWire(creds.role());
-            boolean mayPay = creds.tenantSuspendedForNonPayment() && role != null
-                    && role.includes(com.catalytic.api.user.Role.ADMIN);
-            if (!mayPay) {
-                throw DomainException.forbidden("tenant_suspended", creds.tenantSuspendedForNonPayment()
-                        ? "this tenant is suspended until its open invoice is paid; an owner or admin can pay it"
-                        : "this tenant is suspended; contact support");
-            }
-        }
+        SuspensionPolicy.requireMaySignIn(creds);
         String sessionId = Ids.newId();
         RefreshTokens.Issued refresh = refreshTokens.issue(sessionId);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),

@@ -6,6 +6,7 @@ import com.catalytic.command.apikey.ApiKeys;
 import com.catalytic.command.auth.AccessTokenAuthenticator;
 import com.catalytic.command.auth.ApiKeyAuthenticator;
 import com.catalytic.command.auth.CredentialCache;
+import com.catalytic.command.tenant.SuspensionPolicy;
 import com.catalytic.api.query.AccountQueries.TenantState;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -22,7 +23,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Resolves the caller of every tenant-scoped request ({@code /api/**} and {@code /auth/logout}) from its credential
  * &mdash; an access token ({@code Authorization: Bearer eyJ…}) or an API key ({@code Authorization: Bearer clc_…} or
  * {@code X-API-Key: clc_…}) &mdash; and answers 401 when there is none or it is not valid, 403
- * {@code tenant_suspended} when the tenant is suspended. Public endpoints pass through untouched.
+ * {@code tenant_suspended} when the tenant is suspended and {@link SuspensionPolicy} does not allow the call. Public
+ * endpoints pass through untouched.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -30,9 +32,6 @@ public class AuthenticationFilter extends OncePerRequestFilter {
 
     public static final String CALLER = "catalytic.caller";
     private static final Set<String> PUBLIC_API = Set.of("/api/plans");
-    /** What the owners and admins of a tenant suspended for non-payment may still do: look, and pay. */
-    private static final Set<String> BILLING_WHILE_SUSPENDED = Set.of("GET /api/me", "GET /api/tenant",
-            "GET /api/subscription", "POST /api/subscription/portal");
 
     private final AccessTokenAuthenticator tokens;
     private final ApiKeyAuthenticator apiKeys;
@@ -57,12 +56,6 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         return !(api || path.equals("/auth/logout"));
     }
 
-    private static boolean mayPay(TenantState tenant, Caller caller, HttpServletRequest req) {
-        return tenant.suspendedForNonPayment() && !caller.isApiKey()
-                && caller.hasRole(com.catalytic.api.user.Role.ADMIN)
-                && BILLING_WHILE_SUSPENDED.contains(req.getMethod() + " " + req.getRequestURI());
-    }
-
     @Override
     protected void doFilterInternal(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws ServletException, IOException {
@@ -74,12 +67,7 @@ public class AuthenticationFilter extends OncePerRequestFilter {
                 if (tenant == null) {
                     throw DomainException.unauthorized("invalid_token", "the tenant of this credential does not exist");
                 }
-                if (tenant.suspended() && !mayPay(tenant, caller, req)) {
-                    throw DomainException.forbidden("tenant_suspended", tenant.suspendedForNonPayment()
-                            ? "this tenant is suspended until its open invoice is paid; an owner or admin can pay it "
-                                    + "through POST /api/subscription/portal"
-                            : "this tenant is suspended; contact the account owner or support");
-                }
+                SuspensionPolicy.requireMayCall(tenant, caller, req.getMethod(), req.getRequestURI());
             }
         } catch (DomainException e) {
             problems.write(res, req, e);
