@@ -332,8 +332,8 @@ public class UsageJournal implements SmartLifecycle {
     }
 
     /**
-     * One transaction: one {@link UsageRecordedBatchEvent} per tenant, the quota ledger with its threshold events,
-     * and (when shipping a journal) the journal position reached.
+     * One transaction: one {@link UsageRecordedBatchEvent} per tenant, the quota ledger with the threshold events
+     * its new counts reach ({@link UsageThresholds}), and (when shipping a journal) the journal position reached.
      */
     private void store(List<Logged> entries, Position end) {
         Map<Key, Long> counts = countsOf(entries);
@@ -370,13 +370,10 @@ public class UsageJournal implements SmartLifecycle {
                 long after = ledger.add(k.tenantId(), k.period(), c.getValue());
                 long limit = limits.get(k);
                 long before = after - c.getValue();
-                for (int percent : new int[] {80, 100}) {
-                    long mark = limit <= 0 ? -1 : (limit * percent + 99) / 100;
-                    if (mark > 0 && before < mark && after >= mark) {
-                        eventBus.publish(GenericEventMessage.asEventMessage(new UsageThresholdReachedEvent(
-                                k.tenantId(), k.period(), percent, after, limit))
-                                .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
-                    }
+                for (UsageThresholdReachedEvent reached
+                        : UsageThresholds.reached(k.tenantId(), k.period(), limit, before, after)) {
+                    eventBus.publish(GenericEventMessage.asEventMessage(reached)
+                            .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
                 }
             }
             if (end != null) {
