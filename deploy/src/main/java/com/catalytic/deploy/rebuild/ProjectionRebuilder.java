@@ -1,15 +1,12 @@
 package com.catalytic.deploy.rebuild;
 
-import com.catalytic.projections.lattice.LatticeProjection;
-import com.catalytic.projections.webhook.WebhookProjection;
+import com.catalytic.projections.EventProcessingGroup;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -22,23 +19,11 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * Rebuilds read models by replaying the event store into fresh tables in a schema of their own, beside the live
  * ones. A full rebuild then swaps the new tables in atomically (one transaction, while appends are briefly held),
  * so readers never see a half-built table; with {@code asOf} the read models as they were at that instant stay in
- * their own schema for inspection or for restoring from. PostgreSQL only. Reading is {@link EventStoreReader}'s,
- * replaying {@link Replay}'s and the schemas {@link RebuildSchemas}'.
+ * their own schema for inspection or for restoring from. PostgreSQL only. The projections and their tables are
+ * those {@link EventProcessingGroup} declares; reading is {@link EventStoreReader}'s, replaying {@link Replay}'s
+ * and the schemas {@link RebuildSchemas}'.
  */
 public class ProjectionRebuilder {
-
-    /** Projection name (its processing group) → the tables it owns. */
-    public static final Map<String, List<String>> PROJECTIONS = new LinkedHashMap<>();
-
-    static {
-        PROJECTIONS.put("accounts", List.of("tenants", "users", "api_keys", "subscriptions"));
-        PROJECTIONS.put("sessions", List.of("auth_sessions"));
-        PROJECTIONS.put("access-changes", List.of("access_changes"));
-        PROJECTIONS.put("usage", List.of("usage_logs"));
-        PROJECTIONS.put("audit", List.of("audit_logs", "audit_heads"));
-        PROJECTIONS.put(WebhookProjection.GROUP, WebhookProjection.TABLES);
-        PROJECTIONS.put(LatticeProjection.GROUP, LatticeProjection.TABLES);
-    }
 
     public record Result(String schema, long events, long millis, boolean swapped) {
         public double eventsPerSecond() {
@@ -74,11 +59,11 @@ public class ProjectionRebuilder {
      * that instant in a schema of their own.
      */
     public Result rebuild(List<String> names, Instant asOf, boolean keepOld) throws Exception {
-        List<String> selected = select(names);
+        List<EventProcessingGroup> selected = select(names);
         RebuildSchemas schemas = new RebuildSchemas(database);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Run run = new Run(selected, tables(selected), schemas.liveSchema(), (asOf == null ? "rebuild_" : "asof_")
-                + stamp, stamp, asOf, keepOld);
+        Run run = new Run(selected.stream().map(EventProcessingGroup::groupName).toList(), tables(selected),
+                schemas.liveSchema(), (asOf == null ? "rebuild_" : "asof_") + stamp, stamp, asOf, keepOld);
         schemas.create(run.target());
         // the new tables are filled faster without their secondary indexes, built in one pass after the replay
         List<String> deferredIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables());
@@ -139,20 +124,22 @@ public class ProjectionRebuilder {
                 .build();
     }
 
-    /** The projections named, in that order; all of them when none are. */
-    private static List<String> select(List<String> names) {
-        List<String> selected = names == null || names.isEmpty() ? List.copyOf(PROJECTIONS.keySet()) : names;
-        for (String n : selected) {
-            if (!PROJECTIONS.containsKey(n)) {
-                throw new IllegalArgumentException("unknown projection '" + n + "'; known: " + PROJECTIONS.keySet());
-            }
+    /** The projections named, in that order; all of them, in declaration order, when none are. */
+    private static List<EventProcessingGroup> select(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            return EventProcessingGroup.projections();
+        }
+        List<EventProcessingGroup> selected = new ArrayList<>();
+        for (String name : names) {
+            selected.add(EventProcessingGroup.named(name).filter(EventProcessingGroup::isProjection)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown projection '" + name + "'; known: "
+                            + EventProcessingGroup.projections().stream().map(EventProcessingGroup::groupName)
+                            .toList())));
         }
         return selected;
     }
 
-    private static List<String> tables(List<String> selected) {
-        List<String> out = new ArrayList<>();
-        selected.forEach(n -> out.addAll(PROJECTIONS.get(n)));
-        return out;
+    private static List<String> tables(List<EventProcessingGroup> selected) {
+        return selected.stream().flatMap(g -> g.tables().stream()).toList();
     }
 }

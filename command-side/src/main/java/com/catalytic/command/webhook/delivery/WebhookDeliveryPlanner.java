@@ -1,5 +1,6 @@
 package com.catalytic.command.webhook.delivery;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookTestRequestedEvent;
@@ -19,10 +20,8 @@ import org.springframework.stereotype.Component;
  * carries out what tenants ask for: a test delivery, a retry, a recovery since an instant.
  */
 @Component
-@ProcessingGroup(WebhookDeliveryPlanner.GROUP)
+@ProcessingGroup(ProcessingGroupNames.WEBHOOK_DELIVERIES)
 public class WebhookDeliveryPlanner {
-
-    public static final String GROUP = "webhook-deliveries";
 
     private final WebhookDeliveries deliveries;
     private final EventStorageEngine events;
