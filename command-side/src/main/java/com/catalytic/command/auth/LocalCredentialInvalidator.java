@@ -1,5 +1,6 @@
 package com.catalytic.command.auth;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
 import com.catalytic.api.auth.SessionRevokedEvent;
@@ -22,10 +23,8 @@ import org.springframework.stereotype.Component;
  * access-change feed within a poll interval (or at once from Redis, for sessions).
  */
 @Component
-@ProcessingGroup(LocalCredentialInvalidator.GROUP)
+@ProcessingGroup(ProcessingGroupNames.CREDENTIAL_INVALIDATION)
 public class LocalCredentialInvalidator {
-
-    public static final String GROUP = "credential-invalidation";
 
     private final CredentialCache cache;
     private final RevocationRegistry revocations;

@@ -1,5 +1,6 @@
 package com.catalytic.command.notify;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentActionRequiredEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
@@ -45,10 +46,9 @@ import org.springframework.stereotype.Component;
  * required, trial ending — and a webhook disabled after failing too long (the tenant's active owners and admins).
  */
 @Component
-@ProcessingGroup(NotificationMailer.GROUP)
+@ProcessingGroup(ProcessingGroupNames.NOTIFICATIONS)
 public class NotificationMailer {
 
-    public static final String GROUP = "notifications";
     private static final Logger log = LoggerFactory.getLogger(NotificationMailer.class);
 
     private final QueuedEmailSender mail;

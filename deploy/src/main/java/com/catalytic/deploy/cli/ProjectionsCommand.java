@@ -2,9 +2,11 @@ package com.catalytic.deploy.cli;
 
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.rebuild.ProjectionRebuilder;
+import com.catalytic.projections.EventProcessingGroup;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,11 +20,11 @@ public class ProjectionsCommand {
     @Command(name = "rebuild", mixinStandardHelpOptions = true,
             description = "Replay the event store into fresh read tables built beside the live ones, then swap them "
                     + "in atomically. With --as-of, build the read models as they were at that instant into a "
-                    + "separate schema instead (the live tables are untouched). Names: accounts, sessions, "
-                    + "access-changes, usage, audit, lattices (default: all). PostgreSQL only.")
+                    + "separate schema instead (the live tables are untouched). PostgreSQL only.")
     public static class Rebuild implements Callable<Integer> {
 
-        @Parameters(arity = "0..*", paramLabel = "NAME", description = "projections to rebuild (default: all)")
+        @Parameters(arity = "0..*", paramLabel = "NAME", completionCandidates = ProjectionNames.class,
+                description = "projections to rebuild (default: all): ${COMPLETION-CANDIDATES}")
         List<String> names = new ArrayList<>();
 
         @Option(names = "--as-of", paramLabel = "TIME", description = "ISO-8601 UTC instant, e.g. 2026-11-01T00:00:00Z")
@@ -62,6 +64,14 @@ public class ProjectionsCommand {
                 System.err.println(e.getMessage());
                 return 2;
             }
+        }
+    }
+
+    /** The names {@code projections rebuild} takes, as {@link EventProcessingGroup} declares them. */
+    static final class ProjectionNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return EventProcessingGroup.projections().stream().map(EventProcessingGroup::groupName).iterator();
         }
     }
 }

@@ -2,9 +2,9 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
-import com.catalytic.command.notify.NotificationMailer;
-import com.catalytic.command.webhook.delivery.WebhookDeliveryPlanner;
-import com.catalytic.projections.audit.AuditProjection;
+import com.catalytic.projections.EventProcessingGroup;
+import com.catalytic.projections.EventProcessingGroup.Mode;
+import com.catalytic.projections.EventProcessingGroup.Option;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -20,6 +20,7 @@ import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.async.MetaDataSequencingPolicy;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
@@ -31,6 +32,8 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.messaging.InterceptorChain;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.serialization.AnnotationRevisionResolver;
 import org.axonframework.serialization.Serializer;
@@ -46,7 +49,8 @@ import org.springframework.context.annotation.Primary;
 /**
  * Axon on the relational database through its JDBC storage engine (bytea columns, snake_case tables created by
  * Flyway), Jackson serialization with a mapper of its own (stored events never change with the HTTP JSON style),
- * pooled streaming processors by default, and errors that propagate instead of silently skipping events.
+ * processors as {@link EventProcessingGroup} declares them (pooled streaming by default), and errors that propagate
+ * instead of silently skipping events.
  */
 @Configuration
 public class AxonConfiguration {
@@ -218,23 +222,33 @@ public class AxonConfiguration {
                 .batchSize(batchSize)
                 .initialSegmentCount(segments));
         processing.registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
-        // e-mails are for what happens from now on: a first deployment does not greet every existing tenant
-        processing.registerPooledStreamingEventProcessorConfiguration(NotificationMailer.GROUP,
-                (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
-        // webhooks deliver what happens from now on too, and never again on a replay
-        processing.registerPooledStreamingEventProcessorConfiguration(WebhookDeliveryPlanner.GROUP,
-                (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
-        processing.registerHandlerInterceptor(WebhookDeliveryPlanner.GROUP, config -> (unitOfWork, chain) -> {
-            Class<?> type = unitOfWork.getMessage().getPayloadType();
-            return type == UsageRecordedBatchEvent.class || type == UsageRecordedEvent.class ? null : chain.proceed();
-        });
-        // metered calls are usage_logs, not audit entries: skipped before their (large) payloads are deserialized
-        processing.registerHandlerInterceptor(AuditProjection.GROUP, config -> (unitOfWork, chain) -> {
-            Class<?> type = unitOfWork.getMessage().getPayloadType();
-            return type == UsageRecordedBatchEvent.class || type == UsageRecordedEvent.class ? null : chain.proceed();
-        });
+        for (EventProcessingGroup group : EventProcessingGroup.values()) {
+            configure(processing, group);
+        }
         // one tenant's events in order on one segment: the audit chain and usage rollups grow per tenant
         processing.registerDefaultSequencingPolicy(config -> MetaDataSequencingPolicy.builder()
                 .metaDataKey("tenant_id").build());
+    }
+
+    /** What the declaration says of one group; anything it does not say is the pooled streaming default. */
+    private static void configure(EventProcessingConfigurer processing, EventProcessingGroup group) {
+        String name = group.groupName();
+        if (group.mode() == Mode.SUBSCRIBING) {
+            processing.registerSubscribingEventProcessor(name);
+        }
+        if (group.has(Option.STARTS_AT_HEAD)) {
+            processing.registerPooledStreamingEventProcessorConfiguration(name,
+                    (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
+        }
+        if (group.has(Option.SKIPS_METERED_CALLS)) {
+            processing.registerHandlerInterceptor(name, config -> AxonConfiguration::skipMeteredCalls);
+        }
+    }
+
+    /** Metered calls are usage_logs only: skipped before their (large) payloads are deserialized. */
+    private static Object skipMeteredCalls(UnitOfWork<? extends EventMessage<?>> unitOfWork,
+                                           InterceptorChain chain) throws Exception {
+        Class<?> type = unitOfWork.getMessage().getPayloadType();
+        return type == UsageRecordedBatchEvent.class || type == UsageRecordedEvent.class ? null : chain.proceed();
     }
 }

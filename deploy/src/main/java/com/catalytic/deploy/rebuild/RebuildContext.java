@@ -4,7 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.util.Map;
 import org.axonframework.serialization.upcasting.event.EventUpcaster;
+import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.domain.EntityScan;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
@@ -12,6 +16,9 @@ import org.springframework.boot.autoconfigure.jdbc.JdbcTemplateAutoConfiguration
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
 import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
 import org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
@@ -33,6 +40,39 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 @EntityScan("com.catalytic.projections")
 @EnableJpaRepositories("com.catalytic.projections")
 public class RebuildContext {
+
+    /** Starts the context on {@code database} with this search path: the rebuild schema first, then the live one. */
+    static ConfigurableApplicationContext start(Database database, String searchPath) {
+        return new SpringApplicationBuilder(RebuildContext.class)
+                .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).logStartupInfo(false)
+                .properties(properties(database, searchPath))
+                .run();
+    }
+
+    /** The application's event upcasters, in order: the rebuild reads the event store through the same chain. */
+    static EventUpcasterChain upcasters(ApplicationContext ctx) {
+        return new EventUpcasterChain(ctx.getBeanProvider(EventUpcaster.class).orderedStream().toList());
+    }
+
+    private static Map<String, Object> properties(Database database, String searchPath) {
+        return Map.ofEntries(
+                // multi-row inserts for JDBC batches; the rebuild's own commits need not wait for the WAL flush (a
+                // crash loses the unfinished rebuild schema anyway; the swap commits durably)
+                Map.entry("spring.datasource.url", database.withSchema(searchPath) + "&reWriteBatchedInserts=true"),
+                Map.entry("spring.datasource.hikari.connection-init-sql", "SET synchronous_commit = off"),
+                Map.entry("spring.datasource.username", database.userOrEmpty()),
+                Map.entry("spring.datasource.password", database.passwordOrEmpty()),
+                Map.entry("spring.jpa.hibernate.ddl-auto", "none"),
+                Map.entry("spring.jpa.open-in-view", "false"),
+                // the rows a batch flushes at commit go as JDBC batches (rewritten into multi-row inserts)
+                Map.entry("spring.jpa.properties.hibernate.jdbc.batch_size", "500"),
+                Map.entry("spring.jpa.properties.hibernate.order_inserts", "true"),
+                Map.entry("spring.jpa.properties.hibernate.order_updates", "true"),
+                Map.entry("catalytic.audit.dedupe", "false"),
+                Map.entry("catalytic.audit.sole-writer", "true"),
+                Map.entry("logging.level.root", "WARN"),
+                Map.entry("spring.flyway.enabled", "false"));
+    }
 
     @Bean
     Clock clock() {

@@ -1,5 +1,6 @@
 package com.catalytic.projections.access;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
 import com.catalytic.api.auth.SessionRevokedEvent;
@@ -24,10 +25,9 @@ import org.springframework.stereotype.Component;
  * a user whose role or status changed, a tenant suspended or moved to another plan.
  */
 @Component
-@ProcessingGroup(AccessChangeProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.ACCESS_CHANGES)
 public class AccessChangeProjection {
 
-    public static final String GROUP = "access-changes";
     public static final String SESSION = "session";
     public static final String USER = "user";
     public static final String TENANT = "tenant";

@@ -1,5 +1,6 @@
 package com.catalytic.projections.apikey;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyIssuedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRevokedEvent;
 import com.catalytic.api.apikey.ApiKeyMessages.ApiKeyRotatedEvent;
@@ -12,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 /** Builds {@code api_keys}; key verification reads it, so it is updated with the command (the "accounts" group). */
 @Component
-@ProcessingGroup(com.catalytic.projections.tenant.TenantProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
 public class ApiKeyProjection {
 
     private final ApiKeyRepository keys;

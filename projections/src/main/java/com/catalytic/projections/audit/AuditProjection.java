@@ -1,5 +1,6 @@
 package com.catalytic.projections.audit;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
@@ -35,10 +36,9 @@ import org.springframework.stereotype.Component;
  * {@code tenant_id} metadata), so each chain grows strictly one entry at a time.
  */
 @Component
-@ProcessingGroup(AuditProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.AUDIT)
 public class AuditProjection {
 
-    public static final String GROUP = "audit";
     /** The size of {@code audit_logs.changes}. */
     static final int MAX_CHANGES = 8000;
     private static final String PENDING = AuditProjection.class.getName() + ".pending";

@@ -1,5 +1,6 @@
 package com.catalytic.projections.billing;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.billing.SubscriptionEvents.CheckoutStartedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.NonPaymentResolvedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
@@ -7,7 +8,6 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.StripeCustomerLinkedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SuspendedForNonPaymentEvent;
-import com.catalytic.projections.tenant.TenantProjection;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * row starts as {@code checkout_pending} and then follows what Stripe reports.
  */
 @Component
-@ProcessingGroup(TenantProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
 public class SubscriptionProjection {
 
     static final String PENDING = "checkout_pending";

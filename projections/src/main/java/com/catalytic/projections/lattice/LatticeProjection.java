@@ -1,11 +1,11 @@
 package com.catalytic.projections.lattice;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -19,11 +19,8 @@ import org.springframework.stereotype.Component;
  * the same row.
  */
 @Component
-@ProcessingGroup(LatticeProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.LATTICES)
 public class LatticeProjection {
-
-    public static final String GROUP = "lattices";
-    public static final List<String> TABLES = List.of("lattices", "lattice_operations");
 
     private final LatticeRepository lattices;
     private final LatticeOperationRepository operations;

@@ -1,5 +1,6 @@
 package com.catalytic.projections.session;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.auth.RefreshTokenRotatedEvent;
 import com.catalytic.api.auth.SessionRevokedEvent;
 import com.catalytic.api.auth.SessionStartedEvent;
@@ -12,10 +13,8 @@ import org.springframework.stereotype.Component;
 
 /** Builds {@code auth_sessions}. */
 @Component
-@ProcessingGroup(SessionProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.SESSIONS)
 public class SessionProjection {
-
-    public static final String GROUP = "sessions";
 
     private final SessionRepository sessions;
 

@@ -1,5 +1,6 @@
 package com.catalytic.projections.tenant;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
@@ -15,10 +16,8 @@ import org.springframework.stereotype.Component;
 
 /** Builds {@code tenants}. Part of the "accounts" group, which login and every tenant check read. */
 @Component
-@ProcessingGroup(TenantProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
 public class TenantProjection {
-
-    public static final String GROUP = "accounts";
 
     private final TenantRepository tenants;
 

@@ -1,5 +1,6 @@
 package com.catalytic.projections.usage;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
@@ -26,10 +27,9 @@ import org.springframework.stereotype.Component;
  * retried batch never duplicates a call.
  */
 @Component
-@ProcessingGroup(UsageProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.USAGE)
 public class UsageProjection {
 
-    public static final String GROUP = "usage";
     private static final String PENDING = UsageProjection.class.getName() + ".pending";
 
     private final JdbcTemplate jdbc;

@@ -1,5 +1,6 @@
 package com.catalytic.projections.user;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
@@ -8,7 +9,6 @@ import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
-import com.catalytic.projections.tenant.TenantProjection;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.axonframework.config.ProcessingGroup;
@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 
 /** Builds {@code users} from the user aggregate (account) and the tenant aggregate (membership). */
 @Component
-@ProcessingGroup(TenantProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
 public class UserProjection {
 
     private final UserRepository users;

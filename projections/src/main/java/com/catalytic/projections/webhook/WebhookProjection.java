@@ -1,12 +1,12 @@
 package com.catalytic.projections.webhook;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
 import java.time.Instant;
-import java.util.List;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -18,11 +18,8 @@ import org.springframework.stereotype.Component;
  * nothing is delivered to a deleted endpoint.
  */
 @Component
-@ProcessingGroup(WebhookProjection.GROUP)
+@ProcessingGroup(ProcessingGroupNames.WEBHOOKS)
 public class WebhookProjection {
-
-    public static final String GROUP = "webhooks";
-    public static final List<String> TABLES = List.of("webhooks");
 
     private final WebhookRepository webhooks;
 

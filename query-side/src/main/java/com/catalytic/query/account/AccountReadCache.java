@@ -1,5 +1,6 @@
 package com.catalytic.query.account;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.tenant.TenantScoped;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
@@ -21,7 +22,7 @@ import org.springframework.stereotype.Component;
  * authorised against the current role and status.
  */
 @Component
-@ProcessingGroup("credential-invalidation")
+@ProcessingGroup(ProcessingGroupNames.CREDENTIAL_INVALIDATION)
 public class AccountReadCache {
 
     private record Entry(String tenantId, Object value, long loadedAt) {

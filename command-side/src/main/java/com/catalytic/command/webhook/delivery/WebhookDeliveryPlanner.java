@@ -1,5 +1,6 @@
 package com.catalytic.command.webhook.delivery;
 
+import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
@@ -28,10 +29,8 @@ import org.springframework.stereotype.Component;
  * carries out what tenants ask for: a test delivery, a retry, a recovery since an instant.
  */
 @Component
-@ProcessingGroup(WebhookDeliveryPlanner.GROUP)
+@ProcessingGroup(ProcessingGroupNames.WEBHOOK_DELIVERIES)
 public class WebhookDeliveryPlanner {
-
-    public static final String GROUP = "webhook-deliveries";
 
     private static final String KNOWN_TARGETS = WebhookDeliveryPlanner.class.getName() + ".targets";
     /** Events after which a tenant's webhooks are read again (the update has a handler of its own). */

@@ -1,0 +1,137 @@
+package com.catalytic.deploy.rebuild;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The schemas of a rebuild, beside the live one: the target schema with fresh projection tables (the projections
+ * module's migrations, non-unique indexes deferred until the tables are filled), and the atomic swap that moves the
+ * live tables out and the new ones in.
+ */
+final class RebuildSchemas {
+
+    /** Where the projections module keeps its migrations: they create every projection table. */
+    private static final String PROJECTION_MIGRATIONS = "classpath:db/migration/projections";
+
+    /** What runs while appends are held, before the swap: the replay of the events stored meanwhile. */
+    interface CatchUp {
+        void run() throws Exception;
+    }
+
+    private final Database database;
+    private final DataSource live;
+
+    RebuildSchemas(Database database) {
+        this.database = database;
+        this.live = database.dataSource();
+    }
+
+    /** The schema the database URL points at: where the event store and the live tables are. */
+    String liveSchema() throws SQLException {
+        try (Connection c = live.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_schema()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    long countEvents(String schema) throws SQLException {
+        try (Connection c = live.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + schema + ".domain_event_entry")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Creates the schema with every projection table in it, empty. */
+    void create(String schema) throws SQLException {
+        execute("CREATE SCHEMA " + schema);
+        Flyway.configure().dataSource(database.withSchema(schema), database.user(), database.password())
+                .schemas(schema).locations(PROJECTION_MIGRATIONS).load().migrate();
+    }
+
+    void drop(String schema) throws SQLException {
+        execute("DROP SCHEMA " + schema + " CASCADE");
+    }
+
+    /**
+     * Drops the non-unique indexes of these tables in the schema (the projections look rows up by primary key only,
+     * and unique indexes stay, so constraints hold during the replay) and returns their definitions.
+     */
+    List<String> dropSecondaryIndexes(String schema, List<String> tables) throws SQLException {
+        List<String> definitions = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (Connection c = live.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT i.relname, "
+                + "pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                + "JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+                + "WHERE n.nspname = ? AND t.relname = ANY (?) AND NOT x.indisunique AND NOT x.indisprimary "
+                + "ORDER BY i.relname")) {
+            ps.setString(1, schema);
+            ps.setArray(2, c.createArrayOf("text", tables.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                    definitions.add(rs.getString(2));
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                for (String name : names) {
+                    s.execute("DROP INDEX " + schema + ".\"" + name + "\"");
+                }
+            }
+        }
+        return definitions;
+    }
+
+    /** Builds the deferred indexes (PostgreSQL sorts a large one with parallel workers). */
+    void createIndexes(List<String> definitions) throws SQLException {
+        try (Connection c = live.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET maintenance_work_mem = '256MB'");
+            for (String definition : definitions) {
+                s.execute(definition);
+            }
+        }
+    }
+
+    /**
+     * Holds appends for the catch-up and the swap, so no event falls between old and new tables, and moves the live
+     * tables into schema {@code old} and the target's in, in one transaction. Then drops the emptied target schema,
+     * and {@code old} too unless it is to be kept.
+     */
+    void swapIn(String liveSchema, String target, List<String> tables, CatchUp catchUp, String old, boolean keepOld)
+            throws Exception {
+        try (Connection c = live.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("LOCK TABLE " + liveSchema + ".domain_event_entry IN EXCLUSIVE MODE");
+                catchUp.run();
+                s.execute("CREATE SCHEMA " + old);
+                for (String table : tables) {
+                    s.execute("ALTER TABLE " + liveSchema + "." + table + " SET SCHEMA " + old);
+                    s.execute("ALTER TABLE " + target + "." + table + " SET SCHEMA " + liveSchema);
+                }
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        if (!keepOld) {
+            drop(old);
+        }
+        drop(target);
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = live.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}

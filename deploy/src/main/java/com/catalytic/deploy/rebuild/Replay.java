@@ -1,0 +1,100 @@
+package com.catalytic.deploy.rebuild;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import me.tongfei.progressbar.ProgressBar;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.context.ApplicationContext;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Replays events in global order into the handlers. Each projection (processing group) is applied on a thread of its
+ * own, one transaction per chunk, as the live processors of different groups run independently of each other: one
+ * projection's writes wait for PostgreSQL while another's handlers run. All of them see every chunk in order; a
+ * failure in any stops the replay.
+ */
+final class Replay {
+
+    private final Map<String, List<AnnotationEventHandlerAdapter>> groups;
+    private final SpringTransactionManager tx;
+    private TrackingToken position;
+    private long count;
+
+    private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, SpringTransactionManager tx) {
+        this.groups = groups;
+        this.tx = tx;
+    }
+
+    /** A replay into the handlers of these processing groups among the context's beans, in its transactions. */
+    static Replay of(ApplicationContext ctx, Set<String> groups) {
+        SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
+        return new Replay(handlers(ctx, groups), tx);
+    }
+
+    /** The position of the last event read so far (null before any). */
+    TrackingToken position() {
+        return position;
+    }
+
+    /** The events applied so far. */
+    long count() {
+        return count;
+    }
+
+    /** Applies what the reader reads, to its end; a progress bar, if any, counts the events read. */
+    void run(ReadAhead reader, ProgressBar bar) throws Exception {
+        List<ReplayLane> lanes = new ArrayList<>();
+        groups.forEach((group, handlers) -> lanes.add(new ReplayLane(group, handlers, tx)));
+        try (reader) {
+            handOver(reader, lanes, bar);
+            for (ReplayLane lane : lanes) {
+                lane.finish();
+            }
+        } finally {
+            for (ReplayLane lane : lanes) {
+                lane.stop();
+            }
+        }
+    }
+
+    /** Gives every lane each chunk the reader reads, up to the last. */
+    private void handOver(ReadAhead reader, List<ReplayLane> lanes, ProgressBar bar) throws Exception {
+        Chunk chunk;
+        do {
+            chunk = reader.next();
+            if (chunk.failure() != null) {
+                throw new IllegalStateException("reading the event store failed", chunk.failure());
+            }
+            for (ReplayLane lane : lanes) {
+                lane.put(chunk);
+            }
+            if (chunk.position() != null) {
+                position = chunk.position();
+            }
+            count += chunk.events().size();
+            if (bar != null) {
+                bar.stepBy(chunk.read());
+            }
+        } while (!chunk.last());
+    }
+
+    /** The selected projections' handlers, by processing group. */
+    private static Map<String, List<AnnotationEventHandlerAdapter>> handlers(ApplicationContext ctx,
+                                                                             Set<String> groups) {
+        Map<String, List<AnnotationEventHandlerAdapter>> out = new LinkedHashMap<>();
+        for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
+            ProcessingGroup group = AopUtils.getTargetClass(bean).getAnnotation(ProcessingGroup.class);
+            if (group != null && groups.contains(group.value())) {
+                out.computeIfAbsent(group.value(), g -> new ArrayList<>()).add(new AnnotationEventHandlerAdapter(bean));
+            }
+        }
+        return out;
+    }
+}

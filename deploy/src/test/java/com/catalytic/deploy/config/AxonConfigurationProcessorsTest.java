@@ -1,0 +1,127 @@
+package com.catalytic.deploy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.projections.EventProcessingGroup;
+import com.catalytic.projections.EventProcessingGroup.Mode;
+import com.catalytic.projections.EventProcessingGroup.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.axonframework.config.Configuration;
+import org.axonframework.config.Configurer;
+import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.SubscribingEventProcessor;
+import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
+import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The application's processors are what {@link EventProcessingGroup} declares: subscribing groups handle an event
+ * as it is published, the others are pooled streaming processors that start at the tail of the event store or, where
+ * declared, at its head, and skip metered calls where declared. Axon alone, in memory, no Spring.
+ */
+class AxonConfigurationProcessorsTest {
+
+    /** Records what one group's processor delivers. */
+    static final class Recorder {
+        final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        @EventHandler
+        void on(Object payload) {
+            seen.add(payload);
+        }
+    }
+
+    private final Map<EventProcessingGroup, Recorder> recorders = new EnumMap<>(EventProcessingGroup.class);
+    private Configuration axon;
+
+    @AfterEach
+    void shutDown() {
+        if (axon != null) {
+            axon.shutdown();
+        }
+    }
+
+    @Test
+    void eachGroupRunsAsDeclared() {
+        Configurer configurer = DefaultConfigurer.defaultConfiguration()
+                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
+        EventProcessingConfigurer processing = configurer.eventProcessing();
+        new AxonConfiguration().configureProcessors(processing, 200, 2);
+        for (EventProcessingGroup group : EventProcessingGroup.values()) {
+            Recorder recorder = new Recorder();
+            recorders.put(group, recorder);
+            processing.registerEventHandler(c -> recorder);
+            processing.assignHandlerInstancesMatching(group.groupName(), handler -> handler == recorder);
+        }
+        axon = configurer.buildConfiguration();
+        Object callBefore = call("before");
+        Object otherBefore = "stored before the start";
+        publish(callBefore, otherBefore);
+
+        axon.start();
+        awaitSegmentsClaimed();
+        Object callAfter = call("after");
+        Object otherAfter = "stored after the start";
+        publish(callAfter, otherAfter);
+
+        for (EventProcessingGroup group : EventProcessingGroup.values()) {
+            EventProcessor processor = axon.eventProcessingConfiguration().eventProcessor(group.groupName())
+                    .orElseThrow();
+            if (group.mode() == Mode.SUBSCRIBING) {
+                assertThat(processor).as(group.groupName()).isInstanceOf(SubscribingEventProcessor.class);
+                // handled while publishing: nothing to wait for
+                assertThat(recorders.get(group).seen).as(group.groupName()).containsExactly(callAfter, otherAfter);
+            } else {
+                assertThat(processor).as(group.groupName()).isInstanceOf(PooledStreamingEventProcessor.class);
+                List<Object> expected = new ArrayList<>();
+                if (!group.has(Option.STARTS_AT_HEAD)) {
+                    expected.addAll(List.of(callBefore, otherBefore));
+                }
+                expected.addAll(List.of(callAfter, otherAfter));
+                if (group.has(Option.SKIPS_METERED_CALLS)) {
+                    expected.removeIf(UsageRecordedEvent.class::isInstance);
+                }
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorders.get(group).seen)
+                        .as(group.groupName()).containsExactlyInAnyOrderElementsOf(expected));
+            }
+        }
+    }
+
+    /** Until every streaming processor holds its segments, so their starting tokens exist. */
+    private void awaitSegmentsClaimed() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> axon.eventProcessingConfiguration()
+                .eventProcessors().forEach((name, processor) -> {
+                    if (processor instanceof StreamingEventProcessor streaming) {
+                        assertThat(streaming.processingStatus()).as("segments of %s", name).hasSize(2);
+                    }
+                }));
+    }
+
+    private void publish(Object... payloads) {
+        for (Object payload : payloads) {
+            EventMessage<?> event = GenericEventMessage.asEventMessage(payload)
+                    .andMetaData(Map.of("tenant_id", "tenant-1"));
+            axon.eventBus().publish(event);
+        }
+    }
+
+    private static UsageRecordedEvent call(String id) {
+        return new UsageRecordedEvent(id, "tenant-1", "user-1", null, "/api/me", "GET", 200, 3, 120, 1,
+                Instant.parse("2026-11-01T00:00:00Z"));
+    }
+}
