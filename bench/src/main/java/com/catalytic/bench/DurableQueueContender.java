@@ -13,17 +13,22 @@ final class DurableQueueContender implements QueueContender {
     private static final Clock CLOCK = Clock.systemUTC();
     private static final Duration CLAIM = Duration.ofMinutes(2);
 
+    private final String name;
     private final int workers;
+    private final int batch;
     private final Duration interval;
 
-    DurableQueueContender(int workers, Duration interval) {
+    /** @param batch rows claimed at a time; WebhookDeliveries claims two per worker, at least 16 */
+    DurableQueueContender(String name, int workers, int batch, Duration interval) {
+        this.name = name;
         this.workers = workers;
+        this.batch = batch;
         this.interval = interval;
     }
 
     @Override
     public String name() {
-        return "durable-queue";
+        return name;
     }
 
     @Override
@@ -41,9 +46,8 @@ final class DurableQueueContender implements QueueContender {
     @Override
     public Running start(DataSource dataSource, Consumer<String> work) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        // the batch WebhookDeliveries claims: two rows per worker, at least 16
         DurableQueue queue = new DurableQueue("bench", jdbc, CLOCK, Deliveries.TABLE, Deliveries.PENDING, CLAIM,
-                interval, Math.max(16, 2 * workers), workers, id -> {
+                interval, batch, workers, id -> {
                     work.accept(id);
                     return true;
                 });
