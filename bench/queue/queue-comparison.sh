@@ -6,7 +6,7 @@
 #   flock /tmp/catalytic-bench.lock bench/queue/queue-comparison.sh
 #
 # Settings (environment): BACKLOG=20000 (drain) HISTORY=20000 (done deliveries in the table, steady) WARMUP=2000
-# RATES=100,300 DURATION=20 (seconds per steady phase) ROUNDS=2 WORKERS=8 INTERVAL_MS=1000
+# RATES=100,300 (empty: drains only) DURATION=20 (seconds per steady phase) ROUNDS=2 WORKERS=8 INTERVAL_MS=1000
 # CONTENDERS=durable-queue,db-scheduler,db-scheduler-4x,db-scheduler-fetch
 # SKIP_BUILD=1 (use bench/target/benchmarks.jar as it is) JAVA_OPTS (default -Xms256m -Xmx1g)
 # PGHOST_=127.0.0.1 PGPORT_=5432 PGUSER_=postgres OUT_DIR (default: a new /tmp/queue-comparison.* folder)
@@ -16,7 +16,7 @@ cd "$ROOT"
 BACKLOG=${BACKLOG:-20000}
 HISTORY=${HISTORY:-20000}
 WARMUP=${WARMUP:-2000}
-RATES=${RATES:-100,300}
+RATES=${RATES-100,300}
 DURATION=${DURATION:-20}
 ROUNDS=${ROUNDS:-2}
 WORKERS=${WORKERS:-8}
