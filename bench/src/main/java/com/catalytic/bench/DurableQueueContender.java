@@ -47,7 +47,7 @@ final class DurableQueueContender implements QueueContender {
     public Running start(DataSource dataSource, Consumer<String> work) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         DurableQueue queue = new DurableQueue("bench", jdbc, CLOCK, Deliveries.TABLE, Deliveries.PENDING, CLAIM,
-                interval, batch, workers, id -> {
+                interval, batch, workers, ids -> id -> {
                     work.accept(id);
                     return true;
                 });
