@@ -11,7 +11,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class DurableQueueContender implements QueueContender {
 
     private static final Clock CLOCK = Clock.systemUTC();
-    private static final Duration CLAIM = Duration.ofMinutes(2);
+    /** As WebhookDeliveries claims: 30 s, extended every 10 s while the round works. */
+    private static final Duration CLAIM = Duration.ofSeconds(30);
 
     private final String name;
     private final int workers;

@@ -185,9 +185,9 @@ public final class QueueComparison {
             return new DurableQueueContender(name, settings.workers(), batch, settings.interval());
         }
         return switch (name) {
-            // the batch WebhookDeliveries claims
-            case DURABLE_QUEUE -> new DurableQueueContender(name, settings.workers(),
-                    Math.max(16, 2 * settings.workers()), settings.interval());
+            // the rows WebhookDeliveries claims a round
+            case DURABLE_QUEUE -> new DurableQueueContender(name, settings.workers(), 8 * settings.workers(),
+                    settings.interval());
             // the limits db-scheduler's documentation gives: lock-and-fetch 0.5, 1.0 for normal use and 1.0, 4.0 to
             // keep the threads busy; fetch-and-lock-on-execute with its defaults
             case "db-scheduler" -> dbScheduler(name, Type.LOCK_AND_FETCH, 0.5, 1.0);

@@ -59,6 +59,11 @@ public class WebhookDeliveries implements SmartLifecycle {
     public static final String CANCELLED = "cancelled";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Deliveries claimed per worker at a time: a round waits for its slowest attempt, so larger rounds keep the
+     * workers busier (docs/PERFORMANCE.md, "Durable queue").
+     */
+    private static final int ROUND_PER_WORKER = 8;
     /** How long a round's claim holds without being extended. */
     private static final Duration CLAIM = Duration.ofSeconds(30);
 
@@ -115,7 +120,7 @@ public class WebhookDeliveries implements SmartLifecycle {
         // by the others (or by it, restarted) 30 s after its last extension at most
         int workers = settings.workers();
         this.queue = new DurableQueue("webhooks", jdbc, clock, "webhook_deliveries", "status = 'pending'", CLAIM,
-                settings.interval(), Math.max(16, 2 * workers), workers, this::round);
+                settings.interval(), ROUND_PER_WORKER * workers, workers, this::round);
     }
 
     /** The queue's depth: deliveries due now. */
