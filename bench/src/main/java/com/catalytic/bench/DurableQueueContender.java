@@ -19,7 +19,7 @@ final class DurableQueueContender implements QueueContender {
     private final int batch;
     private final Duration interval;
 
-    /** @param batch rows claimed at a time; WebhookDeliveries claims two per worker, at least 16 */
+    /** @param batch rows claimed at a time; WebhookDeliveries claims eight per worker */
     DurableQueueContender(String name, int workers, int batch, Duration interval) {
         this.name = name;
         this.workers = workers;
