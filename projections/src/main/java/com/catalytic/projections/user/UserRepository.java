@@ -1,5 +1,6 @@
 package com.catalytic.projections.user;
 
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 
@@ -13,7 +14,5 @@ public interface UserRepository extends JpaRepository<UserRow, String> {
 
     Optional<UserRow> findByIdAndTenantId(String id, String tenantId);
 
-    long countByTenantId(String tenantId);
-
-    java.util.List<UserRow> findByTenantIdOrderByCreatedAtAsc(String tenantId);
+    List<UserRow> findByTenantIdOrderByCreatedAtAsc(String tenantId);
 }

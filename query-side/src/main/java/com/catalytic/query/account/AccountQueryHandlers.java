@@ -8,9 +8,7 @@ import com.catalytic.api.query.AccountQueries.TenantState;
 import com.catalytic.api.query.Credentials;
 import com.catalytic.api.query.FindCredentialsByEmailQuery;
 import com.catalytic.api.query.FindCredentialsByUserQuery;
-import com.catalytic.api.query.FindTenantQuery;
 import com.catalytic.api.query.FindUserQuery;
-import com.catalytic.api.query.TenantView;
 import com.catalytic.api.query.UserView;
 import com.catalytic.projections.tenant.TenantRepository;
 import com.catalytic.projections.tenant.TenantRow;
@@ -21,7 +19,10 @@ import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Answers questions about tenants and users from their read tables. Every answer is scoped by tenant. */
+/**
+ * Answers questions about tenants and users from their read tables (the account and tenant views of
+ * {@code GET /api/me}: {@link AccountViewQueryHandlers}). Every answer is scoped by tenant.
+ */
 @Component
 @Transactional(readOnly = true)
 public class AccountQueryHandlers {
@@ -42,11 +43,6 @@ public class AccountQueryHandlers {
     @QueryHandler
     public List<UserView> handle(ListUsersQuery query) {
         return users.findByTenantIdOrderByCreatedAtAsc(query.tenantId()).stream().map(AccountQueryHandlers::view).toList();
-    }
-
-    @QueryHandler
-    public TenantView handle(FindTenantQuery query) {
-        return tenants.findById(query.tenantId()).map(this::view).orElse(null);
     }
 
     @QueryHandler
@@ -84,10 +80,5 @@ public class AccountQueryHandlers {
     static UserView view(UserRow u) {
         return new UserView(u.getId(), u.getTenantId(), u.getEmail(), u.getRole(), u.isActive(), u.isInvited(),
                 u.getCreatedAt());
-    }
-
-    private TenantView view(TenantRow t) {
-        return new TenantView(t.getId(), t.getName(), t.getSlug(), t.getPlan(), t.getStatus(),
-                (int) users.countByTenantId(t.getId()), t.getCreatedAt());
     }
 }

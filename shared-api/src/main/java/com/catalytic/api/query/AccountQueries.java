@@ -3,10 +3,17 @@ package com.catalytic.api.query;
 import java.time.Instant;
 import java.util.Set;
 
-/** Queries added with team management and API keys. */
+/** Queries added with team management and API keys, and the account view of {@code GET /api/me}. */
 public final class AccountQueries {
 
     private AccountQueries() {
+    }
+
+    /** The caller's own account and its tenant ({@code GET /api/me}): answered with {@link MeView} or null. */
+    public record FindMeQuery(String tenantId, String userId) {
+    }
+
+    public record MeView(String id, String email, String role, boolean active, Instant createdAt, TenantView tenant) {
     }
 
     /** All users of a tenant, oldest first; answered with a list of {@link UserView}. */
