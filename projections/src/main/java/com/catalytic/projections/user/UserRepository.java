@@ -1,5 +1,6 @@
 package com.catalytic.projections.user;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
@@ -15,4 +16,8 @@ public interface UserRepository extends JpaRepository<UserRow, String> {
     Optional<UserRow> findByIdAndTenantId(String id, String tenantId);
 
     List<UserRow> findByTenantIdOrderByCreatedAtAsc(String tenantId);
+
+    /** Active members in these roles who sign in (with a password), in address order. */
+    List<UserRow> findByTenantIdAndActiveTrueAndPasswordHashIsNotNullAndRoleInOrderByEmailAsc(
+            String tenantId, Collection<String> roles);
 }

@@ -2,7 +2,9 @@ package com.catalytic.query.account;
 
 import com.catalytic.api.query.AccountQueries.FindPrincipalQuery;
 import com.catalytic.api.query.AccountQueries.FindTenantStateQuery;
+import com.catalytic.api.query.AccountQueries.ListMemberAddressesQuery;
 import com.catalytic.api.query.AccountQueries.ListUsersQuery;
+import com.catalytic.api.query.AccountQueries.MemberAddresses;
 import com.catalytic.api.query.AccountQueries.PrincipalState;
 import com.catalytic.api.query.AccountQueries.TenantState;
 import com.catalytic.api.query.Credentials;
@@ -43,6 +45,12 @@ public class AccountQueryHandlers {
     @QueryHandler
     public List<UserView> handle(ListUsersQuery query) {
         return users.findByTenantIdOrderByCreatedAtAsc(query.tenantId()).stream().map(AccountQueryHandlers::view).toList();
+    }
+
+    @QueryHandler
+    public MemberAddresses handle(ListMemberAddressesQuery query) {
+        return new MemberAddresses(users.findByTenantIdAndActiveTrueAndPasswordHashIsNotNullAndRoleInOrderByEmailAsc(
+                query.tenantId(), query.roles()).stream().map(UserRow::getEmail).toList());
     }
 
     @QueryHandler
