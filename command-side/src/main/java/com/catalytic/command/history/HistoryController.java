@@ -3,11 +3,17 @@ package com.catalytic.command.history;
 import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.history.HistoryQueries.AggregateEvents;
+import com.catalytic.api.history.HistoryQueries.AggregateEventsQuery;
+import com.catalytic.api.history.HistoryQueries.AggregateState;
+import com.catalytic.api.history.HistoryQueries.AggregateStateQuery;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -19,11 +25,11 @@ public class HistoryController {
 
     static final int MAX_PAGE = 1000;
 
-    private final HistoryService history;
+    private final QueryGateway queries;
     private final Clock clock;
 
-    public HistoryController(HistoryService history, Clock clock) {
-        this.history = history;
+    public HistoryController(QueryGateway queries, Clock clock) {
+        this.queries = queries;
         this.clock = clock;
     }
 
@@ -37,7 +43,8 @@ public class HistoryController {
             throw DomainException.validation("limit", "invalid_limit", "limit must be between 1 and " + MAX_PAGE);
         }
         long after = cursor == null ? -1 : sequence(cursor);
-        HistoryService.EventsPage page = history.events(caller.tenantId(), type, id, after, limit);
+        AggregateEvents page = queries.query(new AggregateEventsQuery(caller.tenantId(), type, id, after, limit),
+                ResponseTypes.instanceOf(AggregateEvents.class)).join();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("aggregate_type", type);
         out.put("id", id);
@@ -47,9 +54,9 @@ public class HistoryController {
     }
 
     @GetMapping("/api/history/{aggregateType}/{id}/state")
-    public Map<String, Object> state(Caller caller, @PathVariable("aggregateType") String type,
-                                     @PathVariable("id") String id,
-                                     @RequestParam(name = "at", required = false) String at) {
+    public AggregateState state(Caller caller, @PathVariable("aggregateType") String type,
+                                @PathVariable("id") String id,
+                                @RequestParam(name = "at", required = false) String at) {
         caller.require(Scopes.AUDIT_READ);
         Instant instant;
         try {
@@ -57,7 +64,8 @@ public class HistoryController {
         } catch (DateTimeParseException e) {
             throw DomainException.validation("at", "invalid_time", "at must be an ISO-8601 UTC instant");
         }
-        return history.stateAt(caller.tenantId(), type, id, instant);
+        return queries.query(new AggregateStateQuery(caller.tenantId(), type, id, instant),
+                ResponseTypes.instanceOf(AggregateState.class)).join();
     }
 
     /** A cursor is the sequence number of the last event of the previous page. */

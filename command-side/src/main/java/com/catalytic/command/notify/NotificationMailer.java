@@ -6,6 +6,10 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.TrialEndingEvent;
 import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.api.query.AccountQueries.ListMemberAddressesQuery;
+import com.catalytic.api.query.AccountQueries.MemberAddresses;
+import com.catalytic.api.query.FindTenantQuery;
+import com.catalytic.api.query.TenantView;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
@@ -22,6 +26,8 @@ import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
+import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
+import com.catalytic.api.webhook.WebhookMessages.WebhookView;
 import com.catalytic.command.infra.mail.MailTemplates;
 import com.catalytic.command.infra.mail.QueuedEmailSender;
 import com.catalytic.command.metering.QuotaLedger;
@@ -33,8 +39,9 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DisallowReplay;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -52,7 +59,7 @@ public class NotificationMailer {
     private static final Logger log = LoggerFactory.getLogger(NotificationMailer.class);
 
     private final QueuedEmailSender mail;
-    private final JdbcTemplate jdbc;
+    private final QueryGateway queries;
     private final PlanCatalogue plans;
     private final String appUrl;
     private final String apiDocsUrl;
@@ -61,12 +68,13 @@ public class NotificationMailer {
     private final EventStore eventStore;
     private final UniqueKeyRegistry addresses;
 
-    public NotificationMailer(QueuedEmailSender mail, JdbcTemplate jdbc, PlanCatalogue plans, DunningPolicy dunning,
-                              LinkSecrets links, EventStore eventStore, UniqueKeyRegistry addresses,
+    public NotificationMailer(QueuedEmailSender mail, QueryGateway queries, PlanCatalogue plans,
+                              DunningPolicy dunning, LinkSecrets links, EventStore eventStore,
+                              UniqueKeyRegistry addresses,
                               @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
                               @Value("${BACKEND_URL:http://localhost:8000}") String backendUrl) {
         this.mail = mail;
-        this.jdbc = jdbc;
+        this.queries = queries;
         this.plans = plans;
         this.dunning = dunning;
         this.links = links;
@@ -232,8 +240,9 @@ public class NotificationMailer {
     @EventHandler
     @DisallowReplay
     void on(WebhookDisabledForFailuresEvent e, EventMessage<?> event) {
-        String url = jdbc.queryForList("SELECT url FROM webhooks WHERE id = ?", String.class, e.webhookId()).stream()
-                .findFirst().orElse("(deleted)");
+        WebhookView webhook = queries.query(new FindWebhookQuery(e.tenantId(), e.webhookId()),
+                ResponseTypes.instanceOf(WebhookView.class)).join();
+        String url = webhook == null ? "(deleted)" : webhook.url();
         long days = Math.max(1, java.time.Duration.between(e.failingSince(), e.lastFailureAt()).toDays());
         billingMail(e.tenantId(), event, "webhook_disabled", Map.of("company", company(e.tenantId()),
                 "url", url, "webhook_id", e.webhookId(), "failing_since", e.failingSince().toString(),
@@ -263,22 +272,26 @@ public class NotificationMailer {
         return code + " " + java.math.BigDecimal.valueOf(minorUnits, digits).toPlainString();
     }
 
+    private TenantView tenant(String tenantId) {
+        return queries.query(new FindTenantQuery(tenantId), ResponseTypes.instanceOf(TenantView.class)).join();
+    }
+
     private String company(String tenantId) {
-        List<String> names = jdbc.queryForList("SELECT name FROM tenants WHERE id = ?", String.class, tenantId);
-        return names.isEmpty() ? "your organization" : names.get(0);
+        TenantView tenant = tenant(tenantId);
+        return tenant == null ? "your organization" : tenant.name();
     }
 
     private String plan(String tenantId) {
-        List<String> p = jdbc.queryForList("SELECT plan FROM tenants WHERE id = ?", String.class, tenantId);
-        return p.isEmpty() ? "current" : plans.get(p.get(0)).name();
+        TenantView tenant = tenant(tenantId);
+        return tenant == null ? "current" : plans.get(tenant.plan()).name();
     }
 
-    /** The tenant's active members in these roles, from the read model (kept in step by subscribing handlers). */
+    /**
+     * The tenant's active members in these roles who sign in (not pending invitations, nor a member whose address is
+     * held in another tenant), from the read model (kept in step by subscribing handlers).
+     */
     private List<String> recipients(String tenantId, List<String> roles) {
-        // only members who sign in: not pending invitations, nor a member whose address is held in another tenant
-        return jdbc.queryForList("SELECT email FROM users WHERE tenant_id = ? AND active = TRUE "
-                + "AND password_hash IS NOT NULL AND role IN ("
-                + String.join(", ", roles.stream().map(r -> "?").toList()) + ") ORDER BY email", String.class,
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(tenantId), roles.stream()).toArray());
+        return queries.query(new ListMemberAddressesQuery(tenantId, roles),
+                ResponseTypes.instanceOf(MemberAddresses.class)).join().emails();
     }
 }

@@ -2,6 +2,10 @@ package com.catalytic.command.user;
 
 import com.catalytic.api.auth.RevokeSessionCommand;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.query.AccountQueries.ListOpenSessionsQuery;
+import com.catalytic.api.query.AccountQueries.OpenSessions;
+import com.catalytic.api.query.Credentials;
+import com.catalytic.api.query.FindCredentialsByEmailQuery;
 import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
 import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
 import com.catalytic.command.auth.LoginThrottle;
@@ -9,13 +13,13 @@ import com.catalytic.command.infra.Hashing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.queryhandling.QueryGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
@@ -31,23 +35,21 @@ public class PasswordResetService {
     private static final Logger log = LoggerFactory.getLogger(PasswordResetService.class);
 
     private final CommandGateway commands;
-    private final JdbcTemplate jdbc;
+    private final QueryGateway queries;
     private final LinkSecrets links;
     private final LoginThrottle throttle;
     private final Clock clock;
     private final Duration ttl;
 
-    public PasswordResetService(CommandGateway commands, JdbcTemplate jdbc, LinkSecrets links, LoginThrottle throttle,
-                                Clock clock, @Value("${catalytic.auth.password-reset-ttl:1h}") Duration ttl) {
+    public PasswordResetService(CommandGateway commands, QueryGateway queries, LinkSecrets links,
+                                LoginThrottle throttle, Clock clock,
+                                @Value("${catalytic.auth.password-reset-ttl:1h}") Duration ttl) {
         this.commands = commands;
-        this.jdbc = jdbc;
+        this.queries = queries;
         this.links = links;
         this.throttle = throttle;
         this.clock = clock;
         this.ttl = ttl;
-    }
-
-    private record Account(String userId, boolean active) {
     }
 
     public void request(String email, String ip) {
@@ -55,12 +57,12 @@ public class PasswordResetService {
         Emails.requireValid(normalized, "email");
         throttle.countPasswordReset(normalized, ip);
         // the account that signs in with this address (another tenant may have a member of that address)
-        List<Account> found = jdbc.query("SELECT id, active FROM users WHERE email = ? AND password_hash IS NOT NULL",
-                (rs, i) -> new Account(rs.getString(1), rs.getBoolean(2)), normalized);
-        if (found.isEmpty() || !found.get(0).active()) {
+        Credentials account = queries.query(new FindCredentialsByEmailQuery(normalized),
+                ResponseTypes.instanceOf(Credentials.class)).join();
+        if (account == null || !account.active()) {
             return; // same answer: nothing tells the caller whether the address has an account
         }
-        String userId = found.get(0).userId();
+        String userId = account.userId();
         Instant expires = clock.instant().plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         // derived, so that the e-mail is written by the event handler once the request is stored
         String secret = links.secret(LinkSecrets.PASSWORD_RESET, userId, expires);
@@ -80,8 +82,8 @@ public class PasswordResetService {
         } catch (AggregateNotFoundException e) {
             throw UserAggregate.invalidReset();
         }
-        for (String session : jdbc.queryForList("SELECT id FROM auth_sessions WHERE user_id = ? AND revoked_at IS NULL",
-                String.class, userId)) {
+        for (String session : queries.query(new ListOpenSessionsQuery(userId),
+                ResponseTypes.instanceOf(OpenSessions.class)).join().sessionIds()) {
             try {
                 commands.sendAndWait(new RevokeSessionCommand(session, "password_reset"));
             } catch (RuntimeException e) {

@@ -1,11 +1,9 @@
 package com.catalytic.deploy.health;
 
 import com.catalytic.command.infra.FastStore;
-import java.sql.Connection;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,12 +16,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class HealthController {
 
-    private final DataSource dataSource;
+    private final DatabaseProbe database;
     private final FastStore fastStore;
     private final Clock clock;
 
-    public HealthController(DataSource dataSource, FastStore fastStore, Clock clock) {
-        this.dataSource = dataSource;
+    HealthController(DatabaseProbe database, FastStore fastStore, Clock clock) {
+        this.database = database;
         this.fastStore = fastStore;
         this.clock = clock;
     }
@@ -31,13 +29,7 @@ public class HealthController {
     @GetMapping("/health")
     public ResponseEntity<Map<String, Object>> health() {
         Map<String, Object> checks = new LinkedHashMap<>();
-        boolean dbUp = check(checks, "database", () -> {
-            try (Connection c = dataSource.getConnection()) {
-                if (!c.isValid(2)) {
-                    throw new IllegalStateException("connection is not valid");
-                }
-            }
-        });
+        boolean dbUp = check(checks, "database", database::check);
         boolean redisUp = fastStore.isShared()
                 ? check(checks, "redis", () -> fastStore.exists("health:probe"))
                 : embedded(checks);

@@ -1,5 +1,7 @@
 package com.catalytic.projections.user;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 
@@ -13,7 +15,9 @@ public interface UserRepository extends JpaRepository<UserRow, String> {
 
     Optional<UserRow> findByIdAndTenantId(String id, String tenantId);
 
-    long countByTenantId(String tenantId);
+    List<UserRow> findByTenantIdOrderByCreatedAtAsc(String tenantId);
 
-    java.util.List<UserRow> findByTenantIdOrderByCreatedAtAsc(String tenantId);
+    /** Active members in these roles who sign in (with a password), in address order. */
+    List<UserRow> findByTenantIdAndActiveTrueAndPasswordHashIsNotNullAndRoleInOrderByEmailAsc(
+            String tenantId, Collection<String> roles);
 }

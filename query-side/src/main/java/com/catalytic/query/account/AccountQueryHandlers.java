@@ -2,15 +2,15 @@ package com.catalytic.query.account;
 
 import com.catalytic.api.query.AccountQueries.FindPrincipalQuery;
 import com.catalytic.api.query.AccountQueries.FindTenantStateQuery;
+import com.catalytic.api.query.AccountQueries.ListMemberAddressesQuery;
 import com.catalytic.api.query.AccountQueries.ListUsersQuery;
+import com.catalytic.api.query.AccountQueries.MemberAddresses;
 import com.catalytic.api.query.AccountQueries.PrincipalState;
 import com.catalytic.api.query.AccountQueries.TenantState;
 import com.catalytic.api.query.Credentials;
 import com.catalytic.api.query.FindCredentialsByEmailQuery;
 import com.catalytic.api.query.FindCredentialsByUserQuery;
-import com.catalytic.api.query.FindTenantQuery;
 import com.catalytic.api.query.FindUserQuery;
-import com.catalytic.api.query.TenantView;
 import com.catalytic.api.query.UserView;
 import com.catalytic.projections.tenant.TenantRepository;
 import com.catalytic.projections.tenant.TenantRow;
@@ -21,7 +21,10 @@ import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Answers questions about tenants and users from their read tables. Every answer is scoped by tenant. */
+/**
+ * Answers questions about tenants and users from their read tables (the account and tenant views of
+ * {@code GET /api/me}: {@link AccountViewQueryHandlers}). Every answer is scoped by tenant.
+ */
 @Component
 @Transactional(readOnly = true)
 public class AccountQueryHandlers {
@@ -45,8 +48,9 @@ public class AccountQueryHandlers {
     }
 
     @QueryHandler
-    public TenantView handle(FindTenantQuery query) {
-        return tenants.findById(query.tenantId()).map(this::view).orElse(null);
+    public MemberAddresses handle(ListMemberAddressesQuery query) {
+        return new MemberAddresses(users.findByTenantIdAndActiveTrueAndPasswordHashIsNotNullAndRoleInOrderByEmailAsc(
+                query.tenantId(), query.roles()).stream().map(UserRow::getEmail).toList());
     }
 
     @QueryHandler
@@ -84,10 +88,5 @@ public class AccountQueryHandlers {
     static UserView view(UserRow u) {
         return new UserView(u.getId(), u.getTenantId(), u.getEmail(), u.getRole(), u.isActive(), u.isInvited(),
                 u.getCreatedAt());
-    }
-
-    private TenantView view(TenantRow t) {
-        return new TenantView(t.getId(), t.getName(), t.getSlug(), t.getPlan(), t.getStatus(),
-                (int) users.countByTenantId(t.getId()), t.getCreatedAt());
     }
 }

@@ -1,9 +1,15 @@
 package com.catalytic.query.audit;
 
 import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.audit.AuditQueries.AuditChainVerification;
+import com.catalytic.api.audit.AuditQueries.AuditEntries;
+import com.catalytic.api.audit.AuditQueries.AuditEntry;
+import com.catalytic.api.audit.AuditQueries.AuditFilter;
+import com.catalytic.api.audit.AuditQueries.ExportAuditEntriesQuery;
+import com.catalytic.api.audit.AuditQueries.ListAuditEntriesQuery;
+import com.catalytic.api.audit.AuditQueries.VerifyAuditChainQuery;
 import com.catalytic.api.auth.Caller;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.projections.audit.AuditVerifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -11,18 +17,15 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.http.HttpHeaders;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,20 +37,16 @@ public class AuditController {
 
     static final int MAX_PAGE = 500;
     static final int EXPORT_PAGE = 1000;
+    /** The CSV header: the fields of an entry, in the order of {@link #row}. */
     static final String COLUMNS = "id, seq, global_index, actor_type, actor_id, api_key_id, action, target_type, "
             + "target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash";
 
-    private final JdbcTemplate jdbc;
-    private final AuditVerifier verifier;
+    private final QueryGateway queries;
     private final ObjectMapper json;
 
-    public AuditController(DataSource dataSource, ObjectMapper json) {
-        this.jdbc = new JdbcTemplate(dataSource);
-        this.verifier = new AuditVerifier(dataSource);
+    public AuditController(QueryGateway queries, ObjectMapper json) {
+        this.queries = queries;
         this.json = json;
-    }
-
-    record Filter(String sql, List<Object> args) {
     }
 
     @GetMapping("/api/audit-logs")
@@ -63,22 +62,17 @@ public class AuditController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw DomainException.validation("limit", "invalid_limit", "limit must be between 1 and " + MAX_PAGE);
         }
-        Filter f = filter(caller, from, to, actorId, action, targetType, targetId);
-        List<Object> args = new ArrayList<>(f.args());
-        String sql = "SELECT " + COLUMNS + " FROM audit_logs WHERE " + f.sql();
+        AuditFilter f = filter(caller, from, to, actorId, action, targetType, targetId);
+        Long before = null;
         if (cursor != null) {
-            long before;
             try {
                 before = Long.parseLong(cursor);
             } catch (NumberFormatException e) {
                 throw DomainException.validation("cursor", "invalid_cursor", "cursor is not valid");
             }
-            sql += " AND seq < ?";
-            args.add(before);
         }
-        sql += " ORDER BY seq DESC LIMIT ?";
-        args.add(limit + 1);
-        List<Map<String, Object>> rows = jdbc.query(sql, (rs, i) -> row(rs), args.toArray());
+        List<Map<String, Object>> rows = entries(new ListAuditEntriesQuery(f, before, limit + 1)).stream()
+                .map(AuditController::row).toList();
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
@@ -105,9 +99,7 @@ public class AuditController {
             case "ndjson" -> false;
             default -> throw DomainException.validation("format", "invalid_format", "format must be ndjson or csv");
         };
-        Filter f = filter(caller, from, to, actorId, action, targetType, targetId);
-        // keyset pages: memory is bounded by a page, and no connection is held while the client reads
-        String sql = "SELECT " + COLUMNS + " FROM audit_logs WHERE " + f.sql() + " AND seq > ? ORDER BY seq LIMIT ?";
+        AuditFilter f = filter(caller, from, to, actorId, action, targetType, targetId);
         response.setContentType(csv ? "text/csv;charset=UTF-8" : "application/x-ndjson");
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit-logs."
                 + (csv ? "csv" : "ndjson") + "\"");
@@ -118,16 +110,14 @@ public class AuditController {
                 w.write(String.join(",", COLUMNS.split(", ")));
                 w.write("\r\n");
             }
+            // keyset pages: memory is bounded by a page, and no connection is held while the client reads
             long after = 0;
-            List<Map<String, Object>> page;
+            List<AuditEntry> page;
             do {
-                List<Object> args = new ArrayList<>(f.args());
-                args.add(after);
-                args.add(EXPORT_PAGE);
-                page = jdbc.query(sql, (rs, i) -> row(rs), args.toArray());
-                for (Map<String, Object> row : page) {
-                    write(w, row, csv);
-                    after = (Long) row.get("seq");
+                page = entries(new ExportAuditEntriesQuery(f, after, EXPORT_PAGE));
+                for (AuditEntry entry : page) {
+                    write(w, row(entry), csv);
+                    after = entry.seq();
                 }
             } while (page.size() == EXPORT_PAGE);
             w.flush();
@@ -155,7 +145,8 @@ public class AuditController {
     @GetMapping("/api/audit-logs/verify")
     public Map<String, Object> verify(Caller caller) {
         caller.require(Scopes.AUDIT_READ);
-        AuditVerifier.Result r = verifier.verify(caller.tenantId());
+        AuditChainVerification r = queries.query(new VerifyAuditChainQuery(caller.tenantId(), null, null),
+                ResponseTypes.instanceOf(AuditChainVerification.class)).join();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("valid", r.valid());
         out.put("checked", r.checked());
@@ -164,50 +155,41 @@ public class AuditController {
         return out;
     }
 
-    private static Filter filter(Caller caller, String from, String to, String actorId, String action,
-                                 String targetType, String targetId) {
-        StringBuilder sql = new StringBuilder("tenant_id = ?");
-        List<Object> args = new ArrayList<>(List.of(caller.tenantId()));
-        if (from != null) {
-            sql.append(" AND occurred_at >= ?");
-            args.add(Timestamp.from(instant(from, "from")));
-        }
-        if (to != null) {
-            sql.append(" AND occurred_at < ?");
-            args.add(Timestamp.from(instant(to, "to")));
-        }
-        for (String[] eq : new String[][] {{"actor_id", actorId}, {"action", action}, {"target_type", targetType},
-                {"target_id", targetId}}) {
-            if (eq[1] != null) {
-                if (eq[1].length() > 128) {
-                    throw DomainException.validation(eq[0], "invalid_filter", eq[0] + " is too long");
-                }
-                sql.append(" AND ").append(eq[0]).append(" = ?");
-                args.add(eq[1]);
-            }
-        }
-        return new Filter(sql.toString(), args);
+    private List<AuditEntry> entries(Object query) {
+        return queries.query(query, ResponseTypes.instanceOf(AuditEntries.class)).join().entries();
     }
 
-    private static Map<String, Object> row(ResultSet rs) throws SQLException {
+    private static AuditFilter filter(Caller caller, String from, String to, String actorId, String action,
+                                      String targetType, String targetId) {
+        Instant fromInstant = from == null ? null : instant(from, "from");
+        Instant toInstant = to == null ? null : instant(to, "to");
+        for (String[] eq : new String[][] {{"actor_id", actorId}, {"action", action}, {"target_type", targetType},
+                {"target_id", targetId}}) {
+            if (eq[1] != null && eq[1].length() > 128) {
+                throw DomainException.validation(eq[0], "invalid_filter", eq[0] + " is too long");
+            }
+        }
+        return new AuditFilter(caller.tenantId(), fromInstant, toInstant, actorId, action, targetType, targetId);
+    }
+
+    private static Map<String, Object> row(AuditEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getString("id"));
-        m.put("seq", rs.getLong("seq"));
-        long gi = rs.getLong("global_index");
-        m.put("global_index", rs.wasNull() ? null : gi);
-        m.put("actor_type", rs.getString("actor_type"));
-        m.put("actor_id", rs.getString("actor_id"));
-        m.put("api_key_id", rs.getString("api_key_id"));
-        m.put("action", rs.getString("action"));
-        m.put("target_type", rs.getString("target_type"));
-        m.put("target_id", rs.getString("target_id"));
-        m.put("ip", rs.getString("ip"));
-        m.put("user_agent", rs.getString("user_agent"));
-        m.put("request_id", rs.getString("request_id"));
-        m.put("occurred_at", rs.getTimestamp("occurred_at").toInstant().toString());
-        m.put("changes", rs.getString("changes"));
-        m.put("prev_hash", rs.getString("prev_hash"));
-        m.put("hash", rs.getString("hash"));
+        m.put("id", e.id());
+        m.put("seq", e.seq());
+        m.put("global_index", e.globalIndex());
+        m.put("actor_type", e.actorType());
+        m.put("actor_id", e.actorId());
+        m.put("api_key_id", e.apiKeyId());
+        m.put("action", e.action());
+        m.put("target_type", e.targetType());
+        m.put("target_id", e.targetId());
+        m.put("ip", e.ip());
+        m.put("user_agent", e.userAgent());
+        m.put("request_id", e.requestId());
+        m.put("occurred_at", e.occurredAt().toString());
+        m.put("changes", e.changes());
+        m.put("prev_hash", e.prevHash());
+        m.put("hash", e.hash());
         return m;
     }
 

@@ -1,6 +1,9 @@
 package com.catalytic.query.session;
 
+import com.catalytic.api.query.AccountQueries.ListOpenSessionsQuery;
+import com.catalytic.api.query.AccountQueries.OpenSessions;
 import com.catalytic.api.query.IsSessionRevokedQuery;
+import com.catalytic.projections.session.SessionRow;
 import com.catalytic.projections.session.SessionRepository;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
@@ -20,5 +23,11 @@ public class SessionQueryHandlers {
     @QueryHandler
     public Boolean handle(IsSessionRevokedQuery query) {
         return sessions.findById(query.sessionId()).map(s -> s.getRevokedAt() != null).orElse(true);
+    }
+
+    @QueryHandler
+    public OpenSessions handle(ListOpenSessionsQuery query) {
+        return new OpenSessions(sessions.findByUserIdAndRevokedAtIsNull(query.userId()).stream().map(SessionRow::getId)
+                .toList());
     }
 }

@@ -1,12 +1,38 @@
 package com.catalytic.api.query;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
-/** Queries added with team management and API keys. */
+/** Queries about tenants, users, sessions and API keys. */
 public final class AccountQueries {
 
     private AccountQueries() {
+    }
+
+    /** The caller's own account and its tenant ({@code GET /api/me}): answered with {@link MeView} or null. */
+    public record FindMeQuery(String tenantId, String userId) {
+    }
+
+    public record MeView(String id, String email, String role, boolean active, Instant createdAt, TenantView tenant) {
+    }
+
+    /**
+     * The addresses of the tenant's active members in these roles who sign in (a password is set: not a pending
+     * invitation, nor a member whose address another tenant's user holds), in address order; answered with
+     * {@link MemberAddresses}.
+     */
+    public record ListMemberAddressesQuery(String tenantId, List<String> roles) {
+    }
+
+    public record MemberAddresses(List<String> emails) {
+    }
+
+    /** A user's sessions that are not revoked: answered with {@link OpenSessions}. */
+    public record ListOpenSessionsQuery(String userId) {
+    }
+
+    public record OpenSessions(List<String> sessionIds) {
     }
 
     /** All users of a tenant, oldest first; answered with a list of {@link UserView}. */

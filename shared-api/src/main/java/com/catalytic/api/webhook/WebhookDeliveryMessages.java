@@ -103,6 +103,10 @@ public final class WebhookDeliveryMessages {
     public record DeliveryPage(List<DeliveryView> deliveries, String nextCursor) {
     }
 
+    /** Whether the delivery is one of this tenant's webhook's: answered with a Boolean. */
+    public record DeliveryExistsQuery(String tenantId, String webhookId, String deliveryId) {
+    }
+
     /** How a webhook's deliveries fare: failing since when (null: not failing), the last success and failure. */
     public record WebhookHealthQuery(String tenantId, String webhookId) {
     }

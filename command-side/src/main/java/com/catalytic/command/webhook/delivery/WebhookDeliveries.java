@@ -5,7 +5,6 @@ import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargets;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargetsQuery;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
 import com.catalytic.api.webhook.WebhookEventTypes;
 import com.catalytic.command.infra.Hashing;
 import com.catalytic.command.infra.queue.DurableQueue;
@@ -32,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -57,6 +57,7 @@ public class WebhookDeliveries implements SmartLifecycle {
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final String CANCELLED = "cancelled";
+    public static final Set<String> STATUSES = Set.of(PENDING, SUCCEEDED, FAILED, CANCELLED);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
@@ -340,24 +341,6 @@ public class WebhookDeliveries implements SmartLifecycle {
                 webhookId);
     }
 
-    public WebhookHealth health(String webhookId) {
-        List<WebhookHealth> h = jdbc.query("SELECT failing_since, last_success_at, last_failure_at FROM webhook_health "
-                + "WHERE webhook_id = ?", (rs, i) -> new WebhookHealth(instant(rs.getTimestamp(1)),
-                instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)), 0), webhookId);
-        Long pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? "
-                + "AND status = 'pending'", Long.class, webhookId);
-        WebhookHealth base = h.isEmpty() ? new WebhookHealth(null, null, null, 0) : h.get(0);
-        return new WebhookHealth(base.failingSince(), base.lastSuccessAt(), base.lastFailureAt(),
-                pending == null ? 0 : pending);
-    }
-
-    /** True when the delivery is one of this tenant's webhook's. */
-    public boolean exists(String tenantId, String webhookId, String deliveryId) {
-        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE id = ? AND webhook_id = ? "
-                + "AND tenant_id = ?", Long.class, deliveryId, webhookId, tenantId);
-        return n != null && n > 0;
-    }
-
     /**
      * Every catalogued event of the tenant since {@code since} that the webhook wants: planned if it never was,
      * queued again (due now) if its delivery failed or was cancelled; pending and delivered ones are left as they
@@ -393,10 +376,6 @@ public class WebhookDeliveries implements SmartLifecycle {
             }
         }
         return queued;
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.catalytic.api.apikey.Scopes;
 import com.catalytic.api.auth.Actor;
 import com.catalytic.api.auth.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryExistsQuery;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryPage;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.ListDeliveriesQuery;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.RecoverWebhookCommand;
@@ -47,14 +48,11 @@ public class WebhookDeliveriesController {
 
     private final CommandGateway commands;
     private final QueryGateway queries;
-    private final WebhookDeliveries deliveries;
     private final Clock clock;
 
-    public WebhookDeliveriesController(CommandGateway commands, QueryGateway queries, WebhookDeliveries deliveries,
-                                       Clock clock) {
+    public WebhookDeliveriesController(CommandGateway commands, QueryGateway queries, Clock clock) {
         this.commands = commands;
         this.queries = queries;
-        this.deliveries = deliveries;
         this.clock = clock;
     }
 
@@ -65,7 +63,7 @@ public class WebhookDeliveriesController {
                              @RequestParam(name = "limit", required = false) Integer limit) {
         caller.require(Scopes.WEBHOOKS_MANAGE);
         requireWebhook(caller, id);
-        if (status != null && !WebhookDeliveryQueries.STATUSES.contains(status)) {
+        if (status != null && !WebhookDeliveries.STATUSES.contains(status)) {
             throw DomainException.validation("status", "invalid_status",
                     "status must be one of pending, succeeded, failed, cancelled");
         }
@@ -83,7 +81,8 @@ public class WebhookDeliveriesController {
                                      @PathVariable("deliveryId") String deliveryId) {
         caller.require(Scopes.WEBHOOKS_MANAGE);
         requireWebhook(caller, id);
-        if (!deliveries.exists(caller.tenantId(), id, deliveryId)) {
+        if (!queries.query(new DeliveryExistsQuery(caller.tenantId(), id, deliveryId),
+                ResponseTypes.instanceOf(Boolean.class)).join()) {
             throw DomainException.notFound("delivery");
         }
         send(new RetryWebhookDeliveryCommand(id, caller.tenantId(), deliveryId, Actor.of(caller)));

@@ -2,12 +2,19 @@ package com.catalytic.command.history;
 
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.SecretFields;
+import com.catalytic.api.history.HistoryQueries.AggregateEvents;
+import com.catalytic.api.history.HistoryQueries.AggregateEventsQuery;
+import com.catalytic.api.history.HistoryQueries.AggregateState;
+import com.catalytic.api.history.HistoryQueries.AggregateStateQuery;
+import com.catalytic.api.history.HistoryQueries.HistoryEvent;
 import com.catalytic.api.tenant.TenantScoped;
 import com.catalytic.command.apikey.ApiKeyAggregate;
 import com.catalytic.command.auth.AuthSession;
+import com.catalytic.command.billing.SubscriptionAggregate;
 import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.tenant.TenantAggregate;
 import com.catalytic.command.user.UserAggregate;
+import com.catalytic.command.webhook.WebhookAggregate;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,9 +23,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,27 +36,30 @@ import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.modelling.command.inspection.AggregateModel;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
+import org.axonframework.messaging.annotation.MessageHandlerTimeout;
 import org.axonframework.messaging.annotation.MultiParameterResolverFactory;
 import org.axonframework.messaging.annotation.ParameterResolverFactory;
+import org.axonframework.queryhandling.QueryHandler;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.config.annotation.SpringBeanParameterResolverFactory;
 import org.springframework.context.ApplicationContext;
-import org.springframework.stereotype.Service;
+import org.springframework.stereotype.Component;
 
 /**
- * History for auditors: the events of one aggregate, and its state as of any instant, computed by replaying its
- * events up to then through the aggregate's own event-sourcing handlers. Scoped by tenant like everything else:
- * another tenant's aggregate does not exist.
+ * History for auditors, answered from the event store: the events of one aggregate, and its state as of any instant,
+ * computed by replaying its events up to then through the aggregate's own event-sourcing handlers. Scoped by tenant
+ * like everything else: another tenant's aggregate does not exist.
  */
-@Service
-public class HistoryService {
+@Component
+public class HistoryQueryHandlers {
 
     static final Map<String, Class<?>> AGGREGATES = Map.of(
             "tenant", TenantAggregate.class,
             "user", UserAggregate.class,
             "session", AuthSession.class,
             "api_key", ApiKeyAggregate.class,
-            "subscription", com.catalytic.command.billing.SubscriptionAggregate.class,
-            "webhook", com.catalytic.command.webhook.WebhookAggregate.class,
+            "subscription", SubscriptionAggregate.class,
+            "webhook", WebhookAggregate.class,
             "lattice", LatticeAggregate.class);
     private static final ObjectMapper PAYLOADS = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -67,7 +75,8 @@ public class HistoryService {
     private final org.axonframework.config.Configuration axon;
     private final ParameterResolverFactory resolvers;
 
-    public HistoryService(EventStore eventStore, org.axonframework.config.Configuration axon, ApplicationContext spring) {
+    public HistoryQueryHandlers(EventStore eventStore, org.axonframework.config.Configuration axon,
+                                ApplicationContext spring) {
         this.eventStore = eventStore;
         this.axon = axon;
         // the application's resolvers plus its beans, so that command handlers taking Spring beans inspect cleanly
@@ -76,54 +85,43 @@ public class HistoryService {
     }
 
     /** Events in sequence order; {@code nextCursor}, the last one's sequence, when more follow. */
-    record EventsPage(List<Map<String, Object>> events, Long nextCursor) {
-    }
-
-    /** At most {@code limit} events after sequence number {@code after} (-1: from the first). */
-    EventsPage events(String tenantId, String type, String id, long after, int limit) {
-        DomainEventStream owned = owned(tenantId, type, id);
-        DomainEventStream stream = after < 0 ? owned : eventStore.readEvents(id, after + 1);
-        List<Map<String, Object>> out = new ArrayList<>();
-        while (out.size() < limit && stream.hasNext()) {
+    @QueryHandler
+    public AggregateEvents handle(AggregateEventsQuery q) {
+        DomainEventStream owned = owned(q.tenantId(), q.aggregateType(), q.aggregateId());
+        DomainEventStream stream = q.after() < 0 ? owned : eventStore.readEvents(q.aggregateId(), q.after() + 1);
+        List<HistoryEvent> out = new ArrayList<>();
+        while (out.size() < q.limit() && stream.hasNext()) {
             DomainEventMessage<?> e = stream.next();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("sequence", e.getSequenceNumber());
-            m.put("event_id", e.getIdentifier());
-            m.put("type", e.getPayloadType().getName().replaceAll("^.*[.$]", ""));
-            m.put("payload_type", e.getPayloadType().getName());
-            m.put("revision", revision(e.getPayloadType()));
-            m.put("occurred_at", e.getTimestamp());
-            m.put("payload", redacted(PAYLOADS.valueToTree(e.getPayload())));
-            m.put("metadata", e.getMetaData());
-            out.add(m);
+            out.add(new HistoryEvent(e.getSequenceNumber(), e.getIdentifier(),
+                    e.getPayloadType().getName().replaceAll("^.*[.$]", ""), e.getPayloadType().getName(),
+                    revision(e.getPayloadType()), e.getTimestamp(), redacted(PAYLOADS.valueToTree(e.getPayload())),
+                    e.getMetaData()));
         }
-        Long next = stream.hasNext() ? (Long) out.get(out.size() - 1).get("sequence") : null;
-        return new EventsPage(out, next);
+        Long next = stream.hasNext() ? out.get(out.size() - 1).sequence() : null;
+        return new AggregateEvents(out, next);
     }
 
     /**
      * The state after the events that occurred at or before {@code at} (the stream's prefix up to the first later
-     * event), folded one event at a time as they are read: memory does not grow with the stream's length.
+     * event), folded one event at a time as they are read: memory does not grow with the stream's length, time does
+     * (30 minutes at most, instead of the 30 s of other queries; see axon.timeout in application.yml).
      */
-    public Map<String, Object> stateAt(String tenantId, String type, String id, Instant at) {
-        DomainEventStream stream = owned(tenantId, type, id);
+    @QueryHandler
+    @MessageHandlerTimeout(timeoutMs = 1_800_000, warningThresholdMs = 60_000, warningIntervalMs = 60_000)
+    public AggregateState handle(AggregateStateQuery q) {
+        String type = q.aggregateType();
+        DomainEventStream stream = owned(q.tenantId(), type, q.aggregateId());
         DomainEventMessage<?> first = stream.peek();
-        if (first.getTimestamp().isAfter(at)) {
-            throw DomainException.notFound(type.replace('_', ' ') + " at " + at);
+        if (first.getTimestamp().isAfter(q.at())) {
+            throw DomainException.notFound(type.replace('_', ' ') + " at " + q.at());
         }
         AtomicReference<DomainEventMessage<?>> last = new AtomicReference<>();
         DomainEventStream upTo = DomainEventStream.of(stream.asStream()
-                .takeWhile(e -> !e.getTimestamp().isAfter(at))
+                .takeWhile(e -> !e.getTimestamp().isAfter(q.at()))
                 .peek(last::set));
-        Object root = replay(AGGREGATES.get(type), id, first, upTo);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("aggregate_type", type);
-        out.put("id", id);
-        out.put("at", at);
-        out.put("version", last.get().getSequenceNumber());
-        out.put("last_event_at", last.get().getTimestamp());
-        out.put("state", redacted(STATE.valueToTree(root)));
-        return out;
+        Object root = replay(AGGREGATES.get(type), q.aggregateId(), first, upTo);
+        return new AggregateState(type, q.aggregateId(), q.at(), last.get().getSequenceNumber(),
+                last.get().getTimestamp(), redacted(STATE.valueToTree(root)));
     }
 
     /** The aggregate's stream from its first event (never a snapshot), once that event shows it is the tenant's. */
@@ -167,15 +165,15 @@ public class HistoryService {
                 }
             });
             obj.remove(drop);
-            obj.forEach(HistoryService::redacted);
+            obj.forEach(HistoryQueryHandlers::redacted);
         } else if (node != null && node.isArray()) {
-            node.forEach(HistoryService::redacted);
+            node.forEach(HistoryQueryHandlers::redacted);
         }
         return node;
     }
 
     private static String revision(Class<?> type) {
-        org.axonframework.serialization.Revision r = type.getAnnotation(org.axonframework.serialization.Revision.class);
+        Revision r = type.getAnnotation(Revision.class);
         return r == null ? null : r.value();
     }
 }

@@ -1,85 +1,71 @@
 package com.catalytic.command.webhook.delivery;
 
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryAttemptView;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryPage;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryView;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.ListDeliveriesQuery;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealthQuery;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
-import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Answers about deliveries, from the tables the delivery side owns ({@code webhook_deliveries} is an outbox, not a
- * projection): a webhook's deliveries newest first with every attempt, and how its deliveries fare. The caller has
- * checked that the webhook is the tenant's; the tenant is in every condition anyway.
+ * Reads of the tables the delivery side owns ({@code webhook_deliveries} is an outbox, not a projection, with
+ * {@code webhook_delivery_attempts} and {@code webhook_health}); {@link WebhookDeliveries} writes them. The tenant is
+ * in every condition.
  */
 @Component
-public class WebhookDeliveryQueries {
-
-    public static final Set<String> STATUSES = Set.of(WebhookDeliveries.PENDING, WebhookDeliveries.SUCCEEDED,
-            WebhookDeliveries.FAILED, WebhookDeliveries.CANCELLED);
+public class WebhookDeliveryRepository {
 
     private final JdbcTemplate jdbc;
-    private final WebhookDeliveries deliveries;
 
-    public WebhookDeliveryQueries(JdbcTemplate jdbc, WebhookDeliveries deliveries) {
+    public WebhookDeliveryRepository(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.deliveries = deliveries;
     }
 
-    @QueryHandler
-    public WebhookHealth handle(WebhookHealthQuery q) {
-        return deliveries.health(q.webhookId());
+    /** A position in a list of deliveries: the last one shown. */
+    public record Position(Timestamp createdAt, String id) {
     }
 
-    @QueryHandler
-    public DeliveryPage handle(ListDeliveriesQuery q) {
-        List<Object> args = new ArrayList<>(List.of(q.tenantId(), q.webhookId()));
+    /** Deliveries newest first; {@code more}: others follow. */
+    public record Slice(List<DeliveryView> deliveries, boolean more) {
+    }
+
+    /**
+     * At most {@code limit} deliveries of the webhook newest first, each with every attempt; only those with the
+     * status when it is not null, and only those after {@code after} when it is not null.
+     */
+    public Slice newestFirst(String tenantId, String webhookId, String status, Position after, int limit) {
+        List<Object> args = new ArrayList<>(List.of(tenantId, webhookId));
         StringBuilder sql = new StringBuilder("SELECT id, event_id, event_type, status, attempts, last_status, "
                 + "last_error, created_at, next_attempt_at, completed_at FROM webhook_deliveries WHERE tenant_id = ? "
                 + "AND webhook_id = ?");
-        if (q.status() != null) {
+        if (status != null) {
             sql.append(" AND status = ?");
-            args.add(q.status());
+            args.add(status);
         }
-        if (q.cursor() != null) {
-            Object[] c = cursor(q.cursor());
+        if (after != null) {
             sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-            args.add(c[0]);
-            args.add(c[0]);
-            args.add(c[1]);
+            args.add(after.createdAt());
+            args.add(after.createdAt());
+            args.add(after.id());
         }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(q.limit() + 1);
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(limit + 1);
         List<Map<String, Object>> rows = jdbc.queryForList(sql.toString(), args.toArray());
-        boolean more = rows.size() > q.limit();
-        List<Map<String, Object>> page = more ? rows.subList(0, q.limit()) : rows;
+        boolean more = rows.size() > limit;
+        List<Map<String, Object>> page = more ? rows.subList(0, limit) : rows;
         Map<String, List<DeliveryAttemptView>> attempts = attempts(page.stream().map(r -> (String) r.get("id"))
                 .toList());
-        List<DeliveryView> out = page.stream().map(r -> new DeliveryView((String) r.get("id"),
+        return new Slice(page.stream().map(r -> new DeliveryView((String) r.get("id"),
                 (String) r.get("event_id"), (String) r.get("event_type"), (String) r.get("status"),
                 ((Number) r.get("attempts")).intValue(), r.get("last_status") == null ? null
                 : ((Number) r.get("last_status")).intValue(), (String) r.get("last_error"), instant(r.get("created_at")),
                 instant(r.get("next_attempt_at")), instant(r.get("completed_at")),
-                attempts.getOrDefault((String) r.get("id"), List.of()))).toList();
-        String next = null;
-        if (more) {
-            Map<String, Object> last = page.get(page.size() - 1);
-            next = Base64.getUrlEncoder().withoutPadding().encodeToString((instant(last.get("created_at")) + "|"
-                    + last.get("id")).getBytes(StandardCharsets.UTF_8));
-        }
-        return new DeliveryPage(out, next);
+                attempts.getOrDefault((String) r.get("id"), List.of()))).toList(), more);
     }
 
     private Map<String, List<DeliveryAttemptView>> attempts(List<String> ids) {
@@ -96,13 +82,22 @@ public class WebhookDeliveryQueries {
                         Collectors.toList())));
     }
 
-    private static Object[] cursor(String cursor) {
-        try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
-            return new Object[] {Timestamp.from(Instant.parse(parts[0])), parts[1]};
-        } catch (RuntimeException e) {
-            throw DomainException.validation("cursor", "invalid_cursor", "cursor is not one this API gave out");
-        }
+    public WebhookHealth health(String webhookId) {
+        List<WebhookHealth> h = jdbc.query("SELECT failing_since, last_success_at, last_failure_at FROM webhook_health "
+                + "WHERE webhook_id = ?", (rs, i) -> new WebhookHealth(instant(rs.getTimestamp(1)),
+                instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)), 0), webhookId);
+        Long pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? "
+                + "AND status = 'pending'", Long.class, webhookId);
+        WebhookHealth base = h.isEmpty() ? new WebhookHealth(null, null, null, 0) : h.get(0);
+        return new WebhookHealth(base.failingSince(), base.lastSuccessAt(), base.lastFailureAt(),
+                pending == null ? 0 : pending);
+    }
+
+    /** True when the delivery is one of this tenant's webhook's. */
+    public boolean exists(String tenantId, String webhookId, String deliveryId) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE id = ? AND webhook_id = ? "
+                + "AND tenant_id = ?", Long.class, deliveryId, webhookId, tenantId);
+        return n != null && n > 0;
     }
 
     private static Instant instant(Object v) {
@@ -112,7 +107,7 @@ public class WebhookDeliveryQueries {
         if (v instanceof Timestamp t) {
             return t.toInstant();
         }
-        if (v instanceof java.time.OffsetDateTime o) {
+        if (v instanceof OffsetDateTime o) {
             return o.toInstant();
         }
         return (Instant) v;

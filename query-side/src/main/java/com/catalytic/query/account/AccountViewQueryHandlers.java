@@ -1,0 +1,29 @@
+package com.catalytic.query.account;
+
+import com.catalytic.api.query.AccountQueries.FindMeQuery;
+import com.catalytic.api.query.AccountQueries.MeView;
+import com.catalytic.api.query.FindTenantQuery;
+import com.catalytic.api.query.TenantView;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.stereotype.Component;
+
+/** The account and tenant views ({@code GET /api/me}, {@code GET /api/tenant} and others), scoped by tenant. */
+@Component
+public class AccountViewQueryHandlers {
+
+    private final AccountViewRepository views;
+
+    public AccountViewQueryHandlers(AccountViewRepository views) {
+        this.views = views;
+    }
+
+    @QueryHandler
+    public MeView handle(FindMeQuery query) {
+        return views.me(query.tenantId(), query.userId());
+    }
+
+    @QueryHandler
+    public TenantView handle(FindTenantQuery query) {
+        return views.tenant(query.tenantId());
+    }
+}
