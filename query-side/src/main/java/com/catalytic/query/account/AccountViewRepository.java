@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The caller's account and tenant views, one indexed statement each straight from {@code users} and {@code tenants}:
- * the hottest reads of the API, so no ORM session and no transaction of their own.
+ * the hottest reads of the API, so plain JDBC, no ORM entities, and no transaction besides the query bus's.
  */
 @Component
 public class AccountViewRepository {
