@@ -94,4 +94,33 @@ class DurableQueueTest {
             second.close();
         }
     }
+
+    @Test
+    void claimsAreExtendedWhenManyShortRowsTogetherOutlastTheClaim() {
+        for (int i = 0; i < 5; i++) {
+            jdbc.update("INSERT INTO " + SCHEMA + ".work (id, done, next_attempt_at) VALUES (?, false, now())",
+                    "short-" + i);
+        }
+        List<Boolean> stillClaimed = new CopyOnWriteArrayList<>();
+        // one worker, five rows of 0.9 s each: 4.5 s in all against a 3 s claim, each row shorter than a beat
+        DurableQueue one = new DurableQueue("test", jdbc, Clock.systemUTC(), SCHEMA + ".work",
+                "NOT done AND id LIKE 'short-%'", CLAIM,
+                Duration.ZERO, 10, 1, ids -> id -> {
+                    stillClaimed.add(claimedUntil(id).isAfter(Instant.now()));
+                    try {
+                        Thread.sleep(900); // the work itself takes this long
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return jdbc.update("UPDATE " + SCHEMA + ".work SET done = true, claimed_by = NULL, "
+                            + "claimed_until = NULL WHERE id = ?", id) == 1;
+                });
+        try {
+            assertThat(one.dispatch()).isEqualTo(5);
+        } finally {
+            one.close();
+        }
+        assertThat(stillClaimed).as("each row still claimed when its work began").containsExactly(true, true, true,
+                true, true);
+    }
 }

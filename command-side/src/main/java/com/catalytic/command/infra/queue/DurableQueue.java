@@ -130,14 +130,23 @@ public final class DurableQueue implements SmartLifecycle {
         }
         List<Future<Boolean>> running = ids.stream().map(id -> pool.submit(() -> work(round, id))).toList();
         int done = 0;
-        long beat = claim.toMillis() / 3;
+        // by the time since the last extension, not per row: rows finishing one after the other just within a beat
+        // must not keep the claims from being extended
+        long beat = claim.toNanos() / 3;
+        long nextBeat = System.nanoTime() + beat;
         for (Future<Boolean> f : running) {
             while (true) {
                 try {
-                    done += f.get(beat, TimeUnit.MILLISECONDS) ? 1 : 0;
+                    long wait = nextBeat - System.nanoTime();
+                    if (wait <= 0) {
+                        extend(claimant);
+                        nextBeat = System.nanoTime() + beat;
+                        continue;
+                    }
+                    done += f.get(wait, TimeUnit.NANOSECONDS) ? 1 : 0;
                     break;
                 } catch (TimeoutException stillWorking) {
-                    extend(claimant);
+                    // extended at the top of the loop
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return done;
