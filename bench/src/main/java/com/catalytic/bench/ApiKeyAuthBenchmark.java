@@ -1,12 +1,12 @@
 package com.catalytic.bench;
 
-import com.catalytic.api.auth.Caller;
-import com.catalytic.api.query.AccountQueries.ApiKeyRecord;
-import com.catalytic.api.query.AccountQueries.PrincipalState;
-import com.catalytic.command.apikey.ApiKeys;
-import com.catalytic.command.auth.ApiKeyAuthenticator;
-import com.catalytic.command.auth.ApiKeyUsageTracker;
-import com.catalytic.command.auth.CredentialCache;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.account.AccountQueries.ApiKeyRecord;
+import com.catalytic.api.account.AccountQueries.PrincipalState;
+import com.catalytic.infrastructure.credentials.ApiKeys;
+import com.catalytic.infrastructure.credentials.ApiKeyAuthenticator;
+import com.catalytic.infrastructure.credentials.ApiKeyUsageTracker;
+import com.catalytic.infrastructure.credentials.CredentialCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package com.catalytic.bench;
 
-import com.catalytic.command.infra.queue.DurableQueue;
+import com.catalytic.infrastructure.queue.DurableQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;

@@ -1,9 +1,9 @@
 package com.catalytic.bench;
 
-import com.catalytic.api.query.AccountQueries.ApiKeyRecord;
-import com.catalytic.api.query.AccountQueries.FindApiKeyByHashQuery;
-import com.catalytic.api.query.AccountQueries.FindPrincipalQuery;
-import com.catalytic.api.query.AccountQueries.PrincipalState;
+import com.catalytic.api.account.AccountQueries.ApiKeyRecord;
+import com.catalytic.api.account.AccountQueries.FindApiKeyByHashQuery;
+import com.catalytic.api.account.AccountQueries.FindPrincipalQuery;
+import com.catalytic.api.account.AccountQueries.PrincipalState;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package com.catalytic.command.apikey;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

@@ -1,139 +1,31 @@
 package com.catalytic.command.auth;
 
-import com.catalytic.command.infra.FastStore;
-import com.catalytic.command.infra.InMemoryFastStore;
-import com.catalytic.command.infra.RedisFastStore;
-import com.catalytic.command.tenant.UniqueKeyRegistry;
-import com.catalytic.api.apikey.ApiKeyUsageSink;
-import com.nimbusds.jose.jwk.RSAKey;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Path;
-import java.time.Duration;
+import com.catalytic.command.uniqueness.UniqueKeyRegistry;
+import com.catalytic.infrastructure.credentials.AuthProperties;
+import com.catalytic.infrastructure.credentials.LoginThrottle;
+import com.catalytic.infrastructure.credentials.RefreshTokens;
+import com.catalytic.infrastructure.credentials.RevocationRegistry;
+import com.catalytic.infrastructure.credentials.TokenService;
 import java.time.Clock;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.queryhandling.QueryGateway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
+/** The sign-in service, and snapshots of long-lived sessions. */
 @Configuration
-@EnableConfigurationProperties(AuthProperties.class)
 public class AuthConfiguration {
-
-    private static final Logger log = LoggerFactory.getLogger(AuthConfiguration.class);
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    /**
-     * Argon2id (memory-hard, 16 MiB a hash) at Spring Security's current recommended parameters, at most
-     * {@code max-concurrent} at once (default: one per processor); the one encoder of aggregates and services.
-     */
-    @Bean
-    PasswordHasher passwordEncoder(@Value("${catalytic.auth.password-hashing.max-concurrent:0}") int maxConcurrent,
-                                   @Value("${catalytic.auth.password-hashing.max-wait:2s}") Duration maxWait,
-                                   MeterRegistry meters) {
-        int permits = maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();
-        return new PasswordHasher(Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(), permits, maxWait)
-                .bindTo(meters);
-    }
-
-    /** Redis when {@code REDIS_HOST} is set; otherwise the in-process stand-in of the embedded default. */
-    @Bean
-    FastStore fastStore(@Value("${REDIS_HOST:}") String redisHost, @Value("${catalytic.redis.key-prefix:clc:}") String prefix,
-                        ObjectProvider<StringRedisTemplate> redis, Clock clock) {
-        if (redisHost.isBlank()) {
-            log.info("REDIS_HOST is not set: using the in-process store (single node only)");
-            return new InMemoryFastStore(clock);
-        }
-        return new RedisFastStore(redis.getObject(), prefix);
-    }
-
-    @Bean
-    JwtKeys jwtKeys(AuthProperties props) {
-        boolean configured = props.privateKeyPath() != null && !props.privateKeyPath().isBlank();
-        JwtKeys signing;
-        if (configured) {
-            signing = JwtKeys.load(Path.of(props.privateKeyPath()), Path.of(props.publicKeyPath()));
-        } else {
-            Path dir = Path.of(props.keyDir());
-            log.info("JWT_PRIVATE_KEY_PATH is not set: using development keys in {}", dir.toAbsolutePath().normalize());
-            signing = JwtKeys.loadOrGenerate(dir.resolve("jwt_dev_private.pem"), dir.resolve("jwt_dev_public.pem"));
-        }
-        JwtKeys keys = signing.withVerifyOnly(props.verifyOnlyPublicKeyPaths().stream().map(Path::of).toList());
-        if (!props.verifyOnlyPublicKeyPaths().isEmpty()) {
-            log.info("JWT keys: signing with {}, also accepting {}", keys.keyId(),
-                    keys.publicJwks().stream().map(RSAKey::getKeyID).filter(k -> !k.equals(keys.keyId())).toList());
-        }
-        return keys;
-    }
-
-    @Bean
-    RefreshTokens refreshTokens(@Value("${SESSION_SECRET_KEY:}") String sessionSecret, AuthProperties props) {
-        return new RefreshTokens(sessionSecret, Path.of(props.keyDir()));
-    }
 
     /** Sessions are snapshotted every so many events: a long-lived session is not replayed from its first event. */
     @Bean
     SnapshotTriggerDefinition sessionSnapshotTrigger(
             Snapshotter snapshotter, @Value("${catalytic.auth.session-snapshot-threshold:100}") int threshold) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
-    }
-
-    @Bean
-    TokenService tokenService(JwtKeys keys, AuthProperties props, Clock clock) {
-        return new TokenService(keys, props, clock);
-    }
-
-    @Bean
-    RevocationRegistry revocationRegistry(FastStore store, QueryGateway queries, AuthProperties props, Clock clock) {
-        return new RevocationRegistry(store, queries, props.accessTokenTtl(), clock);
-    }
-
-    @Bean
-    LoginThrottle loginThrottle(FastStore store, AuthProperties props, Clock clock,
-                                @Value("${catalytic.auth.known-address-ttl:30d}") Duration knownAddressTtl) {
-        return new LoginThrottle(store, props, knownAddressTtl, clock);
-    }
-
-    @Bean
-    CredentialCache credentialCache(QueryGateway queries, Clock clock,
-                                    @Value("${catalytic.auth.credential-cache-max-age:60s}") Duration maxAge) {
-        return new CredentialCache(queries, clock, maxAge);
-    }
-
-    @Bean
-    AccessChangePoller accessChangePoller(QueryGateway queries, CredentialCache cache, RevocationRegistry revocations,
-                                          AuthProperties props, Clock clock) {
-        return new AccessChangePoller(queries, cache, revocations, props.accessTokenTtl().plusMinutes(1), clock);
-    }
-
-    @Bean
-    AccessTokenAuthenticator accessTokenAuthenticator(TokenService tokens, RevocationRegistry revocations,
-                                                      CredentialCache cache) {
-        return new AccessTokenAuthenticator(tokens, revocations, cache);
-    }
-
-    @Bean
-    ApiKeyUsageTracker apiKeyUsageTracker(ApiKeyUsageSink sink) {
-        return new ApiKeyUsageTracker(sink);
-    }
-
-    @Bean
-    ApiKeyAuthenticator apiKeyAuthenticator(CredentialCache cache, ApiKeyUsageTracker usage, Clock clock) {
-        return new ApiKeyAuthenticator(cache, usage, clock);
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package com.catalytic.command.auth;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.infrastructure.credentials.JwtKeys;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.command.auth.AuthService.Registration;
 import com.catalytic.command.auth.AuthService.TokenPair;
 import com.nimbusds.jose.jwk.RSAKey;

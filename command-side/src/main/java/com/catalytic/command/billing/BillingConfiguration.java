@@ -1,6 +1,6 @@
 package com.catalytic.command.billing;
 
-import com.catalytic.command.infra.Settings;
+import com.catalytic.infrastructure.config.ConfiguredValues;
 import com.stripe.StripeClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,7 +47,7 @@ public class BillingConfiguration {
                                     ConfigurableEnvironment env) {
         Map<String, String> prices = configuredPrices(env);
         StripeGateway gateway = null;
-        if (Settings.isSet(secretKey)) {
+        if (ConfiguredValues.isSet(secretKey)) {
             StripeClient.StripeClientBuilder builder = StripeClient.builder().setApiKey(secretKey.trim())
                     .setConnectTimeout(5_000).setReadTimeout(20_000).setMaxNetworkRetries(2);
             if (!apiBase.isBlank()) {
@@ -55,7 +55,7 @@ public class BillingConfiguration {
             }
             gateway = new StripeGateway(builder.build(), prices);
         }
-        String secret = Settings.isSet(webhookSecret) ? webhookSecret.trim() : null;
+        String secret = ConfiguredValues.isSet(webhookSecret) ? webhookSecret.trim() : null;
         log.info("Billing: checkout and portal {}, webhooks {}", gateway != null ? "on" : "off (no STRIPE_SECRET_KEY)",
                 secret != null ? "on" : "off (no STRIPE_WEBHOOK_SECRET)");
         return new BillingSettings(gateway, secret, tolerance, frontendUrl.replaceAll("/+$", ""), Map.copyOf(prices));

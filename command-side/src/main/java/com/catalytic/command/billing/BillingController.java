@@ -1,6 +1,6 @@
 package com.catalytic.command.billing;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.command.billing.StripeGateway.Redirect;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;

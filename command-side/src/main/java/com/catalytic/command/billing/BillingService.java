@@ -1,7 +1,7 @@
 package com.catalytic.command.billing;
 
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.billing.BillingQueries.FindSubscriptionQuery;
 import com.catalytic.api.billing.BillingQueries.SubscriptionView;
 import com.catalytic.api.billing.SubscriptionCommands;
@@ -9,9 +9,9 @@ import com.catalytic.api.billing.SubscriptionCommands.RecordCheckoutCommand;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.api.query.FindUserQuery;
-import com.catalytic.api.query.UserView;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.account.FindUserQuery;
+import com.catalytic.api.account.UserView;
+import com.catalytic.api.identity.Role;
 import com.catalytic.command.billing.BillingConfiguration.BillingSettings;
 import com.catalytic.command.billing.StripeGateway.CheckoutRequest;
 import com.catalytic.command.billing.StripeGateway.Redirect;

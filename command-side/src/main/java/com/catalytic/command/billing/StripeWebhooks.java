@@ -1,6 +1,6 @@
 package com.catalytic.command.billing;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
 import com.catalytic.api.billing.SubscriptionCommands.ReadBillingStatusCommand;
@@ -8,9 +8,9 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand;
 import com.catalytic.command.billing.BillingConfiguration.BillingSettings;
 import com.catalytic.command.billing.StripeEvents.Translation;
-import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
-import com.catalytic.command.tenant.UniqueKeyRegistry;
-import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
+import com.catalytic.command.uniqueness.JdbcUniqueKeyRegistry.ClaimRaceException;
+import com.catalytic.command.uniqueness.UniqueKeyRegistry;
+import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.exception.SignatureVerificationException;

@@ -2,7 +2,7 @@ package com.catalytic.command.lattice;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.lattice.LatticeMessages.DeleteLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;

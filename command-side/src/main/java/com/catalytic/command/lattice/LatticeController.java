@@ -1,6 +1,6 @@
 package com.catalytic.command.lattice;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.usage.ComputeUnits;
 import com.catalytic.command.lattice.LatticeService.Computed;
 import jakarta.servlet.http.HttpServletRequest;

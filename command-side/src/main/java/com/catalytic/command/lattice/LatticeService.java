@@ -1,8 +1,8 @@
 package com.catalytic.command.lattice;
 
-import com.catalytic.api.apikey.Scopes;
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
 import com.catalytic.api.lattice.LatticeMessages.CreateLatticeCommand;
@@ -10,7 +10,7 @@ import com.catalytic.api.lattice.LatticeMessages.DeleteLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.RecordLatticeOperationCommand;
 import com.catalytic.api.lattice.LatticeMessages.ReleaseLatticeCommand;
 import com.catalytic.api.usage.ComputeUnits;
-import com.catalytic.command.infra.Ids;
+import com.catalytic.infrastructure.secrets.Ids;
 import com.catalytic.command.lattice.engine.Analysis;
 import com.catalytic.command.lattice.engine.AnalysisOptions;
 import com.catalytic.command.lattice.engine.Analyzer;

@@ -1,10 +1,10 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.query.AccountQueries.TenantState;
-import com.catalytic.api.query.Credentials;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.account.AccountQueries.TenantState;
+import com.catalytic.api.account.Credentials;
+import com.catalytic.api.identity.Role;
 import java.util.Set;
 
 /**

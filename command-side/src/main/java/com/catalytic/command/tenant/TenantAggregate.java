@@ -1,10 +1,11 @@
 package com.catalytic.command.tenant;
 
+import com.catalytic.command.uniqueness.UniqueKeyRegistry;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import static org.axonframework.modelling.command.AggregateLifecycle.createNew;
 
-import com.catalytic.api.apikey.Scopes;
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
 import com.catalytic.api.lattice.LatticeMessages.CreateLatticeCommand;
@@ -36,16 +37,16 @@ import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
-import com.catalytic.command.infra.Hashing;
-import com.catalytic.command.infra.Ids;
+import com.catalytic.infrastructure.secrets.Hashing;
+import com.catalytic.infrastructure.secrets.Ids;
 import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.lattice.LatticeCreation;
 import com.catalytic.command.lattice.LatticePlanLimits;
 import com.catalytic.command.lattice.engine.LatticeDefinition;
-import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
+import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.Emails;
 import com.catalytic.command.user.PasswordPolicy;
 import com.catalytic.command.user.UserAggregate;

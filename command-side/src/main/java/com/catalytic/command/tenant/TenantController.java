@@ -1,10 +1,10 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.query.FindTenantQuery;
-import com.catalytic.api.query.TenantView;
+import com.catalytic.api.account.FindTenantQuery;
+import com.catalytic.api.account.TenantView;
 import com.catalytic.api.tenant.TenantCommands.RenameTenantCommand;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -34,7 +34,7 @@ public class TenantController {
 
     @PatchMapping(path = "/api/tenant", consumes = MediaType.APPLICATION_JSON_VALUE)
     public TenantView change(Caller caller, @Valid @RequestBody ChangeTenantRequest body) {
-        caller.require(com.catalytic.api.apikey.Scopes.TENANT_MANAGE);
+        caller.require(com.catalytic.api.identity.Scopes.TENANT_MANAGE);
         commands.sendAndWait(new RenameTenantCommand(caller.tenantId(), body.name(), Actor.of(caller)));
         TenantView tenant = queries.query(new FindTenantQuery(caller.tenantId()),
                 ResponseTypes.instanceOf(TenantView.class)).join();

@@ -1,8 +1,8 @@
 package com.catalytic.command.user;
 
-import com.catalytic.command.auth.AuthProperties;
-import com.catalytic.command.infra.Hashing;
-import com.catalytic.command.infra.InstallationSecrets;
+import com.catalytic.infrastructure.credentials.AuthProperties;
+import com.catalytic.infrastructure.secrets.Hashing;
+import com.catalytic.infrastructure.secrets.InstallationSecrets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

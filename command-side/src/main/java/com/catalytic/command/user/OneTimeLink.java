@@ -1,7 +1,7 @@
 package com.catalytic.command.user;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.command.infra.Hashing;
+import com.catalytic.infrastructure.secrets.Hashing;
 import java.util.function.Supplier;
 
 /**

@@ -1,21 +1,21 @@
 package com.catalytic.command.user;
 
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.auth.Caller;
-import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.query.FindUserQuery;
-import com.catalytic.api.query.UserView;
+import com.catalytic.api.account.FindUserQuery;
+import com.catalytic.api.account.UserView;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
 import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
 import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
-import com.catalytic.command.infra.Hashing;
-import com.catalytic.command.infra.Ids;
-import com.catalytic.command.tenant.JdbcUniqueKeyRegistry.ClaimRaceException;
+import com.catalytic.infrastructure.secrets.Hashing;
+import com.catalytic.infrastructure.secrets.Ids;
+import com.catalytic.command.uniqueness.JdbcUniqueKeyRegistry.ClaimRaceException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,8 +90,8 @@ public class TeamService {
     public void acceptInvitation(String token, String password) {
         OneTimeLink link = OneTimeLink.parse(token, UserAggregate::invalidInvitation);
         String userId = link.userId();
-        if (queries.query(new com.catalytic.api.query.AccountQueries.FindPrincipalQuery(userId),
-                ResponseTypes.instanceOf(com.catalytic.api.query.AccountQueries.PrincipalState.class)).join() == null) {
+        if (queries.query(new com.catalytic.api.account.AccountQueries.FindPrincipalQuery(userId),
+                ResponseTypes.instanceOf(com.catalytic.api.account.AccountQueries.PrincipalState.class)).join() == null) {
             // removed from the team since the invitation was sent
             throw com.catalytic.command.user.UserAggregate.invalidInvitation();
         }

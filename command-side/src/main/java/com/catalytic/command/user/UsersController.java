@@ -1,9 +1,9 @@
 package com.catalytic.command.user;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.query.UserView;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.account.UserView;
+import com.catalytic.api.identity.Role;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;

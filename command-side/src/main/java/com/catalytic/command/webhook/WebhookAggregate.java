@@ -1,10 +1,11 @@
 package com.catalytic.command.webhook;
 
+import com.catalytic.infrastructure.webhook.WebhookTargets;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.RecoverWebhookCommand;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.RetryWebhookDeliveryCommand;

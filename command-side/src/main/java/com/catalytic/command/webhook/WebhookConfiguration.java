@@ -1,5 +1,6 @@
 package com.catalytic.command.webhook;
 
+import com.catalytic.infrastructure.webhook.WebhookTargets;
 import java.net.InetAddress;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;

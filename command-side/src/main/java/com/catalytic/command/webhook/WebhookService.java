@@ -1,8 +1,10 @@
 package com.catalytic.command.webhook;
 
-import com.catalytic.api.apikey.Scopes;
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.infrastructure.webhook.WebhookSecrets;
+import com.catalytic.infrastructure.webhook.WebhookTargets;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.webhook.WebhookMessages.CreateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.DeleteWebhookCommand;
@@ -11,7 +13,7 @@ import com.catalytic.api.webhook.WebhookMessages.ListWebhooksQuery;
 import com.catalytic.api.webhook.WebhookMessages.RotateWebhookSecretCommand;
 import com.catalytic.api.webhook.WebhookMessages.UpdateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
-import com.catalytic.command.infra.Ids;
+import com.catalytic.infrastructure.secrets.Ids;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -19,8 +19,8 @@ import com.catalytic.api.billing.SubscriptionEvents.StripeEventRejectedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SuspendedForNonPaymentEvent;
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.command.tenant.InMemoryUniqueKeyRegistry;
-import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
+import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import java.time.Instant;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,8 +181,8 @@ class SubscriptionAggregateTest {
         fixture.given(new com.catalytic.api.billing.SubscriptionEvents.CheckoutStartedEvent(SUB, TENANT, "cs_1",
                        "starter", "month", "user-1"))
                .when(new com.catalytic.api.billing.SubscriptionCommands.RecordCheckoutCommand(SUB, TENANT, "cs_1",
-                       "starter", "month", new com.catalytic.api.auth.Actor("user-1",
-                       com.catalytic.api.user.Role.OWNER, null)))
+                       "starter", "month", new com.catalytic.api.identity.Actor("user-1",
+                       com.catalytic.api.identity.Role.OWNER, null)))
                .expectNoEvents();
     }
 

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.query.AccountQueries.TenantState;
-import com.catalytic.api.query.Credentials;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.account.AccountQueries.TenantState;
+import com.catalytic.api.account.Credentials;
+import com.catalytic.api.identity.Role;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

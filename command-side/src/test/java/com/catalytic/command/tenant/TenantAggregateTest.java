@@ -1,5 +1,6 @@
 package com.catalytic.command.tenant;
 
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static com.catalytic.command.EventPayloads.inAnyOrder;
 import static com.catalytic.command.EventPayloads.inOrder;
@@ -11,9 +12,9 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
 import com.catalytic.api.tenant.RegisterTenantCommand;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserRegisteredEvent;
-import com.catalytic.command.tenant.UniqueKeyRegistry.Scope;
+import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
 import java.util.List;
 import java.util.Objects;

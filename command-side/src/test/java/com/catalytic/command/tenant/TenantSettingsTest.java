@@ -1,8 +1,9 @@
 package com.catalytic.command.tenant;
 
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
 import com.catalytic.api.plan.PlanCatalogue;
@@ -16,7 +17,7 @@ import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.command.user.UserAggregate;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,8 +2,8 @@ package com.catalytic.command.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.command.auth.AuthProperties;
-import com.catalytic.command.infra.Hashing;
+import com.catalytic.infrastructure.credentials.AuthProperties;
+import com.catalytic.infrastructure.secrets.Hashing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

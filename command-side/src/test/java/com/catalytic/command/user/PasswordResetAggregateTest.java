@@ -4,7 +4,7 @@ import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;

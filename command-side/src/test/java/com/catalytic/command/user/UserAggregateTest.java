@@ -6,7 +6,7 @@ import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;

@@ -2,10 +2,10 @@ package com.catalytic.command.webhook;
 
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.webhook.WebhookMessages.CreateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.DeleteWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.RotateWebhookSecretCommand;

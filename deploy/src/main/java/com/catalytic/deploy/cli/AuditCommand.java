@@ -1,8 +1,8 @@
 package com.catalytic.deploy.cli;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.command.history.AuditCheckpointVerifier;
-import com.catalytic.command.history.AuditCheckpointVerifier.Outcome;
+import com.catalytic.query.audit.AuditCheckpointVerifier;
+import com.catalytic.query.audit.AuditCheckpointVerifier.Outcome;
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.projections.audit.AuditVerifier;
 import com.catalytic.projections.audit.AuditVerifier.Checkpoint;

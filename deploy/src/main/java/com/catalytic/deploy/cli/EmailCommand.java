@@ -1,7 +1,7 @@
 package com.catalytic.deploy.cli;
 
-import com.catalytic.command.infra.mail.EmailSender.Email;
-import com.catalytic.command.infra.mail.EmailSenders;
+import com.catalytic.infrastructure.mail.EmailSender.Email;
+import com.catalytic.infrastructure.mail.EmailSenders;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package com.catalytic.deploy.cli;
 
-import com.catalytic.command.auth.JwtKeys;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -37,7 +37,7 @@ public class StripeCommand {
                 description = "the webhook endpoint (default: BACKEND_URL/webhooks/stripe)")
         String url;
 
-        /** Settings by their environment names; a system property of the same name wins (for tests). */
+        /** ConfiguredValues by their environment names; a system property of the same name wins (for tests). */
         Function<String, String> settings = name -> System.getProperty(name, System.getenv(name));
 
         @Override
@@ -142,7 +142,7 @@ public class StripeCommand {
 
         private String setting(String name) {
             String v = settings.apply(name);
-            return com.catalytic.command.infra.Settings.isSet(v) ? v.trim() : null;
+            return com.catalytic.infrastructure.config.ConfiguredValues.isSet(v) ? v.trim() : null;
         }
     }
 }

@@ -1,6 +1,6 @@
 package com.catalytic.deploy.cli;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;

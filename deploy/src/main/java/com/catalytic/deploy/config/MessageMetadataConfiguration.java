@@ -1,7 +1,7 @@
 package com.catalytic.deploy.config;
 
-import com.catalytic.api.auth.Caller;
-import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.TenantScoped;
 import com.catalytic.deploy.web.AuthenticationFilter;
 import com.catalytic.deploy.web.RequestIdFilter;
 import jakarta.servlet.http.HttpServletRequest;

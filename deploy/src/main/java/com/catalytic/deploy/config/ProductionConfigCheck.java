@@ -1,7 +1,7 @@
 package com.catalytic.deploy.config;
 
-import com.catalytic.command.infra.Settings;
-import com.catalytic.command.auth.JwtKeys;
+import com.catalytic.infrastructure.config.ConfiguredValues;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,8 +101,8 @@ public final class ProductionConfigCheck {
             }
         }
         // billing is optional, but half of it would take customers' money without ever applying the payments
-        boolean stripeKey = Settings.isSet(env.get("STRIPE_SECRET_KEY"));
-        boolean webhookSecret = Settings.isSet(env.get("STRIPE_WEBHOOK_SECRET"));
+        boolean stripeKey = ConfiguredValues.isSet(env.get("STRIPE_SECRET_KEY"));
+        boolean webhookSecret = ConfiguredValues.isSet(env.get("STRIPE_WEBHOOK_SECRET"));
         if (stripeKey && !webhookSecret) {
             out.add("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (without it no payment would "
                     + "ever reach the tenants)");

@@ -1,6 +1,6 @@
 package com.catalytic.deploy.health;
 
-import com.catalytic.command.infra.FastStore;
+import com.catalytic.infrastructure.store.KeyValueStore;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,12 +17,12 @@ import org.springframework.web.bind.annotation.RestController;
 public class HealthController {
 
     private final DatabaseProbe database;
-    private final FastStore fastStore;
+    private final KeyValueStore keyValueStore;
     private final Clock clock;
 
-    HealthController(DatabaseProbe database, FastStore fastStore, Clock clock) {
+    HealthController(DatabaseProbe database, KeyValueStore keyValueStore, Clock clock) {
         this.database = database;
-        this.fastStore = fastStore;
+        this.keyValueStore = keyValueStore;
         this.clock = clock;
     }
 
@@ -30,8 +30,8 @@ public class HealthController {
     public ResponseEntity<Map<String, Object>> health() {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean dbUp = check(checks, "database", database::check);
-        boolean redisUp = fastStore.isShared()
-                ? check(checks, "redis", () -> fastStore.exists("health:probe"))
+        boolean redisUp = keyValueStore.isShared()
+                ? check(checks, "redis", () -> keyValueStore.exists("health:probe"))
                 : embedded(checks);
         String status = !dbUp ? "unhealthy" : redisUp ? "healthy" : "degraded";
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,21 +1,21 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.api.query.AccountQueries.TenantState;
+import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.usage.ComputeUnits;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
-import com.catalytic.command.auth.CredentialCache;
-import com.catalytic.command.infra.Ids;
+import com.catalytic.infrastructure.credentials.CredentialCache;
+import com.catalytic.infrastructure.secrets.Ids;
 import com.catalytic.command.metering.Admission;
 import com.catalytic.command.metering.Admission.Quota;
 import com.catalytic.command.metering.Admission.RateLimit;
 import com.catalytic.command.metering.Admission.Refusal;
 import com.catalytic.command.metering.AdmissionPolicy;
-import com.catalytic.command.metering.UsageJournal;
-import com.catalytic.command.metering.UsageJournal.UsageNotRecorded;
+import com.catalytic.infrastructure.metering.UsageShipper;
+import com.catalytic.infrastructure.metering.UsageShipper.UsageNotRecorded;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -60,13 +60,13 @@ public class MeteringFilter extends OncePerRequestFilter {
     private final CredentialCache cache;
     private final PlanCatalogue plans;
     private final AdmissionPolicy admission;
-    private final UsageJournal journal;
+    private final UsageShipper journal;
     private final Problems problems;
     private final Clock clock;
     private final Duration recordTimeout;
 
     public MeteringFilter(@Value("${catalytic.metering.enabled:true}") boolean enabled, CredentialCache cache,
-                          PlanCatalogue plans, AdmissionPolicy admission, UsageJournal journal,
+                          PlanCatalogue plans, AdmissionPolicy admission, UsageShipper journal,
                           Problems problems, Clock clock,
                           @Value("${catalytic.metering.record-timeout:10s}") Duration recordTimeout) {
         this.enabled = enabled;
@@ -155,7 +155,7 @@ public class MeteringFilter extends OncePerRequestFilter {
                 (System.nanoTime() - startNanos) / 1_000_000, Math.max(0, bytes),
                 units instanceof Number n ? n.longValue() : 0, start, rid != null ? rid.toString() : null,
                 req.getRemoteAddr());
-        journal.record(new UsageJournal.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth()), recordTimeout);
+        journal.record(new UsageShipper.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth()), recordTimeout);
     }
 
     private static DomainException problemOf(Refusal refusal) {

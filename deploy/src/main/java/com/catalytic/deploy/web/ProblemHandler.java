@@ -1,7 +1,7 @@
 package com.catalytic.deploy.web;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.command.metering.UsageJournal.UsageNotRecorded;
+import com.catalytic.infrastructure.metering.UsageShipper.UsageNotRecorded;
 import com.catalytic.deploy.web.BodySizeLimitFilter.PayloadTooLargeException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.JsonEOFException;

@@ -1,6 +1,6 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.command.metering.UsageJournal.UsageNotRecorded;
+import com.catalytic.infrastructure.metering.UsageShipper.UsageNotRecorded;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;

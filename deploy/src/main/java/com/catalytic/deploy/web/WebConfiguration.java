@@ -1,6 +1,6 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;

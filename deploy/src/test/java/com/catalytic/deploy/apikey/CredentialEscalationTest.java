@@ -3,7 +3,7 @@ package com.catalytic.deploy.apikey;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;

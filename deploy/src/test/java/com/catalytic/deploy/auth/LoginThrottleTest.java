@@ -2,8 +2,8 @@ package com.catalytic.deploy.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.command.auth.PasswordHasher;
-import com.catalytic.command.infra.FastStore;
+import com.catalytic.infrastructure.credentials.PasswordHasher;
+import com.catalytic.infrastructure.store.KeyValueStore;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
@@ -85,7 +85,7 @@ class LoginThrottleTest {
         assertThat(hasher.checks() - checksBefore).as("passwords checked").isEqualTo(5);
         assertThat(hasher.peakConcurrency()).as("hashes at once").isBetween(1, 2);
         // the refused guesses were taken back off the counters in Redis: they hold the five failures
-        assertThat(app.bean(FastStore.class).peek("bf:ip:203.0.113.7").count()).isEqualTo(5);
+        assertThat(app.bean(KeyValueStore.class).peek("bf:ip:203.0.113.7").count()).isEqualTo(5);
         // positive control: the account itself is not locked, its owner signs in from another address
         assertThat(login(email, Accounts.PASSWORD, "198.51.100.10").status()).isEqualTo(200);
     }

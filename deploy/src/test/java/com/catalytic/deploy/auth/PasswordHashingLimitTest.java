@@ -2,7 +2,7 @@ package com.catalytic.deploy.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.command.auth.PasswordHasher;
+import com.catalytic.infrastructure.credentials.PasswordHasher;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;

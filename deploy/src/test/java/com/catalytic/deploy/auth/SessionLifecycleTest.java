@@ -4,7 +4,7 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.auth.StartSessionCommand;
-import com.catalytic.command.infra.Hashing;
+import com.catalytic.infrastructure.secrets.Hashing;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;

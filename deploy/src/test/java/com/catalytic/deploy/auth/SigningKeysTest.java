@@ -3,7 +3,7 @@ package com.catalytic.deploy.auth;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.command.auth.JwtKeys;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;

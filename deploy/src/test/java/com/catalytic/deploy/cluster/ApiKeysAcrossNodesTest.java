@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.catalytic.api.apikey.ApiKeyMessages.IssueApiKeyCommand;
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
-import com.catalytic.api.user.Role;
-import com.catalytic.command.apikey.ApiKeys;
+import com.catalytic.api.identity.Role;
+import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http.Response;

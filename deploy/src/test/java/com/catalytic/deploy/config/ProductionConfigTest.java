@@ -3,7 +3,7 @@ package com.catalytic.deploy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.catalytic.command.auth.JwtKeys;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.deploy.CatalyticMain;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package com.catalytic.deploy.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.command.infra.mail.EmailSender;
-import com.catalytic.command.infra.mail.EmailSender.Email;
-import com.catalytic.command.infra.mail.QueuedEmailSender;
+import com.catalytic.infrastructure.mail.EmailSender;
+import com.catalytic.infrastructure.mail.EmailSender.Email;
+import com.catalytic.infrastructure.mail.QueuedEmailSender;
 import com.catalytic.deploy.support.TestApp;
 import java.time.Clock;
 import java.time.Duration;

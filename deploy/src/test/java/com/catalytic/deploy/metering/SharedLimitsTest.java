@@ -4,9 +4,9 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.api.query.AccountQueries.TenantState;
-import com.catalytic.command.auth.CredentialCache;
-import com.catalytic.command.metering.QuotaLedger;
+import com.catalytic.api.account.AccountQueries.TenantState;
+import com.catalytic.infrastructure.credentials.CredentialCache;
+import com.catalytic.infrastructure.metering.QuotaLedger;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http.Response;

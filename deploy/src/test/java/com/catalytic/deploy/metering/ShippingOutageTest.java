@@ -4,7 +4,7 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.command.metering.UsageJournal;
+import com.catalytic.infrastructure.metering.UsageShipper;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.TestApp;
@@ -38,7 +38,7 @@ class ShippingOutageTest {
     @Test
     void callsAreAnsweredDuringAShippingOutageAndShippedOnceAfterIt() {
         Account owner = Accounts.registerAndLogin(app.http(), "outage");
-        UsageJournal journal = app.bean(UsageJournal.class);
+        UsageShipper journal = app.bean(UsageShipper.class);
         // every shipment writes the ledger in its transaction: without the table, shipping fails and is retried
         app.jdbc().execute("ALTER TABLE quota_ledger RENAME TO quota_ledger_away");
         Set<String> answered = new HashSet<>();

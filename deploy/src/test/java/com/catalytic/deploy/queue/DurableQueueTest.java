@@ -3,7 +3,7 @@ package com.catalytic.deploy.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.command.infra.queue.DurableQueue;
+import com.catalytic.infrastructure.queue.DurableQueue;
 import com.catalytic.deploy.support.TestApp;
 import java.sql.Timestamp;
 import java.time.Clock;

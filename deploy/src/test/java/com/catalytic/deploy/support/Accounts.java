@@ -30,7 +30,7 @@ public final class Accounts {
     public static void changePlan(TestApp app, String tenantId, String plan) {
         app.bean(org.axonframework.commandhandling.gateway.CommandGateway.class).sendAndWait(
                 new com.catalytic.api.tenant.TenantCommands.ChangePlanCommand(tenantId, plan,
-                        com.catalytic.api.auth.Actor.system()));
+                        com.catalytic.api.identity.Actor.system()));
     }
 
     public static Account registerAndLogin(Http http, String hint) {

@@ -4,7 +4,7 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;

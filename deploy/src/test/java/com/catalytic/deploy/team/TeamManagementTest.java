@@ -3,7 +3,7 @@ package com.catalytic.deploy.team;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.api.auth.Actor;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.deploy.support.Accounts;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.catalytic.command.webhook.DeliverySchedule;
-import com.catalytic.command.webhook.WebhookSecrets;
-import com.catalytic.command.webhook.WebhookTargets;
+import com.catalytic.infrastructure.webhook.WebhookSecrets;
+import com.catalytic.infrastructure.webhook.WebhookTargets;
 import com.catalytic.command.webhook.delivery.WebhookDeliveries;
-import com.catalytic.command.webhook.delivery.WebhookSender;
+import com.catalytic.infrastructure.webhook.WebhookSender;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;

@@ -1,7 +1,7 @@
 package com.catalytic.query.access;
 
-import com.catalytic.api.query.AccountQueries.AccessChange;
-import com.catalytic.api.query.AccountQueries.AccessChangesSinceQuery;
+import com.catalytic.api.account.AccountQueries.AccessChange;
+import com.catalytic.api.account.AccountQueries.AccessChangesSinceQuery;
 import com.catalytic.projections.access.AccessChangeRepository;
 import java.util.List;
 import org.axonframework.queryhandling.QueryHandler;

@@ -1,7 +1,7 @@
 package com.catalytic.query.account;
 
 import com.catalytic.api.ProcessingGroupNames;
-import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.api.identity.TenantScoped;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import java.time.Clock;

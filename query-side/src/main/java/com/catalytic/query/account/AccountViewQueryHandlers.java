@@ -1,9 +1,9 @@
 package com.catalytic.query.account;
 
-import com.catalytic.api.query.AccountQueries.FindMeQuery;
-import com.catalytic.api.query.AccountQueries.MeView;
-import com.catalytic.api.query.FindTenantQuery;
-import com.catalytic.api.query.TenantView;
+import com.catalytic.api.account.AccountQueries.FindMeQuery;
+import com.catalytic.api.account.AccountQueries.MeView;
+import com.catalytic.api.account.FindTenantQuery;
+import com.catalytic.api.account.TenantView;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 

@@ -1,7 +1,7 @@
 package com.catalytic.query.account;
 
-import com.catalytic.api.query.AccountQueries.MeView;
-import com.catalytic.api.query.TenantView;
+import com.catalytic.api.account.AccountQueries.MeView;
+import com.catalytic.api.account.TenantView;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;

@@ -1,10 +1,10 @@
 package com.catalytic.query.apikey;
 
-import com.catalytic.api.query.AccountQueries.ApiKeyRecord;
-import com.catalytic.api.query.AccountQueries.ApiKeyView;
-import com.catalytic.api.query.AccountQueries.FindApiKeyByHashQuery;
-import com.catalytic.api.query.AccountQueries.FindApiKeyQuery;
-import com.catalytic.api.query.AccountQueries.ListApiKeysQuery;
+import com.catalytic.api.account.AccountQueries.ApiKeyRecord;
+import com.catalytic.api.account.AccountQueries.ApiKeyView;
+import com.catalytic.api.account.AccountQueries.FindApiKeyByHashQuery;
+import com.catalytic.api.account.AccountQueries.FindApiKeyQuery;
+import com.catalytic.api.account.AccountQueries.ListApiKeysQuery;
 import com.catalytic.projections.apikey.ApiKeyRepository;
 import com.catalytic.projections.apikey.ApiKeyRow;
 import java.time.Clock;

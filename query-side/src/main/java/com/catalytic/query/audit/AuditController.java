@@ -1,6 +1,6 @@
 package com.catalytic.query.audit;
 
-import com.catalytic.api.apikey.Scopes;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.audit.AuditQueries.AuditChainVerification;
 import com.catalytic.api.audit.AuditQueries.AuditEntries;
 import com.catalytic.api.audit.AuditQueries.AuditEntry;
@@ -8,7 +8,7 @@ import com.catalytic.api.audit.AuditQueries.AuditFilter;
 import com.catalytic.api.audit.AuditQueries.ExportAuditEntriesQuery;
 import com.catalytic.api.audit.AuditQueries.ListAuditEntriesQuery;
 import com.catalytic.api.audit.AuditQueries.VerifyAuditChainQuery;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;

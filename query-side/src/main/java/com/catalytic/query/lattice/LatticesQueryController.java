@@ -1,7 +1,7 @@
 package com.catalytic.query.lattice;
 
-import com.catalytic.api.apikey.Scopes;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.lattice.LatticeQueries.FindLatticeQuery;
 import com.catalytic.api.lattice.LatticeQueries.LatticeOperationPage;

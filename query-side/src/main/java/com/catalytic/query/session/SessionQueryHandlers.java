@@ -1,8 +1,8 @@
 package com.catalytic.query.session;
 
-import com.catalytic.api.query.AccountQueries.ListOpenSessionsQuery;
-import com.catalytic.api.query.AccountQueries.OpenSessions;
-import com.catalytic.api.query.IsSessionRevokedQuery;
+import com.catalytic.api.account.AccountQueries.ListOpenSessionsQuery;
+import com.catalytic.api.account.AccountQueries.OpenSessions;
+import com.catalytic.api.auth.IsSessionRevokedQuery;
 import com.catalytic.projections.session.SessionRow;
 import com.catalytic.projections.session.SessionRepository;
 import org.axonframework.queryhandling.QueryHandler;

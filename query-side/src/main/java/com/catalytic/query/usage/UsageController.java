@@ -1,7 +1,7 @@
 package com.catalytic.query.usage;
 
-import com.catalytic.api.apikey.Scopes;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.usage.UsageQueries.Granularity;
 import com.catalytic.api.usage.UsageQueries.QuotaStatus;

@@ -1,6 +1,6 @@
 package com.catalytic.api.auth;
 
-import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.api.identity.TenantScoped;
 import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 

@@ -1,5 +1,6 @@
 package com.catalytic.api.tenant;
 
+import com.catalytic.api.identity.TenantScoped;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**

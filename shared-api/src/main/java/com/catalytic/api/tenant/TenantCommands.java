@@ -1,7 +1,8 @@
 package com.catalytic.api.tenant;
 
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.user.Role;
+import com.catalytic.api.identity.TenantScoped;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Commands handled by the tenant aggregate after registration: the tenant's own settings and its membership. */

@@ -1,5 +1,6 @@
 package com.catalytic.api.tenant;
 
+import com.catalytic.api.identity.TenantScoped;
 import org.axonframework.serialization.Revision;
 
 /** A company signed up. The owner's account is created by the {@code UserRegisteredEvent} that follows. */

@@ -1,6 +1,7 @@
 package com.catalytic.api.user;
 
-import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.api.identity.Role;
+import com.catalytic.api.identity.TenantScoped;
 import org.axonframework.serialization.Revision;
 
 /** A user account exists in a tenant with this role. The password is only ever stored as its hash. */

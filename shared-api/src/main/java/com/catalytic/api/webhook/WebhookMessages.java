@@ -1,7 +1,7 @@
 package com.catalytic.api.webhook;
 
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.tenant.TenantScoped;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.TenantScoped;
 import java.time.Instant;
 import java.util.Set;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;

@@ -1,8 +1,8 @@
 package com.catalytic.command.webhook.delivery;
 
-import com.catalytic.api.apikey.Scopes;
-import com.catalytic.api.auth.Actor;
-import com.catalytic.api.auth.Caller;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryExistsQuery;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryPage;
@@ -12,7 +12,7 @@ import com.catalytic.api.webhook.WebhookDeliveryMessages.RetryWebhookDeliveryCom
 import com.catalytic.api.webhook.WebhookDeliveryMessages.SendWebhookTestCommand;
 import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
-import com.catalytic.command.infra.Ids;
+import com.catalytic.infrastructure.secrets.Ids;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

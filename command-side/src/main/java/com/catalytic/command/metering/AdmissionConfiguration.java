@@ -1,0 +1,17 @@
+package com.catalytic.command.metering;
+
+import com.catalytic.infrastructure.credentials.CredentialCache;
+import com.catalytic.infrastructure.metering.QuotaCounter;
+import com.catalytic.infrastructure.metering.RateLimiter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+class AdmissionConfiguration {
+
+    /** The API key's own limit comes from the credential cache, which verified the key moments before. */
+    @Bean
+    AdmissionPolicy admissionPolicy(RateLimiter limiter, QuotaCounter quota, CredentialCache credentials) {
+        return new AdmissionPolicy(limiter, quota::used, credentials::apiKeyLimit);
+    }
+}

@@ -1,0 +1,62 @@
+package com.catalytic.infrastructure.mail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+/**
+ * Writes each e-mail as an RFC 5322 message file ({@code .eml}) into the outbox directory, where a developer (or a
+ * test) can open it. The embedded default's mail transport.
+ */
+public class OutboxEmailSender implements EmailSender {
+
+    private final Path outbox;
+    private final String from;
+    private final Clock clock;
+
+    public OutboxEmailSender(Path outbox, String from, Clock clock) {
+        this.outbox = outbox;
+        this.from = from;
+        this.clock = clock;
+    }
+
+    @Override
+    public void send(Email email) {
+        String boundary = "b-" + UUID.randomUUID();
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(java.time.ZoneOffset.UTC));
+        String message = "From: " + header(from) + "\r\nTo: " + header(email.to()) + "\r\nSubject: "
+                + subject(email.subject())
+                + "\r\nDate: " + date + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\""
+                + boundary + "\"\r\n\r\n--" + boundary + "\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+                + email.text() + "\r\n--" + boundary + "\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n"
+                + email.html() + "\r\n--" + boundary + "--\r\n";
+        try {
+            Files.createDirectories(outbox);
+            String name = clock.millis() + "-" + UUID.randomUUID().toString().substring(0, 8) + ".eml";
+            Files.writeString(outbox.resolve(name), message, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to the mail outbox " + outbox, e);
+        }
+    }
+
+    /** Header values never carry line breaks (no header injection). */
+    static String header(String value) {
+        return value.replaceAll("[\\r\\n]+", " ");
+    }
+
+    /** Non-ASCII subjects as an RFC 2047 encoded word. */
+    static String subject(String value) {
+        String v = header(value);
+        return v.chars().allMatch(c -> c < 128) ? v : "=?UTF-8?B?"
+                + java.util.Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)) + "?=";
+    }
+
+    public Path outbox() {
+        return outbox;
+    }
+}

@@ -1,0 +1,149 @@
+package com.catalytic.infrastructure.mail;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import com.catalytic.infrastructure.secrets.Hashing;
+import com.catalytic.infrastructure.queue.DurableQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * Durable delivery with retries. {@link #send} only queues the message (one row in {@code mail_queue}), so a slow
+ * or failing mail provider never blocks or fails a user's request; the write side's one {@link DurableQueue} (shared
+ * with webhook deliveries) claims due messages on every node and delivers them through the configured transport. A
+ * failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up after {@code maxAttempts}
+ * with an error in the log. Bodies are cleared once a message is sent or given up, the row after the retention.
+ */
+public class QueuedEmailSender implements EmailSender, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(QueuedEmailSender.class);
+    private static final Duration[] BACKOFF = {Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5),
+            Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1)};
+    private static final Duration CLAIM = Duration.ofMinutes(2);
+
+    private record Queued(String id, String to, String subject, String text, String html, int attempts) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final EmailSender transport;
+    private final Clock clock;
+    private final int maxAttempts;
+    private final Duration retention;
+    private final DurableQueue queue;
+
+    public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts) {
+        this(jdbc, transport, clock, maxAttempts, Duration.ZERO, Duration.ofDays(30));
+    }
+
+    /**
+     * @param interval  how often the dispatcher looks for due messages; zero: only when {@link #dispatch} is called
+     * @param retention how long sent and given-up messages (their bodies already cleared) are kept
+     */
+    public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts,
+                             Duration interval, Duration retention) {
+        this.jdbc = jdbc;
+        this.retention = retention;
+        this.transport = transport;
+        this.clock = clock;
+        this.maxAttempts = maxAttempts;
+        this.queue = new DurableQueue("mail", jdbc, clock, "mail_queue", "sent_at IS NULL AND failed_at IS NULL",
+                CLAIM, interval, 50, ids -> this::deliver);
+    }
+
+    @Override
+    public void start() {
+        queue.start();
+    }
+
+    @Override
+    public void stop() {
+        queue.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return queue.isRunning();
+    }
+
+    /** E-mails due now and not yet sent (the queue's depth). */
+    public long due() {
+        return queue.due();
+    }
+
+    @Override
+    public void send(Email email) {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("INSERT INTO mail_queue (id, recipient, subject, text_body, html_body, created_at, attempts, "
+                + "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)", UUID.randomUUID().toString(), email.to(),
+                OutboxEmailSender.header(email.subject()), email.text(), email.html(), now, now);
+    }
+
+    /**
+     * Queues {@code email} unless a message with this {@code key} was queued before (an event handled again, e.g.
+     * after a restart, sends nothing twice).
+     */
+    public void sendOnce(String key, Email email) {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("INSERT INTO mail_queue (id, recipient, subject, text_body, html_body, created_at, attempts, "
+                + "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING",
+                Hashing.sha256Hex(key), email.to(),
+                OutboxEmailSender.header(email.subject()), email.text(), email.html(), now, now);
+    }
+
+    /** Delivers what is due (at most 50 messages a round); returns how many were sent. */
+    public int dispatch() {
+        return queue.dispatch();
+    }
+
+    /** Deletes the messages sent or given up before the retention period (hourly); returns how many. */
+    @Scheduled(fixedDelayString = "${catalytic.mail.prune-interval:PT1H}", initialDelayString = "PT5M")
+    public int prune() {
+        return queue.prune("COALESCE(sent_at, failed_at)", clock.instant().minus(retention));
+    }
+
+    private boolean deliver(String id) {
+        List<Queued> rows = jdbc.query("SELECT id, recipient, subject, text_body, html_body, attempts FROM mail_queue "
+                + "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (rs, i) -> new Queued(rs.getString(1),
+                rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6)), id);
+        if (rows.isEmpty()) {
+            return false;
+        }
+        Queued q = rows.get(0);
+        try {
+            transport.send(new Email(q.to(), q.subject(), q.text(), q.html()));
+        } catch (RuntimeException e) {
+            failed(q, e);
+            return false;
+        }
+        jdbc.update("UPDATE mail_queue SET sent_at = ?, attempts = attempts + 1, text_body = NULL, "
+                + "html_body = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                Timestamp.from(clock.instant()), q.id());
+        return true;
+    }
+
+    private void failed(Queued q, RuntimeException e) {
+        int attempts = q.attempts() + 1;
+        String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        error = error.length() > 1000 ? error.substring(0, 1000) : error;
+        if (attempts >= maxAttempts) {
+            log.error("E-mail {} ({}) given up after {} attempts: {}", q.id(), q.subject(), attempts, error);
+            jdbc.update("UPDATE mail_queue SET failed_at = ?, attempts = ?, last_error = ?, text_body = NULL, "
+                    + "html_body = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                    Timestamp.from(clock.instant()), attempts, error, q.id());
+            return;
+        }
+        Duration wait = BACKOFF[Math.min(attempts - 1, BACKOFF.length - 1)];
+        log.warn("E-mail {} ({}) not delivered (attempt {} of {}), retrying in {}: {}", q.id(), q.subject(),
+                attempts, maxAttempts, wait, error);
+        jdbc.update("UPDATE mail_queue SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, "
+                + "claimed_until = NULL WHERE id = ?", attempts, Timestamp.from(clock.instant().plus(wait)), error,
+                q.id());
+    }
+}

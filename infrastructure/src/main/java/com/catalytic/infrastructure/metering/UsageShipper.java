@@ -1,0 +1,449 @@
+package com.catalytic.infrastructure.metering;
+
+import com.catalytic.api.usage.UsageThresholds;
+import com.catalytic.api.plan.Plan;
+import com.catalytic.api.usage.UsageEvents.UsageRecord;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
+import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
+import com.catalytic.infrastructure.metering.UsageJournal.Logged;
+import com.catalytic.infrastructure.metering.UsageJournal.Position;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Durable usage recording. Request threads hand in their call's record and wait; a writer thread takes everything
+ * queued (up to {@code maxBatch}) and makes it durable in one step, then releases the waiting requests. A request is
+ * answered only after its record is durable, so an acknowledged call is never lost; under load, many calls share
+ * one step.
+ *
+ * <p>With a local {@link UsageJournal} (the default), that step is one append to the node's journal file and one
+ * {@code fdatasync}; a shipper thread then moves the journal into the event store in large transactions — one
+ * {@link UsageRecordedBatchEvent} per tenant, the quota ledger, and the journal position reached, all committed
+ * together, so a restarted node ships exactly what it had not shipped. While the shared quota count (Redis) is
+ * unreliable, calls against a finite quota wait for their shipment instead, so the ledger alone stays exact.
+ * Without a log, the step is the event-store transaction itself (group commit).
+ */
+public class UsageShipper implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageShipper.class);
+    /** Bounds one stored event (about 300 bytes a call). */
+    private static final int MAX_RECORDS_PER_EVENT = 1000;
+
+    /** One call's record, of {@code tenantId}, whose plan allows {@code quotaLimit} calls a month. */
+    public record Entry(String tenantId, UsageRecord record, long quotaLimit) {
+    }
+
+    private record Pending(Entry entry, boolean mustShip, CompletableFuture<Void> done) {
+    }
+
+    /** Journal lines to move into the event store, the position after them, and calls waiting for that. */
+    private record Shipment(List<Logged> entries, Position end, List<CompletableFuture<Void>> waiting) {
+    }
+
+    /** Thrown when a record could not be made durable: the request must not be acknowledged. */
+    public static class UsageNotRecorded extends RuntimeException {
+        public UsageNotRecorded(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final EventBus eventBus;
+    private final TransactionManager transactions;
+    private final JdbcTemplate jdbc;
+    private final QuotaLedger ledger;
+    private final QuotaCounter counter;
+    private final UsageJournal usageLog;
+    private final int maxBatch;
+    private final int maxShipment;
+    private final long maxBacklog;
+    private final long lingerNanos;
+    private final BlockingQueue<Pending> queue;
+    private final BlockingQueue<Shipment> toShip = new LinkedBlockingQueue<>();
+    private final AtomicLong backlog = new AtomicLong();
+    /** Ledger rows known to exist (they are never deleted): no probe before their batches. */
+    private final Set<String> ledgerRows = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+    private volatile boolean shipping;
+    private long deletedBelow;
+    private Thread writer;
+    private Thread shipper;
+
+    /**
+     * @param usageLog the node's journal, or null to commit every group to the event store before answering
+     * @param maxShipment the most calls one shipping transaction moves
+     * @param maxBacklog the most calls durable locally but not yet shipped; beyond it calls are refused (503)
+     * @param linger how long the shipper gathers journal batches before a transaction (unless a call waits)
+     */
+    public UsageShipper(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc, QuotaLedger ledger,
+                        QuotaCounter counter, UsageJournal usageLog, int maxBatch, int capacity, int maxShipment,
+                        long maxBacklog, Duration linger) {
+        this.eventBus = eventBus;
+        this.transactions = transactions;
+        this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.counter = counter;
+        this.usageLog = usageLog;
+        this.maxBatch = maxBatch;
+        this.maxShipment = maxShipment;
+        this.maxBacklog = maxBacklog;
+        this.lingerNanos = linger.toNanos();
+        this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    /** Blocks until the record is durable; throws {@link UsageNotRecorded} otherwise. */
+    public void record(Entry entry, Duration timeout) {
+        if (usageLog != null && backlog.get() >= maxBacklog) {
+            throw new UsageNotRecorded("usage journal backlog is full (" + backlog.get()
+                    + " calls not yet in the event store)", null);
+        }
+        boolean mustShip = usageLog == null || (entry.quotaLimit() != Plan.UNLIMITED && counter.degraded());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running || !queue.offer(new Pending(entry, mustShip, done))) {
+            throw new UsageNotRecorded("usage journal is not accepting records", null);
+        }
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new UsageNotRecorded("usage record could not be stored", e.getCause());
+        } catch (TimeoutException e) {
+            throw new UsageNotRecorded("usage record was not stored in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageNotRecorded("interrupted", e);
+        }
+    }
+
+    /** Calls durable in the local journal and not yet in the event store. */
+    public long backlog() {
+        return backlog.get();
+    }
+
+    // ------------------------------------------------------------------------------------------------ writer
+
+    private void runWriter() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                if (usageLog == null) {
+                    commitDirectly(batch);
+                } else {
+                    append(batch);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                log.error("Usage batch of {} records failed: {}", batch.size(), e.toString());
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        queue.forEach(p -> p.done().completeExceptionally(new IllegalStateException("shutting down")));
+    }
+
+    private void commitDirectly(List<Pending> batch) {
+        List<Logged> entries = new ArrayList<>(batch.size());
+        batch.forEach(p -> entries.add(logged(p.entry())));
+        store(entries, null);
+        countsOf(entries).forEach((k, n) -> counter.added(k.tenantId(), k.period(), n));
+        flushIfQuotaFinite(batch);
+        batch.forEach(p -> p.done().complete(null));
+    }
+
+    private void append(List<Pending> batch) {
+        List<Logged> entries = new ArrayList<>(batch.size());
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        batch.forEach(p -> entries.add(logged(p.entry())));
+        Position end = usageLog.append(entries); // durable from here on
+        backlog.addAndGet(entries.size());
+        countsOf(entries).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
+        flushIfQuotaFinite(batch);
+        for (Pending p : batch) {
+            if (p.mustShip()) {
+                waiting.add(p.done());
+            } else {
+                p.done().complete(null);
+            }
+        }
+        toShip.add(new Shipment(entries, end, waiting));
+    }
+
+    /** A finite quota's next check must see these calls: their increments go to Redis before they are answered. */
+    private void flushIfQuotaFinite(List<Pending> batch) {
+        for (Pending p : batch) {
+            if (p.entry().quotaLimit() != Plan.UNLIMITED) {
+                counter.flushIncrements();
+                return;
+            }
+        }
+    }
+
+    private static Logged logged(Entry e) {
+        return new Logged(e.tenantId(), e.quotaLimit(), e.record());
+    }
+
+    // ------------------------------------------------------------------------------------------------ shipper
+
+    private void runShipper() {
+        List<Shipment> shipments = new ArrayList<>();
+        long failingSince = 0;
+        while (shipping || !toShip.isEmpty() || !shipments.isEmpty()) {
+            try {
+                if (shipments.isEmpty()) {
+                    Shipment first = toShip.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    shipments.add(first);
+                    int calls = first.entries().size();
+                    boolean urgent = !first.waiting().isEmpty();
+                    long deadline = System.nanoTime() + lingerNanos;
+                    while (calls < maxShipment) {
+                        // gather for a moment (fewer, larger transactions) unless a call waits for its shipment
+                        long left = urgent || !shipping ? 0 : deadline - System.nanoTime();
+                        Shipment next = left > 0 ? toShip.poll(left, TimeUnit.NANOSECONDS) : toShip.poll();
+                        if (next == null) {
+                            break;
+                        }
+                        shipments.add(next);
+                        calls += next.entries().size();
+                        urgent |= !next.waiting().isEmpty();
+                    }
+                }
+                ship(shipments);
+                shipments.clear();
+                failingSince = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                long now = System.nanoTime();
+                if (failingSince == 0 || now - failingSince > 60_000_000_000L) {
+                    log.error("Shipping {} journal batches of usage to the event store failed ({}); the calls are "
+                            + "durable in {} and will be shipped when it answers", shipments.size(), e.toString(),
+                            "the node's usage journal");
+                    failingSince = now;
+                }
+                if (!shipping && !running) {
+                    log.warn("Stopping with {} calls not yet shipped; they are shipped at the next start",
+                            backlog.get());
+                    break;
+                }
+                sleepQuietly(500);
+            }
+        }
+    }
+
+    private void ship(List<Shipment> shipments) {
+        List<Logged> entries = new ArrayList<>();
+        shipments.forEach(s -> entries.addAll(s.entries()));
+        Position end = shipments.get(shipments.size() - 1).end();
+        store(entries, end);
+        backlog.addAndGet(-entries.size());
+        countsOf(entries).forEach((k, n) -> counter.shipped(k.tenantId(), k.period(), n));
+        shipments.forEach(s -> s.waiting().forEach(f -> f.complete(null)));
+        if (end.segment() > deletedBelow) {
+            usageLog.deleteBefore(end);
+            deletedBelow = end.segment();
+        }
+    }
+
+    /** Calls shipped before a restart are skipped: the event store knows how far this node's journal got. */
+    private void recover() {
+        Position shipped = shippedPosition();
+        List<Logged> chunk = new ArrayList<>();
+        Position[] last = {shipped};
+        long[] total = {0};
+        usageLog.readFrom(shipped, (entry, after) -> {
+            chunk.add(entry);
+            last[0] = after;
+            if (chunk.size() >= maxShipment) {
+                enqueueRecovered(chunk, last[0]);
+                total[0] += chunk.size();
+                chunk.clear();
+            }
+        });
+        if (!chunk.isEmpty()) {
+            enqueueRecovered(chunk, last[0]);
+            total[0] += chunk.size();
+        }
+        if (total[0] > 0) {
+            log.info("Usage journal: {} calls recorded before the last stop are being shipped to the event store",
+                    total[0]);
+        }
+    }
+
+    private void enqueueRecovered(List<Logged> entries, Position end) {
+        List<Logged> copy = List.copyOf(entries);
+        backlog.addAndGet(copy.size());
+        countsOf(copy).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
+        toShip.add(new Shipment(copy, end, List.of()));
+    }
+
+    private Position shippedPosition() {
+        List<Position> rows = jdbc.query("SELECT log_segment, log_offset FROM usage_shipping WHERE node_id = ?",
+                (rs, i) -> new Position(rs.getLong(1), rs.getLong(2)), usageLog.nodeId());
+        return rows.isEmpty() ? Position.START : rows.get(0);
+    }
+
+    // ------------------------------------------------------------------------------------------------ event store
+
+    private record Key(String tenantId, String period) {
+    }
+
+    private static Map<Key, Long> countsOf(List<Logged> entries) {
+        Map<Key, Long> counts = new LinkedHashMap<>();
+        for (Logged e : entries) {
+            counts.merge(new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt())), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * One transaction: one {@link UsageRecordedBatchEvent} per tenant, the quota ledger with the threshold events
+     * its new counts reach ({@link UsageThresholds}), and (when shipping a journal) the journal position reached.
+     */
+    private void store(List<Logged> entries, Position end) {
+        Map<Key, Long> counts = countsOf(entries);
+        Map<Key, Long> limits = new HashMap<>();
+        Map<String, List<UsageRecord>> byTenant = new LinkedHashMap<>();
+        for (Logged e : entries) {
+            limits.put(new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt())), e.quotaLimit());
+            byTenant.computeIfAbsent(e.tenantId(), t -> new ArrayList<>()).add(e.record());
+        }
+        List<EventMessage<?>> messages = new ArrayList<>(byTenant.size());
+        byTenant.forEach((tenantId, records) -> {
+            for (int from = 0; from < records.size(); from += MAX_RECORDS_PER_EVENT) {
+                List<UsageRecord> chunk = records.subList(from, Math.min(records.size(), from + MAX_RECORDS_PER_EVENT));
+                messages.add(GenericEventMessage.asEventMessage(new UsageRecordedBatchEvent(tenantId, List.copyOf(chunk)))
+                        .andMetaData(Map.of("tenant_id", tenantId, "actor_type", "system")));
+            }
+        });
+        for (Key k : counts.keySet()) {
+            String row = k.tenantId() + "/" + k.period();
+            if (!ledgerRows.contains(row)) {
+                ledger.ensure(k.tenantId(), k.period());
+                if (ledgerRows.size() > 100_000) {
+                    ledgerRows.clear();
+                }
+                ledgerRows.add(row);
+            }
+        }
+        UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
+        uow.attachTransaction(transactions);
+        uow.execute(() -> {
+            eventBus.publish(messages);
+            for (Map.Entry<Key, Long> c : counts.entrySet()) {
+                Key k = c.getKey();
+                long after = ledger.add(k.tenantId(), k.period(), c.getValue());
+                long limit = limits.get(k);
+                long before = after - c.getValue();
+                for (UsageThresholdReachedEvent reached
+                        : UsageThresholds.reached(k.tenantId(), k.period(), limit, before, after)) {
+                    eventBus.publish(GenericEventMessage.asEventMessage(reached)
+                            .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
+                }
+            }
+            if (end != null) {
+                Timestamp now = Timestamp.from(Instant.now());
+                int updated = jdbc.update("UPDATE usage_shipping SET log_segment = ?, log_offset = ?, shipped_at = ? "
+                        + "WHERE node_id = ?", end.segment(), end.offset(), now, usageLog.nodeId());
+                if (updated == 0) {
+                    jdbc.update("INSERT INTO usage_shipping (node_id, log_segment, log_offset, shipped_at) "
+                            + "VALUES (?, ?, ?, ?)", usageLog.nodeId(), end.segment(), end.offset(), now);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void start() {
+        if (usageLog != null) {
+            recover();
+            shipping = true;
+            shipper = new Thread(this::runShipper, "usage-shipper");
+            shipper.setDaemon(false);
+            shipper.start();
+        }
+        running = true;
+        writer = new Thread(this::runWriter, "usage-journal");
+        writer.setDaemon(false);
+        writer.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        join(writer);
+        shipping = false;
+        join(shipper);
+        if (usageLog != null) {
+            usageLog.close();
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stop after the web server (so in-flight requests can still record), before Axon and the data source. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 4096;
+    }
+}

@@ -1,0 +1,6 @@
+package com.catalytic.api.account;
+
+import java.time.Instant;
+
+public record TenantView(String id, String name, String slug, String plan, String status, int userCount, Instant createdAt) {
+}

@@ -1,5 +1,0 @@
-package com.catalytic.api.query;
-
-/** Login support: the credentials on record for a normalised e-mail, or null. */
-public record FindCredentialsByEmailQuery(String email) {
-}

@@ -1,5 +1,0 @@
-package com.catalytic.api.query;
-
-/** A tenant by id; answered with a {@link TenantView} or null. */
-public record FindTenantQuery(String tenantId) {
-}

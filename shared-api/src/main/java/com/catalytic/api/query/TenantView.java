@@ -1,6 +1,0 @@
-package com.catalytic.api.query;
-
-import java.time.Instant;
-
-public record TenantView(String id, String name, String slug, String plan, String status, int userCount, Instant createdAt) {
-}

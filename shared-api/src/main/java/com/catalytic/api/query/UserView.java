@@ -1,7 +1,0 @@
-package com.catalytic.api.query;
-
-import java.time.Instant;
-
-public record UserView(String id, String tenantId, String email, String role, boolean active, boolean invited,
-                       Instant createdAt) {
-}

@@ -1,6 +1,0 @@
-package com.catalytic.api.tenant;
-
-/** A message that belongs to one tenant. The tenant id also travels as message metadata ({@code tenant_id}). */
-public interface TenantScoped {
-    String tenantId();
-}
