@@ -1,5 +1,6 @@
 package com.catalytic.bench;
 
+import com.sun.management.ThreadMXBean;
 import com.catalytic.command.lattice.engine.Analysis;
 import com.catalytic.command.lattice.engine.AnalysisOptions;
 import com.catalytic.command.lattice.engine.Analyzer;
@@ -22,8 +23,8 @@ import org.jgrapht.graph.DefaultEdge;
  */
 public final class LatticeEngineFigures {
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS =
+            (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private LatticeEngineFigures() {
     }

@@ -1,5 +1,6 @@
 package com.catalytic.command.billing;
 
+import java.time.Clock;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.billing.BillingQueries.FindSubscriptionQuery;
@@ -31,10 +32,10 @@ public class BillingService {
     private final PlanCatalogue plans;
     private final CommandGateway commands;
     private final QueryGateway queries;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     public BillingService(BillingSettings settings, PlanCatalogue plans, CommandGateway commands,
-                          QueryGateway queries, java.time.Clock clock) {
+                          QueryGateway queries, Clock clock) {
         this.clock = clock;
         this.settings = settings;
         this.plans = plans;

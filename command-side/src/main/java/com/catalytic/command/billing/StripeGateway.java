@@ -1,5 +1,6 @@
 package com.catalytic.command.billing;
 
+import com.stripe.net.RequestOptions;
 import com.catalytic.api.error.DomainException;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -66,7 +67,7 @@ public class StripeGateway {
         try {
             // the same request again (a double click, a retry) gets the same session from Stripe, not a second one
             com.stripe.model.checkout.Session session = client.v1().checkout().sessions().create(params.build(),
-                    com.stripe.net.RequestOptions.builder().setIdempotencyKey(r.idempotencyKey()).build());
+                    RequestOptions.builder().setIdempotencyKey(r.idempotencyKey()).build());
             return new Redirect(session.getId(), session.getUrl());
         } catch (StripeException e) {
             throw providerError("create a checkout session", e);

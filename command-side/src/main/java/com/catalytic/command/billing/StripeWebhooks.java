@@ -1,5 +1,8 @@
 package com.catalytic.command.billing;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
@@ -60,13 +63,13 @@ public class StripeWebhooks {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final StripeEvents events;
-    private final io.micrometer.core.instrument.MeterRegistry meters;
-    private final java.util.concurrent.atomic.AtomicLong lastRefusalWarning = new java.util.concurrent.atomic.AtomicLong(
+    private final MeterRegistry meters;
+    private final AtomicLong lastRefusalWarning = new AtomicLong(
             Long.MIN_VALUE / 2);
-    private final java.util.concurrent.atomic.AtomicLong refusedSinceWarning = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong refusedSinceWarning = new AtomicLong();
 
     public StripeWebhooks(BillingSettings settings, CommandGateway commands, JdbcTemplate jdbc, Clock clock,
-                          UniqueKeyRegistry registry, io.micrometer.core.instrument.MeterRegistry meters) {
+                          UniqueKeyRegistry registry, MeterRegistry meters) {
         this.meters = meters;
         this.settings = settings;
         this.commands = commands;
@@ -98,7 +101,7 @@ public class StripeWebhooks {
         JsonNode event;
         try {
             event = JSON.readTree(payload);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             event = null;
         }
         if (event == null || !event.path("id").isTextual() || !event.path("type").isTextual()

@@ -1,5 +1,6 @@
 package com.catalytic.command.eventstore;
 
+import org.axonframework.config.Configuration;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.history.HistoryQueries.AggregateEvents;
@@ -72,10 +73,10 @@ public class HistoryQueryHandlers {
             .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
 
     private final EventStore eventStore;
-    private final org.axonframework.config.Configuration axon;
+    private final Configuration axon;
     private final ParameterResolverFactory resolvers;
 
-    public HistoryQueryHandlers(EventStore eventStore, org.axonframework.config.Configuration axon,
+    public HistoryQueryHandlers(EventStore eventStore, Configuration axon,
                                 ApplicationContext spring) {
         this.eventStore = eventStore;
         this.axon = axon;

@@ -1,5 +1,6 @@
 package com.catalytic.command.notify;
 
+import java.util.function.UnaryOperator;
 import com.catalytic.infrastructure.mail.EmailSender.Email;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ public final class MailTemplates {
     }
 
     private static String fill(String source, Map<String, String> values,
-                               java.util.function.UnaryOperator<String> escape) {
+                               UnaryOperator<String> escape) {
         Matcher m = PLACEHOLDER.matcher(source);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

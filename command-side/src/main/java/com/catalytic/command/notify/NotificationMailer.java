@@ -1,5 +1,11 @@
 package com.catalytic.command.notify;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.Locale;
 import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentActionRequiredEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
@@ -126,7 +132,7 @@ public class NotificationMailer {
     @EventHandler
     @DisallowReplay
     void on(PasswordResetRequestedEvent e, EventMessage<?> event) {
-        long minutes = Math.max(1, java.time.Duration.between(event.getTimestamp(), e.expiresAt()).toMinutes());
+        long minutes = Math.max(1, Duration.between(event.getTimestamp(), e.expiresAt()).toMinutes());
         oneTimeLink(LinkSecrets.PASSWORD_RESET, e.userId(), e.expiresAt(), e.tokenHash()).ifPresent(link ->
                 mail.sendOnce(event.getIdentifier() + "/password_reset/" + link.account().email(),
                         MailTemplates.render("password_reset", link.account().email(), Map.of(
@@ -138,7 +144,7 @@ public class NotificationMailer {
     }
 
     /** The e-mailed link's token, rebuilt from the stored hash (see {@link LinkSecrets}), and whom it is for. */
-    private Optional<OneTimeLink> oneTimeLink(String purpose, String userId, java.time.Instant expiresAt,
+    private Optional<OneTimeLink> oneTimeLink(String purpose, String userId, Instant expiresAt,
                                               String tokenHash) {
         UserRegisteredEvent account = account(userId);
         Optional<String> secret = links.rebuild(purpose, userId, expiresAt, tokenHash);
@@ -172,7 +178,7 @@ public class NotificationMailer {
         values.put("percent", Integer.toString(e.thresholdPercent()));
         values.put("period", e.period());
         values.put("reset_at", QuotaLedger.resetAt(YearMonth.parse(e.period()).atDay(1).atStartOfDay()
-                .toInstant(java.time.ZoneOffset.UTC)).toString());
+                .toInstant(ZoneOffset.UTC)).toString());
         values.put("app_url", appUrl);
         for (String to : recipients(e.tenantId(), List.of("owner"))) {
             mail.sendOnce(event.getIdentifier() + "/usage_threshold/" + to,
@@ -242,7 +248,7 @@ public class NotificationMailer {
         WebhookView webhook = queries.query(new FindWebhookQuery(e.tenantId(), e.webhookId()),
                 ResponseTypes.instanceOf(WebhookView.class)).join();
         String url = webhook == null ? "(deleted)" : webhook.url();
-        long days = Math.max(1, java.time.Duration.between(e.failingSince(), e.lastFailureAt()).toDays());
+        long days = Math.max(1, Duration.between(e.failingSince(), e.lastFailureAt()).toDays());
         billingMail(e.tenantId(), event, "webhook_disabled", Map.of("company", company(e.tenantId()),
                 "url", url, "webhook_id", e.webhookId(), "failing_since", e.failingSince().toString(),
                 "days", Long.toString(days)));
@@ -261,14 +267,14 @@ public class NotificationMailer {
 
     /** An amount in the currency's minor units, e.g. 9900 usd → "USD 99.00". */
     static String money(long minorUnits, String currency) {
-        String code = currency == null ? "USD" : currency.toUpperCase(java.util.Locale.ROOT);
+        String code = currency == null ? "USD" : currency.toUpperCase(Locale.ROOT);
         int digits;
         try {
-            digits = Math.max(0, java.util.Currency.getInstance(code).getDefaultFractionDigits());
+            digits = Math.max(0, Currency.getInstance(code).getDefaultFractionDigits());
         } catch (IllegalArgumentException unknown) {
             digits = 2;
         }
-        return code + " " + java.math.BigDecimal.valueOf(minorUnits, digits).toPlainString();
+        return code + " " + BigDecimal.valueOf(minorUnits, digits).toPlainString();
     }
 
     private TenantView tenant(String tenantId) {

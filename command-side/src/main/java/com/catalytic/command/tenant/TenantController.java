@@ -1,5 +1,6 @@
 package com.catalytic.command.tenant;
 
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
@@ -34,7 +35,7 @@ public class TenantController {
 
     @PatchMapping(path = "/api/tenant", consumes = MediaType.APPLICATION_JSON_VALUE)
     public TenantView change(Caller caller, @Valid @RequestBody ChangeTenantRequest body) {
-        caller.require(com.catalytic.api.identity.Scopes.TENANT_MANAGE);
+        caller.require(Scopes.TENANT_MANAGE);
         commands.sendAndWait(new RenameTenantCommand(caller.tenantId(), body.name(), Actor.of(caller)));
         TenantView tenant = queries.query(new FindTenantQuery(caller.tenantId()),
                 ResponseTypes.instanceOf(TenantView.class)).join();

@@ -1,5 +1,6 @@
 package com.catalytic.command.uniqueness;
 
+import java.util.List;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.springframework.dao.DuplicateKeyException;
@@ -43,7 +44,7 @@ public class JdbcUniqueKeyRegistry implements UniqueKeyRegistry {
 
     @Override
     public String ownerOf(Scope scope, String value) {
-        java.util.List<String> owners = jdbc.queryForList(
+        List<String> owners = jdbc.queryForList(
                 "SELECT owner_id FROM unique_claims WHERE scope = ? AND claim_value = ?", String.class, scope.name(), value);
         return owners.isEmpty() ? null : owners.get(0);
     }

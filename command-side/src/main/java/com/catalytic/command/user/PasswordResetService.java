@@ -1,5 +1,6 @@
 package com.catalytic.command.user;
 
+import java.time.temporal.ChronoUnit;
 import com.catalytic.api.auth.RevokeSessionCommand;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.ListOpenSessionsQuery;
@@ -63,7 +64,7 @@ public class PasswordResetService {
             return; // same answer: nothing tells the caller whether the address has an account
         }
         String userId = account.userId();
-        Instant expires = clock.instant().plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant expires = clock.instant().plus(ttl).truncatedTo(ChronoUnit.MILLIS);
         // derived, so that the e-mail is written by the event handler once the request is stored
         String secret = links.secret(LinkSecrets.PASSWORD_RESET, userId, expires);
         try {

@@ -1,5 +1,7 @@
 package com.catalytic.command.user;
 
+import com.catalytic.api.account.AccountQueries;
+import java.time.temporal.ChronoUnit;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Scopes;
@@ -49,7 +51,7 @@ public class TeamService {
     public Added add(Caller caller, String email, Role role, String password) {
         caller.require(Scopes.USERS_MANAGE);
         String userId = Ids.newId();
-        Instant expires = clock.instant().plus(INVITATION_TTL).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant expires = clock.instant().plus(INVITATION_TTL).truncatedTo(ChronoUnit.MILLIS);
         // the link's secret is derived, so that the e-mail is written by the event handler once the user exists
         String secret = password == null ? links.secret(LinkSecrets.INVITATION, userId, expires) : null;
         AddUserCommand add = new AddUserCommand(caller.tenantId(), userId, Emails.normalize(email), role, password,
@@ -90,15 +92,15 @@ public class TeamService {
     public void acceptInvitation(String token, String password) {
         OneTimeLink link = OneTimeLink.parse(token, UserAggregate::invalidInvitation);
         String userId = link.userId();
-        if (queries.query(new com.catalytic.api.account.AccountQueries.FindPrincipalQuery(userId),
-                ResponseTypes.instanceOf(com.catalytic.api.account.AccountQueries.PrincipalState.class)).join() == null) {
+        if (queries.query(new AccountQueries.FindPrincipalQuery(userId),
+                ResponseTypes.instanceOf(AccountQueries.PrincipalState.class)).join() == null) {
             // removed from the team since the invitation was sent
-            throw com.catalytic.command.user.UserAggregate.invalidInvitation();
+            throw UserAggregate.invalidInvitation();
         }
         try {
             commands.sendAndWait(new AcceptInvitationCommand(userId, link.secretHash(), password, clock.instant()));
         } catch (AggregateNotFoundException e) {
-            throw com.catalytic.command.user.UserAggregate.invalidInvitation();
+            throw UserAggregate.invalidInvitation();
         }
     }
 

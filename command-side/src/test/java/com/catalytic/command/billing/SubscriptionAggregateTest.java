@@ -1,5 +1,9 @@
 package com.catalytic.command.billing;
 
+import com.catalytic.api.billing.SubscriptionCommands;
+import com.catalytic.api.billing.SubscriptionEvents;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
@@ -178,11 +182,11 @@ class SubscriptionAggregateTest {
 
     @Test
     void theSameCheckoutSessionIsRecordedOnce() {
-        fixture.given(new com.catalytic.api.billing.SubscriptionEvents.CheckoutStartedEvent(SUB, TENANT, "cs_1",
+        fixture.given(new SubscriptionEvents.CheckoutStartedEvent(SUB, TENANT, "cs_1",
                        "starter", "month", "user-1"))
-               .when(new com.catalytic.api.billing.SubscriptionCommands.RecordCheckoutCommand(SUB, TENANT, "cs_1",
-                       "starter", "month", new com.catalytic.api.identity.Actor("user-1",
-                       com.catalytic.api.identity.Role.OWNER, null)))
+               .when(new SubscriptionCommands.RecordCheckoutCommand(SUB, TENANT, "cs_1",
+                       "starter", "month", new Actor("user-1",
+                       Role.OWNER, null)))
                .expectNoEvents();
     }
 

@@ -1,5 +1,9 @@
 package com.catalytic.command.tenant;
 
+import java.util.Arrays;
+import org.hamcrest.Description;
+import org.hamcrest.Matchers;
+import org.hamcrest.TypeSafeMatcher;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static com.catalytic.command.EventPayloads.inOrder;
 import static com.catalytic.command.tenant.TenantHistory.MEMBER;
@@ -82,7 +86,7 @@ class TenantLatticesTest {
     @Test
     void theAnswerCarriesTheCountsAndTheTimeOfTheLatticesFirstEvent() {
         fixture.given(team()).when(create(MEMBER, null, 3, 10, null)).expectResultMessagePayloadMatching(
-                new org.hamcrest.TypeSafeMatcher<LatticeCreation>() {
+                new TypeSafeMatcher<LatticeCreation>() {
                     @Override
                     protected boolean matchesSafely(LatticeCreation c) {
                         return c.id().equals(LATTICE_ID) && c.name() == null && c.vertices().equals("1000")
@@ -91,7 +95,7 @@ class TenantLatticesTest {
                     }
 
                     @Override
-                    public void describeTo(org.hamcrest.Description d) {
+                    public void describeTo(Description d) {
                         d.appendText("the lattice's counts and the timestamp of its LatticeCreatedEvent");
                     }
                 });
@@ -141,9 +145,9 @@ class TenantLatticesTest {
         }
         String value = Map.of("max_dimensions", "3", "max_size", "10", "max_obstacles", "100").get(limit);
         result.expectException(hasCode(Kind.PAYMENT_REQUIRED, "plan_limit", null))
-              .expectExceptionMessage(org.hamcrest.Matchers.allOf(
-                      org.hamcrest.Matchers.containsString(limit + " = " + value),
-                      org.hamcrest.Matchers.containsString("free")))
+              .expectExceptionMessage(Matchers.allOf(
+                      Matchers.containsString(limit + " = " + value),
+                      Matchers.containsString("free")))
               .expectNoEvents();
         assertThat(createdAggregates.publishedEvents()).isEmpty();
     }
@@ -157,7 +161,7 @@ class TenantLatticesTest {
         fixture.given(five)
                .when(create(OWNER, null, 2, 2, null))
                .expectException(hasCode(Kind.PAYMENT_REQUIRED, "plan_limit", null))
-               .expectExceptionMessage(org.hamcrest.Matchers.containsString("lattices = 5"))
+               .expectExceptionMessage(Matchers.containsString("lattices = 5"))
                .expectNoEvents();
 
         five.add(new TenantLatticeReleasedEvent(TENANT_ID, "lattice-old-3"));
@@ -205,7 +209,7 @@ class TenantLatticesTest {
     })
     void aDefinitionTheEngineRefusesIsAnsweredNamingTheField(String field, int dimensions, int size,
                                                              String obstacle) {
-        List<Integer> coordinates = java.util.Arrays.stream(obstacle.split(",")).map(Integer::valueOf).toList();
+        List<Integer> coordinates = Arrays.stream(obstacle.split(",")).map(Integer::valueOf).toList();
         fixture.given(team())
                .when(create(OWNER, null, dimensions, size, List.of(coordinates)))
                .expectException(hasCode(Kind.VALIDATION, "invalid_" + field, field))

@@ -1,5 +1,6 @@
 package com.catalytic.command.tenant;
 
+import com.catalytic.api.tenant.TenantCommands;
 import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
@@ -149,7 +150,7 @@ class TenantSettingsTest {
     @Test
     void billingSetsThePlanAndSuspendsForNonPaymentInOneCommand() {
         fixture.given(registered())
-               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "professional",
+               .when(new TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "professional",
                        true, 3, SYSTEM))
                .expectEvents(new TenantPlanChangedEvent(TENANT_ID, "free", "professional"),
                        new TenantSuspendedEvent(TENANT_ID, NON_PAYMENT));
@@ -158,7 +159,7 @@ class TenantSettingsTest {
     @Test
     void billingChangesNothingWhenTheTenantIsAlreadyThere() {
         fixture.given(registered(), new TenantPlanChangedEvent(TENANT_ID, "free", "starter"))
-               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "starter",
+               .when(new TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "starter",
                        false, 0, SYSTEM))
                .expectNoEvents();
     }
@@ -166,11 +167,11 @@ class TenantSettingsTest {
     @Test
     void aPaymentLiftsASuspensionForNonPaymentOnly() {
         fixture.given(registered(), new TenantSuspendedEvent(TENANT_ID, NON_PAYMENT))
-               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "free", false,
+               .when(new TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "free", false,
                        0, SYSTEM))
                .expectEvents(new TenantReinstatedEvent(TENANT_ID, "invoice paid"));
         fixture.given(registered(), new TenantSuspendedEvent(TENANT_ID, REASON))
-               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "free", false,
+               .when(new TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "free", false,
                        0, SYSTEM))
                .expectNoEvents();
     }
@@ -178,11 +179,11 @@ class TenantSettingsTest {
     @Test
     void onlyTheSystemAppliesBillingAndOnlyKnownPlans() {
         fixture.given(registered())
-               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "enterprise",
+               .when(new TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "enterprise",
                        false, 0, OWNER))
                .expectException(DomainException.class).expectNoEvents();
         fixture.given(registered())
-               .when(new com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "platinum",
+               .when(new TenantCommands.ApplyBillingStatusCommand(TENANT_ID, "platinum",
                        false, 0, SYSTEM))
                .expectException(DomainException.class).expectNoEvents();
     }

@@ -1,5 +1,9 @@
 package com.catalytic.command.user;
 
+import org.axonframework.test.matchers.Matchers;
+import org.hamcrest.Description;
+import org.hamcrest.Matcher;
+import org.hamcrest.TypeSafeMatcher;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
 import com.catalytic.api.error.DomainException;
@@ -85,7 +89,7 @@ class PasswordResetAggregateTest {
 
     @Test
     void theRightTokenBeforeExpirySetsAHashOfTheNewPassword() {
-        org.hamcrest.Matcher<PasswordResetEvent> hashOfNewPassword = new org.hamcrest.TypeSafeMatcher<>() {
+        Matcher<PasswordResetEvent> hashOfNewPassword = new TypeSafeMatcher<>() {
             @Override
             protected boolean matchesSafely(PasswordResetEvent e) {
                 return USER_ID.equals(e.userId()) && TENANT_ID.equals(e.tenantId()) && e.passwordHash() != null
@@ -94,15 +98,15 @@ class PasswordResetAggregateTest {
             }
 
             @Override
-            public void describeTo(org.hamcrest.Description d) {
+            public void describeTo(Description d) {
                 d.appendText("PasswordResetEvent with a hash of the new password");
             }
         };
         fixture.given(registered(), requested())
                .when(new ResetPasswordCommand(USER_ID, HASH, "a brand new passphrase", EXPIRES.minusSeconds(1)))
                .expectSuccessfulHandlerExecution()
-               .expectEventsMatching(org.axonframework.test.matchers.Matchers.payloadsMatching(
-                       org.axonframework.test.matchers.Matchers.exactSequenceOf(hashOfNewPassword)));
+               .expectEventsMatching(Matchers.payloadsMatching(
+                       Matchers.exactSequenceOf(hashOfNewPassword)));
     }
 
     @ParameterizedTest

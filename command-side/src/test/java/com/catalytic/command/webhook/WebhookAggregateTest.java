@@ -1,5 +1,7 @@
 package com.catalytic.command.webhook;
 
+import com.catalytic.api.webhook.WebhookDeliveryMessages;
+import java.time.Duration;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
 import com.catalytic.api.identity.Actor;
@@ -135,29 +137,29 @@ class WebhookAggregateTest {
 
     @Test
     void aWebhookFailingTooLongIsDisabledOnceAndARecoveryIsRecorded() {
-        java.time.Instant since = java.time.Instant.parse("2026-11-01T00:00:00Z");
-        java.time.Instant last = since.plus(java.time.Duration.ofDays(5));
+        Instant since = Instant.parse("2026-11-01T00:00:00Z");
+        Instant last = since.plus(Duration.ofDays(5));
         fixture.given(CREATED)
-                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand(ID, TENANT,
+                .when(new WebhookDeliveryMessages.DisableFailingWebhookCommand(ID, TENANT,
                         since, last))
-                .expectEvents(new com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent(
+                .expectEvents(new WebhookDeliveryMessages.WebhookDisabledForFailuresEvent(
                         ID, TENANT, since, last));
-        fixture.given(CREATED, new com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent(
+        fixture.given(CREATED, new WebhookDeliveryMessages.WebhookDisabledForFailuresEvent(
                         ID, TENANT, since, last))
-                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand(ID, TENANT,
+                .when(new WebhookDeliveryMessages.DisableFailingWebhookCommand(ID, TENANT,
                         since, last.plusSeconds(60)))
                 .expectNoEvents();
         fixture.given(CREATED)
-                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.RecoverWebhookCommand(ID, TENANT, since,
+                .when(new WebhookDeliveryMessages.RecoverWebhookCommand(ID, TENANT, since,
                         ADMIN))
-                .expectEvents(new com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookRecoveryRequestedEvent(ID,
+                .expectEvents(new WebhookDeliveryMessages.WebhookRecoveryRequestedEvent(ID,
                         TENANT, since, "u-admin"));
     }
 
     @Test
     void anotherTenantCannotTestOrRetryAWebhook() {
         fixture.given(CREATED)
-                .when(new com.catalytic.api.webhook.WebhookDeliveryMessages.SendWebhookTestCommand(ID, "t-other",
+                .when(new WebhookDeliveryMessages.SendWebhookTestCommand(ID, "t-other",
                         "test_1", ADMIN))
                 .expectException(hasCode(Kind.NOT_FOUND, "not_found", null));
     }

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.cli;
 
+import com.catalytic.infrastructure.config.ConfiguredValues;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.stripe.StripeClient;
@@ -142,7 +143,7 @@ public class StripeCommand {
 
         private String setting(String name) {
             String v = settings.apply(name);
-            return com.catalytic.infrastructure.config.ConfiguredValues.isSet(v) ? v.trim() : null;
+            return ConfiguredValues.isSet(v) ? v.trim() : null;
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.catalytic.deploy.config;
 
+import java.time.Clock;
+import org.axonframework.eventhandling.GenericEventMessage;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import com.catalytic.projections.EventProcessingGroup;
@@ -58,8 +60,8 @@ public class AxonConfiguration {
     static {
         // event times in millisecond steps: what projections see live is exactly what the event store keeps and a
         // replay sees, so rebuilt read models equal the live ones to the last digit
-        org.axonframework.eventhandling.GenericEventMessage.clock =
-                java.time.Clock.tick(java.time.Clock.systemUTC(), java.time.Duration.ofMillis(1));
+        GenericEventMessage.clock =
+                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
     }
 
     /** The stored-event JSON style: ISO timestamps, tolerant of fields added by later revisions. */

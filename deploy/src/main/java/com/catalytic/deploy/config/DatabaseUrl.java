@@ -1,5 +1,6 @@
 package com.catalytic.deploy.config;
 
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -53,7 +54,7 @@ public record DatabaseUrl(String jdbcUrl, String username, String password) {
     public static DatabaseUrl forCommand(String override) {
         String url = override != null ? override : System.getenv().getOrDefault("DATABASE_URL", "");
         if (url.isBlank()) {
-            return new DatabaseUrl(RuntimeEnvironment.embeddedUrl(java.nio.file.Path.of(
+            return new DatabaseUrl(RuntimeEnvironment.embeddedUrl(Path.of(
                     System.getenv().getOrDefault("CATALYTIC_DATA_DIR", "./data"))), "sa", "");
         }
         return parse(url);

@@ -1,5 +1,7 @@
 package com.catalytic.deploy.config;
 
+import java.util.TimeZone;
+import org.springframework.boot.WebApplicationType;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,7 +25,7 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
         // the service lives in UTC: timestamps, database sessions and calendar-month quotas alike
-        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
+        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         Map<String, Object> props = new HashMap<>();
         String databaseUrl = env.getProperty("DATABASE_URL", "");
         if (env.containsProperty("spring.datasource.url")) {
@@ -48,12 +50,12 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             // JDBC batches of inserts (events, usage rows) go to PostgreSQL as multi-row statements
             props.put(batching, "true");
         }
-        if (application.getWebApplicationType() == org.springframework.boot.WebApplicationType.NONE
+        if (application.getWebApplicationType() == WebApplicationType.NONE
                 && !env.containsProperty("catalytic.metering.journal")) {
             // operator commands serve no calls: they leave the node's usage journal (and its lock) to the service
             props.put("catalytic.metering.journal", "database");
         }
-        if (application.getWebApplicationType() == org.springframework.boot.WebApplicationType.NONE
+        if (application.getWebApplicationType() == WebApplicationType.NONE
                 && !env.containsProperty("catalytic.mail.dispatch-interval")) {
             // nor do they deliver queued e-mail: a command that exits mid-delivery would leave a message claimed
             props.put("catalytic.mail.dispatch-interval", "0s");

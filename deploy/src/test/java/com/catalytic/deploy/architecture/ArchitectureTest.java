@@ -1,5 +1,6 @@
 package com.catalytic.deploy.architecture;
 
+import org.springframework.data.repository.Repository;
 import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
@@ -59,7 +60,7 @@ class ArchitectureTest {
                     || assignableTo(DataSource.class).test(c)
                     || assignableTo(EntityManager.class).test(c)
                     || assignableTo(EntityManagerFactory.class).test(c)
-                    || assignableTo(org.springframework.data.repository.Repository.class).test(c)
+                    || assignableTo(Repository.class).test(c)
                     || resideInAPackage("java.sql..").test(c)
                     || c.getSimpleName().endsWith("Repository"));
 

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.audit;
 
+import com.catalytic.api.webhook.WebhookDeliveryMessages;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -116,8 +117,8 @@ class AuditTrailTest {
                 "SELECT COUNT(*) FROM webhook_deliveries WHERE id = ?", Integer.class, testDelivery) == 1);
         expect(202, http.post("/api/webhooks/" + webhookId + "/deliveries/" + testDelivery + "/retry", Map.of(), auth));
         expect(202, http.post("/api/webhooks/" + webhookId + "/recover",
-                Map.of("since", java.time.Instant.now().minusSeconds(60).toString()), auth));
-        app.bean(CommandGateway.class).sendAndWait(new com.catalytic.api.webhook.WebhookDeliveryMessages
+                Map.of("since", Instant.now().minusSeconds(60).toString()), auth));
+        app.bean(CommandGateway.class).sendAndWait(new WebhookDeliveryMessages
                 .DisableFailingWebhookCommand(webhookId, tenantId, Instant.now().minus(Duration.ofDays(5)),
                 Instant.now()));
         expect(200, http.method("PATCH", "/api/webhooks/" + webhookId, "{\"enabled\":true}", auth));

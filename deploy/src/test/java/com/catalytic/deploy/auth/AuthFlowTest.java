@@ -1,5 +1,6 @@
 package com.catalytic.deploy.auth;
 
+import java.util.Base64;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -170,8 +171,8 @@ class AuthFlowTest {
 
         Accounts.Account acct = Accounts.registerAndLogin(http, "tamper");
         String[] parts = acct.accessToken().split("\\.");
-        String forgedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                new String(java.util.Base64.getUrlDecoder().decode(parts[1])).replace("\"owner\"", "\"admin\"").getBytes());
+        String forgedClaims = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                new String(Base64.getUrlDecoder().decode(parts[1])).replace("\"owner\"", "\"admin\"").getBytes());
         Response forged = http.get("/api/me", bearer(parts[0] + "." + forgedClaims + "." + parts[2]));
         assertThat(forged.status()).isEqualTo(401);
         assertThat(forged.text("code")).isEqualTo("invalid_token");
@@ -187,7 +188,7 @@ class AuthFlowTest {
         assertThat(key.has("d")).as("private exponent must never be published").isFalse();
         String kid = key.path("kid").asText();
         Accounts.Account acct = Accounts.registerAndLogin(http, "jwks");
-        String header = new String(java.util.Base64.getUrlDecoder().decode(acct.accessToken().split("\\.")[0]));
+        String header = new String(Base64.getUrlDecoder().decode(acct.accessToken().split("\\.")[0]));
         assertThat(header).contains(kid);
     }
 

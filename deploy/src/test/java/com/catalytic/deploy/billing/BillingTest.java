@@ -1,5 +1,7 @@
 package com.catalytic.deploy.billing;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -193,11 +195,11 @@ class BillingTest {
         assertThat(garbage.status()).isEqualTo(400);
         assertThat(garbage.text("code")).isEqualTo("invalid_payload");
 
-        java.util.Random random = new java.util.Random(20261126L);
+        Random random = new Random(20261126L);
         for (int i = 0; i < 30; i++) {
             byte[] bytes = new byte[random.nextInt(400)];
             random.nextBytes(bytes);
-            String body = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String body = new String(bytes, StandardCharsets.ISO_8859_1);
             Response r = i % 2 == 0 ? deliver(body, "t=" + now() + ",v1=" + "ab".repeat(32))
                     : http.postRaw("/webhooks/stripe", body, "application/octet-stream");
             assertThat(r.status()).as("random body #%d: %s", i, r).isEqualTo(400);

@@ -1,5 +1,9 @@
 package com.catalytic.deploy.billing;
 
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import java.time.Instant;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,7 +73,7 @@ class SubscriptionLifecycleTest {
             try {
                 return Arrays.stream(m.getRecipients(Message.RecipientType.TO))
                         .anyMatch(a -> a.toString().equalsIgnoreCase(address));
-            } catch (jakarta.mail.MessagingException e) {
+            } catch (MessagingException e) {
                 throw new IllegalStateException(e);
             }
         }).toList();
@@ -79,18 +83,18 @@ class SubscriptionLifecycleTest {
         return mailsTo(address).stream().map(m -> {
             try {
                 return m.getSubject();
-            } catch (jakarta.mail.MessagingException e) {
+            } catch (MessagingException e) {
                 throw new IllegalStateException(e);
             }
         }).toList();
     }
 
     /** The decoded text/html part of a message. */
-    private static String htmlPart(jakarta.mail.Part part) throws Exception {
+    private static String htmlPart(Part part) throws Exception {
         if (part.isMimeType("text/html")) {
             return (String) part.getContent();
         }
-        if (part.getContent() instanceof jakarta.mail.Multipart multi) {
+        if (part.getContent() instanceof Multipart multi) {
             for (int i = 0; i < multi.getCount(); i++) {
                 String html = htmlPart(multi.getBodyPart(i));
                 if (html != null) {
@@ -199,7 +203,7 @@ class SubscriptionLifecycleTest {
         MimeMessage lastFailure = mailsTo(email).stream().filter(m -> {
             try {
                 return m.getSubject().startsWith("Payment failed") && GreenMailUtil.getBody(m).contains("(this was 2)");
-            } catch (jakarta.mail.MessagingException e) {
+            } catch (MessagingException e) {
                 throw new IllegalStateException(e);
             }
         }).findFirst().orElseThrow();
@@ -230,7 +234,7 @@ class SubscriptionLifecycleTest {
                 + "\"subscription\",\"customer\":\"" + customer + "\",\"trial_end\":" + (t + 3 * 86400) + "}");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(subjectsTo(email)).contains(
                 "Action needed to pay for " + company,
-                "The professional trial of " + company + " ends on " + java.time.Instant.ofEpochSecond(t + 3 * 86400)));
+                "The professional trial of " + company + " ends on " + Instant.ofEpochSecond(t + 3 * 86400)));
 
         // the whole story is in the subscription's history
         Response history = http.get("/api/history/subscription/sub-" + tenantId, auth);

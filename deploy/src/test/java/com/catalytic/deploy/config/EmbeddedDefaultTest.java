@@ -1,5 +1,9 @@
 package com.catalytic.deploy.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.support.Accounts;
@@ -52,7 +56,7 @@ class EmbeddedDefaultTest {
             Response invited = second.http().post("/api/users", Map.of("email", invitee, "role", "viewer"),
                     Http.bearer(login.text("access_token")));
             assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isPositive();
                 assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE recipient = ? "
                         + "AND sent_at IS NOT NULL", Long.class, invitee)).isEqualTo(1);
@@ -60,8 +64,8 @@ class EmbeddedDefaultTest {
                     assertThat(files.filter(f -> {
                         try {
                             return Files.readString(f).contains("To: " + invitee + "\r\n");
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
                     }).count()).isEqualTo(1);
                 }

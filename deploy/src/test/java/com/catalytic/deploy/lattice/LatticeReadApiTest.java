@@ -1,5 +1,6 @@
 package com.catalytic.deploy.lattice;
 
+import java.util.Base64;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -138,7 +139,7 @@ class LatticeReadApiTest {
         remaining.remove(deleted);
         assertThat(ids(expect(200, http.get("/api/lattices", auth)).json().path("lattices"))).isEqualTo(remaining);
 
-        for (String bad : List.of("?limit=0", "?limit=501", "?cursor=not-a-cursor", "?cursor=" + java.util.Base64
+        for (String bad : List.of("?limit=0", "?limit=501", "?cursor=not-a-cursor", "?cursor=" + Base64
                 .getUrlEncoder().encodeToString("yesterday|x".getBytes()))) {
             Response r = http.get("/api/lattices" + bad, auth);
             assertThat(r.status()).as("%s %s", bad, r).isEqualTo(422);

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
+import java.math.BigInteger;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -118,7 +119,7 @@ class RebuildTest {
         events.operation(kept, 1, "path", Map.of("start", List.of(0, 0, 0), "end", List.of(49, 49, t)),
                 Map.of("reachable", true, "length", 98 + t, "vertices_explored", 12_345 + t, "path_truncated", false),
                 Instant.now());
-        events.operation(kept, 2, "analyze", Map.of(), Map.of("vertices", new java.math.BigInteger("124998"),
+        events.operation(kept, 2, "analyze", Map.of(), Map.of("vertices", new BigInteger("124998"),
                 "components", 1, "bipartite", true, "diameter", 147), Instant.now());
         String deleted = events.create(null, 10, 1000);
         events.operation(deleted, 1, "analyze", Map.of(), Map.of("method", "closed_form"), Instant.now());

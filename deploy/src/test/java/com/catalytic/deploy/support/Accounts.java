@@ -1,5 +1,8 @@
 package com.catalytic.deploy.support;
 
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.tenant.TenantCommands;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -28,9 +31,9 @@ public final class Accounts {
 
     /** Moves a tenant to another plan, as billing or an operator would. */
     public static void changePlan(TestApp app, String tenantId, String plan) {
-        app.bean(org.axonframework.commandhandling.gateway.CommandGateway.class).sendAndWait(
-                new com.catalytic.api.tenant.TenantCommands.ChangePlanCommand(tenantId, plan,
-                        com.catalytic.api.identity.Actor.system()));
+        app.bean(CommandGateway.class).sendAndWait(
+                new TenantCommands.ChangePlanCommand(tenantId, plan,
+                        Actor.system()));
     }
 
     public static Account registerAndLogin(Http http, String hint) {

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.support;
 
+import java.util.concurrent.ConcurrentHashMap;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -30,7 +31,7 @@ public final class FakeStripe implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     /** Answers by idempotency key, as Stripe keeps them: the same key gets the same answer. */
-    private final Map<String, String> idempotent = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> idempotent = new ConcurrentHashMap<>();
     private volatile int failWith;
 
     public FakeStripe() throws IOException {

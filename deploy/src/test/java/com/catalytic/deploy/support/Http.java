@@ -1,5 +1,6 @@
 package com.catalytic.deploy.support;
 
+import java.net.http.HttpHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -17,7 +18,7 @@ public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public record Response(int status, java.net.http.HttpHeaders headers, String raw) {
+    public record Response(int status, HttpHeaders headers, String raw) {
         public JsonNode json() {
             try {
                 return raw == null || raw.isEmpty() ? MissingNode.getInstance() : JSON.readTree(raw);

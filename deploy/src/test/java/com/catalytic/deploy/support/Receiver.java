@@ -1,5 +1,8 @@
 package com.catalytic.deploy.support;
 
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.TreeMap;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,7 +35,7 @@ public final class Receiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Map<String, Deque<Reply>> scripts = new java.util.HashMap<>();
+    private final Map<String, Deque<Reply>> scripts = new HashMap<>();
     private volatile Reply otherwise = new Reply(200, Map.of(), "ok");
 
     public Receiver() {
@@ -44,8 +47,8 @@ public final class Receiver implements AutoCloseable {
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", exchange -> {
             byte[] in = exchange.getRequestBody().readAllBytes();
-            Map<String, String> headers = new java.util.TreeMap<>();
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT),
+            Map<String, String> headers = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT),
                     v.get(0)));
             Reply r;
             synchronized (scripts) {

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.support;
 
+import java.security.GeneralSecurityException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import javax.crypto.Mac;
@@ -23,7 +24,7 @@ public final class StripePayloads {
             String v1 = HexFormat.of().formatHex(mac.doFinal((timestamp + "." + payload)
                     .getBytes(StandardCharsets.UTF_8)));
             return "t=" + timestamp + ",v1=" + v1;
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

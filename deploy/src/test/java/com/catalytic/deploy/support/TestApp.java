@@ -1,5 +1,8 @@
 package com.catalytic.deploy.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import com.catalytic.deploy.CatalyticApplication;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,11 +56,11 @@ public final class TestApp implements AutoCloseable {
     }
 
     /** A usage journal directory of the instance's own (a node's journal is never shared). */
-    private static java.nio.file.Path journalDir() {
+    private static Path journalDir() {
         try {
-            return java.nio.file.Files.createTempDirectory("catalytic-journal-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return Files.createTempDirectory("catalytic-journal-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.web;
 
+import com.catalytic.deploy.support.Accounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.support.Http;
@@ -29,9 +30,9 @@ class HttpSurfaceTest {
 
     @Test
     void withoutStripeSettingsBillingAnswers503AndTheSubscriptionIsNone() {
-        com.catalytic.deploy.support.Accounts.Account owner =
-                com.catalytic.deploy.support.Accounts.registerAndLogin(http, "nobilling");
-        String[] auth = com.catalytic.deploy.support.Http.bearer(owner.accessToken());
+        Accounts.Account owner =
+                Accounts.registerAndLogin(http, "nobilling");
+        String[] auth = Http.bearer(owner.accessToken());
         Response checkout = http.post("/api/subscription/checkout", Map.of("plan", "starter", "interval", "month"),
                 auth);
         assertThat(checkout.status()).isEqualTo(503);

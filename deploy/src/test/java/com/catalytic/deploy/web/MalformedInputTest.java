@@ -1,5 +1,6 @@
 package com.catalytic.deploy.web;
 
+import java.nio.charset.StandardCharsets;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +90,7 @@ class MalformedInputTest {
     @Test
     void authenticatedJsonEndpointsAnswerProblemsForEveryBadBody() {
         Accounts.changePlan(app, account.tenantId(), "starter");
-        String keyId = http.post("/api/api-keys", Map.of("name", "k", "scopes", java.util.List.of("users:read")),
+        String keyId = http.post("/api/api-keys", Map.of("name", "k", "scopes", List.of("users:read")),
                 bearer(account.accessToken())).text("id");
         Map<String, String[]> endpoints = new LinkedHashMap<>();
         endpoints.put("POST /api/users", new String[] {"{\"email\": \"n@example.com\", \"role\": \"viewer\", "
@@ -213,7 +214,7 @@ class MalformedInputTest {
             for (int i = 0; i < 40; i++) {
                 byte[] bytes = new byte[random.nextInt(300)];
                 random.nextBytes(bytes);
-                String body = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                String body = new String(bytes, StandardCharsets.ISO_8859_1);
                 assertProblem(http.postRaw(path, body, "application/json"), path + " random #" + i);
             }
         }

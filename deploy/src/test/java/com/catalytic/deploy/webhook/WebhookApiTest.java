@@ -1,5 +1,6 @@
 package com.catalytic.deploy.webhook;
 
+import com.catalytic.infrastructure.webhook.WebhookSecrets;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -97,7 +98,7 @@ class WebhookApiTest {
         String events = app.jdbc().queryForList("SELECT payload FROM domain_event_entry", byte[].class).stream()
                 .map(String::new).reduce("", String::concat);
         assertThat(events).contains(id).doesNotContain(secret.substring(6));
-        assertThat(app.bean(com.catalytic.infrastructure.webhook.WebhookSecrets.class).decrypt(id, sealed))
+        assertThat(app.bean(WebhookSecrets.class).decrypt(id, sealed))
                 .as("the sealed secret opens to the one shown").isEqualTo(secret);
     }
 
@@ -126,7 +127,7 @@ class WebhookApiTest {
         Instant overlap = Instant.parse(rotated.text("previous_secret_valid_until"));
         assertThat(overlap).isBetween(before.plus(Duration.ofHours(24)).minusSeconds(1),
                 Instant.now().plus(Duration.ofHours(24)).plusSeconds(1));
-        var secrets = app.bean(com.catalytic.infrastructure.webhook.WebhookSecrets.class);
+        var secrets = app.bean(WebhookSecrets.class);
         Map<String, Object> row = app.jdbc().queryForMap("SELECT secret_ciphertext, previous_secret_ciphertext "
                 + "FROM webhooks WHERE id = ?", id);
         assertThat(secrets.decrypt(id, (String) row.get("secret_ciphertext"))).isEqualTo(second);

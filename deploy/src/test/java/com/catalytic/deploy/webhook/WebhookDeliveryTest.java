@@ -1,5 +1,7 @@
 package com.catalytic.deploy.webhook;
 
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -190,7 +192,7 @@ class WebhookDeliveryTest {
         String doneId = (String) issueKeyAndAwaitDelivery(done).get("id");
         String pendingId = (String) issueKeyAndAwaitDelivery(failing).get("id");
         TestClock clock = new TestClock();
-        clock.now = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        clock.now = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
         Instant attempted = clock.now;
         deliveries(clock, allowingPrivate()).dispatch();
         assertThat(rows(done.id())).singleElement().satisfies(r -> assertThat(r).containsEntry("status", "succeeded"));
@@ -219,7 +221,7 @@ class WebhookDeliveryTest {
         receiver.then("/flaky", Reply.of(500), new Reply(503, Map.of("Retry-After", "1"), "busy"), Reply.of(404));
         String id = (String) issueKeyAndAwaitDelivery(h).get("id");
         TestClock clock = new TestClock();
-        clock.now = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        clock.now = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
         WebhookDeliveries d = deliveries(clock, allowingPrivate());
 
         // (other tests' leftover deliveries may be due too: what counts is what reached /flaky)
@@ -268,7 +270,7 @@ class WebhookDeliveryTest {
             throw new UnknownHostException(host);
         };
         TestClock clock = new TestClock();
-        clock.now = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        clock.now = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
         assertThat(deliveries(clock, new WebhookTargets(false, false, toLoopback)).dispatch()).isZero();
         assertThat(receiver.received("/rebind")).as("nothing sent to loopback").isEmpty();
         Map<String, Object> refused = attempts(id).get(0);
@@ -330,7 +332,7 @@ class WebhookDeliveryTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> rows(hookId).size() == 3);
         TestClock clock = new TestClock();
-        clock.now = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        clock.now = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
         deliveries(clock, allowingPrivate()).dispatch();
         assertThat(receiver.received("/api")).hasSize(3);
 
@@ -403,11 +405,11 @@ class WebhookDeliveryTest {
         Hook h = hook("/down", List.of("api_key.issued"));
         String[] o = bearer(h.owner().accessToken());
         Reply[] failures = new Reply[40];
-        java.util.Arrays.fill(failures, Reply.of(500));
+        Arrays.fill(failures, Reply.of(500));
         receiver.then("/down", failures);
         issueKeyAndAwaitDelivery(h);
         TestClock clock = new TestClock();
-        Instant start = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant start = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
         clock.now = start;
         WebhookDeliveries d = deliveries(clock, allowingPrivate());
         d.dispatch();

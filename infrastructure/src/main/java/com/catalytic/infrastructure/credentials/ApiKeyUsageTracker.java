@@ -1,5 +1,6 @@
 package com.catalytic.infrastructure.credentials;
 
+import jakarta.annotation.PreDestroy;
 import com.catalytic.api.apikey.ApiKeyUsageSink;
 import java.time.Instant;
 import java.util.HashMap;
@@ -28,7 +29,7 @@ public class ApiKeyUsageTracker {
         pending.merge(keyId, at, (a, b) -> a.isAfter(b) ? a : b);
     }
 
-    @jakarta.annotation.PreDestroy
+    @PreDestroy
     public void flushOnShutdown() {
         flush();
     }

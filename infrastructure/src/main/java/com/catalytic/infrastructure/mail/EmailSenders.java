@@ -1,5 +1,6 @@
 package com.catalytic.infrastructure.mail;
 
+import com.catalytic.infrastructure.config.ConfiguredValues;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Properties;
@@ -24,7 +25,7 @@ public final class EmailSenders {
     public static Choice fromSettings(Function<String, String> setting, Clock clock) {
         String from = or(setting.apply("EMAIL_FROM"), "Catalytic <no-reply@localhost>");
         String sendgridKey = setting.apply("SENDGRID_API_KEY");
-        if (com.catalytic.infrastructure.config.ConfiguredValues.isSet(sendgridKey)) {
+        if (ConfiguredValues.isSet(sendgridKey)) {
             String base = or(setting.apply("SENDGRID_API_BASE"), "https://api.sendgrid.com");
             return new Choice(new SendGridEmailSender(sendgridKey.trim(), from, base),
                     "SendGrid (" + base + "), from " + from);

@@ -1,5 +1,7 @@
 package com.catalytic.infrastructure.mail;
 
+import java.time.ZoneOffset;
+import java.util.Base64;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,7 @@ public class OutboxEmailSender implements EmailSender {
     @Override
     public void send(Email email) {
         String boundary = "b-" + UUID.randomUUID();
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(java.time.ZoneOffset.UTC));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC));
         String message = "From: " + header(from) + "\r\nTo: " + header(email.to()) + "\r\nSubject: "
                 + subject(email.subject())
                 + "\r\nDate: " + date + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\""
@@ -53,7 +55,7 @@ public class OutboxEmailSender implements EmailSender {
     static String subject(String value) {
         String v = header(value);
         return v.chars().allMatch(c -> c < 128) ? v : "=?UTF-8?B?"
-                + java.util.Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)) + "?=";
+                + Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)) + "?=";
     }
 
     public Path outbox() {

@@ -1,5 +1,8 @@
 package com.catalytic.infrastructure.metering;
 
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,7 +68,7 @@ public class UsageJournal implements Closeable {
             .enable(SerializationFeature.WRITE_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .enable(DeserializationFeature.READ_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final com.fasterxml.jackson.databind.ObjectWriter WRITER = JSON.writerFor(Logged.class);
+    private static final ObjectWriter WRITER = JSON.writerFor(Logged.class);
     private static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
     private final Path dir;
@@ -174,7 +177,7 @@ public class UsageJournal implements Closeable {
                 }
                 CRC32 crc = new CRC32();
                 crc.update(bytes, pos + 9, nl - pos - 9);
-                if (!java.util.Arrays.equals(bytes, pos, pos + 8, hex8(crc.getValue()), 0, 8)) {
+                if (!Arrays.equals(bytes, pos, pos + 8, hex8(crc.getValue()), 0, 8)) {
                     break;
                 }
                 Logged logged;
@@ -206,7 +209,7 @@ public class UsageJournal implements Closeable {
     public synchronized void close() {
         preparer.shutdownNow();
         try {
-            if (!preparer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!preparer.awaitTermination(10, TimeUnit.SECONDS)) {
                 throw new IOException("the next journal segment is still being prepared");
             }
         } catch (InterruptedException e) {
@@ -316,7 +319,7 @@ public class UsageJournal implements Closeable {
         try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             c.force(true);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         return id;
     }
 }

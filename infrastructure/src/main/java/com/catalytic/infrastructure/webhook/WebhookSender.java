@@ -1,5 +1,6 @@
 package com.catalytic.infrastructure.webhook;
 
+import java.time.Duration;
 import com.catalytic.infrastructure.webhook.WebhookTargets.Target;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,9 +42,9 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private final CloseableHttpClient client;
-    private final java.time.Duration timeout;
+    private final Duration timeout;
 
-    public WebhookSender(java.time.Duration timeout) {
+    public WebhookSender(Duration timeout) {
         this.timeout = timeout;
         Timeout t = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
         this.client = HttpClients.custom()

@@ -1,5 +1,6 @@
 package com.catalytic.infrastructure.webhook;
 
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,7 +45,7 @@ class WebhookSignerTest {
                 .isInstanceOf(WebhookVerificationException.class);
         assertThatThrownBy(() -> new Webhook(WebhookSecrets.generate()).verify(BODY, asReceived(headers)))
                 .isInstanceOf(WebhookVerificationException.class);
-        Map<String, String> otherId = new java.util.HashMap<>(headers);
+        Map<String, String> otherId = new HashMap<>(headers);
         otherId.put("webhook-id", "evt-2");
         assertThatThrownBy(() -> new Webhook(secret).verify(BODY, asReceived(otherId)))
                 .isInstanceOf(WebhookVerificationException.class);

@@ -1,5 +1,7 @@
 package com.catalytic.projections.audit;
 
+import java.util.HashSet;
+import java.util.Set;
 import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
@@ -74,7 +76,7 @@ public class AuditProjection {
         final List<Entry> entries = new ArrayList<>();
         final List<String> hashes = new ArrayList<>();
         final List<String> prevs = new ArrayList<>();
-        final java.util.Set<String> seen = new java.util.HashSet<>();
+        final Set<String> seen = new HashSet<>();
     }
 
     private boolean alreadyAudited(String eventId) {

@@ -1,5 +1,6 @@
 package com.catalytic.api.account;
 
+import com.catalytic.api.tenant.TenantCommands;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -58,7 +59,7 @@ public final class AccountQueries {
 
         /** Suspended because invoices are unpaid: owners and admins may still reach billing to pay. */
         public boolean suspendedForNonPayment() {
-            return suspended() && com.catalytic.api.tenant.TenantCommands.isNonPaymentReason(suspensionReason);
+            return suspended() && TenantCommands.isNonPaymentReason(suspensionReason);
         }
     }
 

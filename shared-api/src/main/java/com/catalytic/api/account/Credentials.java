@@ -1,5 +1,7 @@
 package com.catalytic.api.account;
 
+import com.catalytic.api.tenant.TenantCommands;
+
 /**
  * What login needs to know about an account. Never leaves the process. {@code sessionEpoch} moves on at every
  * deactivation: a session started in an earlier epoch is over, even once the user is active again.
@@ -9,7 +11,7 @@ public record Credentials(String userId, String tenantId, String email, String p
     /** Suspended because invoices are unpaid (owners and admins may still sign in to pay). */
     public boolean tenantSuspendedForNonPayment() {
         return "suspended".equals(tenantStatus)
-                && com.catalytic.api.tenant.TenantCommands.isNonPaymentReason(tenantSuspensionReason);
+                && TenantCommands.isNonPaymentReason(tenantSuspensionReason);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package com.catalytic.api.error;
 
+import java.util.Map;
+
 /**
  * The one error type of the system. It carries a stable machine {@code code}, a {@link Kind}
  * that the HTTP layer maps to a status, and optionally the request field at fault.
@@ -12,7 +14,7 @@ public class DomainException extends RuntimeException {
     private final String code;
     private final String field;
     private final Long retryAfterSeconds;
-    private java.util.Map<String, Object> details = java.util.Map.of();
+    private Map<String, Object> details = Map.of();
 
     public DomainException(Kind kind, String code, String message) {
         this(kind, code, message, null, null);
@@ -55,12 +57,12 @@ public class DomainException extends RuntimeException {
     }
 
     /** Extra members of the problem response (snake_case names), e.g. {@code reset_at}. */
-    public DomainException withDetails(java.util.Map<String, Object> details) {
-        this.details = java.util.Map.copyOf(details);
+    public DomainException withDetails(Map<String, Object> details) {
+        this.details = Map.copyOf(details);
         return this;
     }
 
-    public java.util.Map<String, Object> details() { return details; }
+    public Map<String, Object> details() { return details; }
 
     public Kind kind() { return kind; }
 

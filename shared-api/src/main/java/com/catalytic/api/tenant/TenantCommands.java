@@ -1,5 +1,6 @@
 package com.catalytic.api.tenant;
 
+import java.time.Instant;
 import com.catalytic.api.identity.TenantScoped;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
@@ -51,7 +52,7 @@ public final class TenantCommands {
      * and sets a password through the one-time link whose hash is {@code invitationTokenHash}.
      */
     public record AddUserCommand(@TargetAggregateIdentifier String tenantId, String userId, String email, Role role,
-                                 String initialPassword, String invitationTokenHash, java.time.Instant invitationExpiresAt,
+                                 String initialPassword, String invitationTokenHash, Instant invitationExpiresAt,
                                  Actor actor) implements TenantScoped {
         @Override
         public String toString() {

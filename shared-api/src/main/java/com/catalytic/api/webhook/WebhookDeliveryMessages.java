@@ -42,7 +42,7 @@ public final class WebhookDeliveryMessages {
     }
 
     /** The list answer of {@link DeliveryTargetsQuery} (a record, so the query bus has one concrete type). */
-    public record DeliveryTargets(java.util.List<DeliveryTarget> targets) {
+    public record DeliveryTargets(List<DeliveryTarget> targets) {
     }
 
     /** {@code testId}: the id of the test event (its {@code webhook-id}), chosen by the caller. */
