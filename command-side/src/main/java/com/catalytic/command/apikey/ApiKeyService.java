@@ -26,7 +26,7 @@ import org.springframework.stereotype.Service;
 
 /** Issuing, revoking and rotating API keys. The key is returned once, here, and never again. */
 @Service
-public class ApiKeyService {
+class ApiKeyService {
 
     public static final int MAX_EXPIRY_DAYS = 3650;
 

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** API keys (write side). Listing is in the query side. */
 @RestController
-public class ApiKeysController {
+class ApiKeysController {
 
     public record IssueRequest(@NotBlank @Size(max = 100) String name, @NotNull @Size(min = 1, max = 20) Set<String> scopes,
                                Integer expiresInDays, Integer rateLimitPerMinute) {

@@ -19,7 +19,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 
 /** The sign-in service, and snapshots of long-lived sessions. */
 @Configuration
-public class AuthConfiguration {
+class AuthConfiguration {
 
     /** Sessions are snapshotted every so many events: a long-lived session is not replayed from its first event. */
     @Bean

@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Public authentication endpoints. */
 @RestController
-public class AuthController {
+class AuthController {
 
     public record RegisterRequest(@NotBlank @Size(max = 254) String email,
                                   @NotNull @Size(max = 1024) String password,

@@ -30,7 +30,7 @@ import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /** Sign-up, login, token refresh and logout: the write side of authentication. */
-public class AuthService {
+class AuthService {
 
     public record Registration(String tenantId, String tenantSlug, String userId, String email, String role) {
     }

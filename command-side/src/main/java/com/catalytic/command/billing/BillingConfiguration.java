@@ -20,7 +20,7 @@ import org.springframework.core.env.EnumerablePropertySource;
  * of looking it up by its lookup key.
  */
 @Configuration
-public class BillingConfiguration {
+class BillingConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(BillingConfiguration.class);
     private static final String PRICES = "catalytic.billing.prices.";

@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code POST /api/subscription/checkout} and {@code POST /api/subscription/portal}. */
 @RestController
-public class BillingController {
+class BillingController {
 
     public record CheckoutRequest(@NotBlank String plan, @NotBlank String interval) {
     }

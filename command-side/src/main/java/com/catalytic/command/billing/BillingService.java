@@ -24,7 +24,7 @@ import org.springframework.stereotype.Service;
 
 /** Starting a subscription (Stripe Checkout) and managing it (Stripe's Billing Portal). Owners and admins only. */
 @Service
-public class BillingService {
+class BillingService {
 
     static final Set<String> INTERVALS = Set.of("month", "year");
 

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * metadata, or else the tenant a Stripe customer on record was linked to. Never {@code client_reference_id}: a
  * Payment Link takes it from its URL, so whoever opens the link chooses it.
  */
-public final class StripeEvents {
+final class StripeEvents {
 
     /** The event types acted upon; every other type is acknowledged and ignored. */
     public static final Set<String> HANDLED = Set.of("checkout.session.completed", "customer.subscription.created",

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * so that tests talk to a local fake). Prices are found by lookup key ({@code <plan>_<interval>}) unless a price id is
  * configured for that key; found ids are remembered.
  */
-public class StripeGateway {
+class StripeGateway {
 
     private static final Logger log = LoggerFactory.getLogger(StripeGateway.class);
 

@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code POST /webhooks/stripe}: 200 {@code {"received":true}} (duplicates too), 400 when the signature fails. */
 @RestController
-public class StripeWebhookController {
+class StripeWebhookController {
 
     private final StripeWebhooks webhooks;
 

@@ -46,7 +46,7 @@ import org.springframework.stereotype.Service;
  * store first is processed again at once, and then finds the event applied.
  */
 @Service
-public class StripeWebhooks {
+class StripeWebhooks {
 
     private static final Logger log = LoggerFactory.getLogger(StripeWebhooks.class);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -52,7 +52,7 @@ import org.springframework.stereotype.Component;
  * like everything else: another tenant's aggregate does not exist.
  */
 @Component
-public class HistoryQueryHandlers {
+class HistoryQueryHandlers {
 
     static final Map<String, Class<?>> AGGREGATES = Map.of(
             "tenant", TenantAggregate.class,

@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Lattices (write side) and the computations on them. Listing and reading are in the query side. */
 @RestController
-public class LatticeController {
+class LatticeController {
 
     public record CreateRequest(String name, @NotNull Integer dimensions, @NotNull Integer size,
                                 List<List<Integer>> obstacles) {

@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param snapshotThreshold       events of a lattice between snapshots
  */
 @ConfigurationProperties("catalytic.lattices")
-public record LatticeProperties(int computeThreads, int computeQueue, int maxConcurrentPerTenant,
+record LatticeProperties(int computeThreads, int computeQueue, int maxConcurrentPerTenant,
                                 Duration computeTimeout, int maxPathVertices, long maxSearchVertices,
                                 long maxScanVertices, long definitionCacheBytes, int snapshotThreshold) {
 

@@ -16,7 +16,7 @@ import org.springframework.web.util.HtmlUtils;
  * the HTML part every value is HTML-escaped, in the subject line breaks are removed, the text part takes values as
  * they are. A placeholder without a value is an error (never an empty hole in a customer's e-mail).
  */
-public final class MailTemplates {
+final class MailTemplates {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z_]+)}}");
 

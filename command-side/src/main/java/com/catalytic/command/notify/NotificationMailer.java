@@ -59,7 +59,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.NOTIFICATIONS)
-public class NotificationMailer {
+class NotificationMailer {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationMailer.class);
 

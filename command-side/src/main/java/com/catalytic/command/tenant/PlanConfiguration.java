@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 @Configuration
-public class PlanConfiguration {
+class PlanConfiguration {
 
     /**
      * The published price list, each value overridable by configuration, e.g.

@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Changes to the caller's own tenant. */
 @RestController
-public class TenantController {
+class TenantController {
 
     public record ChangeTenantRequest(@NotBlank @Size(max = 200) String name) {
     }

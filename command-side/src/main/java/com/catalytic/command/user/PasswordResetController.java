@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code POST /auth/password-reset} (always 202) and {@code POST /auth/password-reset/confirm}. */
 @RestController
-public class PasswordResetController {
+class PasswordResetController {
 
     public record ResetRequest(@NotBlank @Size(max = 254) String email) {
         @Override

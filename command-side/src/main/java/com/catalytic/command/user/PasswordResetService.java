@@ -31,7 +31,7 @@ import org.springframework.stereotype.Service;
  * session of the user: whoever held the old password is logged out.
  */
 @Service
-public class PasswordResetService {
+class PasswordResetService {
 
     private static final Logger log = LoggerFactory.getLogger(PasswordResetService.class);
 

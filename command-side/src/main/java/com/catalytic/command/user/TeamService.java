@@ -29,7 +29,7 @@ import org.springframework.stereotype.Service;
 
 /** Team management: adding, changing and removing a tenant's users, and invitations. */
 @Service
-public class TeamService {
+class TeamService {
 
     static final Duration INVITATION_TTL = Duration.ofDays(7);
 

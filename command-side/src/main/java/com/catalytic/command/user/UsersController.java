@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Team management (write side). Reads are in the query side's users controller. */
 @RestController
-public class UsersController {
+class UsersController {
 
     public record AddUserRequest(@NotBlank @Size(max = 254) String email, @NotBlank @Size(max = 16) String role,
                                  @Size(max = 1024) String password) {

@@ -7,7 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration
-public class WebhookConfiguration {
+class WebhookConfiguration {
 
     /**
      * HTTPS only in production; the address rule lifted only by {@code catalytic.webhooks.allow-private-targets},

@@ -27,7 +27,7 @@ import org.springframework.stereotype.Service;
 
 /** Creating, changing, deleting webhooks and rotating their secrets. The secret is returned here once. */
 @Service
-public class WebhookService {
+class WebhookService {
 
     private final CommandGateway commands;
     private final QueryGateway queries;

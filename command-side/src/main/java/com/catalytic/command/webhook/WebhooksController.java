@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Webhooks (write side). Reads and the event catalogue are in the query side. */
 @RestController
-public class WebhooksController {
+class WebhooksController {
 
     public record CreateRequest(@NotBlank @Size(max = WebhookTargets.MAX_URL_LENGTH) String url,
                                 @Size(max = WebhookAggregate.MAX_DESCRIPTION) String description,

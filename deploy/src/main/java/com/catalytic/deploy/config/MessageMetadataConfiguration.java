@@ -28,7 +28,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * metadata onto every event the command causes, so the audit trail can name actor and context.
  */
 @Configuration
-public class MessageMetadataConfiguration {
+class MessageMetadataConfiguration {
 
     public static final List<String> KEYS = List.of("tenant_id", "actor_type", "actor_id", "api_key_id", "request_id",
             "ip", "user_agent");

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration
-public class RedisConfiguration {
+class RedisConfiguration {
 
     /**
      * While Redis is unreachable, commands fail at once instead of queueing until the command timeout: every user of

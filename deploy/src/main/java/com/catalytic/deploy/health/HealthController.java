@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
  * 503 {@code unhealthy} when the database does not answer.
  */
 @RestController
-public class HealthController {
+class HealthController {
 
     private final DatabaseProbe database;
     private final KeyValueStore keyValueStore;

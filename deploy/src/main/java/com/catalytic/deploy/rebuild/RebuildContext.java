@@ -39,7 +39,7 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
         includeFilters = @ComponentScan.Filter(type = FilterType.ASSIGNABLE_TYPE, classes = EventUpcaster.class))
 @EntityScan("com.catalytic.projections")
 @EnableJpaRepositories("com.catalytic.projections")
-public class RebuildContext {
+class RebuildContext {
 
     /** Starts the context on {@code database} with this search path: the rebuild schema first, then the live one. */
     static ConfigurableApplicationContext start(Database database, String searchPath) {

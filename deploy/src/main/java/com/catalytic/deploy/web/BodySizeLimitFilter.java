@@ -18,7 +18,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /** Bodies over the limit (1 MiB by default) answer 413, whether the size is declared or only discovered while reading. */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
-public class BodySizeLimitFilter extends OncePerRequestFilter {
+class BodySizeLimitFilter extends OncePerRequestFilter {
 
     /** Thrown while reading a body that turns out to be too large. */
     public static class PayloadTooLargeException extends IOException {

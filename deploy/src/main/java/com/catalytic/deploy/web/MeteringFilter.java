@@ -48,7 +48,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
-public class MeteringFilter extends OncePerRequestFilter {
+class MeteringFilter extends OncePerRequestFilter {
 
     /** Handlers that consume compute units put the count (a {@code Long}) in this request attribute. */
     public static final String UNITS = ComputeUnits.REQUEST_ATTRIBUTE;

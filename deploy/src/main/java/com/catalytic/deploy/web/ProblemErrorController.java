@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Errors raised outside Spring MVC (the servlet container, filters) are answered as problems too. */
 @RestController
-public class ProblemErrorController implements ErrorController {
+class ProblemErrorController implements ErrorController {
 
     private final Problems problems;
 

@@ -38,7 +38,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /** The one place that maps exceptions to problem responses. Only a real server fault becomes a 500. */
 @RestControllerAdvice
-public class ProblemHandler {
+class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final PropertyNamingStrategies.SnakeCaseStrategy SNAKE = new PropertyNamingStrategies.SnakeCaseStrategy();

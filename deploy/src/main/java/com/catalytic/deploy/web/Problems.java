@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 
 /** The one place that shapes RFC 9457 problem responses: {@code type, title, status, detail, code, field, request_id}. */
 @Component
-public class Problems {
+class Problems {
 
     public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
 

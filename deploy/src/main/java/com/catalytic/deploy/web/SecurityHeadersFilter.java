@@ -14,7 +14,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /** Standard hardening headers on every response; HSTS in production. */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
-public class SecurityHeadersFilter extends OncePerRequestFilter {
+class SecurityHeadersFilter extends OncePerRequestFilter {
 
     private final boolean production;
 

@@ -17,7 +17,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * names from this node's {@link CredentialCache} and revocation set. Each poll re-reads an overlap window, so a
  * change committed late, or a cache load that raced with the change, is corrected on the next polls.
  */
-public class AccessChangePoller {
+class AccessChangePoller {
 
     private static final Logger log = LoggerFactory.getLogger(AccessChangePoller.class);
     static final Duration OVERLAP = Duration.ofSeconds(10);

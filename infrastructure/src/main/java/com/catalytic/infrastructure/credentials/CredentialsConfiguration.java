@@ -19,7 +19,7 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 /** The credential machinery: signing keys, tokens, password hashing, throttles, the credential cache, revocations. */
 @EnableConfigurationProperties(AuthProperties.class)
 @Configuration
-public class CredentialsConfiguration {
+class CredentialsConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(CredentialsConfiguration.class);
 

@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.CREDENTIAL_INVALIDATION)
-public class LocalCredentialInvalidator {
+class LocalCredentialInvalidator {
 
     private final CredentialCache cache;
     private final RevocationRegistry revocations;

@@ -13,7 +13,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 @Configuration
-public class MailConfiguration {
+class MailConfiguration {
 
     /**
      * Messages are queued in the database and delivered in the background, with retries, through SendGrid, SMTP or

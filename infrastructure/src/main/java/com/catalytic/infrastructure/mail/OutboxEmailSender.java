@@ -15,7 +15,7 @@ import java.util.UUID;
  * Writes each e-mail as an RFC 5322 message file ({@code .eml}) into the outbox directory, where a developer (or a
  * test) can open it. The embedded default's mail transport.
  */
-public class OutboxEmailSender implements EmailSender {
+class OutboxEmailSender implements EmailSender {
 
     private final Path outbox;
     private final String from;

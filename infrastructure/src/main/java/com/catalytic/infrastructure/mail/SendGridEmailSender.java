@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 
 /** E-mail through SendGrid's v3 API ({@code SENDGRID_API_KEY}), with SendGrid's own Java client. */
-public class SendGridEmailSender implements EmailSender {
+class SendGridEmailSender implements EmailSender {
 
     private final SendGrid client;
     private final com.sendgrid.helpers.mail.objects.Email from;

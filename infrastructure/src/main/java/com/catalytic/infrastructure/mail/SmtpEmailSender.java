@@ -7,7 +7,7 @@ import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
 
 /** E-mail over SMTP ({@code SMTP_*} settings): one multipart/alternative message, text and HTML, UTF-8. */
-public class SmtpEmailSender implements EmailSender {
+class SmtpEmailSender implements EmailSender {
 
     private final JavaMailSender mailer;
     private final String from;

@@ -15,7 +15,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 @Configuration
-public class MeteringConfiguration {
+class MeteringConfiguration {
 
     /**
      * Redis token buckets when {@code REDIS_HOST} is set (leased to busy nodes in small batches; per-node buckets

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 /** The exact quota position, from the write side's ledger (the read side's usage_logs may lag behind). */
 @Component
-public class QuotaQueryHandler {
+class QuotaQueryHandler {
 
     private final QuotaLedger ledger;
     private final CredentialCache cache;

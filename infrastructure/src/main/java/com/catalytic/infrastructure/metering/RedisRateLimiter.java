@@ -22,7 +22,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * request at a time, exactly as without leases) and at most {@code maxLease}; it doubles while leases are used up in time and shrinks to what was used when one
  * lapses, so it follows the node's own traffic and little is left to lapse.
  */
-public class RedisRateLimiter implements RateLimiter {
+class RedisRateLimiter implements RateLimiter {
 
     private static final RedisScript<List> SCRIPT = new DefaultRedisScript<>("""
             local t = redis.call('TIME')

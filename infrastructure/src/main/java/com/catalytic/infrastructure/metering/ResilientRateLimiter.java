@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * The shared limiter while Redis answers; a per-node limiter (each limit divided by the expected number of nodes)
  * while it does not, with one warning a minute. Requests keep flowing either way.
  */
-public class ResilientRateLimiter implements RateLimiter {
+class ResilientRateLimiter implements RateLimiter {
 
     private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
 

@@ -44,7 +44,7 @@ import java.util.zip.CRC32;
  * size or allocate blocks: about a third less work per force than appending to a growing file. After a restart,
  * appends go to a new segment. The directory is locked: two processes can never share one log.
  */
-public class UsageJournal implements Closeable {
+class UsageJournal implements Closeable {
 
     /** A place in the log: the segment, and the byte offset after the last line read or written. */
     public record Position(long segment, long offset) implements Comparable<Position> {

@@ -11,7 +11,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** The key-value store the nodes share. */
 @Configuration
-public class KeyValueStoreConfiguration {
+class KeyValueStoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(KeyValueStoreConfiguration.class);
 

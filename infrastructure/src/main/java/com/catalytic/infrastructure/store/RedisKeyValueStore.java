@@ -10,7 +10,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@link KeyValueStore} on Redis (Lettuce). Counters use one atomic script (INCR + PEXPIRE on first use + PTTL), so
  * every node sees the same count. Keys carry a configurable prefix.
  */
-public class RedisKeyValueStore implements KeyValueStore {
+class RedisKeyValueStore implements KeyValueStore {
 
     private static final RedisScript<List> INCREMENT = new DefaultRedisScript<>(
             "local n = redis.call('INCR', KEYS[1]) "

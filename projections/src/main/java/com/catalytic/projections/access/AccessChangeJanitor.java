@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /** The access-change feed is only read a few minutes back; rows older than a day are deleted. */
 @Component
-public class AccessChangeJanitor {
+class AccessChangeJanitor {
 
     private final AccessChangeRepository changes;
     private final Clock clock;

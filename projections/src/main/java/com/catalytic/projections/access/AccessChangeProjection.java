@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.ACCESS_CHANGES)
-public class AccessChangeProjection {
+class AccessChangeProjection {
 
     public static final String SESSION = "session";
     public static final String USER = "user";

@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /** Writes batched last-use times into {@code api_keys.last_used_at}: one update per key per flush, not per request. */
 @Component
-public class ApiKeyLastUsedWriter implements ApiKeyUsageSink {
+class ApiKeyLastUsedWriter implements ApiKeyUsageSink {
 
     private final ApiKeyRepository keys;
 

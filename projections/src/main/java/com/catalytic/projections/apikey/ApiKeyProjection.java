@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /** Builds {@code api_keys}; key verification reads it, so it is updated with the command (the "accounts" group). */
 @Component
 @ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
-public class ApiKeyProjection {
+class ApiKeyProjection {
 
     private final ApiKeyRepository keys;
 

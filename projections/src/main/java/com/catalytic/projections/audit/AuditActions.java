@@ -45,7 +45,7 @@ import org.axonframework.eventhandling.EventMessage;
  * names are part of the audit contract; an event added later without an entry here is named from its aggregate
  * type and class name.
  */
-public final class AuditActions {
+final class AuditActions {
 
     public record Action(String name, String targetType, String targetId) {
     }

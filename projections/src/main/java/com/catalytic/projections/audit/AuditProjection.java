@@ -39,7 +39,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.AUDIT)
-public class AuditProjection {
+class AuditProjection {
 
     /** The size of {@code audit_logs.changes}. */
     static final int MAX_CHANGES = 8000;

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
-public class SubscriptionProjection {
+class SubscriptionProjection {
 
     static final String PENDING = "checkout_pending";
 

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /** Builds {@code auth_sessions}. */
 @Component
 @ProcessingGroup(ProcessingGroupNames.SESSIONS)
-public class SessionProjection {
+class SessionProjection {
 
     private final SessionRepository sessions;
 

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 /** Builds {@code tenants}. Part of the "accounts" group, which login and every tenant check read. */
 @Component
 @ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
-public class TenantProjection {
+class TenantProjection {
 
     private final TenantRepository tenants;
 

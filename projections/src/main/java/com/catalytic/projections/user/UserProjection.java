@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 /** Builds {@code users} from the user aggregate (account) and the tenant aggregate (membership). */
 @Component
 @ProcessingGroup(ProcessingGroupNames.ACCOUNTS)
-public class UserProjection {
+class UserProjection {
 
     private final UserRepository users;
 

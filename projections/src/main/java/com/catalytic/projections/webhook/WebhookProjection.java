@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.WEBHOOKS)
-public class WebhookProjection {
+class WebhookProjection {
 
     private final WebhookRepository webhooks;
 

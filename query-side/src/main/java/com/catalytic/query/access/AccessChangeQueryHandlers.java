@@ -10,7 +10,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 @Component
 @Transactional(readOnly = true)
-public class AccessChangeQueryHandlers {
+class AccessChangeQueryHandlers {
 
     private final AccessChangeRepository changes;
 

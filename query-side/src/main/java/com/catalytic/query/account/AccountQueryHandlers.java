@@ -27,7 +27,7 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Component
 @Transactional(readOnly = true)
-public class AccountQueryHandlers {
+class AccountQueryHandlers {
 
     private final TenantRepository tenants;
     private final UserRepository users;

@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.CREDENTIAL_INVALIDATION)
-public class AccountReadCache {
+class AccountReadCache {
 
     private record Entry(String tenantId, Object value, long loadedAt) {
     }

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /** The account and tenant views ({@code GET /api/me}, {@code GET /api/tenant} and others), scoped by tenant. */
 @Component
-public class AccountViewQueryHandlers {
+class AccountViewQueryHandlers {
 
     private final AccountViewRepository views;
 

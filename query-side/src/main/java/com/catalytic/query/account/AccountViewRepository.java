@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * the hottest reads of the API, so plain JDBC, no ORM entities, and no transaction besides the query bus's.
  */
 @Component
-public class AccountViewRepository {
+class AccountViewRepository {
 
     private static final String ME = "SELECT u.id, u.email, u.role, u.active, u.created_at, t.id, t.name, t.slug, "
             + "t.plan, t.status, t.created_at, (SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id) "

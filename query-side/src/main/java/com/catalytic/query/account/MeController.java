@@ -17,7 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * memory; a miss asks the query side.
  */
 @RestController
-public class MeController {
+class MeController {
 
     private static final ResponseType<MeView> ME = ResponseTypes.instanceOf(MeView.class);
     private static final ResponseType<TenantView> TENANT = ResponseTypes.instanceOf(TenantView.class);

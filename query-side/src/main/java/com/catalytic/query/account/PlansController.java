@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The public plan catalogue: quotas and prices ({@code null} means unlimited). */
 @RestController
-public class PlansController {
+class PlansController {
 
     private final List<Map<String, Object>> plans;
 

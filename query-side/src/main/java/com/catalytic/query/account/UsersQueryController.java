@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The tenant's team (read side). */
 @RestController
-public class UsersQueryController {
+class UsersQueryController {
 
     private final QueryGateway queries;
 

@@ -16,7 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 @Component
 @Transactional(readOnly = true)
-public class ApiKeyQueryHandlers {
+class ApiKeyQueryHandlers {
 
     private final ApiKeyRepository keys;
     private final Clock clock;

@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The tenant's API keys, never the keys themselves: admins see all, others their own. */
 @RestController
-public class ApiKeysQueryController {
+class ApiKeysQueryController {
 
     private final QueryGateway queries;
 

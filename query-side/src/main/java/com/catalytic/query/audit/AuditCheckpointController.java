@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
  * that the chain was rewritten, even by someone able to recompute every hash.
  */
 @RestController
-public class AuditCheckpointController {
+class AuditCheckpointController {
 
     private final QueryGateway queries;
     private final TokenService signer;

@@ -33,7 +33,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /** The audit trail of the caller's tenant (scope {@code audit:read}): search, streamed export, verification. */
 @RestController
-public class AuditController {
+class AuditController {
 
     static final int MAX_PAGE = 500;
     static final int EXPORT_PAGE = 1000;

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 
 /** The SQL of the audit trail's read side: pages of {@code audit_logs} by filter (keyset on seq) and the chain's head. */
 @Component
-public class AuditLogRepository {
+class AuditLogRepository {
 
     private static final String COLUMNS = "id, seq, global_index, actor_type, actor_id, api_key_id, action, "
             + "target_type, target_id, ip, user_agent, request_id, occurred_at, changes, prev_hash, hash";

@@ -17,7 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * tenant may read it; a tenant that never subscribed gets {@code status: "none"} and its plan.
  */
 @RestController
-public class SubscriptionController {
+class SubscriptionController {
 
     private final QueryGateway queries;
 

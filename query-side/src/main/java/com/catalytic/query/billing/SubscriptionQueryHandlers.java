@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /** A tenant's subscription, for {@code GET /api/subscription} and the billing service. */
 @Component
-public class SubscriptionQueryHandlers {
+class SubscriptionQueryHandlers {
 
     private final SubscriptionRepository subscriptions;
 

@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
 
 /** The {@code subscriptions} read table (written by {@code SubscriptionProjection}). */
 @Component
-public class SubscriptionRepository {
+class SubscriptionRepository {
 
     private final JdbcTemplate jdbc;
 

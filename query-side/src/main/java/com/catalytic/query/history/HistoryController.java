@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Aggregate history for auditors (scope {@code audit:read}). */
 @RestController
-public class HistoryController {
+class HistoryController {
 
     static final int MAX_PAGE = 1000;
 

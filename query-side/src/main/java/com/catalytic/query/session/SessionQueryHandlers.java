@@ -11,7 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 @Component
 @Transactional(readOnly = true)
-public class SessionQueryHandlers {
+class SessionQueryHandlers {
 
     private final SessionRepository sessions;
 

@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Usage analytics of the caller's tenant (scope {@code usage:read}). */
 @RestController
-public class UsageController {
+class UsageController {
 
     static final Duration MAX_RANGE = Duration.ofDays(366);
     static final int MAX_PAGE = 500;

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 /** The SQL over {@code usage_logs}: totals per endpoint, hourly counts, and keyset pages of the log. */
 @Component
-public class UsageLogRepository {
+class UsageLogRepository {
 
     /** Calls and units of the hour that starts at {@code hour}. */
     public record HourlyUsage(ZonedDateTime hour, long calls, long units) {

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 /** Usage reports and logs from {@code usage_logs}, always within one tenant. */
 @Component
-public class UsageQueryHandlers {
+class UsageQueryHandlers {
 
     private final UsageLogRepository logs;
 

@@ -16,7 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
 /** Webhooks of the asking tenant only: another tenant's webhook is not found. */
 @Component
 @Transactional(readOnly = true)
-public class WebhookQueryHandlers {
+class WebhookQueryHandlers {
 
     private final WebhookRepository webhooks;
 

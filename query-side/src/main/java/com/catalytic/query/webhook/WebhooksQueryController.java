@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The tenant's webhooks (never their secrets) and the catalogue of event types they can subscribe to. */
 @RestController
-public class WebhooksQueryController {
+class WebhooksQueryController {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };

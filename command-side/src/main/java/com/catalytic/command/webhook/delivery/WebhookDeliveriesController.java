@@ -38,7 +38,7 @@ import org.springframework.web.bind.annotation.RestController;
  * carried out by the delivery processor: they answer 202.
  */
 @RestController
-public class WebhookDeliveriesController {
+class WebhookDeliveriesController {
 
     public static final int MAX_LIMIT = 200;
     public static final Duration MAX_RECOVERY = Duration.ofDays(30);

@@ -18,7 +18,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 
 @Configuration
-public class WebhookDeliveryConfiguration {
+class WebhookDeliveryConfiguration {
 
     @Bean(destroyMethod = "close")
     WebhookSender webhookSender(@Value("${catalytic.webhooks.timeout:15s}") Duration timeout) {

@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.WEBHOOK_DELIVERIES)
-public class WebhookDeliveryPlanner {
+class WebhookDeliveryPlanner {
 
     private static final String KNOWN_TARGETS = WebhookDeliveryPlanner.class.getName() + ".targets";
     /** Events after which a tenant's webhooks are read again (the update has a handler of its own). */

@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * checked that the webhook is the tenant's; the tenant is in every condition anyway.
  */
 @Component
-public class WebhookDeliveryQueryHandlers {
+class WebhookDeliveryQueryHandlers {
 
     private final WebhookDeliveryRepository deliveries;
 

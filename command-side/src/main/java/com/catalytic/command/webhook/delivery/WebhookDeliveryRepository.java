@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * in every condition.
  */
 @Component
-public class WebhookDeliveryRepository {
+class WebhookDeliveryRepository {
 
     private final JdbcTemplate jdbc;
 

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * A domain event as a webhook event of the catalogue ({@link WebhookEventTypes}): its type (the event's audit
  * action) and its {@code data}, as the type's JSON Schema describes it. Events outside the catalogue have none.
  */
-public final class WebhookPayloads {
+final class WebhookPayloads {
 
     /** The tenant it belongs to, the catalogue type and the {@code data} object. */
     public record Payload(String tenantId, String type, Map<String, Object> data) {
