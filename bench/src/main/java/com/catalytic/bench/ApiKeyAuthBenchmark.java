@@ -1,11 +1,11 @@
 package com.catalytic.bench;
 
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.account.AccountQueries.ApiKeyRecord;
 import com.catalytic.api.account.AccountQueries.PrincipalState;
-import com.catalytic.infrastructure.credentials.ApiKeys;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.infrastructure.credentials.ApiKeyAuthenticator;
 import com.catalytic.infrastructure.credentials.ApiKeyUsageTracker;
+import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.infrastructure.credentials.CredentialCache;
 import java.time.Clock;
 import java.time.Duration;

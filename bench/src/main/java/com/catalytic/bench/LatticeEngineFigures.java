@@ -1,6 +1,5 @@
 package com.catalytic.bench;
 
-import com.sun.management.ThreadMXBean;
 import com.catalytic.command.lattice.engine.Analysis;
 import com.catalytic.command.lattice.engine.AnalysisOptions;
 import com.catalytic.command.lattice.engine.Analyzer;
@@ -8,6 +7,7 @@ import com.catalytic.command.lattice.engine.Cancellation;
 import com.catalytic.command.lattice.engine.LatticeDefinition;
 import com.catalytic.command.lattice.engine.PathFinder;
 import com.catalytic.command.lattice.engine.PathResult;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Arrays;

@@ -1,16 +1,16 @@
 package com.catalytic.command.apikey;
 
-import com.catalytic.infrastructure.credentials.ApiKeys;
+import com.catalytic.api.account.AccountQueries.ApiKeyView;
+import com.catalytic.api.account.AccountQueries.FindApiKeyQuery;
 import com.catalytic.api.apikey.ApiKeyMessages.ActingKey;
 import com.catalytic.api.apikey.ApiKeyMessages.IssueApiKeyCommand;
 import com.catalytic.api.apikey.ApiKeyMessages.RevokeApiKeyCommand;
 import com.catalytic.api.apikey.ApiKeyMessages.RotateApiKeyCommand;
-import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
-import com.catalytic.api.account.AccountQueries.ApiKeyView;
-import com.catalytic.api.account.AccountQueries.FindApiKeyQuery;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.infrastructure.secrets.Ids;
 import java.time.Clock;
 import java.time.Duration;

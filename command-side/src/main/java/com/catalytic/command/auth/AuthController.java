@@ -1,9 +1,9 @@
 package com.catalytic.command.auth;
 
-import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.command.auth.AuthService.Registration;
 import com.catalytic.command.auth.AuthService.TokenPair;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.nimbusds.jose.jwk.RSAKey;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;

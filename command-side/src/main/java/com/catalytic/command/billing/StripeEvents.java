@@ -1,6 +1,5 @@
 package com.catalytic.command.billing;
 
-import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.api.billing.SubscriptionCommands.CompleteCheckoutCommand;
 import com.catalytic.api.billing.SubscriptionCommands.InvoiceFacts;
 import com.catalytic.api.billing.SubscriptionCommands.RecordPaymentActionRequiredCommand;
@@ -9,6 +8,7 @@ import com.catalytic.api.billing.SubscriptionCommands.RecordPaymentSucceededComm
 import com.catalytic.api.billing.SubscriptionCommands.RecordTrialEndingCommand;
 import com.catalytic.api.billing.SubscriptionCommands.StripeEventRef;
 import com.catalytic.api.billing.SubscriptionCommands.SyncSubscriptionCommand;
+import com.catalytic.api.billing.SubscriptionCommands;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Map;

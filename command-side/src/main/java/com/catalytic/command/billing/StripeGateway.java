@@ -1,10 +1,10 @@
 package com.catalytic.command.billing;
 
-import com.stripe.net.RequestOptions;
 import com.catalytic.api.error.DomainException;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Price;
+import com.stripe.net.RequestOptions;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.checkout.SessionCreateParams;
 import java.util.List;

@@ -2,16 +2,16 @@ package com.catalytic.command.lattice;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
-import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.lattice.LatticeMessages.DeleteLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
 import com.catalytic.api.lattice.LatticeMessages.RecordLatticeOperationCommand;
 import com.catalytic.command.lattice.engine.LatticeDefinition;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.time.Instant;
 import java.util.List;
 import org.axonframework.commandhandling.CommandHandler;

@@ -1,16 +1,15 @@
 package com.catalytic.command.lattice;
 
-import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
-import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.lattice.LatticeMessages.CreateLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.DeleteLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.RecordLatticeOperationCommand;
 import com.catalytic.api.lattice.LatticeMessages.ReleaseLatticeCommand;
 import com.catalytic.api.usage.ComputeUnits;
-import com.catalytic.infrastructure.secrets.Ids;
 import com.catalytic.command.lattice.engine.Analysis;
 import com.catalytic.command.lattice.engine.AnalysisOptions;
 import com.catalytic.command.lattice.engine.Analyzer;
@@ -19,6 +18,7 @@ import com.catalytic.command.lattice.engine.LatticeInputException;
 import com.catalytic.command.lattice.engine.PathFinder;
 import com.catalytic.command.lattice.engine.PathOptions;
 import com.catalytic.command.lattice.engine.PathResult;
+import com.catalytic.infrastructure.secrets.Ids;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.util.LinkedHashMap;

@@ -1,15 +1,15 @@
 package com.catalytic.command.metering;
 
-import com.catalytic.infrastructure.metering.QuotaLedger;
-import com.catalytic.infrastructure.metering.RateLimiter;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.command.metering.Admission.Kind;
 import com.catalytic.command.metering.Admission.Quota;
 import com.catalytic.command.metering.Admission.RateLimit;
 import com.catalytic.command.metering.Admission.Refusal;
+import com.catalytic.infrastructure.metering.QuotaLedger;
 import com.catalytic.infrastructure.metering.RateLimiter.Bucket;
 import com.catalytic.infrastructure.metering.RateLimiter.Decision;
+import com.catalytic.infrastructure.metering.RateLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

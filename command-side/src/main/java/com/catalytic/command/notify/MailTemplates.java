@@ -1,12 +1,12 @@
 package com.catalytic.command.notify;
 
-import java.util.function.UnaryOperator;
 import com.catalytic.infrastructure.mail.EmailSender.Email;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.web.util.HtmlUtils;

@@ -1,9 +1,9 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.account.Credentials;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import java.util.Set;
 

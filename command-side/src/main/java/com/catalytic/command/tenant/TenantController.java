@@ -1,11 +1,11 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.FindTenantQuery;
 import com.catalytic.api.account.TenantView;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.tenant.TenantCommands.RenameTenantCommand;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;

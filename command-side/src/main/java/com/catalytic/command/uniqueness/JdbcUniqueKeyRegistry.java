@@ -1,8 +1,8 @@
 package com.catalytic.command.uniqueness;
 
-import java.util.List;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;

@@ -1,12 +1,11 @@
 package com.catalytic.command.user;
 
-import java.time.temporal.ChronoUnit;
-import com.catalytic.api.auth.RevokeSessionCommand;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.ListOpenSessionsQuery;
 import com.catalytic.api.account.AccountQueries.OpenSessions;
 import com.catalytic.api.account.Credentials;
 import com.catalytic.api.account.FindCredentialsByEmailQuery;
+import com.catalytic.api.auth.RevokeSessionCommand;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
 import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
 import com.catalytic.infrastructure.credentials.LoginThrottle;
@@ -14,6 +13,7 @@ import com.catalytic.infrastructure.secrets.Hashing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.modelling.command.AggregateNotFoundException;

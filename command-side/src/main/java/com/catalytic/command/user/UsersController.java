@@ -1,8 +1,8 @@
 package com.catalytic.command.user;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.UserView;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;

@@ -1,10 +1,9 @@
 package com.catalytic.command.webhook;
 
-import com.catalytic.infrastructure.webhook.WebhookTargets;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
-import com.catalytic.api.identity.Actor;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DisableFailingWebhookCommand;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.RecoverWebhookCommand;
@@ -23,6 +22,7 @@ import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
+import com.catalytic.infrastructure.webhook.WebhookTargets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

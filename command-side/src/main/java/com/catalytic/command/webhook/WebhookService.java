@@ -1,11 +1,9 @@
 package com.catalytic.command.webhook;
 
-import com.catalytic.infrastructure.webhook.WebhookSecrets;
-import com.catalytic.infrastructure.webhook.WebhookTargets;
-import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.webhook.WebhookMessages.CreateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.DeleteWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
@@ -14,6 +12,8 @@ import com.catalytic.api.webhook.WebhookMessages.RotateWebhookSecretCommand;
 import com.catalytic.api.webhook.WebhookMessages.UpdateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
 import com.catalytic.infrastructure.secrets.Ids;
+import com.catalytic.infrastructure.webhook.WebhookSecrets;
+import com.catalytic.infrastructure.webhook.WebhookTargets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package com.catalytic.command.webhook;
 
-import com.catalytic.infrastructure.webhook.WebhookTargets;
 import com.catalytic.api.identity.Caller;
+import com.catalytic.infrastructure.webhook.WebhookTargets;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;

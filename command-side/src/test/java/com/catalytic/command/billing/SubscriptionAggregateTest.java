@@ -1,9 +1,5 @@
 package com.catalytic.command.billing;
 
-import com.catalytic.api.billing.SubscriptionCommands;
-import com.catalytic.api.billing.SubscriptionEvents;
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.identity.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.billing.SubscriptionCommands.BillingStatus;
@@ -15,6 +11,7 @@ import com.catalytic.api.billing.SubscriptionCommands.RecordPaymentSucceededComm
 import com.catalytic.api.billing.SubscriptionCommands.RecordTrialEndingCommand;
 import com.catalytic.api.billing.SubscriptionCommands.StripeEventRef;
 import com.catalytic.api.billing.SubscriptionCommands.SyncSubscriptionCommand;
+import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.api.billing.SubscriptionEvents.NonPaymentResolvedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
@@ -22,6 +19,9 @@ import com.catalytic.api.billing.SubscriptionEvents.StripeCustomerLinkedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.StripeEventRejectedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SuspendedForNonPaymentEvent;
+import com.catalytic.api.billing.SubscriptionEvents;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;

@@ -4,15 +4,15 @@ import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.lattice.LatticeMessages.DeleteLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
 import com.catalytic.api.lattice.LatticeMessages.RecordLatticeOperationCommand;
-import com.catalytic.api.identity.Role;
 import com.catalytic.command.lattice.engine.LatticeDefinition;
 import java.time.Instant;
 import java.util.List;

@@ -1,18 +1,18 @@
 package com.catalytic.command.metering;
 
-import com.catalytic.infrastructure.metering.RateLimiter;
-import com.catalytic.infrastructure.metering.TokenBuckets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.identity.Caller;
-import com.catalytic.api.plan.Plan;
 import com.catalytic.api.identity.Role;
+import com.catalytic.api.plan.Plan;
 import com.catalytic.command.metering.Admission.Kind;
 import com.catalytic.command.metering.Admission.Quota;
 import com.catalytic.command.metering.Admission.RateLimit;
 import com.catalytic.command.metering.Admission.Refusal;
 import com.catalytic.infrastructure.metering.RateLimiter.Bucket;
 import com.catalytic.infrastructure.metering.RateLimiter.Decision;
+import com.catalytic.infrastructure.metering.RateLimiter;
+import com.catalytic.infrastructure.metering.TokenBuckets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

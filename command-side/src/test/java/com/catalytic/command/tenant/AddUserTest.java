@@ -1,6 +1,5 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static com.catalytic.command.EventPayloads.inOrder;
 import static com.catalytic.command.tenant.TenantHistory.ADMIN;
@@ -19,18 +18,19 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
-import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
 import java.time.Instant;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.account.Credentials;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static com.catalytic.command.EventPayloads.inAnyOrder;
 import static com.catalytic.command.EventPayloads.inOrder;
@@ -8,12 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.tenant.RegisterTenantCommand;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
-import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
 import java.util.List;

@@ -1,6 +1,7 @@
 package com.catalytic.command.tenant;
 
 import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
@@ -8,7 +9,6 @@ import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
-import com.catalytic.api.identity.Role;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static com.catalytic.command.tenant.TenantHistory.ADMIN;
 import static com.catalytic.command.tenant.TenantHistory.ADMIN_ID;
@@ -26,10 +25,11 @@ import static com.catalytic.command.tenant.TenantHistory.suspended;
 import static com.catalytic.command.tenant.TenantHistory.team;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
 import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
@@ -41,7 +41,7 @@ import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
-import com.catalytic.api.identity.Role;
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
 import java.util.Set;

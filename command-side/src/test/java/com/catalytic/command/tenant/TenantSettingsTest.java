@@ -1,24 +1,24 @@
 package com.catalytic.command.tenant;
 
-import com.catalytic.api.tenant.TenantCommands;
-import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.RenameTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
+import com.catalytic.api.tenant.TenantCommands;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
-import com.catalytic.api.identity.Role;
+import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.user.UserAggregate;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;

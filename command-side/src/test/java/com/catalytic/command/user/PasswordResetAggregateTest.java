@@ -1,13 +1,9 @@
 package com.catalytic.command.user;
 
-import org.axonframework.test.matchers.Matchers;
-import org.hamcrest.Description;
-import org.hamcrest.Matcher;
-import org.hamcrest.TypeSafeMatcher;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
@@ -19,6 +15,10 @@ import com.catalytic.api.user.UserRegisteredEvent;
 import java.time.Duration;
 import java.time.Instant;
 import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.axonframework.test.matchers.Matchers;
+import org.hamcrest.Description;
+import org.hamcrest.Matcher;
+import org.hamcrest.TypeSafeMatcher;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

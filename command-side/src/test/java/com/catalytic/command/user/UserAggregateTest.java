@@ -4,8 +4,8 @@ import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 import static com.catalytic.command.EventPayloads.inOrder;
 import static org.axonframework.test.matchers.Matchers.payloadsMatching;
 
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;

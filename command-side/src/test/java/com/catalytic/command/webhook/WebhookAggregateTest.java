@@ -1,13 +1,12 @@
 package com.catalytic.command.webhook;
 
-import com.catalytic.api.webhook.WebhookDeliveryMessages;
-import java.time.Duration;
 import static com.catalytic.command.DomainExceptionMatchers.hasCode;
 
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.error.DomainException.Kind;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
+import com.catalytic.api.webhook.WebhookDeliveryMessages;
 import com.catalytic.api.webhook.WebhookMessages.CreateWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.DeleteWebhookCommand;
 import com.catalytic.api.webhook.WebhookMessages.RotateWebhookSecretCommand;
@@ -16,6 +15,7 @@ import com.catalytic.api.webhook.WebhookMessages.WebhookCreatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import org.axonframework.test.aggregate.AggregateTestFixture;

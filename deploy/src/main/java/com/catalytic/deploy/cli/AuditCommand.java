@@ -1,12 +1,12 @@
 package com.catalytic.deploy.cli;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.query.audit.AuditCheckpointVerifier;
-import com.catalytic.query.audit.AuditCheckpointVerifier.Outcome;
 import com.catalytic.deploy.config.DatabaseUrl;
-import com.catalytic.projections.audit.AuditVerifier;
 import com.catalytic.projections.audit.AuditVerifier.Checkpoint;
 import com.catalytic.projections.audit.AuditVerifier.Result;
+import com.catalytic.projections.audit.AuditVerifier;
+import com.catalytic.query.audit.AuditCheckpointVerifier.Outcome;
+import com.catalytic.query.audit.AuditCheckpointVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWK;

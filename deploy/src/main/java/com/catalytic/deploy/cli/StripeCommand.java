@@ -1,8 +1,8 @@
 package com.catalytic.deploy.cli;
 
-import com.catalytic.infrastructure.config.ConfiguredValues;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.infrastructure.config.ConfiguredValues;
 import com.stripe.StripeClient;
 import com.stripe.exception.AuthenticationException;
 import com.stripe.exception.StripeException;

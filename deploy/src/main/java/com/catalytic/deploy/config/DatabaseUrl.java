@@ -1,10 +1,10 @@
 package com.catalytic.deploy.config;
 
-import java.nio.file.Path;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * {@code DATABASE_URL} in libpq URI form ({@code postgresql://user:pass@host:5432/db?sslmode=require}) turned into

@@ -1,11 +1,11 @@
 package com.catalytic.deploy.config;
 
-import java.util.TimeZone;
-import org.springframework.boot.WebApplicationType;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TimeZone;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;

@@ -1,13 +1,13 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.api.identity.Caller;
+import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.infrastructure.credentials.ApiKeys;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.command.tenant.SuspensionPolicy;
 import com.catalytic.infrastructure.credentials.AccessTokenAuthenticator;
 import com.catalytic.infrastructure.credentials.ApiKeyAuthenticator;
+import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.infrastructure.credentials.CredentialCache;
-import com.catalytic.command.tenant.SuspensionPolicy;
-import com.catalytic.api.account.AccountQueries.TenantState;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,21 +1,21 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.api.identity.Caller;
+import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.usage.ComputeUnits;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
-import com.catalytic.infrastructure.credentials.CredentialCache;
-import com.catalytic.infrastructure.secrets.Ids;
-import com.catalytic.command.metering.Admission;
 import com.catalytic.command.metering.Admission.Quota;
 import com.catalytic.command.metering.Admission.RateLimit;
 import com.catalytic.command.metering.Admission.Refusal;
+import com.catalytic.command.metering.Admission;
 import com.catalytic.command.metering.AdmissionPolicy;
-import com.catalytic.infrastructure.metering.UsageShipper;
+import com.catalytic.infrastructure.credentials.CredentialCache;
 import com.catalytic.infrastructure.metering.UsageShipper.UsageNotRecorded;
+import com.catalytic.infrastructure.metering.UsageShipper;
+import com.catalytic.infrastructure.secrets.Ids;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,14 +1,14 @@
 package com.catalytic.deploy.web;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.infrastructure.metering.UsageShipper.UsageNotRecorded;
 import com.catalytic.deploy.web.BodySizeLimitFilter.PayloadTooLargeException;
+import com.catalytic.infrastructure.metering.UsageShipper.UsageNotRecorded;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

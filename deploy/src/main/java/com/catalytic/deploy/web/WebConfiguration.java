@@ -1,7 +1,7 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

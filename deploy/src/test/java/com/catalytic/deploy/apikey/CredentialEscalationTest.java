@@ -4,10 +4,10 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.identity.Scopes;
-import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
-import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,6 +1,5 @@
 package com.catalytic.deploy.architecture;
 
-import org.springframework.data.repository.Repository;
 import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
@@ -13,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import jakarta.persistence.EntityManager;
@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.axonframework.queryhandling.QueryHandler;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
 import org.springframework.stereotype.Controller;
@@ -146,6 +148,47 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         slices().matching("com.catalytic.(*).(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+
+    /**
+     * Package-private by default: a top-level class of the main code is public only when a class of another package
+     * (main or test code) uses it or one of its nested types. Classes with a {@code main} method stay public, and so do
+     * the few that other packages use in ways the class files do not show ({@link #PUBLIC_FOR_UNSEEN_USES}).
+     */
+    /**
+     * Used from other packages only through compile-time constants (inlined by the compiler, so absent from the class
+     * files), or only by another module's tests or the benchmarks, which this test's class path does not hold.
+     */
+    static final Set<String> PUBLIC_FOR_UNSEEN_USES = Set.of(
+            "com.catalytic.api.ProcessingGroupNames", // constants of @ProcessingGroup
+            "com.catalytic.deploy.web.AuthenticationFilter", // CALLER, the request attribute
+            "com.catalytic.deploy.web.RequestIdFilter", // ATTRIBUTE, the request attribute
+            "com.catalytic.deploy.config.RuntimeEnvironment", // constants read by the CLI
+            "com.catalytic.infrastructure.metering.TokenBuckets", // command-side AdmissionPolicyTest
+            "com.catalytic.infrastructure.credentials.ApiKeyUsageTracker"); // bench ApiKeyAuthBenchmark
+
+    @Test
+    void publicOnlyWhenAnotherPackageUsesIt() {
+        JavaClasses withTests = new ClassFileImporter().importPackages("com.catalytic");
+        List<String> needlesslyPublic = new ArrayList<>();
+        for (JavaClass c : CLASSES) {
+            if (!c.isTopLevelClass() || !c.getModifiers().contains(JavaModifier.PUBLIC)
+                    || c.tryGetMethod("main", String[].class).isPresent()
+                    || PUBLIC_FOR_UNSEEN_USES.contains(c.getName())) {
+                continue;
+            }
+            boolean usedElsewhere = withTests.stream()
+                    .filter(t -> t.getName().equals(c.getName()) || t.getName().startsWith(c.getName() + "$"))
+                    .flatMap(t -> t.getDirectDependenciesToSelf().stream())
+                    .anyMatch(d -> !d.getOriginClass().getPackageName().equals(c.getPackageName()));
+            if (!usedElsewhere) {
+                needlesslyPublic.add(c.getName());
+            }
+        }
+        assertThat(CLASSES.stream().filter(c -> c.isTopLevelClass() && c.getModifiers().contains(JavaModifier.PUBLIC)))
+                .as("public classes checked").hasSizeGreaterThan(50);
+        assertThat(needlesslyPublic).as("public classes that no other package uses (make them package-private)")
+                .isEmpty();
     }
 
     /** Tables created by the projections' migrations. */

@@ -1,27 +1,27 @@
 package com.catalytic.deploy.audit;
 
-import com.catalytic.api.webhook.WebhookDeliveryMessages;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.api.identity.Actor;
 import com.catalytic.api.billing.SubscriptionCommands;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.identity.Role;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
-import com.catalytic.api.identity.Role;
 import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
-import com.catalytic.infrastructure.secrets.Hashing;
-import com.catalytic.deploy.support.Accounts;
+import com.catalytic.api.webhook.WebhookDeliveryMessages;
 import com.catalytic.deploy.support.Accounts.Account;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Cli;
-import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.TestApp;
-import com.catalytic.projections.audit.AuditChain;
+import com.catalytic.infrastructure.secrets.Hashing;
 import com.catalytic.projections.audit.AuditChain.Entry;
+import com.catalytic.projections.audit.AuditChain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;

@@ -1,14 +1,14 @@
 package com.catalytic.deploy.auth;
 
-import java.util.Base64;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.support.Accounts;
-import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,12 +2,12 @@ package com.catalytic.deploy.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.TestApp;
 import com.catalytic.infrastructure.credentials.PasswordHasher;
 import com.catalytic.infrastructure.store.KeyValueStore;
-import com.catalytic.deploy.support.Accounts;
-import com.catalytic.deploy.support.Http;
-import com.catalytic.deploy.support.Http.Response;
-import com.catalytic.deploy.support.TestApp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

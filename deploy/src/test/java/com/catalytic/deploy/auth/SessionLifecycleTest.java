@@ -4,11 +4,11 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.auth.StartSessionCommand;
-import com.catalytic.infrastructure.secrets.Hashing;
 import com.catalytic.deploy.support.Accounts;
-import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.secrets.Hashing;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,11 +3,11 @@ package com.catalytic.deploy.auth;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.deploy.support.Accounts;
-import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;

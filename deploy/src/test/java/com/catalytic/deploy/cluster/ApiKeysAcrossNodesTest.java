@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.catalytic.api.apikey.ApiKeyMessages.IssueApiKeyCommand;
 import com.catalytic.api.identity.Actor;
-import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.api.identity.Role;
-import com.catalytic.infrastructure.credentials.ApiKeys;
-import com.catalytic.deploy.support.Accounts;
+import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.deploy.support.Accounts.Account;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.credentials.ApiKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,8 +3,8 @@ package com.catalytic.deploy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.deploy.CatalyticMain;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,14 +1,14 @@
 package com.catalytic.deploy.lattice;
 
-import java.util.Base64;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.deploy.support.Accounts;
+import com.catalytic.api.identity.TenantScoped;
 import com.catalytic.deploy.support.Accounts.Account;
-import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.projections.lattice.LatticeProjection;
@@ -17,6 +17,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,6 @@ import java.util.stream.IntStream;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
-import com.catalytic.api.identity.TenantScoped;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.junit.jupiter.api.AfterAll;

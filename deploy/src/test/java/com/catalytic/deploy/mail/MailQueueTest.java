@@ -2,10 +2,10 @@ package com.catalytic.deploy.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.infrastructure.mail.EmailSender;
-import com.catalytic.infrastructure.mail.EmailSender.Email;
-import com.catalytic.infrastructure.mail.QueuedEmailSender;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.mail.EmailSender.Email;
+import com.catalytic.infrastructure.mail.EmailSender;
+import com.catalytic.infrastructure.mail.QueuedEmailSender;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

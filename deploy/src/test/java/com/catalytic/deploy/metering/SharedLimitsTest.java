@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.catalytic.api.account.AccountQueries.TenantState;
-import com.catalytic.infrastructure.credentials.CredentialCache;
-import com.catalytic.infrastructure.metering.QuotaLedger;
-import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.LocalRedis;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.credentials.CredentialCache;
+import com.catalytic.infrastructure.metering.QuotaLedger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

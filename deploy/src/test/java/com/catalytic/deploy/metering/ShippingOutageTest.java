@@ -4,10 +4,10 @@ import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.infrastructure.metering.UsageShipper;
-import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.metering.UsageShipper;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

@@ -1,19 +1,19 @@
 package com.catalytic.deploy.rebuild;
 
-import java.math.BigInteger;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.api.identity.Actor;
 import com.catalytic.api.billing.SubscriptionCommands;
+import com.catalytic.api.identity.Actor;
+import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Cli;
-import com.catalytic.deploy.support.Accounts.Account;
-import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.TestApp;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

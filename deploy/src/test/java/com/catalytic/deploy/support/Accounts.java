@@ -1,12 +1,12 @@
 package com.catalytic.deploy.support;
 
-import com.catalytic.api.identity.Actor;
-import com.catalytic.api.tenant.TenantCommands;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.api.identity.Actor;
+import com.catalytic.api.tenant.TenantCommands;
 import java.util.Map;
 import java.util.UUID;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 
 /** Registers and logs in throw-away accounts. */
 public final class Accounts {

@@ -1,9 +1,9 @@
 package com.catalytic.deploy.support;
 
+import com.catalytic.deploy.CatalyticApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import com.catalytic.deploy.CatalyticApplication;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
-import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
-import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Outbox;
 import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.TestApp;

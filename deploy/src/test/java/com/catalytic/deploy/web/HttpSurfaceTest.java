@@ -1,10 +1,10 @@
 package com.catalytic.deploy.web;
 
-import com.catalytic.deploy.support.Accounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

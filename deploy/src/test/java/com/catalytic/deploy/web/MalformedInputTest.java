@@ -1,13 +1,13 @@
 package com.catalytic.deploy.web;
 
-import java.nio.charset.StandardCharsets;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.support.Accounts;
-import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

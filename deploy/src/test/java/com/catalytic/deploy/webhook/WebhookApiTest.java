@@ -1,15 +1,15 @@
 package com.catalytic.deploy.webhook;
 
-import com.catalytic.infrastructure.webhook.WebhookSecrets;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
-import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.webhook.WebhookSecrets;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;

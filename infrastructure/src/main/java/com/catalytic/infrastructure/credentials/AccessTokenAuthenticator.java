@@ -1,8 +1,8 @@
 package com.catalytic.infrastructure.credentials;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.PrincipalState;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 
 /**

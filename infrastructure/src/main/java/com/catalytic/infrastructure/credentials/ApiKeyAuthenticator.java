@@ -1,9 +1,9 @@
 package com.catalytic.infrastructure.credentials;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.ApiKeyRecord;
 import com.catalytic.api.account.AccountQueries.PrincipalState;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package com.catalytic.infrastructure.credentials;
 
-import jakarta.annotation.PreDestroy;
 import com.catalytic.api.apikey.ApiKeyUsageSink;
+import jakarta.annotation.PreDestroy;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package com.catalytic.infrastructure.credentials;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.infrastructure.store.KeyValueStore;
-import com.catalytic.infrastructure.store.KeyValueStore.Counter;
-import com.catalytic.infrastructure.store.KeyValueStore.StoreUnavailable;
 import com.catalytic.infrastructure.secrets.Hashing;
 import com.catalytic.infrastructure.store.InMemoryKeyValueStore;
+import com.catalytic.infrastructure.store.KeyValueStore.Counter;
+import com.catalytic.infrastructure.store.KeyValueStore.StoreUnavailable;
+import com.catalytic.infrastructure.store.KeyValueStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

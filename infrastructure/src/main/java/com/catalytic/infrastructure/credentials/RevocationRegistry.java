@@ -1,8 +1,8 @@
 package com.catalytic.infrastructure.credentials;
 
 import com.catalytic.api.auth.IsSessionRevokedQuery;
-import com.catalytic.infrastructure.store.KeyValueStore;
 import com.catalytic.infrastructure.store.KeyValueStore.StoreUnavailable;
+import com.catalytic.infrastructure.store.KeyValueStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

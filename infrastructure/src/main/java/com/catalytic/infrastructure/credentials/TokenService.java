@@ -1,7 +1,7 @@
 package com.catalytic.infrastructure.credentials;
 
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import com.catalytic.infrastructure.secrets.Ids;
 import com.nimbusds.jose.JOSEException;

@@ -1,13 +1,13 @@
 package com.catalytic.infrastructure.mail;
 
+import com.catalytic.infrastructure.queue.DurableQueue;
+import com.catalytic.infrastructure.secrets.Hashing;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import com.catalytic.infrastructure.secrets.Hashing;
-import com.catalytic.infrastructure.queue.DurableQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;

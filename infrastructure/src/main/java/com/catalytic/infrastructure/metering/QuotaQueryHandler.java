@@ -1,8 +1,8 @@
 package com.catalytic.infrastructure.metering;
 
+import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.api.account.AccountQueries.TenantState;
 import com.catalytic.api.usage.UsageQueries.QuotaStatus;
 import com.catalytic.api.usage.UsageQueries.QuotaStatusQuery;
 import com.catalytic.infrastructure.credentials.CredentialCache;

@@ -1,10 +1,10 @@
 package com.catalytic.infrastructure.metering;
 
-import com.catalytic.api.usage.UsageThresholds;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
+import com.catalytic.api.usage.UsageThresholds;
 import com.catalytic.infrastructure.metering.UsageJournal.Logged;
 import com.catalytic.infrastructure.metering.UsageJournal.Position;
 import java.sql.Timestamp;

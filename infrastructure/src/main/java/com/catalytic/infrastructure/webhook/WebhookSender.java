@@ -1,6 +1,5 @@
 package com.catalytic.infrastructure.webhook;
 
-import java.time.Duration;
 import com.catalytic.infrastructure.webhook.WebhookTargets.Target;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +7,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.catalytic.api.error.DomainException;
-import com.catalytic.infrastructure.store.KeyValueStore;
 import com.catalytic.infrastructure.store.InMemoryKeyValueStore;
+import com.catalytic.infrastructure.store.KeyValueStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

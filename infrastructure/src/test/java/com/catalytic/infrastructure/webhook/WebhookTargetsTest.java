@@ -7,9 +7,9 @@ import com.catalytic.api.error.DomainException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class WebhookTargetsTest {
 

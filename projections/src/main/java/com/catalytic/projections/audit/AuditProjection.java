@@ -1,7 +1,5 @@
 package com.catalytic.projections.audit;
 
-import java.util.HashSet;
-import java.util.Set;
 import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.error.SecretFields;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
@@ -16,9 +14,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;

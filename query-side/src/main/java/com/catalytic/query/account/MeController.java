@@ -1,11 +1,11 @@
 package com.catalytic.query.account;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.FindMeQuery;
 import com.catalytic.api.account.AccountQueries.MeView;
 import com.catalytic.api.account.FindTenantQuery;
 import com.catalytic.api.account.TenantView;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
 import org.axonframework.messaging.responsetypes.ResponseType;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;

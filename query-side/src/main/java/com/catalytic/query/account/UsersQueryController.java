@@ -1,11 +1,11 @@
 package com.catalytic.query.account;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
 import com.catalytic.api.account.AccountQueries.ListUsersQuery;
 import com.catalytic.api.account.FindUserQuery;
 import com.catalytic.api.account.UserView;
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.messaging.responsetypes.ResponseTypes;

@@ -1,9 +1,9 @@
 package com.catalytic.query.apikey;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.account.AccountQueries.ApiKeyView;
 import com.catalytic.api.account.AccountQueries.ListApiKeysQuery;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.messaging.responsetypes.ResponseTypes;

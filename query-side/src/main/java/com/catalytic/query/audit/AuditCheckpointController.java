@@ -1,9 +1,9 @@
 package com.catalytic.query.audit;
 
-import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.audit.AuditQueries.AuditHead;
 import com.catalytic.api.audit.AuditQueries.AuditHeadQuery;
 import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.infrastructure.credentials.TokenService;
 import java.time.Clock;
 import java.util.LinkedHashMap;

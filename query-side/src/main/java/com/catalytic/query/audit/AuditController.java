@@ -1,6 +1,5 @@
 package com.catalytic.query.audit;
 
-import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.audit.AuditQueries.AuditChainVerification;
 import com.catalytic.api.audit.AuditQueries.AuditEntries;
 import com.catalytic.api.audit.AuditQueries.AuditEntry;
@@ -8,9 +7,11 @@ import com.catalytic.api.audit.AuditQueries.AuditFilter;
 import com.catalytic.api.audit.AuditQueries.ExportAuditEntriesQuery;
 import com.catalytic.api.audit.AuditQueries.ListAuditEntriesQuery;
 import com.catalytic.api.audit.AuditQueries.VerifyAuditChainQuery;
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -29,7 +30,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import jakarta.servlet.http.HttpServletResponse;
 
 /** The audit trail of the caller's tenant (scope {@code audit:read}): search, streamed export, verification. */
 @RestController

@@ -1,9 +1,9 @@
 package com.catalytic.query.audit;
 
-import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.audit.AuditQueries.AuditChainVerification;
 import com.catalytic.api.audit.AuditQueries.VerifyAuditChainQuery;
 import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.query.audit.AuditCheckpointVerifier.Checkpoint;
 import com.catalytic.query.audit.AuditCheckpointVerifier.Outcome;

@@ -1,10 +1,10 @@
 package com.catalytic.query.billing;
 
-import com.catalytic.api.identity.Caller;
-import com.catalytic.api.billing.BillingQueries.FindSubscriptionQuery;
-import com.catalytic.api.billing.BillingQueries.SubscriptionView;
 import com.catalytic.api.account.FindTenantQuery;
 import com.catalytic.api.account.TenantView;
+import com.catalytic.api.billing.BillingQueries.FindSubscriptionQuery;
+import com.catalytic.api.billing.BillingQueries.SubscriptionView;
+import com.catalytic.api.identity.Caller;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.axonframework.messaging.responsetypes.ResponseTypes;

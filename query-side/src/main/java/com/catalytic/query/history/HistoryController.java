@@ -1,12 +1,12 @@
 package com.catalytic.query.history;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.history.HistoryQueries.AggregateEvents;
 import com.catalytic.api.history.HistoryQueries.AggregateEventsQuery;
 import com.catalytic.api.history.HistoryQueries.AggregateState;
 import com.catalytic.api.history.HistoryQueries.AggregateStateQuery;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,8 +1,8 @@
 package com.catalytic.query.lattice;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.lattice.LatticeQueries.FindLatticeQuery;
 import com.catalytic.api.lattice.LatticeQueries.LatticeOperationPage;
 import com.catalytic.api.lattice.LatticeQueries.LatticeOperationView;

@@ -1,8 +1,8 @@
 package com.catalytic.query.usage;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.usage.UsageQueries.Granularity;
 import com.catalytic.api.usage.UsageQueries.QuotaStatus;
 import com.catalytic.api.usage.UsageQueries.QuotaStatusQuery;

@@ -1,15 +1,15 @@
 package com.catalytic.query.webhook;
 
-import com.catalytic.api.identity.Scopes;
-import com.catalytic.api.identity.Caller;
 import com.catalytic.api.error.DomainException;
-import com.catalytic.api.webhook.WebhookEventTypes;
+import com.catalytic.api.identity.Caller;
+import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
+import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealthQuery;
 import com.catalytic.api.webhook.WebhookEventTypes.EventType;
+import com.catalytic.api.webhook.WebhookEventTypes;
 import com.catalytic.api.webhook.WebhookMessages.FindWebhookQuery;
 import com.catalytic.api.webhook.WebhookMessages.ListWebhooksQuery;
 import com.catalytic.api.webhook.WebhookMessages.WebhookView;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealth;
-import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookHealthQuery;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package com.catalytic.api.tenant;
 
-import java.time.Instant;
-import com.catalytic.api.identity.TenantScoped;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
+import com.catalytic.api.identity.TenantScoped;
+import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Commands handled by the tenant aggregate after registration: the tenant's own settings and its membership. */

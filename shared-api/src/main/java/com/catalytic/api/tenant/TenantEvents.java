@@ -1,7 +1,7 @@
 package com.catalytic.api.tenant;
 
-import com.catalytic.api.identity.TenantScoped;
 import com.catalytic.api.identity.Role;
+import com.catalytic.api.identity.TenantScoped;
 import org.axonframework.serialization.Revision;
 
 /** Events of the tenant aggregate after registration. Stored forever: never change their meaning. */

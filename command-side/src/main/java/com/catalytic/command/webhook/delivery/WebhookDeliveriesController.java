@@ -1,9 +1,9 @@
 package com.catalytic.command.webhook.delivery;
 
-import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
-import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryExistsQuery;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryPage;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.ListDeliveriesQuery;

@@ -1,8 +1,8 @@
 package com.catalytic.command.webhook.delivery;
 
-import com.catalytic.infrastructure.webhook.WebhookSender;
 import com.catalytic.command.webhook.DeliverySchedule;
 import com.catalytic.infrastructure.webhook.WebhookSecrets;
+import com.catalytic.infrastructure.webhook.WebhookSender;
 import com.catalytic.infrastructure.webhook.WebhookTargets;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
