@@ -2,6 +2,8 @@ package com.catalytic.infrastructure.mail;
 
 import com.catalytic.infrastructure.queue.DurableQueue;
 import com.catalytic.infrastructure.secrets.Hashing;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -110,8 +112,7 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
 
     private boolean deliver(String id) {
         List<Queued> rows = jdbc.query("SELECT id, recipient, subject, text_body, html_body, attempts FROM mail_queue "
-                + "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (rs, i) -> new Queued(rs.getString(1),
-                rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6)), id);
+                + "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (rs, i) -> queued(rs), id);
         if (rows.isEmpty()) {
             return false;
         }
@@ -145,5 +146,10 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
         jdbc.update("UPDATE mail_queue SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, "
                 + "claimed_until = NULL WHERE id = ?", attempts, Timestamp.from(clock.instant().plus(wait)), error,
                 q.id());
+    }
+
+    private static Queued queued(ResultSet rs) throws SQLException {
+        return new Queued(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
+                rs.getString("text_body"), rs.getString("html_body"), rs.getInt("attempts"));
     }
 }

@@ -52,7 +52,7 @@ class MeteringConfiguration {
      * {@code database}: every group of calls is committed to the event store before they are answered.
      */
     @Bean
-    UsageShipper usageJournal(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc,
+    UsageShipper usageShipper(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc,
                               QuotaLedger ledger, QuotaCounter counter, MeterRegistry meters,
                               @Value("${catalytic.metering.journal:local}") String mode,
                               @Value("${catalytic.metering.journal-dir:${CATALYTIC_DATA_DIR:./data}/usage-journal}")

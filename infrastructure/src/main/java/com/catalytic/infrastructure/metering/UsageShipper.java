@@ -78,7 +78,7 @@ public class UsageShipper implements SmartLifecycle {
     private final JdbcTemplate jdbc;
     private final QuotaLedger ledger;
     private final QuotaCounter counter;
-    private final UsageJournal usageLog;
+    private final UsageJournal journal;
     private final int maxBatch;
     private final int maxShipment;
     private final long maxBacklog;
@@ -95,20 +95,20 @@ public class UsageShipper implements SmartLifecycle {
     private Thread shipper;
 
     /**
-     * @param usageLog the node's journal, or null to commit every group to the event store before answering
+     * @param journal the node's journal, or null to commit every group to the event store before answering
      * @param maxShipment the most calls one shipping transaction moves
      * @param maxBacklog the most calls durable locally but not yet shipped; beyond it calls are refused (503)
      * @param linger how long the shipper gathers journal batches before a transaction (unless a call waits)
      */
     public UsageShipper(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc, QuotaLedger ledger,
-                        QuotaCounter counter, UsageJournal usageLog, int maxBatch, int capacity, int maxShipment,
+                        QuotaCounter counter, UsageJournal journal, int maxBatch, int capacity, int maxShipment,
                         long maxBacklog, Duration linger) {
         this.eventBus = eventBus;
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.counter = counter;
-        this.usageLog = usageLog;
+        this.journal = journal;
         this.maxBatch = maxBatch;
         this.maxShipment = maxShipment;
         this.maxBacklog = maxBacklog;
@@ -118,11 +118,11 @@ public class UsageShipper implements SmartLifecycle {
 
     /** Blocks until the record is durable; throws {@link UsageNotRecorded} otherwise. */
     public void record(Entry entry, Duration timeout) {
-        if (usageLog != null && backlog.get() >= maxBacklog) {
+        if (journal != null && backlog.get() >= maxBacklog) {
             throw new UsageNotRecorded("usage journal backlog is full (" + backlog.get()
                     + " calls not yet in the event store)", null);
         }
-        boolean mustShip = usageLog == null || (entry.quotaLimit() != Plan.UNLIMITED && counter.degraded());
+        boolean mustShip = journal == null || (entry.quotaLimit() != Plan.UNLIMITED && counter.degraded());
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running || !queue.offer(new Pending(entry, mustShip, done))) {
             throw new UsageNotRecorded("usage journal is not accepting records", null);
@@ -156,7 +156,7 @@ public class UsageShipper implements SmartLifecycle {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                if (usageLog == null) {
+                if (journal == null) {
                     commitDirectly(batch);
                 } else {
                     append(batch);
@@ -187,7 +187,7 @@ public class UsageShipper implements SmartLifecycle {
         List<Logged> entries = new ArrayList<>(batch.size());
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         batch.forEach(p -> entries.add(logged(p.entry())));
-        Position end = usageLog.append(entries); // durable from here on
+        Position end = journal.append(entries); // durable from here on
         backlog.addAndGet(entries.size());
         countsOf(entries).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
         flushIfQuotaFinite(batch);
@@ -276,7 +276,7 @@ public class UsageShipper implements SmartLifecycle {
         countsOf(entries).forEach((k, n) -> counter.shipped(k.tenantId(), k.period(), n));
         shipments.forEach(s -> s.waiting().forEach(f -> f.complete(null)));
         if (end.segment() > deletedBelow) {
-            usageLog.deleteBefore(end);
+            journal.deleteBefore(end);
             deletedBelow = end.segment();
         }
     }
@@ -287,7 +287,7 @@ public class UsageShipper implements SmartLifecycle {
         List<Logged> chunk = new ArrayList<>();
         Position[] last = {shipped};
         long[] total = {0};
-        usageLog.readFrom(shipped, (entry, after) -> {
+        journal.readFrom(shipped, (entry, after) -> {
             chunk.add(entry);
             last[0] = after;
             if (chunk.size() >= maxShipment) {
@@ -315,7 +315,7 @@ public class UsageShipper implements SmartLifecycle {
 
     private Position shippedPosition() {
         List<Position> rows = jdbc.query("SELECT log_segment, log_offset FROM usage_shipping WHERE node_id = ?",
-                (rs, i) -> new Position(rs.getLong(1), rs.getLong(2)), usageLog.nodeId());
+                (rs, i) -> new Position(rs.getLong("log_segment"), rs.getLong("log_offset")), journal.nodeId());
         return rows.isEmpty() ? Position.START : rows.get(0);
     }
 
@@ -380,10 +380,10 @@ public class UsageShipper implements SmartLifecycle {
             if (end != null) {
                 Timestamp now = Timestamp.from(Instant.now());
                 int updated = jdbc.update("UPDATE usage_shipping SET log_segment = ?, log_offset = ?, shipped_at = ? "
-                        + "WHERE node_id = ?", end.segment(), end.offset(), now, usageLog.nodeId());
+                        + "WHERE node_id = ?", end.segment(), end.offset(), now, journal.nodeId());
                 if (updated == 0) {
                     jdbc.update("INSERT INTO usage_shipping (node_id, log_segment, log_offset, shipped_at) "
-                            + "VALUES (?, ?, ?, ?)", usageLog.nodeId(), end.segment(), end.offset(), now);
+                            + "VALUES (?, ?, ?, ?)", journal.nodeId(), end.segment(), end.offset(), now);
                 }
             }
         });
@@ -393,7 +393,7 @@ public class UsageShipper implements SmartLifecycle {
 
     @Override
     public void start() {
-        if (usageLog != null) {
+        if (journal != null) {
             recover();
             shipping = true;
             shipper = new Thread(this::runShipper, "usage-shipper");
@@ -412,8 +412,8 @@ public class UsageShipper implements SmartLifecycle {
         join(writer);
         shipping = false;
         join(shipper);
-        if (usageLog != null) {
-            usageLog.close();
+        if (journal != null) {
+            journal.close();
         }
     }
 

@@ -27,7 +27,7 @@ public class AccessChangeRow {
     protected AccessChangeRow() {
     }
 
-    public AccessChangeRow(String kind, String subjectId, String tenantId, Instant changedAt) {
+    AccessChangeRow(String kind, String subjectId, String tenantId, Instant changedAt) {
         this.kind = kind;
         this.subjectId = subjectId;
         this.tenantId = tenantId;

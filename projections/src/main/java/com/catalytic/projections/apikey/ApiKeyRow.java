@@ -45,7 +45,7 @@ public class ApiKeyRow {
     protected ApiKeyRow() {
     }
 
-    public ApiKeyRow(String id, String tenantId, String name, String prefix, String keyHash, Set<String> scopes,
+    ApiKeyRow(String id, String tenantId, String name, String prefix, String keyHash, Set<String> scopes,
                      String createdBy, Instant createdAt, Instant expiresAt, String rotatedFrom,
                      Integer rateLimitPerMinute) {
         this.id = id;
@@ -61,13 +61,13 @@ public class ApiKeyRow {
         this.rateLimitPerMinute = rateLimitPerMinute;
     }
 
-    public void revoke(Instant at) {
+    void revoke(Instant at) {
         if (revokedAt == null) {
             revokedAt = at;
         }
     }
 
-    public void rotate(String replacedBy, Instant validUntil) {
+    void rotate(String replacedBy, Instant validUntil) {
         this.replacedBy = replacedBy;
         this.validUntil = validUntil;
     }

@@ -53,7 +53,7 @@ class AuditProjection {
     private final boolean dedupe;
     private final boolean soleWriter;
     /** With {@code soleWriter}: each tenant's head as last committed, kept between batches. */
-    private final Map<String, Head> committedHeads = new ConcurrentHashMap<>();
+    private final Map<String, AuditHead> committedHeads = new ConcurrentHashMap<>();
 
     /**
      * @param dedupe     skip events already in the table (off only while rebuilding into empty tables)
@@ -68,11 +68,8 @@ class AuditProjection {
         this.soleWriter = soleWriter;
     }
 
-    private record Head(long seq, String hash) {
-    }
-
     private static final class Batch {
-        final Map<String, Head> heads = new HashMap<>();
+        final Map<String, AuditHead> heads = new HashMap<>();
         final List<Entry> entries = new ArrayList<>();
         final List<String> hashes = new ArrayList<>();
         final List<String> prevs = new ArrayList<>();
@@ -100,7 +97,7 @@ class AuditProjection {
         }
         batch.seen.add(event.getIdentifier());
         AuditActions.Action action = AuditActions.of(payload, event);
-        Head head = batch.heads.computeIfAbsent(tenantId, this::loadHead);
+        AuditHead head = batch.heads.computeIfAbsent(tenantId, this::loadHead);
         Long globalIndex = globalIndex(event, token);
         Entry entry = new Entry(head.seq() + 1, event.getIdentifier(), tenantId, globalIndex,
                 meta(event, "actor_type", "system"), meta(event, "actor_id", null), meta(event, "api_key_id", null),
@@ -111,7 +108,7 @@ class AuditProjection {
         batch.entries.add(entry);
         batch.prevs.add(head.hash());
         batch.hashes.add(hash);
-        batch.heads.put(tenantId, new Head(entry.seq(), hash));
+        batch.heads.put(tenantId, new AuditHead(entry.seq(), hash));
     }
 
     /**
@@ -145,16 +142,15 @@ class AuditProjection {
         });
     }
 
-    private Head loadHead(String tenantId) {
+    private AuditHead loadHead(String tenantId) {
         if (soleWriter) {
-            Head known = committedHeads.get(tenantId);
+            AuditHead known = committedHeads.get(tenantId);
             if (known != null) {
                 return known;
             }
         }
-        List<Head> rows = jdbc.query("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
-                (rs, i) -> new Head(rs.getLong(1), rs.getString(2)), tenantId);
-        return rows.isEmpty() ? new Head(0, AuditChain.GENESIS) : rows.get(0);
+        AuditHead recorded = AuditHead.recorded(jdbc, tenantId);
+        return recorded != null ? recorded : new AuditHead(0, AuditChain.GENESIS);
     }
 
     private void write(Batch b) {

@@ -43,9 +43,6 @@ public class AuditVerifier {
     private record Row(Entry entry, String prevHash, String hash) {
     }
 
-    private record Head(long seq, String hash) {
-    }
-
     private final JdbcTemplate jdbc;
 
     public AuditVerifier(DataSource dataSource) {
@@ -71,7 +68,7 @@ public class AuditVerifier {
 
     public Result verify(String tenantId, Checkpoint checkpoint) {
         // the head is read first: entries appended while the pages are read extend the chain past it, legitimately
-        Head recorded = head(tenantId);
+        AuditHead recorded = AuditHead.recorded(jdbc, tenantId);
         long checked = 0;
         String prev = AuditChain.GENESIS;
         Broken broken = null;
@@ -121,7 +118,7 @@ public class AuditVerifier {
         }
         if (broken == null) {
             // rows and head are committed together: no row may lie beyond the head as it is now
-            Head now = head(tenantId);
+            AuditHead now = AuditHead.recorded(jdbc, tenantId);
             if (now != null && checked > now.seq()) {
                 broken = new Broken(now.seq() + 1, null, "entries " + (now.seq() + 1) + " to " + checked
                         + " lie beyond the recorded head of the chain");
@@ -130,19 +127,14 @@ public class AuditVerifier {
         return new Result(tenantId, broken == null, checked, prev, broken);
     }
 
-    private Head head(String tenantId) {
-        List<Head> rows = jdbc.query("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
-                (rs, i) -> new Head(rs.getLong(1), rs.getString(2)), tenantId);
-        return rows.isEmpty() ? null : rows.get(0);
-    }
-
     private static Row row(ResultSet rs) throws SQLException {
-        long gi = rs.getLong(4);
+        long gi = rs.getLong("global_index");
         Long globalIndex = rs.wasNull() ? null : gi;
-        Entry e = new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), globalIndex, rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), rs.getString(12), rs.getString(13), rs.getTimestamp(14).toInstant(),
-                rs.getString(15));
-        return new Row(e, rs.getString(16), rs.getString(17));
+        Entry e = new Entry(rs.getLong("seq"), rs.getString("id"), rs.getString("tenant_id"), globalIndex,
+                rs.getString("actor_type"), rs.getString("actor_id"), rs.getString("api_key_id"),
+                rs.getString("action"),
+                rs.getString("target_type"), rs.getString("target_id"), rs.getString("ip"), rs.getString("user_agent"),
+                rs.getString("request_id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("changes"));
+        return new Row(e, rs.getString("prev_hash"), rs.getString("hash"));
     }
 }

@@ -29,7 +29,7 @@ public class SessionRow {
     protected SessionRow() {
     }
 
-    public SessionRow(String id, String tenantId, String userId, Instant startedAt, Instant expiresAt) {
+    SessionRow(String id, String tenantId, String userId, Instant startedAt, Instant expiresAt) {
         this.id = id;
         this.tenantId = tenantId;
         this.userId = userId;

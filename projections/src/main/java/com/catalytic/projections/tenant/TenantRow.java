@@ -27,7 +27,7 @@ public class TenantRow {
     protected TenantRow() {
     }
 
-    public TenantRow(String id, String name, String slug, String plan, String status, Instant createdAt) {
+    TenantRow(String id, String name, String slug, String plan, String status, Instant createdAt) {
         this.id = id;
         this.name = name;
         this.slug = slug;
@@ -37,24 +37,24 @@ public class TenantRow {
         this.updatedAt = createdAt;
     }
 
-    public void rename(String name, Instant at) {
+    void rename(String name, Instant at) {
         this.name = name;
         this.updatedAt = at;
     }
 
-    public void suspend(String reason, Instant at) {
+    void suspend(String reason, Instant at) {
         this.status = "suspended";
         this.suspensionReason = reason == null ? "" : reason;
         this.updatedAt = at;
     }
 
-    public void reinstate(Instant at) {
+    void reinstate(Instant at) {
         this.status = "active";
         this.suspensionReason = null;
         this.updatedAt = at;
     }
 
-    public void setPlan(String plan, Instant at) {
+    void setPlan(String plan, Instant at) {
         this.plan = plan;
         this.updatedAt = at;
     }

@@ -31,7 +31,7 @@ public class UserRow {
     protected UserRow() {
     }
 
-    public UserRow(String id, String tenantId, String email, String passwordHash, String role, Instant createdAt) {
+    UserRow(String id, String tenantId, String email, String passwordHash, String role, Instant createdAt) {
         this.id = id;
         this.tenantId = tenantId;
         this.email = email;
@@ -42,28 +42,28 @@ public class UserRow {
         this.updatedAt = createdAt;
     }
 
-    public void setRole(String role, Instant at) {
+    void setRole(String role, Instant at) {
         this.role = role;
         this.updatedAt = at;
     }
 
-    public void setActive(boolean active, Instant at) {
+    void setActive(boolean active, Instant at) {
         this.active = active;
         this.updatedAt = at;
     }
 
     /** Ends the user's sessions so far: their tokens carry an earlier epoch. */
-    public void endSessions() {
+    void endSessions() {
         this.sessionEpoch++;
     }
 
-    public void setPassword(String passwordHash, Instant at) {
+    void setPassword(String passwordHash, Instant at) {
         this.passwordHash = passwordHash;
         this.invited = false;
         this.updatedAt = at;
     }
 
-    public void setInvited(boolean invited) {
+    void setInvited(boolean invited) {
         this.invited = invited;
     }
 

@@ -41,7 +41,7 @@ public class WebhookRow {
     protected WebhookRow() {
     }
 
-    public WebhookRow(String id, String tenantId, String url, String description, Set<String> eventTypes,
+    WebhookRow(String id, String tenantId, String url, String description, Set<String> eventTypes,
                       boolean enabled, String secretCiphertext, String createdBy, Instant createdAt) {
         this.id = id;
         this.tenantId = tenantId;
@@ -51,7 +51,7 @@ public class WebhookRow {
         change(url, description, eventTypes, enabled, createdAt);
     }
 
-    public void change(String url, String description, Set<String> eventTypes, boolean enabled, Instant at) {
+    void change(String url, String description, Set<String> eventTypes, boolean enabled, Instant at) {
         this.url = url;
         this.description = description == null ? "" : description;
         this.eventTypes = String.join(",", new TreeSet<>(eventTypes));
@@ -59,7 +59,7 @@ public class WebhookRow {
         this.updatedAt = at;
     }
 
-    public void rotateSecret(String secretCiphertext, Instant previousValidUntil, Instant at) {
+    void rotateSecret(String secretCiphertext, Instant previousValidUntil, Instant at) {
         this.previousSecretCiphertext = this.secretCiphertext;
         this.previousSecretValidUntil = previousValidUntil;
         this.secretCiphertext = secretCiphertext;

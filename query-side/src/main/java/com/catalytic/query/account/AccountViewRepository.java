@@ -2,6 +2,8 @@ package com.catalytic.query.account;
 
 import com.catalytic.api.account.AccountQueries.MeView;
 import com.catalytic.api.account.TenantView;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -13,11 +15,12 @@ import org.springframework.stereotype.Component;
 @Component
 class AccountViewRepository {
 
-    private static final String ME = "SELECT u.id, u.email, u.role, u.active, u.created_at, t.id, t.name, t.slug, "
-            + "t.plan, t.status, t.created_at, (SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id) "
-            + "FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = ? AND u.tenant_id = ?";
-    private static final String TENANT = "SELECT t.id, t.name, t.slug, t.plan, t.status, t.created_at, "
-            + "(SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id) FROM tenants t WHERE t.id = ?";
+    private static final String TENANT_COLUMNS = "t.id AS tenant_id, t.name AS tenant_name, t.slug, t.plan, "
+            + "t.status, t.created_at AS tenant_created_at, "
+            + "(SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id) AS user_count";
+    private static final String ME = "SELECT u.id AS user_id, u.email, u.role, u.active, "
+            + "u.created_at AS user_created_at, " + TENANT_COLUMNS + " FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = ? AND u.tenant_id = ?";
+    private static final String TENANT = "SELECT " + TENANT_COLUMNS + " FROM tenants t WHERE t.id = ?";
 
     private final JdbcTemplate jdbc;
 
@@ -26,17 +29,23 @@ class AccountViewRepository {
     }
 
     public MeView me(String tenantId, String userId) {
-        List<MeView> rows = jdbc.query(ME, (rs, i) -> new MeView(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getBoolean(4), rs.getTimestamp(5).toInstant(),
-                new TenantView(rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                        rs.getInt(12), rs.getTimestamp(11).toInstant())), userId, tenantId);
+        List<MeView> rows = jdbc.query(ME, (rs, i) -> me(rs), userId, tenantId);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     public TenantView tenant(String tenantId) {
-        List<TenantView> rows = jdbc.query(TENANT, (rs, i) -> new TenantView(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(7), rs.getTimestamp(6).toInstant()),
-                tenantId);
+        List<TenantView> rows = jdbc.query(TENANT, (rs, i) -> tenant(rs), tenantId);
         return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static MeView me(ResultSet rs) throws SQLException {
+        return new MeView(rs.getString("user_id"), rs.getString("email"), rs.getString("role"),
+                rs.getBoolean("active"), rs.getTimestamp("user_created_at").toInstant(), tenant(rs));
+    }
+
+    private static TenantView tenant(ResultSet rs) throws SQLException {
+        return new TenantView(rs.getString("tenant_id"), rs.getString("tenant_name"), rs.getString("slug"),
+                rs.getString("plan"), rs.getString("status"), rs.getInt("user_count"),
+                rs.getTimestamp("tenant_created_at").toInstant());
     }
 }

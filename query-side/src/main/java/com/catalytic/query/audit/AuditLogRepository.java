@@ -55,7 +55,7 @@ class AuditLogRepository {
     /** The head of the tenant's chain: seq 0 and the genesis hash while it is empty. */
     public AuditHead head(String tenantId) {
         List<AuditHead> heads = jdbc.query("SELECT seq, hash FROM audit_heads WHERE tenant_id = ?",
-                (rs, i) -> new AuditHead(tenantId, rs.getLong(1), rs.getString(2)), tenantId);
+                (rs, i) -> new AuditHead(tenantId, rs.getLong("seq"), rs.getString("hash")), tenantId);
         return heads.isEmpty() ? new AuditHead(tenantId, 0, AuditChain.GENESIS) : heads.get(0);
     }
 

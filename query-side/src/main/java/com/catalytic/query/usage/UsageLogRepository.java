@@ -2,6 +2,8 @@ package com.catalytic.query.usage;
 
 import com.catalytic.api.usage.UsageQueries.EndpointUsage;
 import com.catalytic.api.usage.UsageQueries.UsageLogView;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,21 +33,20 @@ class UsageLogRepository {
                         + "SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors FROM usage_logs "
                         + "WHERE tenant_id = ? AND occurred_at >= ? AND occurred_at < ? GROUP BY endpoint, method "
                         + "ORDER BY calls DESC, endpoint, method",
-                (rs, i) -> new EndpointUsage(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(5)), tenantId, Timestamp.from(from), Timestamp.from(to));
+                (rs, i) -> endpointUsage(rs), tenantId, Timestamp.from(from), Timestamp.from(to));
     }
 
     /** Hourly buckets in [from, to), in no particular order (portable EXTRACT, so H2 runs it too). */
     public List<HourlyUsage> hourly(String tenantId, Instant from, Instant to) {
         List<HourlyUsage> out = new ArrayList<>();
         jdbc.query("SELECT EXTRACT(YEAR FROM occurred_at) AS y, EXTRACT(MONTH FROM occurred_at) AS mo, "
-                        + "EXTRACT(DAY FROM occurred_at) AS d, EXTRACT(HOUR FROM occurred_at) AS h, COUNT(*), SUM(units) "
+                        + "EXTRACT(DAY FROM occurred_at) AS d, EXTRACT(HOUR FROM occurred_at) AS h, COUNT(*) AS calls, "
+                        + "SUM(units) AS units "
                         + "FROM usage_logs WHERE tenant_id = ? AND occurred_at >= ? AND occurred_at < ? "
                         + "GROUP BY EXTRACT(YEAR FROM occurred_at), EXTRACT(MONTH FROM occurred_at), "
                         + "EXTRACT(DAY FROM occurred_at), EXTRACT(HOUR FROM occurred_at)",
                 rs -> {
-                    out.add(new HourlyUsage(ZonedDateTime.of(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-                            0, 0, 0, ZoneOffset.UTC), rs.getLong(5), rs.getLong(6)));
+                    out.add(hourlyUsage(rs));
                 }, tenantId, Timestamp.from(from), Timestamp.from(to));
         return out;
     }
@@ -63,8 +64,24 @@ class UsageLogRepository {
             args.addAll(List.of(t, t, beforeId));
         }
         args.add(limit);
-        return jdbc.query(sql, (rs, i) -> new UsageLogView(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getLong(8), rs.getLong(9),
-                rs.getLong(10), rs.getTimestamp(11).toInstant()), args.toArray());
+        return jdbc.query(sql, (rs, i) -> usageLog(rs), args.toArray());
+    }
+
+    private static EndpointUsage endpointUsage(ResultSet rs) throws SQLException {
+        return new EndpointUsage(rs.getString("endpoint"), rs.getString("method"), rs.getLong("calls"),
+                rs.getLong("units"), rs.getLong("errors"));
+    }
+
+    private static HourlyUsage hourlyUsage(ResultSet rs) throws SQLException {
+        ZonedDateTime hour = ZonedDateTime.of(rs.getInt("y"), rs.getInt("mo"), rs.getInt("d"), rs.getInt("h"), 0, 0,
+                0, ZoneOffset.UTC);
+        return new HourlyUsage(hour, rs.getLong("calls"), rs.getLong("units"));
+    }
+
+    private static UsageLogView usageLog(ResultSet rs) throws SQLException {
+        return new UsageLogView(rs.getString("id"), rs.getString("request_id"), rs.getString("user_id"),
+                rs.getString("api_key_id"), rs.getString("endpoint"), rs.getString("method"), rs.getInt("status"),
+                rs.getLong("duration_ms"), rs.getLong("bytes"), rs.getLong("units"),
+                rs.getTimestamp("occurred_at").toInstant());
     }
 }

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -211,8 +213,8 @@ public class WebhookDeliveries implements SmartLifecycle {
             jdbc.query("SELECT id, webhook_id, tenant_id, event_id, event_type, payload, attempts FROM "
                     + "webhook_deliveries WHERE status = 'pending' AND id IN ("
                     + String.join(",", Collections.nCopies(ids.size(), "?")) + ")", rs -> {
-                        rows.put(rs.getString(1), new Row(rs.getString(1), rs.getString(2), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7)));
+                        Row row = row(rs);
+                        rows.put(row.id(), row);
                     }, ids.toArray());
         }
         Map<String, List<DeliveryTarget>> tenants = new HashMap<>();
@@ -396,5 +398,10 @@ public class WebhookDeliveries implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return queue.isRunning();
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        return new Row(rs.getString("id"), rs.getString("webhook_id"), rs.getString("tenant_id"),
+                rs.getString("event_id"), rs.getString("event_type"), rs.getString("payload"), rs.getInt("attempts"));
     }
 }

@@ -84,8 +84,9 @@ class WebhookDeliveryRepository {
 
     public WebhookHealth health(String webhookId) {
         List<WebhookHealth> h = jdbc.query("SELECT failing_since, last_success_at, last_failure_at FROM webhook_health "
-                + "WHERE webhook_id = ?", (rs, i) -> new WebhookHealth(instant(rs.getTimestamp(1)),
-                instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)), 0), webhookId);
+                + "WHERE webhook_id = ?", (rs, i) -> new WebhookHealth(instant(rs.getTimestamp("failing_since")),
+                instant(rs.getTimestamp("last_success_at")), instant(rs.getTimestamp("last_failure_at")), 0),
+                webhookId);
         Long pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? "
                 + "AND status = 'pending'", Long.class, webhookId);
         WebhookHealth base = h.isEmpty() ? new WebhookHealth(null, null, null, 0) : h.get(0);
