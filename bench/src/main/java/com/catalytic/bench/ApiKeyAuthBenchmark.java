@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * In-process API-key verification with a warm credential cache, against a bare SHA-256 of the same key.
  *
- * <p>{@code authenticate} is the production {@link ApiKeyAuthenticator} wired as in {@code AuthConfiguration}
+ * <p>{@code authenticate} is the production {@link ApiKeyAuthenticator} wired as in {@code CredentialsConfiguration}
  * (system UTC clock, the default 60 s cache age), except that the {@link CredentialCache} asks an in-memory
  * {@link InMemoryQueryGateway} instead of the read tables and the {@link ApiKeyUsageTracker} has a no-op sink (it is
  * never flushed here; {@code touch} still runs on every call). The setup issues one warm-up call, so every measured

@@ -1,6 +1,9 @@
 package com.catalytic.infrastructure.mail;
 
-/** Sends one e-mail. Implementations: the local outbox (embedded default); SMTP and SendGrid come with billing. */
+/**
+ * Sends one e-mail. Transports: the local outbox (embedded default), SMTP, SendGrid ({@link EmailSenders} chooses);
+ * {@link QueuedEmailSender} puts the queue in front of whichever is chosen.
+ */
 public interface EmailSender {
 
     record Email(String to, String subject, String text, String html) {
