@@ -4,9 +4,10 @@ import java.time.Instant;
 
 /**
  * What admission decided for one metered call: the state of the tightest rate bucket (always known, since the rate
- * limit is asked first) and, unless the call may run, why not.
+ * limit is asked first), unless the call may run, why not, and whether it was admitted on the shared quota count
+ * read now ({@code countedExactly}) rather than on a recent view of it.
  */
-public record Admission(RateLimit rateLimit, Refusal refusal) {
+public record Admission(RateLimit rateLimit, Refusal refusal, boolean countedExactly) {
 
     public enum Kind { RATE_LIMITED, QUOTA_EXHAUSTED }
 
@@ -30,8 +31,21 @@ public record Admission(RateLimit rateLimit, Refusal refusal) {
     public record Refusal(Kind kind, String code, String message, long retryAfterSeconds, Quota quota) {
     }
 
+    public Admission(RateLimit rateLimit, Refusal refusal) {
+        this(rateLimit, refusal, false);
+    }
+
+    /** Admitted on a recent view of the quota count (or with no quota to count against). */
     static Admission admitted(RateLimit rateLimit) {
-        return new Admission(rateLimit, null);
+        return new Admission(rateLimit, null, false);
+    }
+
+    /**
+     * Admitted near the quota, on the shared count read now: the call's count must reach the shared count before it
+     * is answered, so that the next call's check sees it.
+     */
+    static Admission countedExactly(RateLimit rateLimit) {
+        return new Admission(rateLimit, null, true);
     }
 
     public boolean admitted() {

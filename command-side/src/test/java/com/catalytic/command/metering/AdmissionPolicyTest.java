@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class AdmissionPolicyTest {
@@ -166,5 +167,77 @@ class AdmissionPolicyTest {
         Admission other = withBuckets.admit(USER, STARTER, NOW);
         assertThat(other.admitted()).isTrue();
         assertThat(other.rateLimit()).isEqualTo(new RateLimit(300, 297, 1));
+    }
+
+    @Nested
+    class QuotaViews {
+
+        private static final Plan PROFESSIONAL = new Plan("professional", 99, 100_000, 500, 10, 10, 100, 10_000,
+                1_200, 7);
+        private final Map<String, Long> views = new HashMap<>();
+        private final AdmissionPolicy withViews = new AdmissionPolicy(limiter, new AdmissionPolicy.QuotaUsage() {
+            @Override
+            public long used(String tenant, String period) {
+                quotaAsked.add(tenant + "/" + period);
+                return used.getOrDefault(tenant + "/" + period, 0L);
+            }
+
+            @Override
+            public Long recent(String tenant, String period) {
+                return views.get(tenant + "/" + period);
+            }
+        }, keyLimits::get);
+
+        @Test
+        void theSlackIsAFullRateBucketPlusTwoSecondsOfRefill() {
+            assertThat(AdmissionPolicy.slack(PROFESSIONAL)).isEqualTo(1_200 + 40);
+            assertThat(AdmissionPolicy.slack(STARTER)).isEqualTo(300 + 10);
+        }
+
+        @Test
+        void farFromTheQuotaARecentViewDecidesWithoutReadingTheSharedCount() {
+            views.put("t1/2026-11", 100_000L - 1_240 - 1);
+
+            Admission admission = withViews.admit(USER, PROFESSIONAL, NOW);
+
+            assertThat(admission.admitted()).isTrue();
+            assertThat(admission.countedExactly()).isFalse();
+            assertThat(quotaAsked).isEmpty();
+        }
+
+        @Test
+        void withinTheSlackOfTheQuotaTheSharedCountDecidesAndTheCallIsCountedAtOnce() {
+            views.put("t1/2026-11", 100_000L - 1_240);
+            used.put("t1/2026-11", 99_990L);
+
+            Admission admission = withViews.admit(USER, PROFESSIONAL, NOW);
+
+            assertThat(admission.admitted()).isTrue();
+            assertThat(admission.countedExactly()).isTrue();
+            assertThat(quotaAsked).containsExactly("t1/2026-11");
+        }
+
+        @Test
+        void nearTheQuotaTheSharedCountRefusesWhateverTheView() {
+            views.put("t1/2026-11", 100_000L - 1_240L); // the view is behind: other nodes used the rest
+            used.put("t1/2026-11", 100_000L);
+
+            Admission refused = withViews.admit(USER, PROFESSIONAL, NOW);
+
+            assertThat(refused.admitted()).isFalse();
+            assertThat(refused.refusal().code()).isEqualTo("quota_exceeded");
+            assertThat(quotaAsked).containsExactly("t1/2026-11");
+        }
+
+        @Test
+        void withoutAViewTheSharedCountDecides() {
+            used.put("t1/2026-11", 5L);
+
+            Admission admission = withViews.admit(USER, PROFESSIONAL, NOW);
+
+            assertThat(admission.admitted()).isTrue();
+            assertThat(admission.countedExactly()).isTrue();
+            assertThat(quotaAsked).containsExactly("t1/2026-11");
+        }
     }
 }

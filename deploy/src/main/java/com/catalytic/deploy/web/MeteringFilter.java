@@ -106,7 +106,7 @@ class MeteringFilter extends OncePerRequestFilter {
         if (req.getRequestURI().endsWith("/export")) {
             // exports stream as they are read: recorded when the answer starts (its size is not known then)
             RecordBeforeCommitResponse streamed = new RecordBeforeCommitResponse(res,
-                    () -> record(req, caller, plan, start, startNanos, res.getStatus(), -1));
+                    () -> record(req, caller, plan, decision.countedExactly(), start, startNanos, res.getStatus(), -1));
             try {
                 chain.doFilter(req, streamed);
                 streamed.recordOnce();
@@ -121,7 +121,8 @@ class MeteringFilter extends OncePerRequestFilter {
         ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(res);
         chain.doFilter(req, buffered);
         try {
-            record(req, caller, plan, start, startNanos, buffered.getStatus(), buffered.getContentSize());
+            record(req, caller, plan, decision.countedExactly(), start, startNanos, buffered.getStatus(),
+                    buffered.getContentSize());
         } catch (UsageNotRecorded e) {
             refuse(req, res, e);
             return;
@@ -145,8 +146,8 @@ class MeteringFilter extends OncePerRequestFilter {
                 "the call could not be metered; it may have taken effect — retry with care", null);
     }
 
-    private void record(HttpServletRequest req, Caller caller, Plan plan, Instant start, long startNanos, int status,
-                        long bytes) {
+    private void record(HttpServletRequest req, Caller caller, Plan plan, boolean countNow, Instant start,
+                        long startNanos, int status, long bytes) {
         Object pattern = req.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
         Object units = req.getAttribute(UNITS);
         Object rid = req.getAttribute(RequestIdFilter.ATTRIBUTE);
@@ -155,7 +156,8 @@ class MeteringFilter extends OncePerRequestFilter {
                 (System.nanoTime() - startNanos) / 1_000_000, Math.max(0, bytes),
                 units instanceof Number n ? n.longValue() : 0, start, rid != null ? rid.toString() : null,
                 req.getRemoteAddr());
-        journal.record(new UsageShipper.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth()), recordTimeout);
+        journal.record(new UsageShipper.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth(), countNow),
+                recordTimeout);
     }
 
     private static DomainException problemOf(Refusal refusal) {

@@ -25,9 +25,9 @@ class MeteringConfiguration {
     RateLimiter rateLimiter(@Value("${REDIS_HOST:}") String redisHost,
                             @Value("${catalytic.redis.key-prefix:clc:}") String prefix,
                             @Value("${catalytic.rate-limit.expected-nodes:1}") int expectedNodes,
-                            @Value("${catalytic.rate-limit.lease-ms:100}") long leaseMillis,
+                            @Value("${catalytic.rate-limit.lease-ms:1000}") long leaseMillis,
                             @Value("${catalytic.rate-limit.max-lease:200}") int maxLease,
-                            @Value("${catalytic.rate-limit.lease-divisor:1000}") int leaseDivisor,
+                            @Value("${catalytic.rate-limit.lease-divisor:100}") int leaseDivisor,
                             ObjectProvider<StringRedisTemplate> redis, Clock clock) {
         if (redisHost.isBlank()) {
             return new TokenBuckets(clock, 1);
@@ -61,7 +61,7 @@ class MeteringConfiguration {
                               @Value("${catalytic.metering.queue-capacity:20000}") int capacity,
                               @Value("${catalytic.metering.max-shipment:5000}") int maxShipment,
                               @Value("${catalytic.metering.max-backlog:1000000}") long maxBacklog,
-                              @Value("${catalytic.metering.ship-linger:50ms}") Duration linger) {
+                              @Value("${catalytic.metering.ship-linger:1s}") Duration linger) {
         UsageJournal log = switch (mode) {
             case "local" -> new UsageJournal(Path.of(dir));
             case "database" -> null;

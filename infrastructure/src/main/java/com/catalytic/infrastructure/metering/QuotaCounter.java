@@ -2,10 +2,12 @@ package com.catalytic.infrastructure.metering;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -18,6 +20,12 @@ import org.springframework.scheduling.annotation.Scheduled;
  * database is the truth, plus the calls this node has made durable in its usage journal but not shipped to the
  * ledger yet; Redis (when configured) counts for all nodes: it is advanced as soon as calls are durable, and
  * re-read from the ledger when missing, stale for more than a minute, or after Redis was unreachable.
+ *
+ * <p>Besides the exact read ({@link #used}), a node keeps a <em>view</em> of each busy tenant's shared count: the
+ * value last read from Redis, plus this node's own calls counted since. A background thread re-reads every view in
+ * use each {@code viewRefresh} (one MGET for all of them), so a call far from its quota is decided without a round
+ * trip ({@link #recent}); a view older than {@code viewMaxAge} is not answered, and the caller reads the shared count
+ * instead.
  */
 public class QuotaCounter implements SmartLifecycle {
 
@@ -43,14 +51,69 @@ public class QuotaCounter implements SmartLifecycle {
     private volatile boolean idle;
     private volatile Thread flusher;
     private volatile long lastFailureNanos = System.nanoTime() - 3_600_000_000_000L;
+    /** Views of the shared count per key (tenant and period), kept fresh while calls ask for them. */
+    private final Map<String, View> views = new ConcurrentHashMap<>();
+    private final long viewRefreshNanos;
+    private final long viewMaxAgeNanos;
+    private volatile Thread viewRefresher;
+
+    /**
+     * The shared count as last read ({@code base}, at {@code readNanos}) and this node's calls counted since
+     * ({@code since}); {@code lastAskedNanos}: when a call last asked, so that idle views are dropped.
+     */
+    private static final class View {
+        volatile long base;
+        volatile long readNanos;
+        volatile long lastAskedNanos;
+        final AtomicLong since = new AtomicLong();
+
+        View(long base, long readNanos) {
+            this.base = base;
+            this.readNanos = readNanos;
+            this.lastAskedNanos = readNanos;
+        }
+    }
 
     /** @param redis null for the embedded default: the ledger answers every check */
     /** @param gather how long increments are gathered before they are sent (calls against a finite quota excepted) */
     public QuotaCounter(QuotaLedger ledger, StringRedisTemplate redis, String prefix, Duration gather) {
+        this(ledger, redis, prefix, gather, Duration.ofMillis(250), Duration.ofSeconds(1));
+    }
+
+    /**
+     * @param viewRefresh how often the views in use are re-read from Redis
+     * @param viewMaxAge the oldest view {@link #recent} answers with
+     */
+    public QuotaCounter(QuotaLedger ledger, StringRedisTemplate redis, String prefix, Duration gather,
+                        Duration viewRefresh, Duration viewMaxAge) {
         this.ledger = ledger;
         this.redis = redis;
         this.prefix = prefix;
         this.gatherNanos = gather.toNanos();
+        this.viewRefreshNanos = viewRefresh.toNanos();
+        this.viewMaxAgeNanos = viewMaxAge.toNanos();
+    }
+
+    /**
+     * The tenant's calls this period as this node's view has them — read from the shared count at most
+     * {@code viewMaxAge} ago, plus this node's calls counted since — or null when there is no such view (no Redis,
+     * Redis unreliable, the view too old or not made yet: ask {@link #used}). Calls that other nodes made durable
+     * since the view was read, and calls still on their way to being counted, are not in it.
+     */
+    public Long recent(String tenantId, String period) {
+        if (redis == null || viewRefresher == null || degraded()) {
+            return null;
+        }
+        View v = views.get(key(tenantId, period));
+        if (v == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        v.lastAskedNanos = now;
+        if (now - v.readNanos > viewMaxAgeNanos) {
+            return null;
+        }
+        return v.base + v.since.get();
     }
 
     public long used(String tenantId, String period) {
@@ -60,9 +123,12 @@ public class QuotaCounter implements SmartLifecycle {
         String key = key(tenantId, period);
         try {
             if (!staleKeys.contains(key)) {
+                long readAt = System.nanoTime();
                 String cached = redis.opsForValue().get(key);
                 if (cached != null) {
-                    return Long.parseLong(cached);
+                    long used = Long.parseLong(cached);
+                    seed(key, used, readAt);
+                    return used;
                 }
                 long used = durable(tenantId, period);
                 redis.opsForValue().setIfAbsent(key, Long.toString(used), CACHE_TTL);
@@ -108,7 +174,12 @@ public class QuotaCounter implements SmartLifecycle {
         if (redis == null) {
             return;
         }
-        increments.merge(key(tenantId, period), n, Long::sum);
+        String key = key(tenantId, period);
+        View v = views.get(key);
+        if (v != null) {
+            v.since.addAndGet(n);
+        }
+        increments.merge(key, n, Long::sum);
         Thread t = flusher;
         if (t == null) {
             flushIncrements();
@@ -172,12 +243,22 @@ public class QuotaCounter implements SmartLifecycle {
             flusher = new Thread(this::runFlusher, "quota-counter");
             flusher.setDaemon(true);
             flusher.start();
+            Thread refresher = new Thread(this::runViewRefresher, "quota-views");
+            refresher.setDaemon(true);
+            viewRefresher = refresher;
+            refresher.start();
         }
     }
 
     @Override
     public void stop() {
         flushing = false;
+        Thread r = viewRefresher;
+        viewRefresher = null;
+        if (r != null) {
+            LockSupport.unpark(r);
+        }
+        views.clear();
         Thread t = flusher;
         flusher = null;
         if (t != null) {
@@ -199,6 +280,75 @@ public class QuotaCounter implements SmartLifecycle {
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 8192;
+    }
+
+    /** A view starts from an exact read; a fresher view already there is kept. */
+    private void seed(String key, long used, long readAt) {
+        if (viewRefresher == null) {
+            return;
+        }
+        views.compute(key, (k, v) -> {
+            if (v == null) {
+                return new View(used, readAt);
+            }
+            if (readAt - v.readNanos > 0) {
+                v.base = used;
+                v.since.set(0);
+                v.readNanos = readAt;
+            }
+            return v;
+        });
+    }
+
+    private void runViewRefresher() {
+        while (viewRefresher == Thread.currentThread()) {
+            LockSupport.parkNanos(viewRefreshNanos);
+            try {
+                refreshViews();
+            } catch (RuntimeException redisDown) {
+                // the views age past viewMaxAge and calls read the shared count (which marks Redis as failed)
+            }
+        }
+    }
+
+    /**
+     * Re-reads every view asked for lately in one MGET; views idle for a minute, and views whose key is gone from
+     * Redis (expired, or dropped as stale), are forgotten: the next call reads the shared count.
+     */
+    void refreshViews() {
+        long now = System.nanoTime();
+        views.values().removeIf(v -> now - v.lastAskedNanos > 60_000_000_000L);
+        if (views.isEmpty()) {
+            return;
+        }
+        List<String> keys = List.copyOf(views.keySet());
+        // counted before the read: a call counted while it runs lands in both the read value and since, and is
+        // counted twice (a view errs high, never low)
+        Map<String, Long> sinceBefore = new HashMap<>();
+        for (String k : keys) {
+            View v = views.get(k);
+            if (v != null) {
+                sinceBefore.put(k, v.since.get());
+            }
+        }
+        long readAt = System.nanoTime();
+        List<String> values = redis.opsForValue().multiGet(keys);
+        for (int i = 0; i < keys.size(); i++) {
+            String k = keys.get(i);
+            String value = values == null ? null : values.get(i);
+            if (value == null || staleKeys.contains(k)) {
+                views.remove(k);
+                continue;
+            }
+            long read = Long.parseLong(value);
+            long counted = sinceBefore.getOrDefault(k, 0L);
+            views.computeIfPresent(k, (key, v) -> {
+                v.base = read;
+                v.since.addAndGet(-counted);
+                v.readNanos = readAt;
+                return v;
+            });
+        }
     }
 
     @Scheduled(fixedDelayString = "${catalytic.metering.quota-resync-interval:1000}")

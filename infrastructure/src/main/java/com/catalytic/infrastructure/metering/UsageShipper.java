@@ -55,8 +55,12 @@ public class UsageShipper implements SmartLifecycle {
     /** Bounds one stored event (about 300 bytes a call). */
     private static final int MAX_RECORDS_PER_EVENT = 1000;
 
-    /** One call's record, of {@code tenantId}, whose plan allows {@code quotaLimit} calls a month. */
-    public record Entry(String tenantId, UsageRecord record, long quotaLimit) {
+    /**
+     * One call's record, of {@code tenantId}, whose plan allows {@code quotaLimit} calls a month; {@code countNow}:
+     * the call was admitted on the shared quota count near the limit, and its count goes to the shared count before
+     * it is answered (others are counted with the next batch of increments).
+     */
+    public record Entry(String tenantId, UsageRecord record, long quotaLimit, boolean countNow) {
     }
 
     private record Pending(Entry entry, boolean mustShip, CompletableFuture<Void> done) {
@@ -179,7 +183,7 @@ public class UsageShipper implements SmartLifecycle {
         batch.forEach(p -> entries.add(logged(p.entry())));
         store(entries, null);
         countsOf(entries).forEach((k, n) -> counter.added(k.tenantId(), k.period(), n));
-        flushIfQuotaFinite(batch);
+        flushIfCountedNow(batch);
         batch.forEach(p -> p.done().complete(null));
     }
 
@@ -190,7 +194,7 @@ public class UsageShipper implements SmartLifecycle {
         Position end = journal.append(entries); // durable from here on
         backlog.addAndGet(entries.size());
         countsOf(entries).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
-        flushIfQuotaFinite(batch);
+        flushIfCountedNow(batch);
         for (Pending p : batch) {
             if (p.mustShip()) {
                 waiting.add(p.done());
@@ -201,10 +205,10 @@ public class UsageShipper implements SmartLifecycle {
         toShip.add(new Shipment(entries, end, waiting));
     }
 
-    /** A finite quota's next check must see these calls: their increments go to Redis before they are answered. */
-    private void flushIfQuotaFinite(List<Pending> batch) {
+    /** Calls admitted near their quota: the next check must see them, so their increments go to Redis first. */
+    private void flushIfCountedNow(List<Pending> batch) {
         for (Pending p : batch) {
-            if (p.entry().quotaLimit() != Plan.UNLIMITED) {
+            if (p.entry().countNow() && p.entry().quotaLimit() != Plan.UNLIMITED) {
                 counter.flushIncrements();
                 return;
             }
