@@ -113,7 +113,10 @@ public class QuotaCounter implements SmartLifecycle {
         if (now - v.readNanos > viewMaxAgeNanos) {
             return null;
         }
-        return v.base + v.since.get();
+        // since before base: a refresh writes base, then takes what it read out of since, so this never pairs an
+        // old base with a reduced since (the view may err high, never low)
+        long since = v.since.get();
+        return v.base + since;
     }
 
     public long used(String tenantId, String period) {
