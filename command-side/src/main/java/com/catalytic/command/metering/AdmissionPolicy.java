@@ -6,6 +6,7 @@ import com.catalytic.command.metering.Admission.Kind;
 import com.catalytic.command.metering.Admission.Quota;
 import com.catalytic.command.metering.Admission.RateLimit;
 import com.catalytic.command.metering.Admission.Refusal;
+import com.catalytic.infrastructure.metering.QuotaCounter;
 import com.catalytic.infrastructure.metering.QuotaLedger;
 import com.catalytic.infrastructure.metering.RateLimiter.Bucket;
 import com.catalytic.infrastructure.metering.RateLimiter.Decision;
@@ -44,7 +45,7 @@ public class AdmissionPolicy {
     }
 
     /** The oldest view of the count that may decide (the counter answers no older one). */
-    public static final int VIEW_MAX_AGE_SECONDS = 1;
+    public static final int VIEW_MAX_AGE_SECONDS = (int) QuotaCounter.VIEW_MAX_AGE.toSeconds();
 
     /** An API key's own requests per minute; null when it sets none. */
     @FunctionalInterface

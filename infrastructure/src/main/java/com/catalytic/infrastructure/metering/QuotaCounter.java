@@ -74,15 +74,18 @@ public class QuotaCounter implements SmartLifecycle {
         }
     }
 
+    /** The oldest view {@link #recent} answers with (admission's slack is computed from it). */
+    public static final Duration VIEW_MAX_AGE = Duration.ofSeconds(1);
+
     /** @param redis null for the embedded default: the ledger answers every check */
     /** @param gather how long increments are gathered before they are sent (calls against a finite quota excepted) */
     public QuotaCounter(QuotaLedger ledger, StringRedisTemplate redis, String prefix, Duration gather) {
-        this(ledger, redis, prefix, gather, Duration.ofMillis(250), Duration.ofSeconds(1));
+        this(ledger, redis, prefix, gather, Duration.ofMillis(250), VIEW_MAX_AGE);
     }
 
     /**
      * @param viewRefresh how often the views in use are re-read from Redis
-     * @param viewMaxAge the oldest view {@link #recent} answers with
+     * @param viewMaxAge the oldest view {@link #recent} answers with (at most {@link #VIEW_MAX_AGE})
      */
     public QuotaCounter(QuotaLedger ledger, StringRedisTemplate redis, String prefix, Duration gather,
                         Duration viewRefresh, Duration viewMaxAge) {
