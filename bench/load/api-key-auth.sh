@@ -21,6 +21,9 @@
 # wrk runs (warm-up included) against the 2xx responses wrk counted and the 200s the server counted
 # (http_server_requests), after the usage projection has caught up; and it reads the projection lag
 # (catalytic_usage_projection_lag_seconds, p50/p99) from /actuator/prometheus right after every metered (b) round.
+# Raised limits skip the monthly quota check and let the node lease tokens: not what a user meets. What metering costs
+# on paid plans (many tenants on professional, keys in rotation, 16 and 64 connections) is bench/load/metering.sh,
+# whose SCENARIO=raised is this raised-limits case with GET /api/me alone.
 #
 # Settings (environment):
 #   DURATION=20s WARMUP=30s ROUNDS=2 CONNECTIONS=16 WRK_THREADS=1   wrk runs (durations in whole seconds, "Ns")

@@ -47,7 +47,8 @@
 # (warm-up included) of two 15 s runs take 15,000 of its 100,000.
 #
 # Report (OUT_DIR/summary.txt and stdout): for each connection count, unmetered and metered req/s (2xx only), their
-# ratio, p50 and p99 of each, non-2xx and 429 counts, app and PostgreSQL CPU per request: the median over the rounds
+# ratio, p50 and p99 of each, non-2xx and 429 counts, app, PostgreSQL, Redis and wrk CPU per request, and the CPU
+# that everything else on the machine took during each run (how disturbed the run was): the median over the rounds
 # and each round's figures. Then the usage log check (every metered GET /api/me answered 200 has one usage_logs row
 # once the usage projection has caught up) and the usage projection lag. Raw wrk outputs, app logs, per-run lines
 # (runs.txt) and the keys are kept in OUT_DIR.
@@ -163,6 +164,7 @@ need wrk wrk
 need jq jq
 need psql postgresql-client
 need openssl openssl
+need /usr/bin/time time
 command -v java >/dev/null || die "java is not on PATH"
 case "$SCENARIO" in
     paid)   ;;
@@ -430,15 +432,28 @@ projection_lag() {   # p50 p99 max (seconds) count
         /^catalytic_usage_projection_lag_seconds_count/ { n = $NF }
         END { printf "%s %s %s %s\n", p50 == "" ? "?" : p50, p99 == "" ? "?" : p99, max == "" ? "?" : max, n == "" ? "?" : n }'
 }
-APP_TICKS() { awk '{print $14 + $15}' "/proc/${APP_PID[$1]}/stat"; }
-PG_TICKS() {   # the PostgreSQL backends serving the instance's database
-    local total=0 p
-    for p in $(pgrep -f "postgres: .* ${DB[$1]} " || true); do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+# CPU time (clock ticks, user + system) of the processes involved, read at once so that the intervals agree:
+# SNAP_PIDS (set before each run by snap_pids, outside the measured interval) lists "tag:pid" for the two apps, the
+# PostgreSQL backends serving their databases, and a Redis server on this machine (shared: other users' commands
+# count too)
+snap_pids() {
+    local j p
+    SNAP_PIDS=""
+    for j in "${INSTANCES[@]}"; do
+        SNAP_PIDS="$SNAP_PIDS app_$j:${APP_PID[$j]}"
+        for p in $(pgrep -f "postgres: .* ${DB[$j]} " || true); do SNAP_PIDS="$SNAP_PIDS pg_$j:$p"; done
     done
-    echo "$total"
+    for p in $(pgrep -x redis-server || true); do SNAP_PIDS="$SNAP_PIDS redis:$p"; done
 }
-BUSY_TICKS() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }   # whole machine, all cores
+snap() {   # prints: ms machine_busy app_on app_off pg_on pg_off redis (ticks; the machine's over all cores)
+    local ms; ms=$(date +%s%3N)
+    awk -v specs="$SNAP_PIDS" -v ms="$ms" 'BEGIN {
+        getline l < "/proc/stat"; split(l, c, " "); busy = c[2] + c[3] + c[4] + c[7] + c[8]
+        n = split(specs, s, " ")
+        for (k = 1; k <= n; k++) { split(s[k], t, ":"); f = "/proc/" t[2] "/stat"
+            if ((getline l < f) > 0) { sub(/^.*\) /, "", l); split(l, x, " "); v[t[1]] += x[12] + x[13] }; close(f) }
+        printf "%s %d %d %d %d %d %d\n", ms, busy, v["app_on"], v["app_off"], v["pg_on"], v["pg_off"], v["redis"] }'
+}
 NOW_MS() { date +%s%3N; }
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -506,9 +521,10 @@ RUNS="$OUT_DIR/runs.txt"   # every wrk run, warm-up included
 # run in a subshell: it keeps the bucket levels):
 #   label instance conns req/s(2xx) p50_us p99_us mean_us app_cpu_us/req pg_cpu_us/req machine_busy_% non_2xx(wrk:
 #   status > 399) 429s(server) socket_errors requests profiled(0/1) 429s(wrk's tally) other_non_2xx(wrk's tally)
+#   redis_cpu_us/req other_processes_cpu_%_of_a_core wrk_cpu_us/req
 run_wrk() {
     local i=$1 c=$2 s=$3 label=$4 out="$OUT_DIR/wrk-$4-$1-c$2.txt" profiled=0 stem
-    local a0 a1 p0 p1 b0 b1 w0 w1 r0 r1
+    local a0 a1 p0 p1 b0 b1 w0 w1 r0 r1 d0 d1 o0 o1 ao0 ao1 af0 af1 po0 po1 pf0 pf1 wrk_user wrk_sys
     if [ "$i" = on ] && [ "$PACED" = 1 ]; then rest_until_full; fi
     if [ -n "$PROFILE" ] && [ "$label" = round1 ] && [ "$i" = on ] && [ "$c" = "$PROFILE_CONNS" ]; then
         profiled=1; stem="$OUT_DIR/profile-metered-round1-c$c"
@@ -518,11 +534,15 @@ run_wrk() {
         jfr_prime "${APP_PID[$i]}" "$s"
     fi
     r0=$(server_status_count "$i" 429)
-    a0=$(APP_TICKS "$i"); p0=$(PG_TICKS "$i"); b0=$(BUSY_TICKS); w0=$(NOW_MS)
-    KEYS_FILE=${KEYS[$i]} timeout $((s + 30)) wrk -t "$WRK_THREADS" -c "$c" -d "${s}s" --timeout 5s --latency \
-        -s "$ROTATE_LUA" "${BASE[$i]}/api/me" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
-    w1=$(NOW_MS); a1=$(APP_TICKS "$i"); p1=$(PG_TICKS "$i"); b1=$(BUSY_TICKS)
+    snap_pids
+    read -r w0 b0 ao0 af0 po0 pf0 d0 <<<"$(snap)"
+    KEYS_FILE=${KEYS[$i]} timeout $((s + 30)) /usr/bin/time -f "%U %S" -o "$out.cpu" wrk -t "$WRK_THREADS" -c "$c" \
+        -d "${s}s" --timeout 5s --latency -s "$ROTATE_LUA" "${BASE[$i]}/api/me" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
+    read -r w1 b1 ao1 af1 po1 pf1 d1 <<<"$(snap)"
+    read -r wrk_user wrk_sys <"$out.cpu"
     r1=$(server_status_count "$i" 429)
+    if [ "$i" = on ]; then a0=$ao0 a1=$ao1 p0=$po0 p1=$po1; else a0=$af0 a1=$af1 p0=$pf0 p1=$pf1; fi
+    o0=$((ao0 + af0 + po0 + pf0)); o1=$((ao1 + af1 + po1 + pf1))
     [ "$profiled" = 1 ] && profile_stop "${APP_PID[$i]}" "$stem"
     local line; line=$(grep '^RESULT ' "$out") || die "no RESULT line in $out"
     local requests duration_us connect_errors read_errors write_errors timeouts non_2xx mean_us stdev_us p50_us p90_us p99_us max_us \
@@ -533,9 +553,13 @@ run_wrk() {
         -v p99="$p99_us" -v mean="$mean_us" -v da=$((a1 - a0)) -v dp=$((p1 - p0)) -v db=$((b1 - b0)) -v tck="$CLK_TCK" \
         -v cores="$(nproc)" -v wall=$((w1 - w0)) -v r429=$((r1 - r0)) -v prof="$profiled" \
         -v sock=$((connect_errors + read_errors + write_errors + timeouts)) -v w429="$s429" -v wother="$other_non_2xx" \
-        'BEGIN { printf "%s %s %s %.1f %d %d %.1f %.1f %.1f %.0f %d %d %d %d %d %d %d\n", l, i, c, (n - bad) / (us / 1e6), p50,
-                 p99, mean, (da / tck) * 1e6 / n, (dp / tck) * 1e6 / n, 100 * (db / tck) / (wall / 1e3 * cores), bad, r429,
-                 sock, n, prof, w429, wother }' >"$DATA_DIR/run-line"
+        -v dr=$((d1 - d0)) -v dour=$((o1 - o0)) -v wcpu="$wrk_user $wrk_sys" \
+        'BEGIN { split(wcpu, w, " "); wk = w[1] + w[2]                 # seconds
+                 other = db / tck - dour / tck - dr / tck - wk         # everything else on the machine, seconds
+                 printf "%s %s %s %.1f %d %d %.1f %.1f %.1f %.0f %d %d %d %d %d %d %d %.1f %.0f %.1f\n", l, i, c,
+                 (n - bad) / (us / 1e6), p50, p99, mean, (da / tck) * 1e6 / n, (dp / tck) * 1e6 / n,
+                 100 * (db / tck) / (wall / 1e3 * cores), bad, r429, sock, n, prof, w429, wother, (dr / tck) * 1e6 / n,
+                 100 * (other > 0 ? other : 0) / (wall / 1e3), wk * 1e6 / n }' >"$DATA_DIR/run-line"
     RUN_LINE=$(cat "$DATA_DIR/run-line")
     echo "$RUN_LINE" >>"$RUNS"
     log "$RUN_LINE"
@@ -623,7 +647,7 @@ awk -v conns="${CONN_LIST[*]}" -v rounds="$ROUNDS" '
   function add(name, k, v) { vals[name, k] = vals[name, k] (vals[name, k] == "" ? "" : " ") v }
   { k = $2 ":" $3; add("rps", k, $4); add("p50", k, $5); add("p99", k, $6); add("cpu", k, $8); add("pg", k, $9)
     add("busy", k, $10); add("bad", k, $11); add("r429", k, $12); add("sock", k, $13); add("prof", k, $15)
-    add("w429", k, $16); add("wother", k, $17)
+    add("w429", k, $16); add("wother", k, $17); add("redis", k, $18); add("others", k, $19); add("wrk", k, $20)
     rnd[$2 ":" $3 ":" $1] = $4 }
   END {
     nc = split(conns, cs, " ")
@@ -652,7 +676,12 @@ awk -v conns="${CONN_LIST[*]}" -v rounds="$ROUNDS" '
         median(vals["cpu", on]), list(vals["cpu", on], "%.0f", 1)
       printf "| PostgreSQL CPU/req | %.0f µs | %.0f µs (%s) | |\n", median(vals["pg", off]), median(vals["pg", on]),
         list(vals["pg", on], "%.0f", 1)
-      printf "| machine busy | %.0f %% | %.0f %% | |\n", median(vals["busy", off]), median(vals["busy", on])
+      printf "| Redis CPU/req | %.1f µs | %.1f µs (%s) | |\n", median(vals["redis", off]), median(vals["redis", on]),
+        list(vals["redis", on], "%.1f", 1)
+      printf "| wrk CPU/req | %.1f µs | %.1f µs | |\n", median(vals["wrk", off]), median(vals["wrk", on])
+      printf "| machine busy (2 cores = 100 %%) | %.0f %% | %.0f %% | |\n", median(vals["busy", off]), median(vals["busy", on])
+      printf "| CPU of everything else (%% of a core) | %s | %s | |\n", list(vals["others", off], "%.0f", 1),
+        list(vals["others", on], "%.0f", 1)
       if (sum(vals["prof", on]) > 0) printf "(round 1 of the metered instance was profiled)\n"
       line = line sprintf("%d conns: unmetered %.0f, metered %.0f req/s (ratio %.2f; p50 %.2f ms vs %.2f ms)\n", c, m_off,
         m_on, m_on / m_off, median(vals["p50", on]) / 1000, median(vals["p50", off]) / 1000)
