@@ -7,18 +7,17 @@ import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.LocalRedis;
+import com.catalytic.deploy.support.RedisCommandStats;
 import com.catalytic.deploy.support.TestApp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -56,7 +55,7 @@ class LeasedLimitsTest {
     @Test
     void leasedTokensNeverAdmitMoreThanTheSharedBucket() throws Exception {
         Account owner = Accounts.registerAndLogin(nodeA.http(), "leased");
-        long scriptsBefore = scriptCalls();
+        long scriptsBefore = RedisCommandStats.calls(nodeA.bean(StringRedisTemplate.class), "evalsha");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         long started = System.nanoTime();
         int ok = 0;
@@ -90,16 +89,8 @@ class LeasedLimitsTest {
         // make the nodes admit less than the bucket held, never more)
         // and no fewer than the bucket less what the two nodes' last leases (20 tokens each at most) still hold
         assertThat(ok).isLessThanOrEqualTo(200 + (int) refilled).isGreaterThanOrEqualTo(200 - 2 * 20);
-        long scripts = scriptCalls() - scriptsBefore;
+        long scripts = RedisCommandStats.calls(nodeA.bean(StringRedisTemplate.class), "evalsha") - scriptsBefore;
         assertThat(scripts).as("round trips to Redis (leases, refusals and quota counts) for 400 calls")
                 .isLessThan(200);
-    }
-
-    /** Scripts Redis has run so far (the limiter's leases and the quota counter's increments). */
-    private static long scriptCalls() {
-        StringRedisTemplate t = nodeA.bean(StringRedisTemplate.class);
-        Properties stats = t.execute((RedisCallback<Properties>) c -> c.serverCommands().info("commandstats"));
-        String evalsha = stats.getProperty("cmdstat_evalsha", "calls=0,");
-        return Long.parseLong(evalsha.substring(evalsha.indexOf("calls=") + 6, evalsha.indexOf(',')));
     }
 }

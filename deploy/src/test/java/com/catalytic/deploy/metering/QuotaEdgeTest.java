@@ -9,13 +9,13 @@ import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.LocalRedis;
+import com.catalytic.deploy.support.RedisCommandStats;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.infrastructure.credentials.CredentialCache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -68,7 +67,7 @@ class QuotaEdgeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(CredentialCache.class)
                     .tenant(owner.tenantId()).map(TenantState::plan).orElse(""), "professional"::equals);
         }
-        long getsBefore = commandCalls("get");
+        long getsBefore = RedisCommandStats.calls(nodeA.bean(StringRedisTemplate.class), "get");
 
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger rateLimited = new AtomicInteger();
@@ -107,7 +106,7 @@ class QuotaEdgeTest {
         assertThat(admitted.get()).as("calls admitted against a quota of %d", QUOTA)
                 .isBetween(QUOTA, QUOTA + CLIENTS - 1);
         // the views decided the calls far from the quota: the shared count was read for fewer calls than were made
-        long gets = commandCalls("get") - getsBefore;
+        long gets = RedisCommandStats.calls(nodeA.bean(StringRedisTemplate.class), "get") - getsBefore;
         assertThat(gets).as("reads of the shared count (GET) for %d calls", admitted.get())
                 .isLessThan(admitted.get() - 200L);
         // the ledger counts exactly the admitted calls
@@ -122,13 +121,5 @@ class QuotaEdgeTest {
                 assertThat(over.text("code")).isEqualTo("quota_exceeded");
             });
         }
-    }
-
-    /** How often Redis has run a command (from INFO commandstats). */
-    private static long commandCalls(String command) {
-        StringRedisTemplate t = nodeA.bean(StringRedisTemplate.class);
-        Properties stats = t.execute((RedisCallback<Properties>) c -> c.serverCommands().info("commandstats"));
-        String line = stats.getProperty("cmdstat_" + command, "calls=0,");
-        return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
     }
 }
