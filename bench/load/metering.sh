@@ -630,7 +630,8 @@ SUMMARY="$OUT_DIR/summary.txt"
     echo "two instances of the same jar: metered (metering on, $( [ "$SCENARIO" = paid ] && echo "default settings" || echo "limits raised")) and unmetered (catalytic.metering.enabled=false)"
     echo "source: $(cat "$OUT_DIR/source.txt" 2>/dev/null || echo "existing $ROOT/deploy/target/catalytic.jar")"
     echo "wrk -t$WRK_THREADS, ${DURATION} a run; $WARMUP_ROUNDS warm-up round(s) of ${WARMUP} runs dropped, then $ROUNDS rounds; each round: per connection count, one run on each instance (metered first in odd rounds)"
-    echo "$(nproc) cores, $(java -version 2>&1 | head -1); set-up ${SETUP_S} s, runs ${T_RUNS} s (of which ${RESTED} s resting so that every metered run starts with full buckets)"
+    echo "$(nproc) cores, $(java -version 2>&1 | head -1); set-up ${SETUP_S} s, runs ${T_RUNS} s$( [ "$PACED" = 1 ] \
+        && echo " (of which ${RESTED} s resting so that every metered run starts with full buckets)")"
     echo "before the runs: $UPTIME_BEFORE"
     echo "after the runs:  $UPTIME_AFTER"
 } | tee "$SUMMARY"
@@ -717,9 +718,9 @@ collapsed_top() {   # collapsed_top <file.collapsed>: the same two views of asyn
     awk '{ n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); x = f[k]; gsub(/\//, ".", x); c[x] += n }
         END { for (x in c) printf "%d\t%s\n", c[x], x }' "$1" | weighted_share
     echo
-    echo "== first com.catalytic frame (inclusive), share of the samples"
+    echo "== first com.catalytic frame from the top (inclusive), share of the samples"
     awk '{ n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); x = "(no com.catalytic frame)"
-           for (i = 1; i <= k; i++) if (f[i] ~ /^com\/catalytic/) { x = f[i]; break }
+           for (i = k; i >= 1; i--) if (f[i] ~ /^com\/catalytic/) { x = f[i]; break }
            gsub(/\//, ".", x); c[x] += n }
         END { for (x in c) printf "%d\t%s\n", c[x], x }' "$1" | weighted_share
 }
