@@ -67,9 +67,9 @@
 #   REST=1          before each metered run, wait until every tenant's bucket is full again (SCENARIO=paid)
 #   PARALLEL=4      tenants set up at once (registration and login hash passwords: CPU-bound)
 #   PROFILE         jfr: a JFR recording (settings=profile) of the metered instance during round 1's run on the
-#                   first connection count, kept in OUT_DIR, with a summary of its top frames (*-top.txt: CPU
-#                   samples by top frame and by first com.catalytic frame, then parks, monitor waits and socket
-#                   reads by thread and site); JFR_OPTIONS, options of the profile settings (default
+#                   first connection count, kept in OUT_DIR, with a summary (*-top.txt, by bench/load/JfrTop.java:
+#                   CPU samples by top frame and by first com.catalytic frame, then parks, monitor waits and socket
+#                   reads by thread group, site and what it waits in); JFR_OPTIONS, options of the profile settings (default
 #                   "locking-threshold=1ms socket-threshold=1ms": the waits of a request are mostly under 10 ms);
 #                   a first recording during the metered instance's first warm-up run takes JFR's start-up cost;
 #                   async: the same run profiled with async-profiler (ASYNC_PROFILER_LIB, the path of
@@ -630,7 +630,8 @@ SUMMARY="$OUT_DIR/summary.txt"
     echo "two instances of the same jar: metered (metering on, $( [ "$SCENARIO" = paid ] && echo "default settings" || echo "limits raised")) and unmetered (catalytic.metering.enabled=false)"
     echo "source: $(cat "$OUT_DIR/source.txt" 2>/dev/null || echo "existing $ROOT/deploy/target/catalytic.jar")"
     echo "wrk -t$WRK_THREADS, ${DURATION} a run; $WARMUP_ROUNDS warm-up round(s) of ${WARMUP} runs dropped, then $ROUNDS rounds; each round: per connection count, one run on each instance (metered first in odd rounds)"
-    echo "$(nproc) cores, $(java -version 2>&1 | head -1); set-up ${SETUP_S} s, runs ${T_RUNS} s (of which ${RESTED} s resting so that every metered run starts with full buckets)"
+    echo "$(nproc) cores, $(java -version 2>&1 | head -1); set-up ${SETUP_S} s, runs ${T_RUNS} s$( [ "$PACED" = 1 ] \
+        && echo " (of which ${RESTED} s resting so that every metered run starts with full buckets)")"
     echo "before the runs: $UPTIME_BEFORE"
     echo "after the runs:  $UPTIME_AFTER"
 } | tee "$SUMMARY"
@@ -710,44 +711,16 @@ awk -v conns="${CONN_LIST[*]}" -v rounds="$ROUNDS" '
 } | tee -a "$SUMMARY"
 
 # ---------------------------------------------------------------- profile: top frames
-# frames as "package.Class.method"; a "site" is the first com.catalytic frame of a stack, else its first frame
-# outside the JDK; idle pool threads (ThreadPoolExecutor.getTask) are left out of the waits
-share() { sort | uniq -c | sort -rn | awk '{ c[NR] = $1; $1 = ""; n[NR] = substr($0, 2); t += c[NR] }
-    END { for (i = 1; i <= NR && i <= 25; i++) printf "%6.2f %%  %s\n", 100 * c[i] / t, n[i]; printf "(%d samples)\n", t }'; }
-jfr_top() {   # jfr_top <file.jfr>
-    local f=$1 ev
-    echo "== jdk.ExecutionSample: top frame (self time), share of the samples"
-    jfr print --json --stack-depth 64 --events jdk.ExecutionSample "$f" | jq -r '.recording.events[]
-        | .values.stackTrace.frames[0] | "\(.method.type.name).\(.method.name)" | gsub("/"; ".")' | share
-    echo
-    echo "== jdk.ExecutionSample: first com.catalytic frame (inclusive), share of the samples"
-    jfr print --json --stack-depth 64 --events jdk.ExecutionSample "$f" | jq -r '.recording.events[]
-        | ([.values.stackTrace.frames[] | "\(.method.type.name).\(.method.name)" | select(startswith("com/catalytic"))][0]
-           // "(no com.catalytic frame)") | gsub("/"; ".")' | share
-    for ev in jdk.ThreadPark jdk.JavaMonitorEnter jdk.SocketRead; do
-        echo
-        echo "== $ev (events over the threshold of the profile settings, 10-20 ms): total time by thread group and site"
-        jfr print --json --stack-depth 64 --events "$ev" "$f" | jq -r '.recording.events[] | .values as $v
-            | [$v.stackTrace.frames[]? | "\(.method.type.name).\(.method.name)"] as $n
-            | select([$n[] | select(test("ThreadPoolExecutor.getTask"))] | length == 0)
-            | [$v.duration, ($v.eventThread.javaName // "?"),
-               (([$n[] | select(startswith("com/catalytic"))][0] // [$n[] | select(test("^(java|jdk|sun)/") | not)][0]
-                 // $n[0] // "?") | gsub("/"; "."))] | @tsv' \
-            | awk -F'\t' '{ d = $1; s = 0
-                    if (d ~ /^PT/) { sub(/^PT/, "", d); if (d ~ /M/) { split(d, m, "M"); s = 60 * m[1]; d = m[2] }
-                                     sub(/S$/, "", d); s += d }
-                    g = $2; gsub(/[-#]?[0-9]+$/, "", g); t[g "  " $3] += s; n[g "  " $3]++ }
-                END { for (k in t) printf "%10.1f ms %6d events  %s\n", 1000 * t[k], n[k], k }' | sort -rn | head -20
-    done
-}
+# JFR: bench/load/JfrTop.java (CPU samples by top frame and by first com.catalytic frame; parks, monitor waits and
+# socket reads by thread group, site and what the site waits in). async-profiler: the same two views of its samples.
 collapsed_top() {   # collapsed_top <file.collapsed>: the same two views of async-profiler's samples
     echo "== top frame (self), share of the samples"
     awk '{ n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); x = f[k]; gsub(/\//, ".", x); c[x] += n }
         END { for (x in c) printf "%d\t%s\n", c[x], x }' "$1" | weighted_share
     echo
-    echo "== first com.catalytic frame (inclusive), share of the samples"
+    echo "== first com.catalytic frame from the top (inclusive), share of the samples"
     awk '{ n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); x = "(no com.catalytic frame)"
-           for (i = 1; i <= k; i++) if (f[i] ~ /^com\/catalytic/) { x = f[i]; break }
+           for (i = k; i >= 1; i--) if (f[i] ~ /^com\/catalytic/) { x = f[i]; break }
            gsub(/\//, ".", x); c[x] += n }
         END { for (x in c) printf "%d\t%s\n", c[x], x }' "$1" | weighted_share
 }
@@ -757,11 +730,11 @@ weighted_share() {   # "count<TAB>name" lines: the 25 largest shares
 }
 STEM="$OUT_DIR/profile-metered-round1-c$PROFILE_CONNS"
 if [ "$PROFILE" = jfr ]; then
-    if [ -s "$STEM.jfr" ] && command -v jfr >/dev/null; then
-        jfr_top "$STEM.jfr" >"$STEM-top.txt" 2>&1 || log "WARNING: could not summarise $STEM.jfr"
+    if [ -s "$STEM.jfr" ]; then
+        java "$ROOT/bench/load/JfrTop.java" "$STEM.jfr" >"$STEM-top.txt" 2>&1 || log "WARNING: could not summarise $STEM.jfr"
         log "top frames: $STEM-top.txt"
     else
-        log "WARNING: no recording at $STEM.jfr (or no jfr tool)"
+        log "WARNING: no recording at $STEM.jfr"
     fi
 elif [ "$PROFILE" = async ]; then
     if [ -s "$STEM.collapsed" ]; then
