@@ -13,8 +13,8 @@
 #       tenant's plan is checked afterwards: GET /api/me with its key must say tenant.plan = professional and, on
 #       "on", X-RateLimit-Limit: 1200; then the tenants read table and the stripe_events inbox of each instance.
 #       No limit is raised: professional is 1,200 requests a minute (a token bucket of 1,200 refilled at 20 a
-#       second) and 100,000 calls a month, so every metered call takes a token from its tenant's bucket in Redis
-#       and has its monthly quota checked.
+#       second) and 100,000 calls a month, so every metered call is admitted against its tenant's bucket (in Redis)
+#       and its monthly quota, with whatever round trips the build needs for that.
 #   SCENARIO=raised (the former figures: raised limits, not what a user meets)
 #       one tenant on the free plan, whose limits "on" raises out of the way (100,000,000 requests a minute, no
 #       monthly quota), as bench/load/api-key-auth.sh METERING=both does.
@@ -54,7 +54,7 @@
 # (runs.txt) and the keys are kept in OUT_DIR.
 #
 # Usage:
-#   flock /tmp/catalytic-bench.lock bench/load/metering.sh                      # the default scenario (~10 min)
+#   flock /tmp/catalytic-bench.lock bench/load/metering.sh                      # the default scenario (~9 min)
 #   SCENARIO=raised flock /tmp/catalytic-bench.lock bench/load/metering.sh      # raised limits, one tenant
 #   PROFILE=jfr SOURCE_REF=HEAD flock /tmp/catalytic-bench.lock bench/load/metering.sh
 #   HOLD=1 bench/load/metering.sh     # set up both instances, print their URLs, keys file and pids, wait for ^C
