@@ -189,6 +189,10 @@ class AuditTrailTest {
     }
 
     private static void awaitAudited() {
+        // the history's metered calls reach the event store with the next shipment (up to a second later)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM domain_event_entry WHERE payload_type LIKE '%UsageRecordedBatchEvent'",
+                Integer.class)).isPositive());
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
                 "SELECT COUNT(*) FROM audit_logs", Integer.class)).isEqualTo(app.jdbc().queryForObject(
                 "SELECT COUNT(*) FROM domain_event_entry WHERE payload_type NOT LIKE '%UsageRecorded%'",
@@ -209,8 +213,11 @@ class AuditTrailTest {
         scan.addIncludeFilter(new AnnotationTypeFilter(Revision.class));
         scan.findCandidateComponents("com.catalytic.api").forEach(bd -> eventTypes.add(bd.getBeanClassName()));
         eventTypes.remove("com.catalytic.api.usage.UsageEvents$UsageRecordedEvent"); // metered calls: usage_logs
-        List<String> stored = app.jdbc().queryForList("SELECT DISTINCT payload_type FROM domain_event_entry", String.class);
-        assertThat(new HashSet<>(stored)).as("the test history covers every event type").containsAll(eventTypes);
+        // some of the history is written asynchronously (usage shipments, webhook deliveries): wait for all of it
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(new HashSet<>(app.jdbc().queryForList(
+                "SELECT DISTINCT payload_type FROM domain_event_entry", String.class)))
+                .as("the test history covers every event type").containsAll(eventTypes));
+        awaitAudited();
 
         List<Map<String, Object>> missing = app.jdbc().queryForList("SELECT e.event_identifier, e.payload_type "
                 + "FROM domain_event_entry e LEFT JOIN audit_logs a ON a.id = e.event_identifier "
