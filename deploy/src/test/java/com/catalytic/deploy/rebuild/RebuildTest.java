@@ -13,6 +13,7 @@ import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.metering.UsageShipper;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +134,8 @@ class RebuildTest {
 
     static void awaitProjected() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            // every metered call shipped from the journal to the event store (it ships once a second)
+            assertThat(app.bean(UsageShipper.class).backlog()).as("calls not yet shipped").isZero();
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isEqualTo(
                     app.jdbc().queryForObject("SELECT COALESCE(SUM(jsonb_array_length("
                             + "convert_from(payload, 'UTF8')::jsonb -> 'records')), 0) FROM domain_event_entry "

@@ -61,7 +61,7 @@ class MeteringConfiguration {
                               @Value("${catalytic.metering.queue-capacity:20000}") int capacity,
                               @Value("${catalytic.metering.max-shipment:5000}") int maxShipment,
                               @Value("${catalytic.metering.max-backlog:1000000}") long maxBacklog,
-                              @Value("${catalytic.metering.ship-linger:1s}") Duration linger) {
+                              @Value("${catalytic.metering.ship-linger:50ms}") Duration linger) {
         UsageJournal log = switch (mode) {
             case "local" -> new UsageJournal(Path.of(dir));
             case "database" -> null;
