@@ -61,7 +61,9 @@ class MeteringConfiguration {
                               @Value("${catalytic.metering.queue-capacity:20000}") int capacity,
                               @Value("${catalytic.metering.max-shipment:5000}") int maxShipment,
                               @Value("${catalytic.metering.max-backlog:1000000}") long maxBacklog,
-                              @Value("${catalytic.metering.ship-linger:50ms}") Duration linger) {
+                              @Value("${catalytic.metering.ship-linger:50ms}") Duration linger,
+                              @Value("${catalytic.metering.ship-linger-busy:1s}") Duration busyLinger,
+                              @Value("${catalytic.metering.ship-busy-rate:1000}") long busyRate) {
         UsageJournal log = switch (mode) {
             case "local" -> new UsageJournal(Path.of(dir));
             case "database" -> null;
@@ -69,7 +71,7 @@ class MeteringConfiguration {
                     "catalytic.metering.journal must be local or database, not " + mode);
         };
         UsageShipper journal = new UsageShipper(eventBus, transactions, jdbc, ledger, counter, log, maxBatch,
-                capacity, maxShipment, maxBacklog, linger);
+                capacity, maxShipment, maxBacklog, linger, busyLinger, busyRate);
         Gauge.builder("catalytic.usage.journal.backlog", journal, UsageShipper::backlog)
                 .description("metered calls durable in this node's usage journal, not yet in the event store")
                 .register(meters);

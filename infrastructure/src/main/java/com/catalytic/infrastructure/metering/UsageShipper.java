@@ -87,6 +87,11 @@ public class UsageShipper implements SmartLifecycle {
     private final int maxShipment;
     private final long maxBacklog;
     private final long lingerNanos;
+    private final long busyLingerNanos;
+    private final long busyRate;
+    /** Calls in the last shipment, and when it was taken: the node's rate, which decides the next linger. */
+    private long lastShipmentCalls;
+    private long lastShipmentNanos;
     private final BlockingQueue<Pending> queue;
     private final BlockingQueue<Shipment> toShip = new LinkedBlockingQueue<>();
     private final AtomicLong backlog = new AtomicLong();
@@ -103,10 +108,13 @@ public class UsageShipper implements SmartLifecycle {
      * @param maxShipment the most calls one shipping transaction moves
      * @param maxBacklog the most calls durable locally but not yet shipped; beyond it calls are refused (503)
      * @param linger how long the shipper gathers journal batches before a transaction (unless a call waits)
+     * @param busyLinger how long it gathers instead while the node records more than {@code busyRate} calls a
+     *                   second: a shipment writes one event per tenant in it, so on a busy node with many tenants,
+     *                   shipping less often means far fewer, larger events for the database and every processor
      */
     public UsageShipper(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc, QuotaLedger ledger,
                         QuotaCounter counter, UsageJournal journal, int maxBatch, int capacity, int maxShipment,
-                        long maxBacklog, Duration linger) {
+                        long maxBacklog, Duration linger, Duration busyLinger, long busyRate) {
         this.eventBus = eventBus;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -117,6 +125,8 @@ public class UsageShipper implements SmartLifecycle {
         this.maxShipment = maxShipment;
         this.maxBacklog = maxBacklog;
         this.lingerNanos = linger.toNanos();
+        this.busyLingerNanos = Math.max(lingerNanos, busyLinger.toNanos());
+        this.busyRate = busyRate;
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
@@ -234,7 +244,8 @@ public class UsageShipper implements SmartLifecycle {
                     shipments.add(first);
                     int calls = first.entries().size();
                     boolean urgent = !first.waiting().isEmpty();
-                    long deadline = System.nanoTime() + lingerNanos;
+                    long now = System.nanoTime();
+                    long deadline = now + linger(lastShipmentCalls, now - lastShipmentNanos);
                     while (calls < maxShipment) {
                         // gather for a moment (fewer, larger transactions) unless a call waits for its shipment
                         long left = urgent || !shipping ? 0 : deadline - System.nanoTime();
@@ -247,7 +258,9 @@ public class UsageShipper implements SmartLifecycle {
                         urgent |= !next.waiting().isEmpty();
                     }
                 }
-                ship(shipments);
+                long started = System.nanoTime();
+                lastShipmentCalls = ship(shipments);
+                lastShipmentNanos = started;
                 shipments.clear();
                 failingSince = 0;
             } catch (InterruptedException e) {
@@ -271,7 +284,16 @@ public class UsageShipper implements SmartLifecycle {
         }
     }
 
-    private void ship(List<Shipment> shipments) {
+    /**
+     * How long to gather the next shipment: {@code linger}, or {@code busyLinger} while the last shipment's calls
+     * over the time since the one before it exceed {@code busyRate} a second.
+     */
+    long linger(long lastCalls, long sinceLastNanos) {
+        boolean busy = sinceLastNanos > 0 && lastCalls * 1_000_000_000L > busyRate * sinceLastNanos;
+        return busy ? busyLingerNanos : lingerNanos;
+    }
+
+    private int ship(List<Shipment> shipments) {
         List<Logged> entries = new ArrayList<>();
         shipments.forEach(s -> entries.addAll(s.entries()));
         Position end = shipments.get(shipments.size() - 1).end();
@@ -283,6 +305,7 @@ public class UsageShipper implements SmartLifecycle {
             journal.deleteBefore(end);
             deletedBelow = end.segment();
         }
+        return entries.size();
     }
 
     /** Calls shipped before a restart are skipped: the event store knows how far this node's journal got. */
