@@ -1,6 +1,7 @@
 package com.catalytic.deploy;
 
 import com.catalytic.deploy.cli.AuditCommand;
+import com.catalytic.deploy.cli.ConfigCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.EmailCommand;
 import com.catalytic.deploy.cli.KeysCommand;
@@ -11,10 +12,13 @@ import com.catalytic.deploy.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one executable: {@code catalytic serve | keys generate <env> | db migrate}. Without a command it serves. */
+/**
+ * The one executable: {@code catalytic serve}, and the operator commands (see {@code --help}). Without a command it
+ * serves.
+ */
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
-        subcommands = {ServeCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
+        subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
                 ProjectionsCommand.class, TenantCommand.class, EmailCommand.class, StripeCommand.class})
 public class CatalyticMain {
 

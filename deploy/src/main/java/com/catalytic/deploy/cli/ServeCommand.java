@@ -4,6 +4,7 @@ import com.catalytic.deploy.CatalyticApplication;
 import com.catalytic.deploy.config.ProductionConfigCheck;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -19,11 +20,17 @@ public class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> problems = ProductionConfigCheck.problems(System.getenv());
+        Map<String, String> env = System.getenv();
+        List<String> problems = ProductionConfigCheck.problems(env);
         if (!problems.isEmpty()) {
-            System.err.println("catalytic: refusing to start with APP_ENV=production:");
+            System.err.println("catalytic: refusing to start" + (ProductionConfigCheck.isProduction(env)
+                    ? " with APP_ENV=production:" : ":"));
             problems.forEach(p -> System.err.println("  - " + p));
-            return 78; // EX_CONFIG
+            return ConfigCommand.EX_CONFIG;
+        }
+        if (env.getOrDefault("APP_ENV", "").isBlank() && !env.getOrDefault("DATABASE_URL", "").isBlank()) {
+            System.err.println("catalytic: warning: DATABASE_URL is set but APP_ENV is not: starting without the "
+                    + "production checks (set APP_ENV=production; see catalytic config check)");
         }
         ConfigurableApplicationContext ctx = SpringApplication.run(CatalyticApplication.class,
                 springArgs.toArray(String[]::new));

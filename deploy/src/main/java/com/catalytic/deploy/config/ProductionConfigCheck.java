@@ -5,13 +5,24 @@ import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * With {@code APP_ENV=production} the service refuses to start on a missing or unsafe setting, naming each one.
+ * With {@code APP_ENV=production} the service refuses to start on a missing or unsafe setting, naming each one;
+ * {@code catalytic config check} runs the same checks on an environment file without starting anything.
  */
 public final class ProductionConfigCheck {
+
+    /**
+     * The levels {@code LOG_LEVEL} accepts, as the deployment guide writes them (Python's names) or as Spring Boot
+     * does, and the Spring Boot level each one means.
+     */
+    private static final Map<String, String> LOG_LEVELS = Map.of(
+            "TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARNING", "WARN", "WARN", "WARN",
+            "ERROR", "ERROR", "CRITICAL", "ERROR", "FATAL", "ERROR", "OFF", "OFF");
 
     private ProductionConfigCheck() {
     }
@@ -20,9 +31,47 @@ public final class ProductionConfigCheck {
         return "production".equalsIgnoreCase(env.getOrDefault("APP_ENV", "").trim());
     }
 
-    /** One message per problem; empty when the configuration is acceptable (or not production). */
+    /**
+     * The Spring Boot level {@code LOG_LEVEL} names (INFO when unset), or null when it names none: DEBUG, INFO,
+     * WARNING, ERROR and CRITICAL as the guide writes them; TRACE, WARN, FATAL and OFF too; any case.
+     */
+    public static String logLevel(String value) {
+        if (value == null || value.isBlank()) {
+            return "INFO";
+        }
+        return LOG_LEVELS.get(value.trim().toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * What {@code catalytic config check} reports: the environment is checked as production whatever its
+     * {@code APP_ENV} says, and an {@code APP_ENV} other than production is a problem of its own (the service
+     * would start without any of these checks).
+     */
+    public static List<String> checkAsProduction(Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        String appEnv = env.getOrDefault("APP_ENV", "").trim();
+        if (appEnv.isEmpty()) {
+            out.add("APP_ENV is not set: the service would start in development mode, without these checks "
+                    + "(set APP_ENV=production)");
+        } else if (!isProduction(env)) {
+            out.add("APP_ENV is " + appEnv + ", not production: the service would start without these checks");
+        }
+        Map<String, String> production = new HashMap<>(env);
+        production.put("APP_ENV", "production");
+        out.addAll(problems(production));
+        return out;
+    }
+
+    /**
+     * One message per problem; empty when the configuration is acceptable. Outside production only what would
+     * stop the service anyway is checked ({@code LOG_LEVEL}).
+     */
     public static List<String> problems(Map<String, String> env) {
         List<String> out = new ArrayList<>();
+        String level = env.get("LOG_LEVEL");
+        if (logLevel(level) == null) {
+            out.add("LOG_LEVEL " + level.trim() + " is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL");
+        }
         if (!isProduction(env)) {
             return out;
         }
@@ -60,8 +109,12 @@ public final class ProductionConfigCheck {
                 out.add("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS: " + e.getMessage());
             }
         }
-        if (env.getOrDefault("REDIS_HOST", "").isBlank()) {
+        String redisHost = env.getOrDefault("REDIS_HOST", "").trim();
+        if (redisHost.isEmpty()) {
             out.add("REDIS_HOST is required in production (rate limits and revocations are shared through Redis)");
+        } else if (!isLoopback(redisHost) && env.getOrDefault("REDIS_PASSWORD", "").isBlank()) {
+            out.add("REDIS_PASSWORD is required when Redis is not on this machine (REDIS_HOST=" + redisHost
+                    + "): set requirepass on the Redis server and its password here");
         }
         String port = env.getOrDefault("REDIS_PORT", "");
         if (!port.isBlank() && !port.matches("\\d{1,5}")) {
@@ -110,12 +163,34 @@ public final class ProductionConfigCheck {
         if (webhookSecret && !env.get("STRIPE_WEBHOOK_SECRET").trim().startsWith("whsec_")) {
             out.add("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)");
         }
+        for (String name : List.of("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY")) {
+            String key = env.getOrDefault(name, "").trim();
+            if (ConfiguredValues.isSet(key) && key.matches("(sk|rk|pk)_test_.*")) {
+                out.add(name + " is a test-mode key (" + key.substring(0, key.indexOf("_test_") + 6)
+                        + "…) with APP_ENV=production: payments would never be real; use the live key");
+            }
+        }
+        boolean sendgrid = ConfiguredValues.isSet(env.get("SENDGRID_API_KEY"));
+        boolean smtp = !env.getOrDefault("SMTP_HOST", "").isBlank();
+        if (!sendgrid && !smtp) {
+            out.add("no e-mail transport: set SENDGRID_API_KEY or SMTP_HOST (without either, password-reset and "
+                    + "invitation links are written to files on the node instead of being sent)");
+        }
+        String smtpPort = env.getOrDefault("SMTP_PORT", "").trim();
+        if (!sendgrid && smtp && !smtpPort.isEmpty() && !smtpPort.matches("\\d{1,5}")) {
+            out.add("SMTP_PORT must be a port number");
+        }
         if ("true".equalsIgnoreCase(env.getOrDefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "").trim())
                 && !"true".equalsIgnoreCase(env.getOrDefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED", "").trim())) {
             out.add("WEBHOOKS_ALLOW_PRIVATE_TARGETS=true lets tenants' webhooks reach the internal network; set "
                     + "WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED=true if that is really wanted");
         }
         return out;
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
     private static boolean keyFile(Map<String, String> env, String name, List<String> out) {

@@ -74,6 +74,13 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
         if (!env.getProperty("AXON_SERVER_SERVERS", "").isBlank() && !env.containsProperty("AXON_SERVER_ENABLED")) {
             props.put("axon.axonserver.enabled", "true");
         }
+        String logLevel = env.getProperty("LOG_LEVEL", "");
+        if (!logLevel.isBlank()) {
+            // the guide's names (WARNING, CRITICAL) are not Spring Boot's; an unknown one is refused by the start-up
+            // check, and commands that run anyway log at INFO rather than fail on it
+            String level = ProductionConfigCheck.logLevel(logLevel);
+            props.put("logging.level.root", level != null ? level : "INFO");
+        }
         if ("true".equalsIgnoreCase(env.getProperty("DEBUG", "").trim())) {
             props.put("logging.level.com.catalytic", "DEBUG");
         }

@@ -36,6 +36,8 @@ class ProductionConfigTest {
         env.put("JWT_PRIVATE_KEY_PATH", priv.toString());
         env.put("JWT_PUBLIC_KEY_PATH", pub.toString());
         env.put("REDIS_HOST", "redis.internal");
+        env.put("REDIS_PASSWORD", "r3dis-password-of-the-deployment");
+        env.put("SENDGRID_API_KEY", "SG.abcdefghijklmnop.qrstuvwxyz0123456789");
         env.put("CORS_ALLOWED_ORIGINS", "https://app.example.com");
         env.put("SESSION_SECRET_KEY", "a".repeat(20) + "b".repeat(20));
         env.put("CSRF_SECRET_KEY", "c".repeat(20) + "d".repeat(20));
@@ -176,5 +178,186 @@ class ProductionConfigTest {
         env.put("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false");
         env.remove("WEBHOOKS_ALLOW_PRIVATE_TARGETS_ACKNOWLEDGED");
         assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+    }
+
+    @Test
+    void logLevelTakesTheGuidesNamesAndRefusesOthersInEveryMode() throws Exception {
+        Map<String, String> env = goodProduction();
+        for (String level : List.of("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "warn", "trace", "Off")) {
+            env.put("LOG_LEVEL", level);
+            assertThat(ProductionConfigCheck.problems(env)).as(level).isEmpty();
+        }
+        assertThat(ProductionConfigCheck.logLevel("WARNING")).isEqualTo("WARN");
+        assertThat(ProductionConfigCheck.logLevel("CRITICAL")).isEqualTo("ERROR");
+        assertThat(ProductionConfigCheck.logLevel(null)).isEqualTo("INFO");
+        env.put("LOG_LEVEL", "LOUD");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("LOG_LEVEL LOUD is not a level");
+        assertThat(ProductionConfigCheck.problems(Map.of("LOG_LEVEL", "LOUD"))).singleElement().asString()
+                .startsWith("LOG_LEVEL LOUD is not a level");
+        assertThat(ProductionConfigCheck.problems(Map.of("LOG_LEVEL", "WARNING"))).isEmpty();
+    }
+
+    @Test
+    void redisOffTheMachineNeedsAPassword() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("REDIS_PASSWORD", "");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("REDIS_PASSWORD is required when Redis is not on this machine (REDIS_HOST=redis.internal)");
+        for (String loopback : List.of("127.0.0.1", "localhost", "::1")) {
+            env.put("REDIS_HOST", loopback);
+            assertThat(ProductionConfigCheck.problems(env)).as(loopback).isEmpty();
+        }
+        env.put("REDIS_HOST", "10.0.0.5");
+        env.put("REDIS_PASSWORD", "r3dis-password-of-the-deployment");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+    }
+
+    @Test
+    void testModeStripeKeysAreRefusedInProduction() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("STRIPE_SECRET_KEY", "sk_test_51abcdef");
+        env.put("STRIPE_WEBHOOK_SECRET", "whsec_0123456789");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("STRIPE_SECRET_KEY is a test-mode key (sk_test_…)").doesNotContain("51abcdef");
+        env.put("STRIPE_SECRET_KEY", "sk_live_51abcdef");
+        env.put("STRIPE_PUBLISHABLE_KEY", "pk_test_51abcdef");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("STRIPE_PUBLISHABLE_KEY is a test-mode key (pk_test_…)");
+        env.put("STRIPE_PUBLISHABLE_KEY", "pk_live_51abcdef");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("APP_ENV", "staging");
+        env.put("STRIPE_SECRET_KEY", "sk_test_51abcdef");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+    }
+
+    @Test
+    void productionNeedsAnEmailTransport() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("SENDGRID_API_KEY", "SG.placeholder"); // the example file's placeholder counts as unset
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("no e-mail transport: set SENDGRID_API_KEY or SMTP_HOST");
+        env.put("SMTP_HOST", "smtp.example.com");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("SMTP_PORT", "submission");
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("SMTP_PORT must be a port number");
+    }
+
+    @Test
+    void configCheckTreatsEveryEnvironmentAsProduction() throws Exception {
+        Map<String, String> env = goodProduction();
+        assertThat(ProductionConfigCheck.checkAsProduction(env)).isEmpty();
+        env.remove("APP_ENV");
+        assertThat(ProductionConfigCheck.checkAsProduction(env)).singleElement().asString()
+                .startsWith("APP_ENV is not set");
+        env.put("APP_ENV", "development");
+        env.put("DEBUG", "true");
+        assertThat(ProductionConfigCheck.checkAsProduction(env))
+                .anySatisfy(p -> assertThat(p).startsWith("APP_ENV is development, not production"))
+                .anySatisfy(p -> assertThat(p).startsWith("DEBUG must not be true"))
+                .hasSize(2);
+    }
+
+    @Test
+    void envFilesAreReadAsSystemdAndTheLauncherReadThem() throws Exception {
+        Path file = Files.writeString(dir.resolve(".env"), String.join("\n",
+                "# comment", "", "APP_ENV=production", "export LOG_LEVEL=WARNING", "QUOTED=\"a b # c\"",
+                "SINGLE='x=y'", "TRAILING=value # a comment", "EMPTY=", "not a setting", "OPEN=\"never closed"));
+        EnvFile env = EnvFile.read(file);
+        assertThat(env.values()).containsExactly(Map.entry("APP_ENV", "production"),
+                Map.entry("LOG_LEVEL", "WARNING"), Map.entry("QUOTED", "a b # c"), Map.entry("SINGLE", "x=y"),
+                Map.entry("TRAILING", "value"), Map.entry("EMPTY", ""));
+        assertThat(env.problems()).containsExactly(file + " line 9: not KEY=VALUE",
+                file + " line 10: OPEN's value opens a quote it never closes");
+    }
+
+    /**
+     * The example environment file as an operator fills it in (every placeholder replaced, the guide's
+     * {@code LOG_LEVEL=WARNING}) passes {@code catalytic config check}, run as the executable; each unsafe variant
+     * fails with exit 78 and its message.
+     */
+    @Test
+    void theFilledInExampleFilePassesConfigCheckAndUnsafeVariantsFail() throws Exception {
+        Map<String, String> good = goodProduction();
+        String example = Files.readString(Path.of("env.production.example"));
+        String filled = example
+                .replace("/etc/catalytic/keys/jwt_production_private.pem", good.get("JWT_PRIVATE_KEY_PATH"))
+                .replace("/etc/catalytic/keys/jwt_production_public.pem", good.get("JWT_PUBLIC_KEY_PATH"))
+                .replace("CHANGE_ME_database_password", "s3cret")
+                .replace("SESSION_SECRET_KEY=change-me-run-openssl-rand-hex-32", "SESSION_SECRET_KEY=" + "e".repeat(64))
+                .replace("CSRF_SECRET_KEY=change-me-run-openssl-rand-hex-32", "CSRF_SECRET_KEY=" + "f".repeat(64))
+                .replace("SENDGRID_API_KEY=SG.placeholder", "SENDGRID_API_KEY=SG.abcdefghijklmnop.qrstuvwxyz")
+                .replaceAll("(?m)^LOG_LEVEL=.*$", "LOG_LEVEL=WARNING");
+        assertThat(filled).contains("LOG_LEVEL=WARNING").doesNotContain("change-me").doesNotContain("CHANGE_ME");
+        Path file = Files.writeString(dir.resolve(".env.production"), filled);
+        CliRun ok = configCheck(file);
+        assertThat(ok.exit()).as(ok.output()).isZero();
+        assertThat(ok.output()).contains("configuration OK");
+
+        Map<String, String> variants = Map.of(
+                "LOG_LEVEL=WARNING", "LOG_LEVEL=LOUD",
+                "STRIPE_SECRET_KEY=sk_live_placeholder", "STRIPE_SECRET_KEY=sk_test_51abc\nSTRIPE_WEBHOOK_SECRET=whsec_1",
+                "APP_ENV=production", "APP_ENV=",
+                "SENDGRID_API_KEY=SG.abcdefghijklmnop.qrstuvwxyz", "SENDGRID_API_KEY=",
+                "REDIS_HOST=127.0.0.1", "REDIS_HOST=redis.internal");
+        Map<String, String> expected = Map.of(
+                "LOG_LEVEL=LOUD", "LOG_LEVEL LOUD is not a level",
+                "STRIPE_SECRET_KEY=sk_test_51abc\nSTRIPE_WEBHOOK_SECRET=whsec_1", "STRIPE_SECRET_KEY is a test-mode key",
+                "APP_ENV=", "APP_ENV is not set",
+                "SENDGRID_API_KEY=", "no e-mail transport",
+                "REDIS_HOST=redis.internal", "REDIS_PASSWORD is required");
+        for (Map.Entry<String, String> v : variants.entrySet()) {
+            assertThat(filled).contains(v.getKey());
+            Path bad = Files.writeString(dir.resolve("bad.env"), filled.replace(v.getKey(), v.getValue()));
+            CliRun run = configCheck(bad);
+            assertThat(run.exit()).as(v.getValue()).isEqualTo(78);
+            assertThat(run.output()).as(v.getValue()).contains(expected.get(v.getValue()));
+        }
+    }
+
+    /** The guide's LOG_LEVEL=WARNING used to stop the service at start: it now starts (embedded, in its own JVM). */
+    @Test
+    void theServiceStartsWithTheGuidesLogLevel() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                CatalyticMain.class.getName(), "serve", "--server.port=0", "--management.server.port=0");
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin"));
+        pb.environment().put("LOG_LEVEL", "WARNING");
+        pb.environment().put("CATALYTIC_DATA_DIR", dir.resolve("data").toString());
+        Path out = dir.resolve("serve.txt");
+        pb.redirectErrorStream(true).redirectOutput(out.toFile());
+        Process p = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (p.isAlive() && !Files.readString(out).contains("catalytic: listening on")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            String log = Files.readString(out);
+            assertThat(log).as("started").contains("catalytic: listening on");
+            // WARN is the root level: none of Spring's INFO start-up lines
+            assertThat(log).doesNotContain(" INFO ").doesNotContain("Invalid");
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private record CliRun(int exit, String output) {
+    }
+
+    private CliRun configCheck(Path envFile) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                CatalyticMain.class.getName(), "config", "check", "--env-file", envFile.toString());
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin"));
+        Path out = dir.resolve("check.txt");
+        pb.redirectErrorStream(true).redirectOutput(out.toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("config check ends by itself").isTrue();
+        return new CliRun(p.exitValue(), Files.readString(out));
     }
 }

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
  * A realistic history is projected, the read tables are damaged, and {@code catalytic projections rebuild} restores
  * every row exactly as it was, while the application keeps running; {@code --as-of} builds past read models aside.
  */
-class RebuildTest {
+public class RebuildTest {
 
     /** Table → its ordering and the columns compared (operational columns not derived from events left out). */
-    static final Map<String, String> TABLES = new LinkedHashMap<>();
+    public static final Map<String, String> TABLES = new LinkedHashMap<>();
 
     static {
         TABLES.put("tenants", "SELECT * FROM tenants ORDER BY id");
