@@ -22,7 +22,7 @@
 # wrk (WRK_THREADS threads, 1) sends GET /api/me with an X-API-Key header taken from the tenants' keys in
 # rotation (each request the next key), on each connection count of CONNECTIONS ("16 64"). A round is, for each
 # connection count, one run on each instance, "on" first in odd rounds and "off" first in even ones. WARMUP_ROUNDS
-# rounds (2) whose figures are dropped come before the ROUNDS measured ones (3). Every request goes to 127.0.0.1
+# rounds (3) whose figures are dropped come before the ROUNDS measured ones (3). Every request goes to 127.0.0.1
 # and nowhere else; every wrk run is bounded by its duration; the apps are stopped and the scratch state removed on
 # any exit.
 #
@@ -54,7 +54,7 @@
 # (runs.txt) and the keys are kept in OUT_DIR.
 #
 # Usage:
-#   flock /tmp/catalytic-bench.lock bench/load/metering.sh                      # the default scenario (~9 min)
+#   flock /tmp/catalytic-bench.lock bench/load/metering.sh                      # the default scenario (~13 min)
 #   SCENARIO=raised flock /tmp/catalytic-bench.lock bench/load/metering.sh      # raised limits, one tenant
 #   PROFILE=jfr SOURCE_REF=HEAD flock /tmp/catalytic-bench.lock bench/load/metering.sh
 #   HOLD=1 bench/load/metering.sh     # set up both instances, print their URLs, keys file and pids, wait for ^C
@@ -62,7 +62,7 @@
 # Settings (environment):
 #   SCENARIO=paid   paid (default) or raised (see above)
 #   TENANTS=150     tenants of each instance (SCENARIO=paid; raised has one)
-#   CONNECTIONS="16 64" DURATION=15s ROUNDS=3 WARMUP_ROUNDS=2 WRK_THREADS=1   wrk runs (durations in whole seconds)
+#   CONNECTIONS="16 64" DURATION=15s ROUNDS=3 WARMUP_ROUNDS=3 WRK_THREADS=1   wrk runs (durations in whole seconds)
 #   WARMUP          the duration of each warm-up run (default DURATION)
 #   REST=1          before each metered run, wait until every tenant's bucket is full again (SCENARIO=paid)
 #   PARALLEL=4      tenants set up at once (registration and login hash passwords: CPU-bound)
@@ -101,7 +101,7 @@ CONNECTIONS=${CONNECTIONS:-16 64}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-$DURATION}
 ROUNDS=${ROUNDS:-3}
-WARMUP_ROUNDS=${WARMUP_ROUNDS:-2}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}   # the metered JVM compiles for about two minutes of load
 WRK_THREADS=${WRK_THREADS:-1}
 REST=${REST:-1}
 PARALLEL=${PARALLEL:-4}
