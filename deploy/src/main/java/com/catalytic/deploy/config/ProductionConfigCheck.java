@@ -170,6 +170,14 @@ public final class ProductionConfigCheck {
                         + "…) with APP_ENV=production: payments would never be real; use the live key");
             }
         }
+        String sentry = env.getOrDefault("SENTRY_DSN", "").trim();
+        if (!sentry.isEmpty() && !sentry.matches("https?://[^@/\\s]+@[^/\\s]+/.*\\d+/?")) {
+            out.add("SENTRY_DSN must be the DSN Sentry shows for the project (https://KEY@HOST/PROJECT_ID), or empty");
+        }
+        String sampleRate = env.getOrDefault("SENTRY_TRACES_SAMPLE_RATE", "").trim();
+        if (!sampleRate.isEmpty() && !sampleRate.matches("0(\\.\\d+)?|1(\\.0+)?")) {
+            out.add("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1");
+        }
         boolean sendgrid = ConfiguredValues.isSet(env.get("SENDGRID_API_KEY"));
         boolean smtp = !env.getOrDefault("SMTP_HOST", "").isBlank();
         if (!sendgrid && !smtp) {

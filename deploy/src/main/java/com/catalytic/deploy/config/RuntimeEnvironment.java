@@ -81,10 +81,36 @@ public class RuntimeEnvironment implements EnvironmentPostProcessor, Ordered {
             String level = ProductionConfigCheck.logLevel(logLevel);
             props.put("logging.level.root", level != null ? level : "INFO");
         }
+        sentry(env, props);
         if ("true".equalsIgnoreCase(env.getProperty("DEBUG", "").trim())) {
             props.put("logging.level.com.catalytic", "DEBUG");
         }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
+    }
+
+    /**
+     * Error reporting to Sentry only when {@code SENTRY_DSN} is set (without {@code sentry.dsn} the starter
+     * configures nothing and nothing is sent): errors logged at ERROR become events, WARN and above breadcrumbs;
+     * no personal data by default, no request bodies, and {@link SentryConfiguration} scrubs what is left.
+     */
+    private static void sentry(ConfigurableEnvironment env, Map<String, Object> props) {
+        String dsn = env.getProperty("SENTRY_DSN", "").trim();
+        if (dsn.isEmpty() || env.containsProperty("sentry.dsn")) {
+            return;
+        }
+        props.put("sentry.dsn", dsn);
+        String environment = env.getProperty("SENTRY_ENVIRONMENT", "").trim();
+        props.put("sentry.environment", !environment.isEmpty() ? environment
+                : env.getProperty("APP_ENV", "").isBlank() ? "development" : env.getProperty("APP_ENV").trim());
+        String rate = env.getProperty("SENTRY_TRACES_SAMPLE_RATE", "").trim();
+        if (!rate.isEmpty()) {
+            props.put("sentry.traces-sample-rate", rate);
+        }
+        props.put("sentry.send-default-pii", "false");
+        props.put("sentry.max-request-body-size", "none");
+        props.put("sentry.logging.minimum-event-level", "error");
+        props.put("sentry.logging.minimum-breadcrumb-level", "warn");
+        props.put("sentry.in-app-includes", "com.catalytic");
     }
 
     public static Path dataDir(ConfigurableEnvironment env) {

@@ -360,4 +360,20 @@ class ProductionConfigTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("config check ends by itself").isTrue();
         return new CliRun(p.exitValue(), Files.readString(out));
     }
+
+    @Test
+    void sentryIsOptionalButItsSettingsMustBeValid() throws Exception {
+        Map<String, String> env = goodProduction();
+        env.put("SENTRY_DSN", "");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("SENTRY_DSN", "https://0123456789abcdef@o123.ingest.sentry.io/4504");
+        env.put("SENTRY_TRACES_SAMPLE_RATE", "0.05");
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        env.put("SENTRY_DSN", "sentry.example.com");
+        env.put("SENTRY_TRACES_SAMPLE_RATE", "5%");
+        assertThat(ProductionConfigCheck.problems(env))
+                .anySatisfy(p -> assertThat(p).startsWith("SENTRY_DSN must be the DSN Sentry shows"))
+                .anySatisfy(p -> assertThat(p).startsWith("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1"))
+                .hasSize(2);
+    }
 }

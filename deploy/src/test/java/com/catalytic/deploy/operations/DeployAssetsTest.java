@@ -51,6 +51,7 @@ class DeployAssetsTest {
         List<String> command = new ArrayList<>(List.of("shellcheck", "--severity=warning", "--external-sources",
                 "--source-path=SCRIPTDIR"));
         scripts.forEach(p -> command.add(p.toString()));
+        command.add(ROOT.resolve("deploy/nginx/reload-nginx-after-renewal").toString());
         command.add(ROOT.resolve(".ci/run").toString());
         Result result = run(command);
         assertThat(result.exit()).as(result.output()).isZero();
@@ -110,5 +111,26 @@ class DeployAssetsTest {
         Path bad = Files.writeString(dir.resolve("bad.service"),
                 "[Service]\nExecStart=/bin/true\nRestartt=always\n");
         assertThat(run(List.of("systemd-analyze", "verify", bad.toString())).output()).contains("Restartt");
+    }
+
+    /** The logrotate file parses (logrotate's own debug mode, which changes nothing), with its log folder mapped. */
+    @Test
+    void logrotateConfigurationParses() throws Exception {
+        String config = Files.readString(ROOT.resolve("deploy/logrotate/catalytic"));
+        assertThat(config).contains("/var/log/catalytic/*.log").contains("su catalytic catalytic");
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(logs.resolve("backup.log"), "catalytic-backup: wrote …\n");
+        String user = System.getProperty("user.name");
+        Path mapped = Files.writeString(dir.resolve("catalytic"), config.replace("/var/log/catalytic", logs.toString())
+                .replace("catalytic catalytic", user + " " + user));
+        Path state = dir.resolve("state");
+        String logrotate = Files.isExecutable(Path.of("/usr/sbin/logrotate")) ? "/usr/sbin/logrotate" : "logrotate";
+        Result result = run(List.of(logrotate, "--debug", "--state", state.toString(), mapped.toString()));
+        assertThat(result.exit()).as(result.output()).isZero();
+        assertThat(result.output()).contains("backup.log").doesNotContain("error");
+
+        Path bad = Files.writeString(dir.resolve("bad"), logs + "/*.log {\n    dialy\n}\n");
+        Result refused = run(List.of(logrotate, "--debug", "--state", state.toString(), bad.toString()));
+        assertThat(refused.output()).contains("error");
     }
 }

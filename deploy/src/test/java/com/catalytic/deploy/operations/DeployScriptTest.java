@@ -5,22 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.deploy.support.ThinJar;
 import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,7 +152,7 @@ class DeployScriptTest {
         pb.environment().put("CATALYTIC_ENV_FILE", envFile.toString());
         pb.environment().put("CATALYTIC_RESTART", dir.resolve("restart-service").toString());
         pb.environment().put("BACKUP_DIR", dir.resolve("backups").toString());
-        pb.environment().put("HEALTH_TIMEOUT", "60");
+        pb.environment().put("HEALTH_TIMEOUT", "45");
         pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path out = Files.createTempFile(dir, "run", ".txt");
         pb.redirectOutput(out.toFile());
@@ -170,21 +165,8 @@ class DeployScriptTest {
         return new Http("http://127.0.0.1:" + port).get("/health").text("status");
     }
 
-    /** A jar of this build: the main class and a manifest class path naming the test class path's entries. */
     private static Path jar(String name, Class<?> main) throws IOException {
-        List<String> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            entries.add(Path.of(entry).toUri().toString());
-        }
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, main.getName());
-        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", entries));
-        Path jar = dir.resolve(name);
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
-            j.flush();
-        }
-        return jar;
+        return ThinJar.write(dir.resolve(name), main);
     }
 
     private static int freePort() throws IOException {

@@ -14,6 +14,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * One running instance of the whole application on a random port, against the real PostgreSQL and Redis named by
@@ -49,6 +50,12 @@ public final class TestApp implements AutoCloseable {
 
     public static String redisPort() {
         return env("TEST_REDIS_PORT", "6379");
+    }
+
+    /** A connection to the test database itself, outside any instance (schemas, databases, checks). */
+    public static JdbcTemplate adminJdbc() {
+        return new JdbcTemplate(new DriverManagerDataSource(pgUrl(), pgUser(),
+                env("TEST_DATABASE_PASSWORD", "")));
     }
 
     public static String newSchema() {

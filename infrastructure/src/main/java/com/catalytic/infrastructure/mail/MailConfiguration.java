@@ -24,11 +24,12 @@ class MailConfiguration {
     QueuedEmailSender emailSender(Environment env, Clock clock, JdbcTemplate jdbc, MeterRegistry meters,
                                   @Value("${catalytic.mail.max-attempts:10}") int maxAttempts,
                                   @Value("${catalytic.mail.dispatch-interval:1s}") Duration interval,
-                                  @Value("${catalytic.mail.retention:30d}") Duration retention) {
+                                  @Value("${catalytic.mail.retention:30d}") Duration retention,
+                                  @Value("${catalytic.mail.outbox-retention:7d}") Duration outboxRetention) {
         EmailSenders.Choice choice = EmailSenders.fromSettings(env::getProperty, clock);
         LoggerFactory.getLogger(MailConfiguration.class).info("E-mail goes to {}", choice.description());
         QueuedEmailSender sender = new QueuedEmailSender(jdbc, choice.sender(), clock, maxAttempts, interval,
-                retention);
+                retention, outboxRetention);
         Gauge.builder("catalytic.mail.queue.depth", sender, QueuedEmailSender::due)
                 .description("e-mails due now and not yet sent").register(meters);
         return sender;

@@ -4,16 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Writes each e-mail as an RFC 5322 message file ({@code .eml}) into the outbox directory, where a developer (or a
- * test) can open it. The embedded default's mail transport.
+ * test) can open it. The embedded default's mail transport. The files hold live links (invitations, password
+ * resets), so they are removed after the outbox retention ({@code catalytic.mail.outbox-retention}, 7 days, the
+ * links' longest lifetime).
  */
 class OutboxEmailSender implements EmailSender {
 
@@ -44,6 +49,29 @@ class OutboxEmailSender implements EmailSender {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the mail outbox " + outbox, e);
         }
+    }
+
+    /** Message files last written before {@code cutoff} are deleted: their links have expired by then. */
+    @Override
+    public int removeSentBefore(Instant cutoff) {
+        if (!Files.isDirectory(outbox)) {
+            return 0;
+        }
+        int removed = 0;
+        try (Stream<Path> files = Files.list(outbox)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".eml")).toList()) {
+                try {
+                    if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff) && Files.deleteIfExists(file)) {
+                        removed++;
+                    }
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile (another node sharing the folder, or an operator)
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean the mail outbox " + outbox, e);
+        }
+        return removed;
     }
 
     /** Header values never carry line breaks (no header injection). */

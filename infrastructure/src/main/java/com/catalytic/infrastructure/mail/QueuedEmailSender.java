@@ -38,20 +38,23 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
     private final Clock clock;
     private final int maxAttempts;
     private final Duration retention;
+    private final Duration transportRetention;
     private final DurableQueue queue;
 
     public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts) {
-        this(jdbc, transport, clock, maxAttempts, Duration.ZERO, Duration.ofDays(30));
+        this(jdbc, transport, clock, maxAttempts, Duration.ZERO, Duration.ofDays(30), Duration.ofDays(7));
     }
 
     /**
      * @param interval  how often the dispatcher looks for due messages; zero: only when {@link #dispatch} is called
      * @param retention how long sent and given-up messages (their bodies already cleared) are kept
+     * @param transportRetention how long the transport keeps what it keeps of sent messages (the local outbox)
      */
     public QueuedEmailSender(JdbcTemplate jdbc, EmailSender transport, Clock clock, int maxAttempts,
-                             Duration interval, Duration retention) {
+                             Duration interval, Duration retention, Duration transportRetention) {
         this.jdbc = jdbc;
         this.retention = retention;
+        this.transportRetention = transportRetention;
         this.transport = transport;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
@@ -104,9 +107,16 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
         return queue.dispatch();
     }
 
-    /** Deletes the messages sent or given up before the retention period (hourly); returns how many. */
+    /**
+     * Deletes the messages sent or given up before the retention period, and what the transport keeps of messages
+     * older than its own (the outbox's files), hourly; returns how many rows of the queue.
+     */
     @Scheduled(fixedDelayString = "${catalytic.mail.prune-interval:PT1H}", initialDelayString = "PT5M")
     public int prune() {
+        int files = transport.removeSentBefore(clock.instant().minus(transportRetention));
+        if (files > 0) {
+            log.info("Removed {} e-mail file(s) older than {} from the outbox", files, transportRetention);
+        }
         return queue.prune("COALESCE(sent_at, failed_at)", clock.instant().minus(retention));
     }
 
