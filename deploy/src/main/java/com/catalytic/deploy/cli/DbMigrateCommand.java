@@ -2,12 +2,16 @@ package com.catalytic.deploy.cli;
 
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.config.RuntimeEnvironment;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "db", mixinStandardHelpOptions = true, description = "Database administration.", subcommands = DbMigrateCommand.Migrate.class)
+@Command(name = "db", mixinStandardHelpOptions = true, description = "Database administration.",
+        subcommands = {DbMigrateCommand.Migrate.class, DbMigrateCommand.Copy.class})
 public class DbMigrateCommand {
 
     @Command(name = "migrate", mixinStandardHelpOptions = true, description = "Apply pending migrations to DATABASE_URL (or the embedded database).")
@@ -26,6 +30,61 @@ public class DbMigrateCommand {
             System.out.println("database is at version " + version + " (" + result.migrationsExecuted
                     + " migrations applied now)");
             return 0;
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "Move the embedded database (CATALYTIC_DATA_DIR) to PostgreSQL: copy the events and what "
+                    + "is not derived from them, rebuild the projections there, check the counts. The service must "
+                    + "be stopped; the embedded database is only read.")
+    public static class Copy implements Callable<Integer> {
+
+        @Option(names = "--to", required = true, paramLabel = "DATABASE_URL",
+                description = "the PostgreSQL database to fill (postgresql://user:password@host:5432/database); "
+                        + "it must hold no events")
+        String to;
+
+        @Option(names = "--dry-run", description = "report what would be copied and any problem; change nothing")
+        boolean dryRun;
+
+        @Option(names = "--backup", description = "first copy the embedded database file beside it")
+        boolean backup;
+
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "the installation's data directory (default: $CATALYTIC_DATA_DIR, else ./data)")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            DatabaseUrl target;
+            try {
+                target = DatabaseUrl.parse(to);
+            } catch (IllegalArgumentException e) {
+                System.err.println("--to: " + e.getMessage());
+                return 2;
+            }
+            if (!target.jdbcUrl().startsWith("jdbc:postgresql:")) {
+                System.err.println("--to must be a PostgreSQL database (postgresql://…)");
+                return 2;
+            }
+            Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CATALYTIC_DATA_DIR", "./data"));
+            DbCopy copy = new DbCopy(dir, target, System.out);
+            if (dryRun) {
+                List<String> problems = copy.dryRun();
+                problems.forEach(p -> System.out.println("problem: " + p));
+                System.out.println(problems.isEmpty() ? "dry run: nothing changed; the copy can proceed"
+                        : "dry run: nothing changed; " + problems.size() + " problem(s) would stop the copy");
+                return problems.isEmpty() ? 0 : 1;
+            }
+            try {
+                copy.copy(backup);
+                System.out.println("done: set DATABASE_URL to the target (and APP_ENV=production), then start the "
+                        + "service; the embedded database is unchanged");
+                return 0;
+            } catch (IllegalStateException e) {
+                System.err.println("db copy failed: " + e.getMessage());
+                return 1;
+            }
         }
     }
 }
