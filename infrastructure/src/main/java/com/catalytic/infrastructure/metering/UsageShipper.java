@@ -89,9 +89,10 @@ public class UsageShipper implements SmartLifecycle {
     private final long lingerNanos;
     private final long busyLingerNanos;
     private final long busyRate;
-    /** Calls in the last shipment, and when it was taken: the node's rate, which decides the next linger. */
+    /** Calls in the last shipment, and how long it gathered them: the node's rate, which decides the next linger. */
     private long lastShipmentCalls;
-    private long lastShipmentNanos;
+    private long lastGatherNanos;
+    private long gatherStartedNanos;
     private final BlockingQueue<Pending> queue;
     private final BlockingQueue<Shipment> toShip = new LinkedBlockingQueue<>();
     private final AtomicLong backlog = new AtomicLong();
@@ -244,8 +245,8 @@ public class UsageShipper implements SmartLifecycle {
                     shipments.add(first);
                     int calls = first.entries().size();
                     boolean urgent = !first.waiting().isEmpty();
-                    long now = System.nanoTime();
-                    long deadline = now + linger(lastShipmentCalls, now - lastShipmentNanos);
+                    gatherStartedNanos = System.nanoTime();
+                    long deadline = gatherStartedNanos + linger(lastShipmentCalls, lastGatherNanos);
                     while (calls < maxShipment) {
                         // gather for a moment (fewer, larger transactions) unless a call waits for its shipment
                         long left = urgent || !shipping ? 0 : deadline - System.nanoTime();
@@ -258,9 +259,9 @@ public class UsageShipper implements SmartLifecycle {
                         urgent |= !next.waiting().isEmpty();
                     }
                 }
-                long started = System.nanoTime();
+                long gathered = System.nanoTime() - gatherStartedNanos;
                 lastShipmentCalls = ship(shipments);
-                lastShipmentNanos = started;
+                lastGatherNanos = gathered;
                 shipments.clear();
                 failingSince = 0;
             } catch (InterruptedException e) {
@@ -285,11 +286,13 @@ public class UsageShipper implements SmartLifecycle {
     }
 
     /**
-     * How long to gather the next shipment: {@code linger}, or {@code busyLinger} while the last shipment's calls
-     * over the time since the one before it exceed {@code busyRate} a second.
+     * How long to gather the next shipment: {@code linger}, or {@code busyLinger} while the node records more than
+     * {@code busyRate} calls a second: the last shipment's calls over the time it gathered them (at least
+     * {@code linger}, so that a few calls arriving together do not count as a high rate).
      */
-    long linger(long lastCalls, long sinceLastNanos) {
-        boolean busy = sinceLastNanos > 0 && lastCalls * 1_000_000_000L > busyRate * sinceLastNanos;
+    long linger(long lastCalls, long lastGatherNanos) {
+        long window = Math.max(lastGatherNanos, lingerNanos);
+        boolean busy = window > 0 && lastCalls * 1_000_000_000L > busyRate * window;
         return busy ? busyLingerNanos : lingerNanos;
     }
 
@@ -365,10 +368,13 @@ public class UsageShipper implements SmartLifecycle {
      */
     private void store(List<Logged> entries, Position end) {
         Map<Key, Long> counts = countsOf(entries);
-        Map<Key, Long> limits = new HashMap<>();
+        // each call's quota as it was admitted, in order: a shipment may hold calls from before and after a plan
+        // change, and each crosses a threshold against its own plan's quota
+        Map<Key, List<Long>> limits = new HashMap<>();
         Map<String, List<UsageRecord>> byTenant = new LinkedHashMap<>();
         for (Logged e : entries) {
-            limits.put(new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt())), e.quotaLimit());
+            limits.computeIfAbsent(new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt())),
+                    k -> new ArrayList<>()).add(e.quotaLimit());
             byTenant.computeIfAbsent(e.tenantId(), t -> new ArrayList<>()).add(e.record());
         }
         List<EventMessage<?>> messages = new ArrayList<>(byTenant.size());
@@ -396,12 +402,21 @@ public class UsageShipper implements SmartLifecycle {
             for (Map.Entry<Key, Long> c : counts.entrySet()) {
                 Key k = c.getKey();
                 long after = ledger.add(k.tenantId(), k.period(), c.getValue());
-                long limit = limits.get(k);
-                long before = after - c.getValue();
-                for (UsageThresholdReachedEvent reached
-                        : UsageThresholds.reached(k.tenantId(), k.period(), limit, before, after)) {
-                    eventBus.publish(GenericEventMessage.asEventMessage(reached)
-                            .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
+                long count = after - c.getValue();
+                List<Long> admittedUnder = limits.get(k);
+                for (int from = 0; from < admittedUnder.size(); ) {
+                    long limit = admittedUnder.get(from);
+                    int to = from;
+                    while (to < admittedUnder.size() && admittedUnder.get(to) == limit) {
+                        to++;
+                    }
+                    for (UsageThresholdReachedEvent reached
+                            : UsageThresholds.reached(k.tenantId(), k.period(), limit, count, count + to - from)) {
+                        eventBus.publish(GenericEventMessage.asEventMessage(reached)
+                                .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
+                    }
+                    count += to - from;
+                    from = to;
                 }
             }
             if (end != null) {

@@ -19,6 +19,8 @@ class UsageShipperLingerTest {
         assertThat(shipper.linger(3, 50 * MS)).isEqualTo(50 * MS); // 60 calls a second
         assertThat(shipper.linger(50, 50 * MS)).isEqualTo(50 * MS); // exactly 1,000 a second: not above it
         assertThat(shipper.linger(900, 1000 * MS)).isEqualTo(50 * MS); // was busy, slowed down to 900 a second
+        // a few calls gathered in an instant (a sequential client right after a shipment) are not a high rate
+        assertThat(shipper.linger(6, 2 * MS)).isEqualTo(50 * MS);
     }
 
     @Test
