@@ -85,6 +85,8 @@
 #                   the working tree, so that uncommitted or concurrent edits never reach the measured jar
 #   SKIP_BUILD=1    use the existing deploy/target/catalytic.jar instead of building it (ignored with SOURCE_REF)
 #   JAVA_OPTS       JVM options of the apps (default: -Xms256m -Xmx1g, as deploy/bin/catalytic)
+#   APP_ARGS        extra options of both apps (e.g. --catalytic.event-store.cached-events=512), for A/B runs of a
+#                   setting; the report's header names them
 #   PGHOST_=127.0.0.1 PGPORT_=5432 PGUSER_=postgres   the PostgreSQL server (trust auth) to create the databases on
 #   REDIS_HOST=127.0.0.1 REDIS_PORT=6379
 #   OUT_DIR         where the outputs are kept (default: a new /tmp/metering.* folder)
@@ -110,6 +112,7 @@ PROFILE_EVENT=${PROFILE_EVENT:-cpu}
 JFR_OPTIONS=${JFR_OPTIONS:-locking-threshold=1ms socket-threshold=1ms}
 HOLD=${HOLD:-0}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
+APP_ARGS=${APP_ARGS:-}
 PGHOST_=${PGHOST_:-127.0.0.1}
 PGPORT_=${PGPORT_:-5432}
 PGUSER_=${PGUSER_:-postgres}
@@ -194,9 +197,9 @@ build_private_jar metering
 
 metering_args() {   # metering_args <instance>
     case "$SCENARIO:$1" in
-        paid:on)   echo "" ;;
-        raised:on) echo "--catalytic.plans.free.requests-per-minute=100000000 --catalytic.plans.free.api-calls-per-month=-1" ;;
-        *:off)     echo "--catalytic.metering.enabled=false" ;;
+        paid:on)   echo "${APP_ARGS}" ;;
+        raised:on) echo "--catalytic.plans.free.requests-per-minute=100000000 --catalytic.plans.free.api-calls-per-month=-1 ${APP_ARGS}" ;;
+        *:off)     echo "--catalytic.metering.enabled=false ${APP_ARGS}" ;;
     esac
 }
 agent_args() {   # agent_args <instance>: the profiler agent, on the metered instance only
@@ -629,6 +632,7 @@ SUMMARY="$OUT_DIR/summary.txt"
     fi
     echo "two instances of the same jar: metered (metering on, $( [ "$SCENARIO" = paid ] && echo "default settings" || echo "limits raised")) and unmetered (catalytic.metering.enabled=false)"
     echo "source: $(cat "$OUT_DIR/source.txt" 2>/dev/null || echo "existing $ROOT/deploy/target/catalytic.jar")"
+    [ -z "$APP_ARGS" ] || echo "extra options of both apps (APP_ARGS): $APP_ARGS"
     echo "wrk -t$WRK_THREADS, ${DURATION} a run; $WARMUP_ROUNDS warm-up round(s) of ${WARMUP} runs dropped, then $ROUNDS rounds; each round: per connection count, one run on each instance (metered first in odd rounds)"
     echo "$(nproc) cores, $(java -version 2>&1 | head -1); set-up ${SETUP_S} s, runs ${T_RUNS} s$( [ "$PACED" = 1 ] \
         && echo " (of which ${RESTED} s resting so that every metered run starts with full buckets)")"

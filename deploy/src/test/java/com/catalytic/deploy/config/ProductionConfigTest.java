@@ -4,18 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.catalytic.deploy.CatalyticMain;
+import com.catalytic.deploy.support.Processes.Finished;
+import com.catalytic.deploy.support.Processes;
 import com.catalytic.infrastructure.credentials.JwtKeys;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class ProductionConfigTest {
 
@@ -275,7 +281,7 @@ class ProductionConfigTest {
     /**
      * The example environment file as an operator fills it in (every placeholder replaced, the guide's
      * {@code LOG_LEVEL=WARNING}) passes {@code catalytic config check}, run as the executable; each unsafe variant
-     * fails with exit 78 and its message.
+     * fails with exit 78 and its message (the command run in this JVM).
      */
     @Test
     void theFilledInExampleFilePassesConfigCheckAndUnsafeVariantsFail() throws Exception {
@@ -291,7 +297,7 @@ class ProductionConfigTest {
                 .replaceAll("(?m)^LOG_LEVEL=.*$", "LOG_LEVEL=WARNING");
         assertThat(filled).contains("LOG_LEVEL=WARNING").doesNotContain("change-me").doesNotContain("CHANGE_ME");
         Path file = Files.writeString(dir.resolve(".env.production"), filled);
-        CliRun ok = configCheck(file);
+        Finished ok = configCheck(file);
         assertThat(ok.exit()).as(ok.output()).isZero();
         assertThat(ok.output()).contains("configuration OK");
 
@@ -310,7 +316,7 @@ class ProductionConfigTest {
         for (Map.Entry<String, String> v : variants.entrySet()) {
             assertThat(filled).contains(v.getKey());
             Path bad = Files.writeString(dir.resolve("bad.env"), filled.replace(v.getKey(), v.getValue()));
-            CliRun run = configCheck(bad);
+            Finished run = configCheckInProcess(bad);
             assertThat(run.exit()).as(v.getValue()).isEqualTo(78);
             assertThat(run.output()).as(v.getValue()).contains(expected.get(v.getValue()));
         }
@@ -345,20 +351,27 @@ class ProductionConfigTest {
         }
     }
 
-    private record CliRun(int exit, String output) {
+    /** The same command in this JVM (the variants; the executable itself is run once, above). */
+    private static Finished configCheckInProcess(Path envFile) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new CatalyticMain()).execute("config", "check", "--env-file",
+                    envFile.toString());
+            return new Finished(exit, buffer.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
     }
 
-    private CliRun configCheck(Path envFile) throws Exception {
+    private Finished configCheck(Path envFile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CatalyticMain.class.getName(), "config", "check", "--env-file", envFile.toString());
-        pb.environment().clear();
-        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin"));
-        Path out = dir.resolve("check.txt");
-        pb.redirectErrorStream(true).redirectOutput(out.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("config check ends by itself").isTrue();
-        return new CliRun(p.exitValue(), Files.readString(out));
+        return Processes.run(List.of(java, "-cp", System.getProperty("java.class.path"),
+                CatalyticMain.class.getName(), "config", "check", "--env-file", envFile.toString()), dir, env -> {
+                    env.clear();
+                    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin"));
+                }, Duration.ofMinutes(1));
     }
 
     @Test

@@ -7,21 +7,22 @@ import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.rebuild.RebuildTest;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Processes.Finished;
+import com.catalytic.deploy.support.Processes;
 import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.TestApp;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +84,7 @@ class BackupRestoreTest {
         Path recent = Files.writeString(backups.resolve("catalytic-" + DB + "-20261201T000000Z.dump"), "recent");
         Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minus(10, ChronoUnit.DAYS)));
 
-        Run backup = run(List.of("deploy/bin/catalytic-backup", "--dir", backups.toString()), Map.of());
+        Finished backup = run(List.of("deploy/bin/catalytic-backup", "--dir", backups.toString()), Map.of());
         assertThat(backup.exit()).as(backup.output()).isZero();
         assertThat(backup.output()).contains("catalytic-backup: wrote").contains("removed 1 backup(s) older than 30 days");
         assertThat(old).doesNotExist();
@@ -104,14 +105,14 @@ class BackupRestoreTest {
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(damaged, bytes);
         Files.copy(dump.resolveSibling(dump.getFileName() + ".sha256"), dir.resolve(dump.getFileName() + ".sha256"));
-        Run refused = run(List.of("deploy/bin/catalytic-restore", damaged.toString(), "--database", RESTORED),
+        Finished refused = run(List.of("deploy/bin/catalytic-restore", damaged.toString(), "--database", RESTORED),
                 Map.of());
         assertThat(refused.exit()).as(refused.output()).isNotZero();
         assertThat(refused.output()).contains("does not match its checksum");
         assertThat(admin.queryForObject("SELECT count(*) FROM pg_database WHERE datname = ?", Long.class, RESTORED))
                 .isZero();
 
-        Run restore = run(List.of("deploy/bin/catalytic-restore", dump.toString(), "--database", RESTORED,
+        Finished restore = run(List.of("deploy/bin/catalytic-restore", dump.toString(), "--database", RESTORED,
                 "--rebuild"), Map.of());
         assertThat(restore.exit()).as(restore.output()).isZero();
         assertThat(restore.output()).contains("checksum matches").contains("restored and verified: " + RESTORED);
@@ -153,11 +154,8 @@ class BackupRestoreTest {
                 TestApp.pgUser(), ""));
     }
 
-    record Run(int exit, String output) {
-    }
-
     /** A script of deploy/bin, with the executable it calls being this build's classes (no jar is built yet). */
-    static Run run(List<String> command, Map<String, String> extra) throws IOException, InterruptedException {
+    static Finished run(List<String> command, Map<String, String> extra) throws IOException, InterruptedException {
         Path launcher = dir.resolve("catalytic");
         if (!Files.exists(launcher)) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -166,14 +164,10 @@ class BackupRestoreTest {
                     + " \"$@\"\n");
             launcher.toFile().setExecutable(true);
         }
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of("..").toFile()).redirectErrorStream(true);
-        pb.environment().put("DATABASE_URL", "postgresql://" + TestApp.pgUser() + "@" + HOST + ":5432/" + DB);
-        pb.environment().put("CATALYTIC", launcher.toString());
-        pb.environment().putAll(extra);
-        Path out = Files.createTempFile(dir, "run", ".txt");
-        pb.redirectOutput(out.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s ends by itself", command).isTrue();
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        return Processes.run(command, Path.of(".."), env -> {
+            env.put("DATABASE_URL", "postgresql://" + TestApp.pgUser() + "@" + HOST + ":5432/" + DB);
+            env.put("CATALYTIC", launcher.toString());
+            env.putAll(extra);
+        }, Duration.ofMinutes(5));
     }
 }

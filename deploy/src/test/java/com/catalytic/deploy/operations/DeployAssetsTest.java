@@ -2,13 +2,14 @@ package com.catalytic.deploy.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.deploy.support.Processes.Finished;
+import com.catalytic.deploy.support.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,15 +27,8 @@ class DeployAssetsTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String output) {
-    }
-
-    static Result run(List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        return new Result(p.exitValue(), out);
+    static Finished run(List<String> command) throws IOException, InterruptedException {
+        return Processes.run(command, ROOT, env -> { }, Duration.ofMinutes(2));
     }
 
     static List<Path> deployScripts() throws IOException {
@@ -53,12 +47,12 @@ class DeployAssetsTest {
         scripts.forEach(p -> command.add(p.toString()));
         command.add(ROOT.resolve("deploy/nginx/reload-nginx-after-renewal").toString());
         command.add(ROOT.resolve(".ci/run").toString());
-        Result result = run(command);
+        Finished result = run(command);
         assertThat(result.exit()).as(result.output()).isZero();
 
         // a positive control: the same check finds a real fault
         Path bad = Files.writeString(dir.resolve("bad"), "#!/usr/bin/env bash\nrm -rf $1/*\n");
-        Result found = run(List.of("shellcheck", "--severity=warning", bad.toString()));
+        Finished found = run(List.of("shellcheck", "--severity=warning", bad.toString()));
         assertThat(found.exit()).isNotZero();
         assertThat(found.output()).contains("SC2115");
     }
@@ -71,7 +65,7 @@ class DeployAssetsTest {
         }
         scripts.add(ROOT.resolve(".ci/run"));
         for (Path script : scripts) {
-            Result result = run(List.of("bash", "-n", script.toString()));
+            Finished result = run(List.of("bash", "-n", script.toString()));
             assertThat(result.exit()).as(script + ": " + result.output()).isZero();
         }
         Path bad = Files.writeString(dir.resolve("bad.sh"), "if true; then\necho unterminated\n");
@@ -103,7 +97,7 @@ class DeployAssetsTest {
                 .contains("catalytic.service", "catalytic-backup.service", "catalytic-backup.timer");
         List<String> command = new ArrayList<>(List.of("systemd-analyze", "verify"));
         command.addAll(units);
-        Result result = run(command);
+        Finished result = run(command);
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.output()).as("no warning either").isBlank();
 
@@ -125,12 +119,12 @@ class DeployAssetsTest {
                 .replace("catalytic catalytic", user + " " + user));
         Path state = dir.resolve("state");
         String logrotate = Files.isExecutable(Path.of("/usr/sbin/logrotate")) ? "/usr/sbin/logrotate" : "logrotate";
-        Result result = run(List.of(logrotate, "--debug", "--state", state.toString(), mapped.toString()));
+        Finished result = run(List.of(logrotate, "--debug", "--state", state.toString(), mapped.toString()));
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.output()).contains("backup.log").doesNotContain("error");
 
         Path bad = Files.writeString(dir.resolve("bad"), logs + "/*.log {\n    dialy\n}\n");
-        Result refused = run(List.of(logrotate, "--debug", "--state", state.toString(), bad.toString()));
+        Finished refused = run(List.of(logrotate, "--debug", "--state", state.toString(), bad.toString()));
         assertThat(refused.output()).contains("error");
     }
 }

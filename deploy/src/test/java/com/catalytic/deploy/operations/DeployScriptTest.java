@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Processes.Finished;
+import com.catalytic.deploy.support.Processes;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.deploy.support.ThinJar;
 import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -109,14 +111,14 @@ class DeployScriptTest {
         Path good = jar("good.jar", CatalyticMain.class);
         Path broken = jar("broken.jar", BrokenRelease.class);
 
-        BackupRestoreTest.Run first = deploy(good, "1.0.0");
+        Finished first = deploy(good, "1.0.0");
         assertThat(first.exit()).as(first.output()).isZero();
         assertThat(first.output()).contains("1/6 configuration check").contains("catalytic-backup: wrote")
                 .contains("release 1.0.0 is live");
         assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.0.0").toRealPath());
         assertThat(health()).isEqualTo("healthy");
 
-        BackupRestoreTest.Run failed = deploy(broken, "1.1.0");
+        Finished failed = deploy(broken, "1.1.0");
         assertThat(failed.exit()).as(failed.output()).isEqualTo(1);
         assertThat(failed.output()).contains("release 1.1.0 did not become healthy: returning to 1.0.0")
                 .contains("rolled back to 1.0.0, which is healthy");
@@ -124,41 +126,37 @@ class DeployScriptTest {
         assertThat(health()).as("the old release answers").isEqualTo("healthy");
         assertThat(home.resolve("releases/1.1.0/catalytic.jar")).as("the failed release is kept").exists();
 
-        BackupRestoreTest.Run second = deploy(good, "1.2.0");
+        Finished second = deploy(good, "1.2.0");
         assertThat(second.exit()).as(second.output()).isZero();
         assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.2.0").toRealPath());
         assertThat(home.resolve("catalytic.jar").toRealPath())
                 .isEqualTo(home.resolve("releases/1.2.0/catalytic.jar").toRealPath());
 
-        BackupRestoreTest.Run back = run(List.of("deploy/bin/catalytic-rollback"));
+        Finished back = run(List.of("deploy/bin/catalytic-rollback"));
         assertThat(back.exit()).as(back.output()).isZero();
         assertThat(back.output()).contains("current release: 1.0.0 (was 1.2.0)").contains("1.0.0 is live");
         assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.0.0").toRealPath());
         assertThat(health()).isEqualTo("healthy");
 
-        BackupRestoreTest.Run refused = deploy(good, "1.0.0");
+        Finished refused = deploy(good, "1.0.0");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.output()).contains("release 1.0.0 exists already");
     }
 
-    private static BackupRestoreTest.Run deploy(Path jar, String version) throws Exception {
+    private static Finished deploy(Path jar, String version) throws Exception {
         return run(List.of("deploy/bin/catalytic-deploy", jar.toString(), "--version", version));
     }
 
-    private static BackupRestoreTest.Run run(List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of("..").toFile()).redirectErrorStream(true);
-        pb.environment().remove("DATABASE_URL");
-        pb.environment().put("CATALYTIC_HOME", home.toString());
-        pb.environment().put("CATALYTIC_ENV_FILE", envFile.toString());
-        pb.environment().put("CATALYTIC_RESTART", dir.resolve("restart-service").toString());
-        pb.environment().put("BACKUP_DIR", dir.resolve("backups").toString());
-        pb.environment().put("HEALTH_TIMEOUT", "45");
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Path out = Files.createTempFile(dir, "run", ".txt");
-        pb.redirectOutput(out.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(6, TimeUnit.MINUTES)).as("%s ends by itself", command).isTrue();
-        return new BackupRestoreTest.Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    private static Finished run(List<String> command) throws IOException, InterruptedException {
+        return Processes.run(command, Path.of(".."), env -> {
+            env.remove("DATABASE_URL");
+            env.put("CATALYTIC_HOME", home.toString());
+            env.put("CATALYTIC_ENV_FILE", envFile.toString());
+            env.put("CATALYTIC_RESTART", dir.resolve("restart-service").toString());
+            env.put("BACKUP_DIR", dir.resolve("backups").toString());
+            env.put("HEALTH_TIMEOUT", "45");
+            env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }, Duration.ofMinutes(6));
     }
 
     private static String health() {

@@ -7,10 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Processes.Finished;
+import com.catalytic.deploy.support.Processes;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.deploy.support.ThinJar;
 import com.catalytic.infrastructure.credentials.JwtKeys;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,26 +48,19 @@ class OperatorCommandsTest {
         TestApp.adminJdbc().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
     }
 
-    record Run(int exit, String output) {
-    }
-
     /** {@code deploy/bin/catalytic ARGS} (or another launcher) with the node's database and this build's jar. */
-    static Run catalytic(Path launcher, Map<String, String> env, String... args) throws Exception {
+    static Finished catalytic(Path launcher, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().remove("CATALYTIC_JAR");
-        pb.environment().remove("DATABASE_URL");
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile(dir, "cli", ".txt");
-        pb.redirectOutput(out.toFile());
-        Process p = pb.start();
-        assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("%s ends by itself", command).isTrue();
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        return Processes.run(command, dir, e -> {
+            e.remove("CATALYTIC_JAR");
+            e.remove("DATABASE_URL");
+            e.putAll(env);
+        }, Duration.ofMinutes(3));
     }
 
-    static Run catalytic(String... args) throws Exception {
+    static Finished catalytic(String... args) throws Exception {
         return catalytic(Path.of("bin", "catalytic").toAbsolutePath(), Map.of("CATALYTIC_JAR", jar.toString(),
                 "DATABASE_URL", "postgresql://" + TestApp.pgUser() + "@127.0.0.1:5432/test?currentSchema=" + SCHEMA,
                 "CATALYTIC_DATA_DIR", dir.resolve("cli-data").toString()), args);
@@ -76,7 +69,7 @@ class OperatorCommandsTest {
     @Test
     void keysGenerateWritesAUsablePairAndNeverOverwrites() throws Exception {
         Path keys = dir.resolve("keys");
-        Run first = catalytic("keys", "generate", "production", "--dir", keys.toString());
+        Finished first = catalytic("keys", "generate", "production", "--dir", keys.toString());
         assertThat(first.exit()).as(first.output()).isZero();
         Path priv = keys.resolve("jwt_production_private.pem");
         Path pub = keys.resolve("jwt_production_public.pem");
@@ -87,7 +80,7 @@ class OperatorCommandsTest {
                     .isEqualTo(PosixFilePermissions.fromString("rw-------"));
         }
         byte[] before = Files.readAllBytes(priv);
-        Run again = catalytic("keys", "generate", "production", "--dir", keys.toString());
+        Finished again = catalytic("keys", "generate", "production", "--dir", keys.toString());
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.output()).contains("refusing to overwrite existing key files");
         assertThat(Files.readAllBytes(priv)).isEqualTo(before);
@@ -95,11 +88,11 @@ class OperatorCommandsTest {
 
     @Test
     void migrateThenTenantCommandsAgainstARunningNode() throws Exception {
-        Run migrate = catalytic("db", "migrate");
+        Finished migrate = catalytic("db", "migrate");
         assertThat(migrate.exit()).as(migrate.output()).isZero();
         assertThat(migrate.output()).containsPattern("database is at version \\d+ \\((\\d+) migrations applied now\\)")
                 .doesNotContain("(0 migrations applied now)");
-        Run again = catalytic("db", "migrate");
+        Finished again = catalytic("db", "migrate");
         assertThat(again.output()).contains("(0 migrations applied now)");
 
         try (TestApp app = TestApp.start(SCHEMA, Map.of())) {
@@ -109,26 +102,26 @@ class OperatorCommandsTest {
             String[] authB = bearer(b.accessToken());
             assertThat(plan(app, authA)).isEqualTo("free");
 
-            Run plan = catalytic("tenant", "plan", a.tenantId(), "starter");
+            Finished plan = catalytic("tenant", "plan", a.tenantId(), "starter");
             assertThat(plan.exit()).as(plan.output()).isZero();
             assertThat(plan.output()).contains("tenant " + a.tenantId() + " is on the starter plan");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(plan(app, authA)).isEqualTo("starter"));
             assertThat(plan(app, authB)).isEqualTo("free");
 
-            Run suspend = catalytic("tenant", "suspend", a.tenantId(), "unpaid");
+            Finished suspend = catalytic("tenant", "suspend", a.tenantId(), "unpaid");
             assertThat(suspend.exit()).as(suspend.output()).isZero();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(app.http().get("/api/me", authA).status()).isEqualTo(403));
             assertThat(app.http().get("/api/me", authA).text("code")).isEqualTo("tenant_suspended");
             assertThat(app.http().get("/api/me", authB).status()).as("another tenant").isEqualTo(200);
 
-            Run reinstate = catalytic("tenant", "reinstate", a.tenantId());
+            Finished reinstate = catalytic("tenant", "reinstate", a.tenantId());
             assertThat(reinstate.exit()).as(reinstate.output()).isZero();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(app.http().get("/api/me", authA).status()).isEqualTo(200));
 
-            Run unknown = catalytic("tenant", "plan", a.tenantId(), "platinum");
+            Finished unknown = catalytic("tenant", "plan", a.tenantId(), "platinum");
             assertThat(unknown.exit()).isNotZero();
             assertThat(plan(app, authA)).isEqualTo("starter");
         }
@@ -147,16 +140,16 @@ class OperatorCommandsTest {
         assertThat(launcher.toFile().setExecutable(true)).isTrue();
         Path envFile = Files.writeString(dir.resolve("empty.env"), "DEBUG=false\n");
 
-        Run missing = catalytic(launcher, Map.of(), "config", "check", "--env-file", envFile.toString());
+        Finished missing = catalytic(launcher, Map.of(), "config", "check", "--env-file", envFile.toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.output()).contains("no catalytic.jar in");
 
         Files.copy(jar, opt.resolve("catalytic.jar"));
-        Run check = catalytic(launcher, Map.of(), "config", "check", "--env-file", envFile.toString());
+        Finished check = catalytic(launcher, Map.of(), "config", "check", "--env-file", envFile.toString());
         assertThat(check.exit()).as(check.output()).isEqualTo(78);
         assertThat(check.output()).contains("APP_ENV is not set").contains("DATABASE_URL is required");
 
-        Run help = catalytic(launcher, Map.of(), "--help");
+        Finished help = catalytic(launcher, Map.of(), "--help");
         assertThat(help.exit()).as(help.output()).isZero();
         assertThat(help.output()).contains("config").contains("keys").contains("tenant").contains("audit");
     }
