@@ -110,37 +110,36 @@ class DeployScriptTest {
     void aFailingReleaseIsRolledBackAndTheOldOneAnswers() throws Exception {
         Path good = jar("good.jar", CatalyticMain.class);
         Path broken = jar("broken.jar", BrokenRelease.class);
-
-        Finished first = deploy(good, "1.0.0");
-        assertThat(first.exit()).as(first.output()).isZero();
-        assertThat(first.output()).contains("1/6 configuration check").contains("catalytic-backup: wrote")
-                .contains("release 1.0.0 is live");
-        assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.0.0").toRealPath());
-        assertThat(health()).isEqualTo("healthy");
+        // installed as the guide installs it: one jar, no releases yet
+        Files.copy(good, home.resolve("catalytic.jar"));
 
         Finished failed = deploy(broken, "1.1.0");
         assertThat(failed.exit()).as(failed.output()).isEqualTo(1);
-        assertThat(failed.output()).contains("release 1.1.0 did not become healthy: returning to 1.0.0")
-                .contains("rolled back to 1.0.0, which is healthy");
-        assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.0.0").toRealPath());
+        assertThat(failed.output()).contains("1/6 configuration check").contains("catalytic-backup: wrote")
+                .contains("kept as release \"initial\"")
+                .contains("release 1.1.0 did not become healthy: returning to initial")
+                .contains("rolled back to initial, which is healthy");
+        assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/initial").toRealPath());
         assertThat(health()).as("the old release answers").isEqualTo("healthy");
         assertThat(home.resolve("releases/1.1.0/catalytic.jar")).as("the failed release is kept").exists();
 
         Finished second = deploy(good, "1.2.0");
         assertThat(second.exit()).as(second.output()).isZero();
+        assertThat(second.output()).contains("release 1.2.0 is live (previous: initial");
         assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.2.0").toRealPath());
         assertThat(home.resolve("catalytic.jar").toRealPath())
                 .isEqualTo(home.resolve("releases/1.2.0/catalytic.jar").toRealPath());
+        assertThat(health()).isEqualTo("healthy");
 
         Finished back = run(List.of("deploy/bin/catalytic-rollback"));
         assertThat(back.exit()).as(back.output()).isZero();
-        assertThat(back.output()).contains("current release: 1.0.0 (was 1.2.0)").contains("1.0.0 is live");
-        assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.0.0").toRealPath());
+        assertThat(back.output()).contains("current release: initial (was 1.2.0)").contains("initial is live");
+        assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/initial").toRealPath());
         assertThat(health()).isEqualTo("healthy");
 
-        Finished refused = deploy(good, "1.0.0");
+        Finished refused = deploy(good, "1.2.0");
         assertThat(refused.exit()).isEqualTo(1);
-        assertThat(refused.output()).contains("release 1.0.0 exists already");
+        assertThat(refused.output()).contains("release 1.2.0 exists already");
     }
 
     private static Finished deploy(Path jar, String version) throws Exception {
