@@ -9,8 +9,7 @@ database_url_from_env() {
     fi
     local env_file=${CATALYTIC_ENV_FILE:-/etc/catalytic/.env.production}
     [ -r "$env_file" ] || die "DATABASE_URL is not set and $env_file cannot be read"
-    DATABASE_URL=$(sed -n 's/^[[:space:]]*\(export[[:space:]]\{1,\}\)\{0,1\}DATABASE_URL=//p' "$env_file" | tail -1 \
-        | sed "s/^[\"']//; s/[\"']\$//")
+    DATABASE_URL=$(env_value DATABASE_URL "$env_file")
     [ -n "$DATABASE_URL" ] || die "$env_file has no DATABASE_URL"
 }
 

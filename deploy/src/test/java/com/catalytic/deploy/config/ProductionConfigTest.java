@@ -2,6 +2,7 @@ package com.catalytic.deploy.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Processes.Finished;
@@ -336,11 +337,8 @@ class ProductionConfigTest {
         pb.redirectErrorStream(true).redirectOutput(out.toFile());
         Process p = pb.start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (p.isAlive() && !Files.readString(out).contains("catalytic: listening on")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> !p.isAlive()
+                    || Files.readString(out).contains("catalytic: listening on"));
             String log = Files.readString(out);
             assertThat(log).as("started").contains("catalytic: listening on");
             // WARN is the root level: none of Spring's INFO start-up lines

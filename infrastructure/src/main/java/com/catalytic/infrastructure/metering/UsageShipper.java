@@ -402,21 +402,10 @@ public class UsageShipper implements SmartLifecycle {
             for (Map.Entry<Key, Long> c : counts.entrySet()) {
                 Key k = c.getKey();
                 long after = ledger.add(k.tenantId(), k.period(), c.getValue());
-                long count = after - c.getValue();
-                List<Long> admittedUnder = limits.get(k);
-                for (int from = 0; from < admittedUnder.size(); ) {
-                    long limit = admittedUnder.get(from);
-                    int to = from;
-                    while (to < admittedUnder.size() && admittedUnder.get(to) == limit) {
-                        to++;
-                    }
-                    for (UsageThresholdReachedEvent reached
-                            : UsageThresholds.reached(k.tenantId(), k.period(), limit, count, count + to - from)) {
-                        eventBus.publish(GenericEventMessage.asEventMessage(reached)
-                                .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
-                    }
-                    count += to - from;
-                    from = to;
+                for (UsageThresholdReachedEvent reached : UsageThresholds.reachedByEach(k.tenantId(), k.period(),
+                        after - c.getValue(), limits.get(k))) {
+                    eventBus.publish(GenericEventMessage.asEventMessage(reached)
+                            .andMetaData(Map.of("tenant_id", k.tenantId(), "actor_type", "system")));
                 }
             }
             if (end != null) {

@@ -3,6 +3,8 @@ package com.catalytic.infrastructure.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.infrastructure.mail.EmailSender.Email;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -48,8 +50,8 @@ class OutboxRetentionTest {
     private static String read(Path f) {
         try {
             return Files.readString(f);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

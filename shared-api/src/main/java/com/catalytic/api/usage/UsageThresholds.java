@@ -29,6 +29,27 @@ public final class UsageThresholds {
         return reached;
     }
 
+    /**
+     * The thresholds that calls taking the count from {@code before}, one after the other, reach, each judged against
+     * the quota it was admitted under ({@code limits}, in order): calls counted together may span a plan change.
+     */
+    public static List<UsageThresholdReachedEvent> reachedByEach(String tenantId, String period, long before,
+                                                                 List<Long> limits) {
+        List<UsageThresholdReachedEvent> reached = new ArrayList<>();
+        long count = before;
+        for (int from = 0; from < limits.size(); ) {
+            long limit = limits.get(from);
+            int to = from;
+            while (to < limits.size() && limits.get(to) == limit) {
+                to++;
+            }
+            reached.addAll(reached(tenantId, period, limit, count, count + to - from));
+            count += to - from;
+            from = to;
+        }
+        return reached;
+    }
+
     /** The count at which {@code percent} of {@code limit} is reached; -1 for an unlimited (or zero) quota. */
     static long mark(long limit, int percent) {
         return limit <= 0 ? -1 : (limit * percent + 99) / 100;

@@ -78,4 +78,21 @@ class UsageThresholdsTest {
             assertThat(all.get(1).used()).isEqualTo(limit);
         }
     }
+
+    @Test
+    void eachCallIsJudgedAgainstTheQuotaItWasAdmittedUnder() {
+        // 7 calls counted from 30: three under a quota of 40 (crossing 32), then four after an upgrade to unlimited
+        List<UsageThresholdReachedEvent> reached = UsageThresholds.reachedByEach("t", "2026-12", 30,
+                List.of(40L, 40L, 40L, -1L, -1L, -1L, -1L));
+        assertThat(reached).singleElement().satisfies(e -> {
+            assertThat(e.thresholdPercent()).isEqualTo(80);
+            assertThat(e.used()).isEqualTo(33);
+            assertThat(e.limit()).isEqualTo(40);
+        });
+        // the same calls judged by the last one's quota alone would announce nothing
+        assertThat(UsageThresholds.reached("t", "2026-12", -1, 30, 37)).isEmpty();
+        assertThat(UsageThresholds.reachedByEach("t", "2026-12", 38, List.of(40L, 40L, 50L))).singleElement()
+                .satisfies(e -> assertThat(e.thresholdPercent()).isEqualTo(100));
+        assertThat(UsageThresholds.reachedByEach("t", "2026-12", 5, List.of())).isEmpty();
+    }
 }
