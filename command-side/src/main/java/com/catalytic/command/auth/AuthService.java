@@ -10,6 +10,7 @@ import com.catalytic.api.auth.StartSessionCommand;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.tenant.RegisterTenantCommand;
+import com.catalytic.api.user.UserMessages.UpgradePasswordHashCommand;
 import com.catalytic.command.tenant.Slugs;
 import com.catalytic.command.tenant.SuspensionPolicy;
 import com.catalytic.command.uniqueness.JdbcUniqueKeyRegistry.ClaimRaceException;
@@ -17,6 +18,7 @@ import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry;
 import com.catalytic.command.user.Emails;
 import com.catalytic.infrastructure.credentials.AuthProperties;
+import com.catalytic.infrastructure.credentials.LegacyAwarePasswordEncoder;
 import com.catalytic.infrastructure.credentials.LoginThrottle;
 import com.catalytic.infrastructure.credentials.RefreshTokens;
 import com.catalytic.infrastructure.credentials.RevocationRegistry;
@@ -27,10 +29,14 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.queryhandling.QueryGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /** Sign-up, login, token refresh and logout: the write side of authentication. */
 class AuthService {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthService.class);
 
     public record Registration(String tenantId, String tenantSlug, String userId, String email, String role) {
     }
@@ -111,11 +117,28 @@ class AuthService {
             throw DomainException.forbidden("account_disabled", "this account is deactivated");
         }
         SuspensionPolicy.requireMaySignIn(creds);
+        upgradeLegacyHash(creds, password);
         String sessionId = Ids.newId();
         RefreshTokens.Issued refresh = refreshTokens.issue(sessionId);
         commands.sendAndWait(new StartSessionCommand(sessionId, creds.tenantId(), creds.userId(),
                 refresh.secretHash(), clock.instant().plus(props.refreshTokenTtl()), creds.sessionEpoch()));
         return pair(creds, sessionId, refresh.token(), creds.sessionEpoch());
+    }
+
+    /**
+     * A bcrypt hash carried over from the original service is replaced by an Argon2id hash of the password just
+     * proven. The login does not depend on it: if it fails now, the next login tries again.
+     */
+    private void upgradeLegacyHash(Credentials creds, String password) {
+        if (!LegacyAwarePasswordEncoder.isBcrypt(creds.passwordHash())) {
+            return;
+        }
+        try {
+            commands.sendAndWait(new UpgradePasswordHashCommand(creds.userId(), passwordEncoder.encode(password)));
+        } catch (RuntimeException e) {
+            log.warn("the legacy password hash of user {} was not upgraded now (the next login tries again): {}",
+                    creds.userId(), e.getClass().getSimpleName());
+        }
     }
 
     public TokenPair refresh(String refreshToken, String ip) {

@@ -6,11 +6,14 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordHashUpgradedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
 import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
+import com.catalytic.api.user.UserMessages.UpgradePasswordHashCommand;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.infrastructure.credentials.LegacyAwarePasswordEncoder;
 import java.time.Instant;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
@@ -30,6 +33,8 @@ public class UserAggregate {
     private String tenantId;
     private String email;
     private boolean passwordSet;
+    /** The stored hash is the original service's bcrypt, to be replaced at the next successful login. */
+    private boolean legacyHash;
     private String invitationTokenHash;
     private Instant invitationExpiresAt;
     private String resetTokenHash;
@@ -83,6 +88,16 @@ public class UserAggregate {
         apply(new PasswordResetEvent(userId, tenantId, passwordEncoder.encode(cmd.password())));
     }
 
+    /** Returns whether the hash was replaced (false: it was not a legacy hash any more). */
+    @CommandHandler
+    public boolean handle(UpgradePasswordHashCommand cmd) {
+        if (!legacyHash) {
+            return false;
+        }
+        apply(new PasswordHashUpgradedEvent(userId, tenantId, cmd.passwordHash()));
+        return true;
+    }
+
     public static DomainException invalidReset() {
         return DomainException.unauthorized("invalid_reset_token", "this password-reset link is not valid");
     }
@@ -97,6 +112,7 @@ public class UserAggregate {
         this.tenantId = event.tenantId();
         this.email = event.email();
         this.passwordSet = event.passwordHash() != null;
+        this.legacyHash = LegacyAwarePasswordEncoder.isBcrypt(event.passwordHash());
     }
 
     @EventSourcingHandler
@@ -108,6 +124,7 @@ public class UserAggregate {
     @EventSourcingHandler
     void on(InvitationAcceptedEvent event) {
         this.passwordSet = true;
+        this.legacyHash = false;
         this.invitationTokenHash = null;
         this.invitationExpiresAt = null;
     }
@@ -121,7 +138,13 @@ public class UserAggregate {
     @EventSourcingHandler
     void on(PasswordResetEvent event) {
         this.passwordSet = true;
+        this.legacyHash = false;
         this.resetTokenHash = null;
         this.resetExpiresAt = null;
+    }
+
+    @EventSourcingHandler
+    void on(PasswordHashUpgradedEvent event) {
+        this.legacyHash = false;
     }
 }

@@ -31,13 +31,15 @@ class CredentialsConfiguration {
     /**
      * Argon2id (memory-hard, 16 MiB a hash) at Spring Security's current recommended parameters, at most
      * {@code max-concurrent} at once (default: one per processor); the one encoder of aggregates and services.
+     * Bcrypt hashes imported from the original service still verify and are upgraded at the next login.
      */
     @Bean
     PasswordHasher passwordEncoder(@Value("${catalytic.auth.password-hashing.max-concurrent:0}") int maxConcurrent,
                                    @Value("${catalytic.auth.password-hashing.max-wait:2s}") Duration maxWait,
                                    MeterRegistry meters) {
         int permits = maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();
-        return new PasswordHasher(Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(), permits, maxWait)
+        return new PasswordHasher(new LegacyAwarePasswordEncoder(Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8()),
+                permits, maxWait)
                 .bindTo(meters);
     }
 

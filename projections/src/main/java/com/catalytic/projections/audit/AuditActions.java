@@ -25,6 +25,7 @@ import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordHashUpgradedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
@@ -69,6 +70,7 @@ final class AuditActions {
         if (p instanceof InvitationAcceptedEvent e) return new Action("user.invitation_accepted", "user", e.userId());
         if (p instanceof PasswordResetRequestedEvent e) return new Action("user.password_reset_requested", "user", e.userId());
         if (p instanceof PasswordResetEvent e) return new Action("user.password_reset", "user", e.userId());
+        if (p instanceof PasswordHashUpgradedEvent e) return new Action("user.password_hash_upgraded", "user", e.userId());
         if (p instanceof SessionStartedEvent e) return new Action("session.started", "session", e.sessionId());
         if (p instanceof RefreshTokenRotatedEvent e) return new Action("session.refreshed", "session", e.sessionId());
         if (p instanceof SessionRevokedEvent e) return new Action("session.revoked", "session", e.sessionId());

@@ -7,6 +7,7 @@ import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
+import com.catalytic.api.user.UserMessages.PasswordHashUpgradedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
 import java.time.Instant;
@@ -46,6 +47,11 @@ class UserProjection {
 
     @EventHandler
     void on(PasswordResetEvent event, @Timestamp Instant at) {
+        update(event.userId(), u -> u.setPassword(event.passwordHash(), at));
+    }
+
+    @EventHandler
+    void on(PasswordHashUpgradedEvent event, @Timestamp Instant at) {
         update(event.userId(), u -> u.setPassword(event.passwordHash(), at));
     }
 

@@ -66,4 +66,24 @@ public final class UserMessages {
             return "PasswordResetEvent[userId=" + userId + "]";
         }
     }
+
+    /**
+     * Sent after a login proved the password against a hash of the original service's scheme (bcrypt): stores the
+     * same password's current hash. Ignored when the account no longer holds such a hash (e.g. reset meanwhile).
+     */
+    public record UpgradePasswordHashCommand(@TargetAggregateIdentifier String userId, String passwordHash) {
+        @Override
+        public String toString() {
+            return "UpgradePasswordHashCommand[userId=" + userId + "]";
+        }
+    }
+
+    /** The same password, now stored under the current scheme; sessions are unaffected. */
+    @Revision("1")
+    public record PasswordHashUpgradedEvent(String userId, String tenantId, String passwordHash) implements TenantScoped {
+        @Override
+        public String toString() {
+            return "PasswordHashUpgradedEvent[userId=" + userId + "]";
+        }
+    }
 }
