@@ -4,6 +4,7 @@ import com.catalytic.deploy.cli.AuditCommand;
 import com.catalytic.deploy.cli.ConfigCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.EmailCommand;
+import com.catalytic.deploy.cli.ImportCommand;
 import com.catalytic.deploy.cli.KeysCommand;
 import com.catalytic.deploy.cli.ProjectionsCommand;
 import com.catalytic.deploy.cli.StripeCommand;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Command;
 @Command(name = "catalytic", mixinStandardHelpOptions = true, version = "catalytic 1.0.0",
         description = "Catalytic Computing SaaS backend and operator commands.",
         subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
-                ProjectionsCommand.class, TenantCommand.class, EmailCommand.class, StripeCommand.class})
+                ProjectionsCommand.class, TenantCommand.class, EmailCommand.class, StripeCommand.class,
+                ImportCommand.class})
 public class CatalyticMain {
 
     public static void main(String[] args) {

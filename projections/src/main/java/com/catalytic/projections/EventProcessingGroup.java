@@ -30,10 +30,11 @@ public enum EventProcessingGroup {
     // evicts this node's cached credentials and account reads once the command commits; owns no table
     CREDENTIAL_INVALIDATION(ProcessingGroupNames.CREDENTIAL_INVALIDATION, Mode.SUBSCRIBING, List.of()),
     // e-mails are for what happens from now on: a first deployment does not greet every existing tenant
-    NOTIFICATIONS(ProcessingGroupNames.NOTIFICATIONS, Mode.POOLED_STREAMING, List.of(), Option.STARTS_AT_HEAD),
+    NOTIFICATIONS(ProcessingGroupNames.NOTIFICATIONS, Mode.POOLED_STREAMING, List.of(), Option.STARTS_AT_HEAD,
+            Option.SKIPS_IMPORTED_HISTORY),
     // webhooks deliver what happens from now on too, and never again on a replay
     WEBHOOK_DELIVERIES(ProcessingGroupNames.WEBHOOK_DELIVERIES, Mode.POOLED_STREAMING, List.of(),
-            Option.STARTS_AT_HEAD, Option.SKIPS_METERED_CALLS);
+            Option.STARTS_AT_HEAD, Option.SKIPS_METERED_CALLS, Option.SKIPS_IMPORTED_HISTORY);
 
     public enum Mode {
         /** Handled in the publishing command's transaction, on the node that handled the command. */
@@ -46,8 +47,17 @@ public enum EventProcessingGroup {
         /** Starts at the head of the event store when first deployed: what it does is never done for the past. */
         STARTS_AT_HEAD,
         /** Metered calls (usage events) are skipped before their (large) payloads are deserialized. */
-        SKIPS_METERED_CALLS
+        SKIPS_METERED_CALLS,
+        /**
+         * Events imported from the original service ({@code catalytic import legacy}) are history, not news: no
+         * welcome e-mail, no webhook, even when imported into a running installation.
+         */
+        SKIPS_IMPORTED_HISTORY
     }
+
+    /** The metadata an imported event carries: {@code origin} = {@code legacy-import}. */
+    public static final String ORIGIN = "origin";
+    public static final String IMPORTED = "legacy-import";
 
     private final String groupName;
     private final Mode mode;

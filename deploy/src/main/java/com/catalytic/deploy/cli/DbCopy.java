@@ -6,7 +6,6 @@ import com.catalytic.deploy.rebuild.ProjectionRebuilder;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Blob;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -15,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -83,9 +81,7 @@ final class DbCopy {
             throw new IllegalStateException(String.join("; ", problems));
         }
         if (backup) {
-            Path copy = dataDir.resolve("catalytic-before-db-copy-" + Instant.now().toString().replace(":", "")
-                    + ".mv.db");
-            Files.copy(embeddedFile(), copy, StandardCopyOption.COPY_ATTRIBUTES);
+            Path copy = Backups.copyEmbedded(embeddedFile(), dataDir, "db-copy", Backups.stamp());
             out.println("backup of the embedded database: " + copy);
         }
         out.println("migrating the target");

@@ -245,6 +245,16 @@ public class AxonConfiguration {
         if (group.has(Option.SKIPS_METERED_CALLS)) {
             processing.registerHandlerInterceptor(name, config -> AxonConfiguration::skipMeteredCalls);
         }
+        if (group.has(Option.SKIPS_IMPORTED_HISTORY)) {
+            processing.registerHandlerInterceptor(name, config -> AxonConfiguration::skipImportedHistory);
+        }
+    }
+
+    /** Imported history is not news: nothing is sent for it. */
+    private static Object skipImportedHistory(UnitOfWork<? extends EventMessage<?>> unitOfWork,
+                                              InterceptorChain chain) throws Exception {
+        return EventProcessingGroup.IMPORTED.equals(unitOfWork.getMessage().getMetaData().get(EventProcessingGroup.ORIGIN))
+                ? null : chain.proceed();
     }
 
     /** Metered calls are usage_logs only: skipped before their (large) payloads are deserialized. */

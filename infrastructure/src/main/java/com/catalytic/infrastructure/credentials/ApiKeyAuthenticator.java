@@ -25,7 +25,7 @@ public class ApiKeyAuthenticator {
     }
 
     public Caller authenticate(String key) {
-        if (!ApiKeys.looksValid(key)) {
+        if (!ApiKeys.looksValid(key) && !ApiKeys.looksImported(key)) {
             throw invalid();
         }
         ApiKeyRecord k = cache.apiKey(ApiKeys.hash(key)).orElseThrow(ApiKeyAuthenticator::invalid);

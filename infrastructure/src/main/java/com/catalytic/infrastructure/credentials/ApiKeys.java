@@ -38,6 +38,26 @@ public final class ApiKeys {
         return true;
     }
 
+    /**
+     * A key of the original service, imported with its SHA-256 ({@code catalytic import legacy}): 16 to 128
+     * characters of letters, digits, {@code _ - .}, not in this service's own format. Only the shape is checked
+     * here; the hash lookup decides.
+     */
+    public static boolean looksImported(String key) {
+        if (key == null || key.length() < 16 || key.length() > 128 || key.startsWith(PREFIX)) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '-' || c == '.';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static String hash(String key) {
         return Hashing.sha256Hex(key);
     }

@@ -1,0 +1,172 @@
+package com.catalytic.deploy.legacy;
+
+import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.deploy.config.DatabaseUrl;
+import com.catalytic.deploy.CatalyticApplication;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * {@code catalytic import legacy}: the original Python service's SQLite database becomes this service's events
+ * (docs/OPERATIONS.md §16). Each tenant of the original is written whole, in one transaction, with its ids, times
+ * and password hashes; rows that cannot be imported are listed with the reason. A tenant imported by an earlier
+ * run is left alone, so running it twice imports nothing twice. The source is only read.
+ */
+public final class LegacyImport {
+
+    /** What a run did (or a dry run would do). {@code failed}: tenants that could not be written. */
+    public record Outcome(int tenants, int alreadyImported, long rejected, long notCarriedOver, List<String> failed) {
+    }
+
+    private final Path file;
+    private final DatabaseUrl target;
+    private final PrintStream out;
+    private final PlanCatalogue plans;
+
+    public LegacyImport(Path file, DatabaseUrl target, PrintStream out, PlanCatalogue plans) {
+        this.file = file;
+        this.target = target;
+        this.out = out;
+        this.plans = plans;
+    }
+
+    /** The file a {@code --source} names ({@code sqlite:///relative.db}, {@code sqlite:////absolute.db}). */
+    public static Path sourceFile(String source) {
+        return LegacySource.pathOf(source);
+    }
+
+    /** Reads and checks everything, lists what would be rejected; changes nothing anywhere. */
+    public Outcome dryRun() throws SQLException {
+        try (LegacySource source = LegacySource.open(file)) {
+            describe(source);
+            TargetState state = TargetState.EMPTY;
+            if (hasEventStore()) {
+                state = new JdbcTargetState(new JdbcTemplate(new DriverManagerDataSource(target.jdbcUrl(),
+                        target.username(), target.password())));
+            } else {
+                out.println("target: " + target + " holds no event store yet; the import migrates it first");
+            }
+            ImportPlanner planner = new ImportPlanner(source, state, plans).plan();
+            try (ProgressBar bar = progressBar("dry run", planner.imports().size())) {
+                for (TenantImport t : planner.imports()) {
+                    planner.usage(t, records -> { });
+                    bar.step();
+                }
+            }
+            planner.usageNotImported();
+            return report(planner, List.of(), true);
+        }
+    }
+
+    /**
+     * Starts the service's command side on the target (migrating it), then publishes tenant by tenant through its
+     * event store; reports what was imported and what was not.
+     */
+    public Outcome run() throws SQLException {
+        try (LegacySource source = LegacySource.open(file);
+             ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
+                     .web(WebApplicationType.NONE).logStartupInfo(false).properties(datasource()).run()) {
+            describe(source);
+            EventPublisher publisher = new EventPublisher(ctx.getBean(EventStore.class),
+                    ctx.getBean(TransactionManager.class), ctx.getBean(JdbcTemplate.class));
+            ImportPlanner planner = new ImportPlanner(source, publisher.state(), plans).plan();
+            List<String> failed = new ArrayList<>();
+            try (ProgressBar bar = progressBar("import", planner.imports().size())) {
+                for (TenantImport t : planner.imports()) {
+                    write(planner, publisher, t, failed);
+                    bar.step();
+                }
+            }
+            planner.usageNotImported();
+            return report(planner, failed, false);
+        }
+    }
+
+    private Map<String, Object> datasource() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("spring.datasource.url", target.jdbcUrl());
+        props.put("spring.datasource.username", target.username() == null ? "" : target.username());
+        props.put("spring.datasource.password", target.password() == null ? "" : target.password());
+        return props;
+    }
+
+    private static void write(ImportPlanner planner, EventPublisher publisher, TenantImport t, List<String> failed) {
+        try {
+            if (!t.alreadyImported) {
+                publisher.tenant(t);
+            }
+            planner.usage(t, records -> publisher.usage(t, records));
+        } catch (SQLException | RuntimeException e) {
+            failed.add("tenant " + t.tenantId + " (" + t.name + ") was not written"
+                    + (t.alreadyImported ? " completely" : ", nothing of it is stored") + ": " + e.getMessage());
+        }
+    }
+
+    private void describe(LegacySource source) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String table : LegacySource.TABLES) {
+            if (source.has(table)) {
+                counts.put(table, source.count(table));
+            }
+        }
+        out.println("source: " + source.file().toAbsolutePath() + " (" + counts.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")");
+    }
+
+    private boolean hasEventStore() {
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), target.username(), target.password());
+             Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1 FROM domain_event_entry WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private Outcome report(ImportPlanner planner, List<String> failed, boolean dryRun) {
+        List<Rejection> rejected = planner.rejections().stream().filter(Rejection::rejected).toList();
+        List<Rejection> skipped = planner.rejections().stream().filter(r -> !r.rejected()).toList();
+        out.println("rejected: " + rejected.size() + " rows");
+        rejected.forEach(r -> out.println("  " + r.line()));
+        out.println("not carried over: " + skipped.size() + " rows");
+        skipped.forEach(r -> out.println("  " + r.line()));
+        List<TenantImport> written = planner.imports().stream().filter(t -> !t.alreadyImported)
+                .filter(t -> failed.stream().noneMatch(f -> f.startsWith("tenant " + t.tenantId + " "))).toList();
+        Map<String, Long> rows = new LinkedHashMap<>();
+        written.forEach(t -> t.rows.forEach((table, n) -> rows.merge(table, n, Long::sum)));
+        out.println((dryRun ? "would import: " : "imported: ") + written.size() + " tenants ("
+                + rows.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+                + ")");
+        if (!planner.alreadyImported().isEmpty()) {
+            out.println("already imported by an earlier run, left alone: " + planner.alreadyImported().size()
+                    + " tenants");
+        }
+        failed.forEach(f -> out.println("failed: " + f));
+        return new Outcome(written.size(), planner.alreadyImported().size(), rejected.size(), skipped.size(), failed);
+    }
+
+    private static ProgressBar progressBar(String task, int tenants) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(tenants).setUnit(" tenants", 1)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+}
