@@ -3,7 +3,9 @@ package com.catalytic.deploy.cli;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.legacy.LegacyImport;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +43,7 @@ public class ImportCommand {
         String databaseUrl;
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() throws InterruptedException {
             Path file;
             DatabaseUrl target;
             try {
@@ -70,6 +72,9 @@ public class ImportCommand {
             } catch (IllegalArgumentException e) {
                 System.err.println("import legacy: " + e.getMessage());
                 return 2;
+            } catch (IOException | SQLException | RuntimeException e) {
+                System.err.println("import legacy failed: " + e.getMessage());
+                return 1;
             }
         }
     }

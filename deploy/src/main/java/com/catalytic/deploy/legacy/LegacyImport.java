@@ -1,8 +1,8 @@
 package com.catalytic.deploy.legacy;
 
 import com.catalytic.api.plan.PlanCatalogue;
-import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.CatalyticApplication;
+import com.catalytic.deploy.config.DatabaseUrl;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,9 +28,10 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * {@code catalytic import legacy}: the original Python service's SQLite database becomes this service's events
- * (docs/OPERATIONS.md §16). Each tenant of the original is written whole, in one transaction, with its ids, times
- * and password hashes; rows that cannot be imported are listed with the reason. A tenant imported by an earlier
- * run is left alone, so running it twice imports nothing twice. The source is only read.
+ * (docs/OPERATIONS.md §15). Each tenant of the original is written whole, in one transaction, with its ids, times
+ * and password hashes, then its API call history page by page; rows that cannot be imported are listed with the
+ * reason. A tenant imported by an earlier run is left alone (only history pages missing from an interrupted run
+ * are added), so running it twice imports nothing twice. The source is only read.
  */
 public final class LegacyImport {
 
@@ -60,7 +61,7 @@ public final class LegacyImport {
         try (LegacySource source = LegacySource.open(file)) {
             describe(source);
             TargetState state = TargetState.EMPTY;
-            if (hasEventStore()) {
+            if (eventStoreExists()) {
                 state = new JdbcTargetState(new JdbcTemplate(new DriverManagerDataSource(target.jdbcUrl(),
                         target.username(), target.password())));
             } else {
@@ -133,13 +134,17 @@ public final class LegacyImport {
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")");
     }
 
-    private boolean hasEventStore() {
-        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), target.username(), target.password());
-             Statement s = c.createStatement()) {
-            s.executeQuery("SELECT 1 FROM domain_event_entry WHERE 1 = 0").close();
-            return true;
+    /** Whether the target holds an event store yet; throws when it cannot be reached at all. */
+    private boolean eventStoreExists() throws SQLException {
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), target.username(), target.password())) {
+            try (Statement s = c.createStatement()) {
+                s.executeQuery("SELECT 1 FROM domain_event_entry WHERE 1 = 0").close();
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
         } catch (SQLException e) {
-            return false;
+            throw new SQLException("cannot connect to the target " + target + ": " + e.getMessage(), e);
         }
     }
 

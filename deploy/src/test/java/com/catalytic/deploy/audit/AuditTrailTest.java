@@ -11,6 +11,7 @@ import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ReinstateTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.SuspendTenantCommand;
 import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
+import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Accounts;
@@ -20,6 +21,7 @@ import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Projections;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.infrastructure.secrets.Hashing;
+import com.catalytic.projections.EventProcessingGroup;
 import com.catalytic.projections.audit.AuditChain.Entry;
 import com.catalytic.projections.audit.AuditChain;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,6 +48,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.serialization.Revision;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,6 +148,15 @@ class AuditTrailTest {
         expect(204, http.post("/auth/password-reset/confirm", Map.of("token", inviteeId + ".r3set", "password",
                 "a brand new passphrase")));
         billingHistory(commands, tenantId);
+        // a member carried over from the original service with its bcrypt hash, as catalytic import legacy stores
+        // it, then its first login, which replaces the hash
+        String legacyId = "legacy-" + tenantId;
+        String legacyEmail = Accounts.uniqueEmail("legacy");
+        app.bean(TransactionManager.class).executeInTransaction(() -> app.bean(EventStore.class).publish(
+                new GenericDomainEventMessage<>("user", legacyId, 0, new UserRegisteredEvent(legacyId, tenantId,
+                        legacyEmail, LEGACY_BCRYPT, Role.MEMBER), Map.of("tenant_id", tenantId, "actor_type", "system",
+                        EventProcessingGroup.ORIGIN, EventProcessingGroup.IMPORTED))));
+        expect(200, http.post("/auth/login", Map.of("email", legacyEmail, "password", LEGACY_PASSWORD)));
         // a lattice's life: created (the tenant takes a slot), computed on, deleted (the slot is freed)
         String lattice = expect(201, http.post("/api/lattices", Map.of("name", "audited", "dimensions", 2, "size", 4,
                 "obstacles", List.of(List.of(1, 1))), auth)).text("id");
@@ -152,6 +166,10 @@ class AuditTrailTest {
         expect(204, http.method("DELETE", "/api/lattices/" + lattice, null, auth));
         return new Account(owner.email(), tenantId, null, owner.accessToken(), owner.refreshToken());
     }
+
+    /** The original service's bcrypt of {@link #LEGACY_PASSWORD} (made by crypt(3)). */
+    private static final String LEGACY_BCRYPT = "$2b$12$UhmT86o3/JBjGqRByPycFO1S4PjtvvRaLOsOuG5AJCcKXJ2Q2cSxu";
+    private static final String LEGACY_PASSWORD = "Legacy-Passw0rd!";
 
     /** A subscription's life as Stripe reports it, commands sent directly: every subscription event type. */
     private static void billingHistory(CommandGateway commands, String tenantId) {

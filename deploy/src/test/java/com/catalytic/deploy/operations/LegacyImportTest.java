@@ -15,6 +15,8 @@ import com.catalytic.deploy.support.TestApp;
 import com.catalytic.deploy.support.ThinJar;
 import com.catalytic.infrastructure.secrets.Hashing;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code catalytic import legacy}: a SQLite database with the original service's schema (as its SQLAlchemy models
@@ -258,6 +261,49 @@ class LegacyImportTest {
                     .as("its subscription's plan was rejected: free").isEqualTo("free");
             assertThat(jdbc.queryForObject("SELECT count(*) FROM tenants WHERE id IN (?, ?)", Long.class, C, D))
                     .isZero();
+        }
+    }
+
+    @Test
+    void aSourceThatIsNotTheOriginalDatabaseIsRefusedWithItsReason() throws Exception {
+        Path notOriginal = dir.resolve("other.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + notOriginal); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)");
+        }
+        Map<String, String> refusals = Map.of(
+                "sqlite:///" + notOriginal.toAbsolutePath(), "has no table 'tenants': it is not a database of the "
+                        + "original service",
+                "sqlite:///" + dir.resolve("missing.db").toAbsolutePath(), "no readable file at",
+                "postgresql://db/app", "only a SQLite source",
+                "sqlite://relative.db", "three slashes before a relative path");
+        for (Map.Entry<String, String> r : refusals.entrySet()) {
+            Refusal refused = inProcess("import", "legacy", "--source", r.getKey(), "--dry-run");
+            assertThat(refused.exit()).as(r.getKey() + ": " + refused.err()).isEqualTo(2);
+            assertThat(refused.err()).as(r.getKey()).contains(r.getValue());
+        }
+        Refusal good = inProcess("import", "legacy", "--source", "sqlite:///" + legacy.toAbsolutePath(), "--dry-run");
+        assertThat(good.exit()).as("the original database passes the same checks: " + good.err()).isZero();
+    }
+
+    record Refusal(int exit, String err) {
+    }
+
+    /** The command line in this JVM, against the test schema, with what it writes to stderr. */
+    static Refusal inProcess(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--database-url", TestApp.pgUrl() + (TestApp.pgUrl().contains("?") ? "&" : "?")
+                + "currentSchema=" + SCHEMA + "&user=" + TestApp.pgUser()));
+        PrintStream original = System.err;
+        PrintStream originalOut = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buffer, true));
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true));
+        try {
+            int exit = new CommandLine(new CatalyticMain()).execute(all.toArray(String[]::new));
+            return new Refusal(exit, buffer.toString());
+        } finally {
+            System.setErr(original);
+            System.setOut(originalOut);
         }
     }
 
