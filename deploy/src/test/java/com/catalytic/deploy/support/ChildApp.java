@@ -32,14 +32,25 @@ public final class ChildApp implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the service and waits until {@code /health} answers 200. */
+    /** Starts the service ({@code catalytic serve}) and waits until {@code /health} answers 200. */
     public static ChildApp start(String schema, Path dir, List<String> jvmOptions, Map<String, String> settings) {
+        return start(schema, dir, jvmOptions, settings, List.of("serve"));
+    }
+
+    /**
+     * Starts the service as {@code catalytic COMMAND… --server.port=… --spring…} ({@code command} may be empty: the
+     * options alone, as {@code java -jar} is given them) and waits until {@code /health} answers 200.
+     */
+    public static ChildApp start(String schema, Path dir, List<String> jvmOptions, Map<String, String> settings,
+                                 List<String> command) {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Ddisable-axoniq-console-message=true", "-cp", System.getProperty("java.class.path"),
-                CatalyticMain.class.getName(), "serve",
+                CatalyticMain.class.getName()));
+        cmd.addAll(command);
+        cmd.addAll(List.of(
                 "--server.port=" + port,
                 "--spring.datasource.url=" + jdbcUrl(schema),
                 "--spring.datasource.username=" + TestApp.pgUser(),
