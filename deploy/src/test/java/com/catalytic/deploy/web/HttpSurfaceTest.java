@@ -56,6 +56,9 @@ class HttpSurfaceTest {
         assertThat(doc.status()).isEqualTo(200);
         assertThat(doc.json().path("paths").has("/auth/register")).isTrue();
         assertThat(doc.json().path("paths").has("/api/me")).isTrue();
+        assertThat(doc.json().path("info").path("version").asText()).as("the API version the README's policy names")
+                .isEqualTo("1.0.0");
+        assertThat(doc.json().path("info").path("title").asText()).isEqualTo("Catalytic Computing API");
         assertThat(http.get("/docs").status()).isBetween(200, 399);
     }
 
