@@ -2,6 +2,7 @@ package com.catalytic.deploy.cli;
 
 import com.catalytic.api.error.DomainException;
 import com.catalytic.deploy.config.DatabaseUrl;
+import com.catalytic.projections.audit.AuditExportVerifier;
 import com.catalytic.projections.audit.AuditVerifier.Checkpoint;
 import com.catalytic.projections.audit.AuditVerifier.Result;
 import com.catalytic.projections.audit.AuditVerifier;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +30,10 @@ import java.util.regex.Pattern;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit trail tools.",
-        subcommands = AuditCommand.Verify.class)
+        subcommands = {AuditCommand.Verify.class, AuditCommand.VerifyExport.class})
 public class AuditCommand {
 
     private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
@@ -86,7 +89,7 @@ public class AuditCommand {
         private int verifyAgainstCheckpoint(AuditVerifier verifier) {
             Outcome outcome;
             try {
-                outcome = new AuditCheckpointVerifier(keys()).read(checkpointJws());
+                outcome = new AuditCheckpointVerifier(keys(publicKey)).read(checkpointJws(checkpoint));
             } catch (DomainException | IllegalArgumentException e) {
                 System.err.println(e.getMessage());
                 return 2;
@@ -125,7 +128,7 @@ public class AuditCommand {
         }
 
         /** The JWS itself, or read from a file holding it or the checkpoint answer's JSON. */
-        private String checkpointJws() {
+        static String checkpointJws(String checkpoint) {
             String value = checkpoint.trim();
             if (COMPACT_JWS.matcher(value).matches()) {
                 return value;
@@ -146,7 +149,7 @@ public class AuditCommand {
         }
 
         /** The public key(s): a JWKS document, one JWK, or a PEM public key (which has no key id). */
-        private JWKSet keys() {
+        static JWKSet keys(String publicKey) {
             Path file = Path.of(publicKey != null ? publicKey : defaultPublicKey());
             String text = read(file).trim();
             try {
@@ -178,6 +181,56 @@ public class AuditCommand {
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
             }
+        }
+    }
+
+    @Command(name = "verify-export", mixinStandardHelpOptions = true,
+            description = "Verify an audit export (GET /api/audit-logs/export, NDJSON, without filters) against a "
+                    + "signed checkpoint, with no database and no trust in the service: every row re-hashed, "
+                    + "nothing missing, repeated, reordered or changed up to the checkpoint's entry, whose signed "
+                    + "head hash it must reach. Names the first bad row. Exit 0 intact, 1 not, 2 unusable input.")
+    public static class VerifyExport implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "EXPORT", description = "the NDJSON export file")
+        Path export;
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "FILE|JWS", description = "the signed "
+                + "checkpoint (GET /api/audit-logs/checkpoint): its signature, or a file holding it or the answer")
+        String checkpoint;
+
+        @Option(names = "--public-key", required = true, paramLabel = "FILE", description = "the service's "
+                + "public keys: the JWKS document (/.well-known/jwks.json) or a PEM public key")
+        String publicKey;
+
+        @Override
+        public Integer call() {
+            Outcome outcome;
+            try {
+                outcome = new AuditCheckpointVerifier(Verify.keys(publicKey)).read(Verify.checkpointJws(checkpoint));
+            } catch (DomainException | IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            if (!outcome.verified()) {
+                System.out.println("BROKEN  checkpoint: " + outcome.problem());
+                return 1;
+            }
+            AuditCheckpointVerifier.Checkpoint c = outcome.checkpoint();
+            AuditExportVerifier.Result r;
+            try (BufferedReader reader = Files.newBufferedReader(export, StandardCharsets.UTF_8)) {
+                r = AuditExportVerifier.verify(reader, c.tenantId(), c.count(), c.headHash());
+            } catch (IOException e) {
+                System.err.println("cannot read " + export + ": " + e.getMessage());
+                return 2;
+            }
+            if (!r.valid()) {
+                System.out.println("BROKEN  " + r.problem() + "; " + r.checked() + " entries intact before it");
+                return 1;
+            }
+            System.out.println("OK      tenant " + c.tenantId() + ": " + r.checked() + " entries, complete and "
+                    + "unchanged through entry " + c.count() + " of the checkpoint of " + c.checkpointAt()
+                    + " (head " + c.headHash() + ")");
+            return 0;
         }
     }
 }

@@ -3,15 +3,17 @@ package com.catalytic.deploy.cli;
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.config.RuntimeEnvironment;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "db", mixinStandardHelpOptions = true, description = "Database administration.",
-        subcommands = {DbMigrateCommand.Migrate.class, DbMigrateCommand.Copy.class})
+        subcommands = {DbMigrateCommand.Migrate.class, DbMigrateCommand.Copy.class, DbMigrateCommand.GrantAnalytics.class})
 public class DbMigrateCommand {
 
     @Command(name = "migrate", mixinStandardHelpOptions = true, description = "Apply pending migrations to DATABASE_URL (or the embedded database).")
@@ -83,6 +85,34 @@ public class DbMigrateCommand {
                 return 0;
             } catch (IllegalStateException e) {
                 System.err.println("db copy failed: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "grant-analytics", mixinStandardHelpOptions = true,
+            description = "Create (or reset) a read-only PostgreSQL role that may SELECT the analytical projections "
+                    + "(usage_logs, audit_logs, audit_heads, subscriptions, lattices, lattice_operations) and "
+                    + "nothing else: no credentials, sessions, event store, e-mail queue, Stripe payloads or webhook "
+                    + "secrets. Grant it to the analysts' login roles (GRANT ROLE TO alice). See docs/READ_MODEL.md.")
+    public static class GrantAnalytics implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "ROLE", description = "the role, e.g. catalytic_analytics")
+        String role;
+
+        @Option(names = "--database-url", paramLabel = "URL", description = "default: $DATABASE_URL")
+        String databaseUrl;
+
+        @Override
+        public Integer call() {
+            try {
+                AnalyticsGrant.grant(DatabaseUrl.forCommand(databaseUrl), role, System.out);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("db grant-analytics: " + e.getMessage());
+                return 2;
+            } catch (SQLException e) {
+                System.err.println("db grant-analytics failed: " + e.getMessage());
                 return 1;
             }
         }
