@@ -1,0 +1,189 @@
+package com.catalytic.deploy.web;
+
+import com.catalytic.api.error.DomainException;
+import com.catalytic.api.identity.Caller;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+/**
+ * {@code Idempotency-Key} on POST requests to the API, as Stripe has it: the first request with a key runs and its
+ * answer (status, content type, body) is kept for 24 hours; a retry with the same key and the same request gets
+ * that answer again ({@code Idempotent-Replayed: true}) without running anything; the same key with another
+ * request is 422 {@code idempotency_key_reused}; a retry while the first still runs is 409
+ * {@code idempotency_key_in_use} (retry after a second). Keys belong to the caller (the user or API key) within
+ * its tenant, and are shared by all nodes through the database. Answers of 500 and above are not kept: a retry
+ * runs again.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 25)
+class IdempotencyFilter extends OncePerRequestFilter {
+
+    static final String HEADER = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+    private final IdempotencyKeys keys;
+    private final Problems problems;
+
+    IdempotencyFilter(IdempotencyKeys keys, Problems problems) {
+        this.keys = keys;
+        this.problems = problems;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest req) {
+        return !"POST".equals(req.getMethod()) || req.getHeader(HEADER) == null
+                || !req.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws ServletException, IOException {
+        if (!(req.getAttribute(AuthenticationFilter.CALLER) instanceof Caller caller)) {
+            chain.doFilter(req, res); // not authenticated: answered as such further on
+            return;
+        }
+        String key = req.getHeader(HEADER);
+        if (!KEY.matcher(key).matches()) {
+            problems.write(res, req, HttpStatus.BAD_REQUEST, "invalid_idempotency_key",
+                    HEADER + " must be 1 to 255 visible ASCII characters", null);
+            return;
+        }
+        byte[] body;
+        try {
+            body = req.getInputStream().readAllBytes();
+        } catch (BodySizeLimitFilter.PayloadTooLargeException e) {
+            problems.write(res, req, HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", e.getMessage(), null);
+            return;
+        }
+        String fingerprint = fingerprint(req, body);
+        String tenant = caller.tenantId();
+        String principal = caller.isApiKey() ? "key:" + caller.apiKeyId() : "user:" + caller.userId();
+        while (!keys.claim(tenant, principal, key, fingerprint)) {
+            IdempotencyKeys.Stored stored = keys.find(tenant, principal, key);
+            if (stored == null) {
+                continue; // released between the two statements: claim again
+            }
+            if (keys.lapsed(stored)) {
+                keys.release(tenant, principal, key, stored.createdAt());
+                continue;
+            }
+            if (!stored.fingerprint().equals(fingerprint)) {
+                problems.write(res, req, DomainException.validation("Idempotency-Key", "idempotency_key_reused",
+                        "this Idempotency-Key was used with another request in the last 24 hours; use a new key"));
+                return;
+            }
+            if (stored.status() == null) {
+                problems.write(res, req, new DomainException(DomainException.Kind.CONFLICT, "idempotency_key_in_use",
+                        "a request with this Idempotency-Key is still running; retry shortly", null, 1L));
+                return;
+            }
+            res.setStatus(stored.status());
+            if (stored.contentType() != null) {
+                res.setContentType(stored.contentType());
+            }
+            res.setHeader(REPLAYED, "true");
+            byte[] replay = stored.body() == null ? new byte[0] : stored.body();
+            res.setContentLength(replay.length);
+            res.getOutputStream().write(replay);
+            return;
+        }
+        ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper(res);
+        boolean kept = false;
+        try {
+            chain.doFilter(new CachedBodyRequest(req, body), answer);
+            if (answer.getStatus() < 500) {
+                keys.answer(tenant, principal, key, answer.getStatus(), answer.getContentType(),
+                        answer.getContentAsByteArray());
+                kept = true;
+            }
+        } finally {
+            if (!kept) {
+                keys.forget(tenant, principal, key);
+            }
+            answer.copyBodyToResponse();
+        }
+    }
+
+    /** The request as the key stands for it: method, path, query and body. */
+    private static String fingerprint(HttpServletRequest req, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((req.getMethod() + " " + req.getRequestURI() + "?" + (req.getQueryString() == null ? ""
+                    : req.getQueryString()) + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(body);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body, read once here, handed to the rest of the chain. */
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package com.catalytic.deploy.web;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The answers kept for idempotency keys, in the database so that every node sees them (IdempotencyFilter). A key
+ * is claimed by inserting its row before the request runs: of concurrent requests with one key, on any nodes,
+ * exactly one inserts it and runs.
+ */
+@Component
+class IdempotencyKeys {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyKeys.class);
+
+    /** A stored key: {@code status} null while its first request runs. */
+    record Stored(String fingerprint, Integer status, String contentType, byte[] body, Instant createdAt,
+                  Instant lockedUntil) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final Duration retention;
+    private final Duration lock;
+
+    IdempotencyKeys(JdbcTemplate jdbc, Clock clock,
+                    @Value("${catalytic.idempotency.retention:24h}") Duration retention,
+                    @Value("${catalytic.idempotency.lock:60s}") Duration lock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.retention = retention;
+        this.lock = lock;
+    }
+
+    /** Claims the key for a request about to run; false when a row for it exists (read it with {@link #find}). */
+    boolean claim(String tenantId, String principal, String key, String fingerprint) {
+        Instant now = clock.instant();
+        return jdbc.update("INSERT INTO idempotency_keys (tenant_id, principal, idem_key, fingerprint, created_at, "
+                        + "locked_until) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", tenantId, principal, key,
+                fingerprint, Timestamp.from(now), Timestamp.from(now.plus(lock))) == 1;
+    }
+
+    Stored find(String tenantId, String principal, String key) {
+        List<Stored> rows = jdbc.query("SELECT fingerprint, status, content_type, body, created_at, locked_until "
+                        + "FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ?",
+                (rs, i) -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBytes(4),
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant()), tenantId, principal, key);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /** Whether a stored row no longer counts: past its retention, or its first request's lock ran out unanswered. */
+    boolean lapsed(Stored s) {
+        Instant now = clock.instant();
+        return s.createdAt().plus(retention).isBefore(now) || (s.status() == null && s.lockedUntil().isBefore(now));
+    }
+
+    /** Removes a lapsed row so the key can be claimed again (only that row: a concurrent claim is not lost). */
+    void release(String tenantId, String principal, String key, Instant createdAt) {
+        jdbc.update("DELETE FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ? "
+                + "AND created_at = ?", tenantId, principal, key, Timestamp.from(createdAt));
+    }
+
+    /** Forgets the claim of a request that failed on the server's side, so that a retry runs it again. */
+    void forget(String tenantId, String principal, String key) {
+        jdbc.update("DELETE FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ? "
+                + "AND status IS NULL", tenantId, principal, key);
+    }
+
+    void answer(String tenantId, String principal, String key, int status, String contentType, byte[] body) {
+        jdbc.update("UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE tenant_id = ? "
+                + "AND principal = ? AND idem_key = ?", status, contentType, body, tenantId, principal, key);
+    }
+
+    @Scheduled(fixedDelayString = "${catalytic.idempotency.cleanup-interval:1h}", initialDelayString = "5m")
+    void removeExpired() {
+        int removed = jdbc.update("DELETE FROM idempotency_keys WHERE created_at < ?",
+                Timestamp.from(clock.instant().minus(retention)));
+        if (removed > 0) {
+            log.info("Removed {} idempotency keys older than {}", removed, retention);
+        }
+    }
+}

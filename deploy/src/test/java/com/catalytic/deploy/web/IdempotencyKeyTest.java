@@ -1,0 +1,162 @@
+package com.catalytic.deploy.web;
+
+import static com.catalytic.deploy.support.Http.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.Accounts.Account;
+import com.catalytic.deploy.support.Http;
+import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.TestApp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code Idempotency-Key} on POST: the same key and request run once and answer the same, on any node; the same key
+ * with another request is 422; concurrent requests with one key run once; keys belong to their caller.
+ */
+class IdempotencyKeyTest {
+
+    static final String SCHEMA = TestApp.newSchema();
+    static final Map<String, String> SETTINGS = Map.of("catalytic.plans.free.users", "50");
+    static TestApp a;
+    static TestApp b;
+    static Account owner;
+    static String[] auth;
+
+    @BeforeAll
+    static void start() {
+        a = TestApp.start(SCHEMA, SETTINGS);
+        b = TestApp.start(SCHEMA, SETTINGS);
+        owner = Accounts.registerAndLogin(a.http(), "idem");
+        auth = bearer(owner.accessToken());
+    }
+
+    @AfterAll
+    static void stop() {
+        b.close();
+        a.close();
+        TestApp.adminJdbc().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+    }
+
+    static String member(String email) {
+        return "{\"email\":\"" + email + "\",\"role\":\"viewer\",\"password\":\"" + Accounts.PASSWORD + "\"}";
+    }
+
+    static Response post(Http http, String body, String key) {
+        return http.post("/api/users", body, auth[0], auth[1], "Idempotency-Key", key);
+    }
+
+    static long users(String email) {
+        return a.jdbc().queryForObject("SELECT count(*) FROM users WHERE email = ?", Long.class, email);
+    }
+
+    @Test
+    void theSameKeyAndRequestRunOnceAndAnswerTheSame() {
+        String email = Accounts.uniqueEmail("once");
+        String key = UUID.randomUUID().toString();
+        Response first = post(a.http(), member(email), key);
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(first.header(IdempotencyFilter.REPLAYED)).isNull();
+        Response retry = post(a.http(), member(email), key);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.raw()).isEqualTo(first.raw());
+        assertThat(retry.header(IdempotencyFilter.REPLAYED)).isEqualTo("true");
+        assertThat(users(email)).isEqualTo(1);
+        // without a key the same request runs again, and the domain refuses the second one
+        Response unkeyed = a.http().post("/api/users", member(email), auth);
+        assertThat(unkeyed.status()).as("the command really ran again: " + unkeyed).isEqualTo(409);
+    }
+
+    @Test
+    void theSameKeyWithAnotherRequestIsRefused() {
+        String key = UUID.randomUUID().toString();
+        String email = Accounts.uniqueEmail("first");
+        assertThat(post(a.http(), member(email), key).status()).isEqualTo(201);
+        String other = Accounts.uniqueEmail("other");
+        Response reused = post(a.http(), member(other), key);
+        assertThat(reused.status()).as(reused.toString()).isEqualTo(422);
+        assertThat(reused.text("code")).isEqualTo("idempotency_key_reused");
+        assertThat(users(other)).as("nothing ran").isZero();
+        assertThat(post(a.http(), member(other), UUID.randomUUID().toString()).status())
+                .as("with a key of its own it runs").isEqualTo(201);
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyRunOnce() throws Exception {
+        String email = Accounts.uniqueEmail("race");
+        String key = UUID.randomUUID().toString();
+        int n = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Http http = i % 2 == 0 ? a.http() : b.http();
+            Callable<Response> call = () -> {
+                go.await();
+                return post(http, member(email), key);
+            };
+            answers.add(pool.submit(call));
+        }
+        go.countDown();
+        List<Response> done = new ArrayList<>();
+        for (Future<Response> f : answers) {
+            done.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(done).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isIn(201, 409));
+        assertThat(done).filteredOn(r -> r.status() == 409)
+                .allSatisfy(r -> assertThat(r.text("code")).isEqualTo("idempotency_key_in_use"));
+        List<String> created = done.stream().filter(r -> r.status() == 201).map(Response::raw).distinct().toList();
+        assertThat(created).as("every 201 is the one answer").hasSize(1);
+        assertThat(users(email)).as("ran once").isEqualTo(1);
+        Response after = post(b.http(), member(email), key);
+        assertThat(after.status()).isEqualTo(201);
+        assertThat(after.raw()).isEqualTo(created.get(0));
+    }
+
+    @Test
+    void aKeyHoldsOnEveryNode() {
+        String email = Accounts.uniqueEmail("nodes");
+        String key = UUID.randomUUID().toString();
+        Response onA = post(a.http(), member(email), key);
+        assertThat(onA.status()).isEqualTo(201);
+        Response onB = post(b.http(), member(email), key);
+        assertThat(onB.status()).isEqualTo(201);
+        assertThat(onB.header(IdempotencyFilter.REPLAYED)).isEqualTo("true");
+        assertThat(onB.raw()).isEqualTo(onA.raw());
+        assertThat(post(b.http(), member(Accounts.uniqueEmail("else")), key).status()).isEqualTo(422);
+        assertThat(users(email)).isEqualTo(1);
+    }
+
+    @Test
+    void keysBelongToTheirCaller() {
+        Response issued = a.http().post("/api/api-keys", Map.of("name", "idem", "scopes", List.of("users:manage",
+                "lattices:read", "usage:read", "users:read")), auth);
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        String apiKey = issued.text("key");
+        String email = Accounts.uniqueEmail("caller");
+        String key = UUID.randomUUID().toString();
+        assertThat(post(a.http(), member(email), key).status()).isEqualTo(201);
+        Response byKey = a.http().post("/api/users", member(email), "X-API-Key", apiKey, "Idempotency-Key", key);
+        assertThat(byKey.header(IdempotencyFilter.REPLAYED)).as("not another caller's answer").isNull();
+        assertThat(byKey.status()).as("it ran, and the address is taken: " + byKey).isEqualTo(409);
+    }
+
+    @Test
+    void aKeyThatIsNotVisibleAsciiIsRefused() {
+        Response tooLong = post(a.http(), member(Accounts.uniqueEmail("bad")), "k".repeat(256));
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.text("code")).isEqualTo("invalid_idempotency_key");
+    }
+}
