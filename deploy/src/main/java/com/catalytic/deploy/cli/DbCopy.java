@@ -34,7 +34,7 @@ final class DbCopy {
     /** Copied as they are, in this order: the event store, and what no event carries (docs/OPERATIONS.md §14). */
     static final List<String> COPIED = List.of("domain_event_entry", "snapshot_event_entry", "unique_claims",
             "quota_ledger", "usage_shipping", "stripe_events", "mail_queue", "webhook_deliveries",
-            "webhook_delivery_attempts", "webhook_health", "idempotency_keys", "dead_letter_entry", "saga_entry",
+            "webhook_delivery_attempts", "webhook_health", "idempotency_keys", "audit_checkpoints", "dead_letter_entry", "saga_entry",
             "association_value_entry");
     private static final int BATCH = 500;
 

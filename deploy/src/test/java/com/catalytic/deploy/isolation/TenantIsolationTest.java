@@ -151,6 +151,7 @@ class TenantIsolationTest {
         m.put("/api/audit-logs/export?format=csv", memberA);
         m.put("/api/audit-logs/verify", null);
         m.put("/api/audit-logs/checkpoint", ownerA.tenantId());
+        m.put("/api/audit-logs/checkpoints", ownerA.tenantId());
         m.put("/api/plans", null);
         m.put("/api/webhooks", webhookA);
         m.put("/api/webhooks/event-types", "lattice.created");
