@@ -6,6 +6,9 @@ import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +54,7 @@ class HttpSurfaceTest {
     }
 
     @Test
-    void openApiDocumentAndUiAreServed() {
+    void openApiDocumentAndUiAreServed() throws IOException {
         Response doc = http.get("/openapi.json");
         assertThat(doc.status()).isEqualTo(200);
         assertThat(doc.json().path("paths").has("/auth/register")).isTrue();
@@ -59,6 +62,18 @@ class HttpSurfaceTest {
         assertThat(doc.json().path("info").path("version").asText()).as("the API version the README's policy names")
                 .isEqualTo("1.0.0");
         assertThat(doc.json().path("info").path("title").asText()).isEqualTo("Catalytic Computing API");
+        doc.json().path("paths").forEach(item -> item.forEach(op -> {
+            assertThat(op.path("summary").asText()).as("every operation has a summary").isNotBlank();
+            op.path("parameters").forEach(p -> assertThat(p.path("name").asText())
+                    .as("the caller comes from the credential, never from a parameter").isNotEqualTo("caller"));
+        }));
+        assertThat(doc.json().path("paths").path("/api/users").path("get").path("security").isMissingNode())
+                .as("secured by the document's bearer or API key").isTrue();
+        assertThat(doc.json().path("paths").path("/auth/login").path("post").path("security").isEmpty())
+                .as("public").isTrue();
+        assertThat(doc.json().path("components").path("securitySchemes").has("apiKey")).isTrue();
+        // saved for the Redocly lint that .ci/run runs after the tests
+        Files.writeString(Path.of("target", "openapi.json"), doc.raw());
         assertThat(http.get("/docs").status()).isBetween(200, 399);
     }
 
