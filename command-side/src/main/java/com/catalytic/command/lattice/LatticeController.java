@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class LatticeController {
 
-    public record CreateRequest(String name, @NotNull Integer dimensions, @NotNull Integer size,
+    public record CreateLatticeRequest(String name, @NotNull Integer dimensions, @NotNull Integer size,
                                 List<List<Integer>> obstacles) {
     }
 
@@ -36,7 +36,7 @@ class LatticeController {
 
     @PostMapping(path = "/api/lattices", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    public Map<String, Object> create(Caller caller, @Valid @RequestBody CreateRequest body) {
+    public Map<String, Object> create(Caller caller, @Valid @RequestBody CreateLatticeRequest body) {
         return lattices.create(caller, body.name(), body.dimensions(), body.size(), body.obstacles());
     }
 

@@ -21,13 +21,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class WebhooksController {
 
-    public record CreateRequest(@NotBlank @Size(max = WebhookTargets.MAX_URL_LENGTH) String url,
+    public record CreateWebhookRequest(@NotBlank @Size(max = WebhookTargets.MAX_URL_LENGTH) String url,
                                 @Size(max = WebhookAggregate.MAX_DESCRIPTION) String description,
                                 @Size(max = WebhookAggregate.MAX_EVENT_TYPES) Set<String> eventTypes,
                                 Boolean enabled) {
     }
 
-    public record ChangeRequest(@Size(min = 1, max = WebhookTargets.MAX_URL_LENGTH) String url,
+    public record ChangeWebhookRequest(@Size(min = 1, max = WebhookTargets.MAX_URL_LENGTH) String url,
                                 @Size(max = WebhookAggregate.MAX_DESCRIPTION) String description,
                                 @Size(max = WebhookAggregate.MAX_EVENT_TYPES) Set<String> eventTypes,
                                 Boolean enabled) {
@@ -41,13 +41,13 @@ class WebhooksController {
 
     @PostMapping(path = "/api/webhooks", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    public Map<String, Object> create(Caller caller, @Valid @RequestBody CreateRequest body) {
+    public Map<String, Object> create(Caller caller, @Valid @RequestBody CreateWebhookRequest body) {
         return webhooks.create(caller, body.url(), body.description(), body.eventTypes(), body.enabled());
     }
 
     @PatchMapping(path = "/api/webhooks/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> change(Caller caller, @PathVariable("id") String id,
-                                      @Valid @RequestBody ChangeRequest body) {
+                                      @Valid @RequestBody ChangeWebhookRequest body) {
         return webhooks.update(caller, id, body.url(), body.description(), body.eventTypes(), body.enabled());
     }
 

@@ -1,6 +1,8 @@
 package com.catalytic.deploy.web;
 
 import com.catalytic.api.identity.Caller;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -9,18 +11,23 @@ import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.NumberSchema;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.providers.ObjectMapperProvider;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,6 +43,9 @@ class ApiDocsConfiguration {
     static {
         // the caller is resolved from the credential, not sent as a parameter
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
+        // exact counts (a lattice's vertices and edges) may exceed any fixed-width integer: a number of any size
+        SpringDocUtils.getConfig().replaceWithSchema(BigInteger.class, new NumberSchema()
+                .description("an exact whole number, of any size"));
     }
 
     /** The version of the HTTP API and webhook payloads: changes within it are additive only. */
@@ -76,7 +86,7 @@ class ApiDocsConfiguration {
                                 + "usage, audit trail and webhooks. Version 1: changes are additive only; removals "
                                 + "are announced with Deprecation and Sunset headers at least six months ahead. "
                                 + "Errors are RFC 9457 problems (application/problem+json) named by their code.")
-                        .license(new License().name("Proprietary")))
+                        .license(new License().name("Proprietary").identifier("LicenseRef-Proprietary")))
                 .components(new Components()
                         .addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP)
                                 .scheme("bearer").bearerFormat("JWT")
@@ -86,8 +96,16 @@ class ApiDocsConfiguration {
                                 .in(SecurityScheme.In.HEADER).name("X-API-Key")
                                 .description("An API key (clc_live_…) from POST /api/api-keys; it holds scopes, "
                                         + "never more than its creator's role")))
+                .servers(List.of(new Server().url("/").description("the service that serves this document")))
                 .addSecurityItem(new SecurityRequirement().addList(BEARER))
                 .addSecurityItem(new SecurityRequirement().addList(API_KEY));
+    }
+
+    /** Schemas name properties as the service reads and writes them: snake_case (WebConfiguration). */
+    @Bean
+    ModelResolver snakeCaseSchemas(ObjectMapperProvider mappers) {
+        return new ModelResolver(mappers.jsonMapper().copy()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)).openapi31(mappers.isOpenapi31());
     }
 
     @Bean
@@ -98,6 +116,7 @@ class ApiDocsConfiguration {
             api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
                 String name = method.name() + " " + path;
                 op.setSummary(SUMMARIES.getOrDefault(name, op.getSummary()));
+                op.setOperationId(operationId(method.name(), path));
                 String tag = tag(path);
                 op.setTags(List.of(tag));
                 if (!used.contains(tag)) {
@@ -141,6 +160,30 @@ class ApiDocsConfiguration {
         if (op.getResponses().keySet().stream().noneMatch(code -> code.startsWith("4") && !code.equals("401"))) {
             op.getResponses().addApiResponse("4XX", problem);
         }
+    }
+
+    /**
+     * A stable operation id from the method and the path, as generated clients name their methods:
+     * {@code GET /api/users/{id}} is {@code getUsersById}, {@code POST /api/lattices/{id}/path} is
+     * {@code postLatticesByIdPath}.
+     */
+    static String operationId(String method, String path) {
+        StringBuilder id = new StringBuilder(method.toLowerCase(Locale.ROOT));
+        for (String segment : path.split("/")) {
+            if (segment.isEmpty() || segment.equals("api")) {
+                continue;
+            }
+            boolean parameter = segment.startsWith("{");
+            if (parameter) {
+                id.append("By");
+            }
+            for (String word : segment.replaceAll("[{}]", "").split("[^A-Za-z0-9]+")) {
+                if (!word.isEmpty()) {
+                    id.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+                }
+            }
+        }
+        return id.toString();
     }
 
     private static String tag(String path) {
