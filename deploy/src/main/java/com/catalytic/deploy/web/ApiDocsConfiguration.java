@@ -6,6 +6,7 @@ import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
@@ -14,6 +15,7 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.NumberSchema;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
@@ -29,6 +31,7 @@ import java.util.Set;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.providers.ObjectMapperProvider;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -38,6 +41,7 @@ import org.springframework.context.annotation.Configuration;
  * public), a summary and a capability tag per operation, and the problem+json answer every operation may give.
  */
 @Configuration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET) // operator commands serve no document
 class ApiDocsConfiguration {
 
     static {
@@ -128,6 +132,12 @@ class ApiDocsConfiguration {
                     op.setSecurity(List.of(new SecurityRequirement().addList(BEARER)));
                 }
                 problems(op, !PUBLIC.contains(name));
+                if (method == PathItem.HttpMethod.POST && path.startsWith("/api/")) {
+                    op.addParametersItem(new HeaderParameter().name(IdempotencyFilter.HEADER).required(false)
+                            .schema(new StringSchema().maxLength(255))
+                            .description("Makes a retry safe: the same key and request within 24 hours get the "
+                                    + "first answer again (Idempotent-Replayed: true) without running twice"));
+                }
             }));
             api.setTags(used.stream().sorted().map(t -> new Tag().name(t).description(TAG_DESCRIPTIONS.get(t)))
                     .toList());
@@ -249,6 +259,7 @@ class ApiDocsConfiguration {
         s.put("GET /api/lattices/{id}/operations", "A lattice's computations, newest first");
         s.put("GET /api/usage", "Usage report: calls, units and errors by endpoint and period, quota");
         s.put("GET /api/usage/logs", "Metered calls one by one, newest first");
+        s.put("GET /api/usage/export", "Export the metered calls of a period (NDJSON or CSV, streamed)");
         s.put("GET /api/audit-logs", "Search the audit trail");
         s.put("GET /api/audit-logs/export", "Export the audit trail (NDJSON or CSV, streamed)");
         s.put("GET /api/audit-logs/verify", "Re-hash the tenant's audit chain");

@@ -144,6 +144,8 @@ class TenantIsolationTest {
         m.put("/api/subscription", customerA);
         m.put("/api/usage", null);
         m.put("/api/usage/logs?limit=500", null);
+        m.put("/api/usage/export", null);
+        m.put("/api/usage/export?format=csv", null);
         m.put("/api/audit-logs?limit=500", memberA);
         m.put("/api/audit-logs?target_id=" + memberA, memberA);
         m.put("/api/audit-logs?actor_id=" + ownerA.userId(), ownerA.userId());

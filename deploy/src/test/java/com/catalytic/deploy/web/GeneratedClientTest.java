@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,14 +64,18 @@ class GeneratedClientTest {
             assertThat(me.getRole()).isEqualTo("owner");
 
             TeamApi team = new TeamApi(owner);
-            Map<String, Object> added = team.postUsers(new AddUserRequest().email(Accounts.uniqueEmail("member"))
-                    .role("viewer").password(Accounts.PASSWORD));
+            AddUserRequest member = new AddUserRequest().email(Accounts.uniqueEmail("member")).role("viewer")
+                    .password(Accounts.PASSWORD);
+            String retryKey = UUID.randomUUID().toString();
+            Map<String, Object> added = team.postUsers(member, retryKey);
             assertThat(added).containsEntry("role", "viewer");
+            assertThat(team.postUsers(member, retryKey)).as("a retry with its Idempotency-Key: the same answer")
+                    .isEqualTo(added);
             List<UserView> users = team.getUsers().get("users");
             assertThat(users).extracting(UserView::getId).contains(registered.getUserId(), (String) added.get("id"));
 
             Map<String, Object> issued = new ApiKeysApi(owner).postApiKeys(new IssueRequest().name("client")
-                    .scopes(Set.of("lattices:read", "lattices:write", "usage:read")));
+                    .scopes(Set.of("lattices:read", "lattices:write", "usage:read")), null);
             String key = (String) issued.get("key");
             assertThat(key).startsWith("clc_live_");
             assertThat(new ApiKeysApi(owner).getApiKeys().get("api_keys")).hasSize(1);
@@ -78,12 +83,12 @@ class GeneratedClientTest {
             ApiClient byKey = client(app, null).setRequestInterceptor(b -> b.header("X-API-Key", key));
             LatticesApi lattices = new LatticesApi(byKey);
             Map<String, Object> created = lattices.postLattices(new CreateLatticeRequest().name("grid").dimensions(2)
-                    .size(4));
+                    .size(4), null);
             String latticeId = (String) created.get("id");
             LatticeView view = lattices.getLatticesById(latticeId);
             assertThat(view.getVertices()).isEqualByComparingTo(BigDecimal.valueOf(16));
             Map<String, Object> path = lattices.postLatticesByIdPath(latticeId, new PathRequest().start(List.of(0, 0))
-                    .end(List.of(3, 3)));
+                    .end(List.of(3, 3)), null);
             assertThat(path).containsEntry("reachable", true).containsEntry("length", 6);
             assertThat(lattices.getLatticesByIdOperations(latticeId, null, null).get("operations")).asList().hasSize(1);
             ApiException missing = (ApiException) org.assertj.core.api.Assertions.catchThrowable(
@@ -96,13 +101,13 @@ class GeneratedClientTest {
             assertThat(new UsageApi(byKey).getUsage(null, null, "day")).containsKeys("totals", "quota", "series");
 
             Map<String, Object> webhook = new WebhooksApi(owner).postWebhooks(new CreateWebhookRequest()
-                    .url("https://93.184.215.14/hooks").eventTypes(Set.of("lattice.created")));
+                    .url("https://93.184.215.14/hooks").eventTypes(Set.of("lattice.created")), null);
             assertThat((String) webhook.get("secret")).startsWith("whsec_");
             assertThat(new WebhooksApi(owner).getWebhooks().get("webhooks")).hasSize(1);
 
             AuditApi audit = new AuditApi(owner);
             String checkpoint = (String) audit.getAuditLogsCheckpoint().get("signature");
-            assertThat(audit.postAuditLogsVerify(new VerifyRequest().checkpoint(checkpoint)))
+            assertThat(audit.postAuditLogsVerify(new VerifyRequest().checkpoint(checkpoint), null))
                     .containsEntry("valid", true);
             assertThat(audit.getAuditLogs(null, null, null, null, null, null, 10, null).get("audit_logs")).asList()
                     .isNotEmpty();

@@ -10,23 +10,16 @@ import com.catalytic.api.audit.AuditQueries.VerifyAuditChainQuery;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Scopes;
+import com.catalytic.query.export.RowExport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -94,51 +87,18 @@ class AuditController {
                                                         @RequestParam(name = "target_type", required = false) String targetType,
                                                         @RequestParam(name = "target_id", required = false) String targetId) {
         caller.require(Scopes.AUDIT_READ);
-        boolean csv = switch (format) {
-            case "csv" -> true;
-            case "ndjson" -> false;
-            default -> throw DomainException.validation("format", "invalid_format", "format must be ndjson or csv");
-        };
         AuditFilter f = filter(caller, from, to, actorId, action, targetType, targetId);
-        response.setContentType(csv ? "text/csv;charset=UTF-8" : "application/x-ndjson");
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit-logs."
-                + (csv ? "csv" : "ndjson") + "\"");
-        try {
-            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(response.getOutputStream(),
-                    StandardCharsets.UTF_8));
-            if (csv) {
-                w.write(String.join(",", COLUMNS.split(", ")));
-                w.write("\r\n");
-            }
+        try (RowExport export = RowExport.start(response, format, "audit-logs", List.of(COLUMNS.split(", ")), json)) {
             // keyset pages: memory is bounded by a page, and no connection is held while the client reads
             long after = 0;
             List<AuditEntry> page;
             do {
                 page = entries(new ExportAuditEntriesQuery(f, after, EXPORT_PAGE));
                 for (AuditEntry entry : page) {
-                    write(w, row(entry), csv);
+                    export.write(row(entry));
                     after = entry.seq();
                 }
             } while (page.size() == EXPORT_PAGE);
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void write(Writer w, Map<String, Object> row, boolean csv) {
-        try {
-            if (csv) {
-                List<String> cells = new ArrayList<>();
-                row.values().forEach(v -> cells.add(csvCell(v)));
-                w.write(String.join(",", cells));
-                w.write("\r\n");
-            } else {
-                w.write(json.writeValueAsString(row));
-                w.write("\n");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -191,19 +151,6 @@ class AuditController {
         m.put("prev_hash", e.prevHash());
         m.put("hash", e.hash());
         return m;
-    }
-
-    private static String csvCell(Object v) {
-        if (v == null) {
-            return "";
-        }
-        String s = v.toString();
-        // a leading = + - @ would be a formula in a spreadsheet
-        if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0) {
-            s = "'" + s;
-        }
-        return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || s.startsWith("'")
-                ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static Instant instant(String value, String field) {

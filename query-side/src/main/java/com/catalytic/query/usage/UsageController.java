@@ -3,6 +3,7 @@ package com.catalytic.query.usage;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.usage.UsageQueries.ExportUsageLogsQuery;
 import com.catalytic.api.usage.UsageQueries.Granularity;
 import com.catalytic.api.usage.UsageQueries.QuotaStatus;
 import com.catalytic.api.usage.UsageQueries.QuotaStatusQuery;
@@ -10,6 +11,9 @@ import com.catalytic.api.usage.UsageQueries.UsageLogView;
 import com.catalytic.api.usage.UsageQueries.UsageLogsQuery;
 import com.catalytic.api.usage.UsageQueries.UsageReport;
 import com.catalytic.api.usage.UsageQueries.UsageReportQuery;
+import com.catalytic.query.export.RowExport;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,13 +38,18 @@ class UsageController {
 
     static final Duration MAX_RANGE = Duration.ofDays(366);
     static final int MAX_PAGE = 500;
+    static final int EXPORT_PAGE = 2_000;
+    static final List<String> EXPORT_COLUMNS = List.of("id", "occurred_at", "endpoint", "method", "status",
+            "duration_ms", "bytes", "units", "user_id", "api_key_id", "request_id");
 
     private final QueryGateway queries;
     private final Clock clock;
+    private final ObjectMapper json;
 
-    public UsageController(QueryGateway queries, Clock clock) {
+    public UsageController(QueryGateway queries, Clock clock, ObjectMapper json) {
         this.queries = queries;
         this.clock = clock;
+        this.json = json;
     }
 
     @GetMapping("/api/usage")
@@ -112,6 +121,56 @@ class UsageController {
         out.put("logs", page);
         out.put("next_cursor", next);
         return out;
+    }
+
+    /**
+     * Every metered call of the tenant in [{@code from}, {@code to}) (default: this month so far), oldest first, as
+     * NDJSON or CSV, streamed in keyset pages: memory stays at a page whatever the range.
+     */
+    @GetMapping("/api/usage/export")
+    public void export(HttpServletResponse response, Caller caller,
+                       @RequestParam(name = "format", defaultValue = "ndjson") String format,
+                       @RequestParam(name = "from", required = false) String fromParam,
+                       @RequestParam(name = "to", required = false) String toParam) {
+        caller.require(Scopes.USAGE_READ);
+        Instant now = clock.instant();
+        Instant from = fromParam == null
+                ? YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)
+                : instant(fromParam, "from");
+        Instant to = toParam == null ? now.plusSeconds(1) : instant(toParam, "to");
+        if (!from.isBefore(to)) {
+            throw DomainException.validation("from", "invalid_range", "from must be before to");
+        }
+        try (RowExport export = RowExport.start(response, format, "usage", EXPORT_COLUMNS, json)) {
+            Instant afterTime = null;
+            String afterId = null;
+            List<UsageLogView> page;
+            do {
+                page = queries.query(new ExportUsageLogsQuery(caller.tenantId(), from, to, afterTime, afterId,
+                        EXPORT_PAGE), ResponseTypes.multipleInstancesOf(UsageLogView.class)).join();
+                for (UsageLogView call : page) {
+                    export.write(exportRow(call));
+                    afterTime = call.occurredAt();
+                    afterId = call.id();
+                }
+            } while (page.size() == EXPORT_PAGE);
+        }
+    }
+
+    private static Map<String, Object> exportRow(UsageLogView c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.put("occurred_at", c.occurredAt().toString());
+        m.put("endpoint", c.endpoint());
+        m.put("method", c.method());
+        m.put("status", c.status());
+        m.put("duration_ms", c.durationMs());
+        m.put("bytes", c.bytes());
+        m.put("units", c.units());
+        m.put("user_id", c.userId());
+        m.put("api_key_id", c.apiKeyId());
+        m.put("request_id", c.requestId());
+        return m;
     }
 
     private static Instant instant(String value, String field) {

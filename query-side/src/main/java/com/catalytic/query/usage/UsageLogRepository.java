@@ -67,6 +67,22 @@ class UsageLogRepository {
         return jdbc.query(sql, (rs, i) -> usageLog(rs), args.toArray());
     }
 
+    /** At most {@code limit} calls in [{@code from}, {@code to}) oldest first, after ({@code afterTime}, {@code afterId}). */
+    public List<UsageLogView> oldestFirst(String tenantId, Instant from, Instant to, Instant afterTime, String afterId,
+                                          int limit) {
+        String sql = "SELECT id, request_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, units, "
+                + "occurred_at FROM usage_logs WHERE tenant_id = ? AND occurred_at >= ? AND occurred_at < ? "
+                + (afterTime != null ? "AND (occurred_at > ? OR (occurred_at = ? AND id > ?)) " : "")
+                + "ORDER BY occurred_at, id LIMIT ?";
+        List<Object> args = new ArrayList<>(List.of(tenantId, Timestamp.from(from), Timestamp.from(to)));
+        if (afterTime != null) {
+            Timestamp t = Timestamp.from(afterTime);
+            args.addAll(List.of(t, t, afterId));
+        }
+        args.add(limit);
+        return jdbc.query(sql, (rs, i) -> usageLog(rs), args.toArray());
+    }
+
     private static EndpointUsage endpointUsage(ResultSet rs) throws SQLException {
         return new EndpointUsage(rs.getString("endpoint"), rs.getString("method"), rs.getLong("calls"),
                 rs.getLong("units"), rs.getLong("errors"));

@@ -1,6 +1,7 @@
 package com.catalytic.query.usage;
 
 import com.catalytic.api.usage.UsageQueries.EndpointUsage;
+import com.catalytic.api.usage.UsageQueries.ExportUsageLogsQuery;
 import com.catalytic.api.usage.UsageQueries.Granularity;
 import com.catalytic.api.usage.UsageQueries.SeriesPoint;
 import com.catalytic.api.usage.UsageQueries.UsageLogView;
@@ -49,6 +50,11 @@ class UsageQueryHandlers {
     @QueryHandler
     public List<UsageLogView> handle(UsageLogsQuery q) {
         return logs.newestFirst(q.tenantId(), q.beforeTime(), q.beforeId(), q.limit());
+    }
+
+    @QueryHandler
+    public List<UsageLogView> handle(ExportUsageLogsQuery q) {
+        return logs.oldestFirst(q.tenantId(), q.from(), q.to(), q.afterTime(), q.afterId(), q.limit());
     }
 
     private static Instant truncate(ZonedDateTime hour, Granularity g) {

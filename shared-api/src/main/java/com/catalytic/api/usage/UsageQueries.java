@@ -36,6 +36,11 @@ public final class UsageQueries {
     public record UsageLogsQuery(String tenantId, Instant beforeTime, String beforeId, int limit) {
     }
 
+    /** Calls in [{@code from}, {@code to}), oldest first, after ({@code afterTime}, {@code afterId}) when given. */
+    public record ExportUsageLogsQuery(String tenantId, Instant from, Instant to, Instant afterTime, String afterId,
+                                       int limit) {
+    }
+
     public record UsageLogView(String id, String requestId, String userId, String apiKeyId, String endpoint,
                                String method, int status, long durationMs, long bytes, long units, Instant occurredAt) {
     }
