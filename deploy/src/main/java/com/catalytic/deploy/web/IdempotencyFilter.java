@@ -77,14 +77,18 @@ class IdempotencyFilter extends OncePerRequestFilter {
         String fingerprint = fingerprint(req, body);
         String tenant = caller.tenantId();
         String principal = caller.isApiKey() ? "key:" + caller.apiKeyId() : "user:" + caller.userId();
+        int attempts = 0;
         while (!keys.claim(tenant, principal, key, fingerprint)) {
             IdempotencyKeys.Stored stored = keys.find(tenant, principal, key);
-            if (stored == null) {
-                continue; // released between the two statements: claim again
-            }
-            if (keys.lapsed(stored)) {
-                keys.release(tenant, principal, key, stored.createdAt());
-                continue;
+            if (stored == null || keys.lapsed(stored)) {
+                if (stored != null) {
+                    keys.releaseIfLapsed(tenant, principal, key);
+                }
+                if (++attempts < 3) {
+                    continue; // gone, or lapsed and now released: claim again
+                }
+                problems.write(res, req, inUse()); // others keep claiming it: the client retries
+                return;
             }
             if (!stored.fingerprint().equals(fingerprint)) {
                 problems.write(res, req, DomainException.validation("Idempotency-Key", "idempotency_key_reused",
@@ -92,8 +96,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
                 return;
             }
             if (stored.status() == null) {
-                problems.write(res, req, new DomainException(DomainException.Kind.CONFLICT, "idempotency_key_in_use",
-                        "a request with this Idempotency-Key is still running; retry shortly", null, 1L));
+                problems.write(res, req, inUse());
                 return;
             }
             res.setStatus(stored.status());
@@ -121,6 +124,11 @@ class IdempotencyFilter extends OncePerRequestFilter {
             }
             answer.copyBodyToResponse();
         }
+    }
+
+    private static DomainException inUse() {
+        return new DomainException(DomainException.Kind.CONFLICT, "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still running; retry shortly", null, 1L);
     }
 
     /** The request as the key stands for it: method, path, query and body. */

@@ -63,10 +63,12 @@ class IdempotencyKeys {
         return s.createdAt().plus(retention).isBefore(now) || (s.status() == null && s.lockedUntil().isBefore(now));
     }
 
-    /** Removes a lapsed row so the key can be claimed again (only that row: a concurrent claim is not lost). */
-    void release(String tenantId, String principal, String key, Instant createdAt) {
+    /** Removes the key's row if it has lapsed (checked by the database, so a fresh concurrent claim stays). */
+    void releaseIfLapsed(String tenantId, String principal, String key) {
+        Instant now = clock.instant();
         jdbc.update("DELETE FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ? "
-                + "AND created_at = ?", tenantId, principal, key, Timestamp.from(createdAt));
+                        + "AND (created_at < ? OR (status IS NULL AND locked_until < ?))", tenantId, principal, key,
+                Timestamp.from(now.minus(retention)), Timestamp.from(now));
     }
 
     /** Forgets the claim of a request that failed on the server's side, so that a retry runs it again. */

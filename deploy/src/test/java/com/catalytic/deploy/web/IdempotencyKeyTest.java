@@ -8,6 +8,9 @@ import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.infrastructure.secrets.Hashing;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +154,33 @@ class IdempotencyKeyTest {
         Response byKey = a.http().post("/api/users", member(email), "X-API-Key", apiKey, "Idempotency-Key", key);
         assertThat(byKey.header(IdempotencyFilter.REPLAYED)).as("not another caller's answer").isNull();
         assertThat(byKey.status()).as("it ran, and the address is taken: " + byKey).isEqualTo(409);
+    }
+
+    @Test
+    void aClaimWhoseRequestNeverAnsweredIsTakenOverOnceItsLockRunsOut() {
+        String principal = "user:" + owner.userId();
+        Instant now = Instant.now();
+        // a live claim of this very request (a node working on it): 409, retry later
+        String busyEmail = Accounts.uniqueEmail("busy");
+        String busyKey = UUID.randomUUID().toString();
+        claim(principal, busyKey, "POST /api/users?\n" + member(busyEmail), now, now.plusSeconds(60));
+        Response busy = post(a.http(), member(busyEmail), busyKey);
+        assertThat(busy.status()).as(busy.toString()).isEqualTo(409);
+        assertThat(busy.text("code")).isEqualTo("idempotency_key_in_use");
+        assertThat(users(busyEmail)).isZero();
+        // the same, but its node died: once the lock ran out, the request runs
+        String email = Accounts.uniqueEmail("orphan");
+        String key = UUID.randomUUID().toString();
+        claim(principal, key, "POST /api/users?\n" + member(email), now.minusSeconds(120), now.minusSeconds(60));
+        Response taken = post(a.http(), member(email), key);
+        assertThat(taken.status()).as(taken.toString()).isEqualTo(201);
+        assertThat(users(email)).isEqualTo(1);
+    }
+
+    static void claim(String principal, String key, String request, Instant created, Instant lockedUntil) {
+        assertThat(a.jdbc().update("INSERT INTO idempotency_keys (tenant_id, principal, idem_key, fingerprint, "
+                        + "created_at, locked_until) VALUES (?, ?, ?, ?, ?, ?)", owner.tenantId(), principal, key,
+                Hashing.sha256Hex(request), Timestamp.from(created), Timestamp.from(lockedUntil))).isEqualTo(1);
     }
 
     @Test

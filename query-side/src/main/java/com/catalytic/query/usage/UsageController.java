@@ -57,14 +57,9 @@ class UsageController {
                                      @RequestParam(name = "to", required = false) String toParam,
                                      @RequestParam(name = "granularity", defaultValue = "day") String granularityParam) {
         caller.require(Scopes.USAGE_READ);
-        Instant now = clock.instant();
-        Instant from = fromParam == null
-                ? YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)
-                : instant(fromParam, "from");
-        Instant to = toParam == null ? now.plusSeconds(1) : instant(toParam, "to");
-        if (!from.isBefore(to)) {
-            throw DomainException.validation("from", "invalid_range", "from must be before to");
-        }
+        Range range = range(fromParam, toParam);
+        Instant from = range.from();
+        Instant to = range.to();
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
             throw DomainException.validation("to", "invalid_range", "a report covers at most 366 days");
         }
@@ -133,14 +128,9 @@ class UsageController {
                        @RequestParam(name = "from", required = false) String fromParam,
                        @RequestParam(name = "to", required = false) String toParam) {
         caller.require(Scopes.USAGE_READ);
-        Instant now = clock.instant();
-        Instant from = fromParam == null
-                ? YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)
-                : instant(fromParam, "from");
-        Instant to = toParam == null ? now.plusSeconds(1) : instant(toParam, "to");
-        if (!from.isBefore(to)) {
-            throw DomainException.validation("from", "invalid_range", "from must be before to");
-        }
+        Range range = range(fromParam, toParam);
+        Instant from = range.from();
+        Instant to = range.to();
         try (RowExport export = RowExport.start(response, format, "usage", EXPORT_COLUMNS, json)) {
             Instant afterTime = null;
             String afterId = null;
@@ -171,6 +161,22 @@ class UsageController {
         m.put("api_key_id", c.apiKeyId());
         m.put("request_id", c.requestId());
         return m;
+    }
+
+    private record Range(Instant from, Instant to) {
+    }
+
+    /** [from, to): by default this month so far; 422 {@code invalid_range} unless from is before to. */
+    private Range range(String fromParam, String toParam) {
+        Instant now = clock.instant();
+        Instant from = fromParam == null
+                ? YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)
+                : instant(fromParam, "from");
+        Instant to = toParam == null ? now.plusSeconds(1) : instant(toParam, "to");
+        if (!from.isBefore(to)) {
+            throw DomainException.validation("from", "invalid_range", "from must be before to");
+        }
+        return new Range(from, to);
     }
 
     private static Instant instant(String value, String field) {
