@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,7 @@ public final class LegacyImport {
                 }
             }
             planner.usageNotImported();
-            return report(planner, List.of(), true);
+            return report(planner, Map.of(), true);
         }
     }
 
@@ -91,7 +90,7 @@ public final class LegacyImport {
             EventPublisher publisher = new EventPublisher(ctx.getBean(EventStore.class),
                     ctx.getBean(TransactionManager.class), ctx.getBean(JdbcTemplate.class));
             ImportPlanner planner = new ImportPlanner(source, publisher.state(), plans).plan();
-            List<String> failed = new ArrayList<>();
+            Map<String, String> failed = new LinkedHashMap<>();
             try (ProgressBar bar = progressBar("import", planner.imports().size())) {
                 for (TenantImport t : planner.imports()) {
                     write(planner, publisher, t, failed);
@@ -111,14 +110,16 @@ public final class LegacyImport {
         return props;
     }
 
-    private static void write(ImportPlanner planner, EventPublisher publisher, TenantImport t, List<String> failed) {
+    /** Writes the tenant; a failure is kept in {@code failed} (tenant id to what happened) and the run goes on. */
+    private static void write(ImportPlanner planner, EventPublisher publisher, TenantImport t,
+                              Map<String, String> failed) {
         try {
             if (!t.alreadyImported) {
                 publisher.tenant(t);
             }
             planner.usage(t, records -> publisher.usage(t, records));
         } catch (SQLException | RuntimeException e) {
-            failed.add("tenant " + t.tenantId + " (" + t.name + ") was not written"
+            failed.put(t.tenantId, "tenant " + t.tenantId + " (" + t.name + ") was not written"
                     + (t.alreadyImported ? " completely" : ", nothing of it is stored") + ": " + e.getMessage());
         }
     }
@@ -148,7 +149,7 @@ public final class LegacyImport {
         }
     }
 
-    private Outcome report(ImportPlanner planner, List<String> failed, boolean dryRun) {
+    private Outcome report(ImportPlanner planner, Map<String, String> failed, boolean dryRun) {
         List<Rejection> rejected = planner.rejections().stream().filter(Rejection::rejected).toList();
         List<Rejection> skipped = planner.rejections().stream().filter(r -> !r.rejected()).toList();
         out.println("rejected: " + rejected.size() + " rows");
@@ -156,7 +157,7 @@ public final class LegacyImport {
         out.println("not carried over: " + skipped.size() + " rows");
         skipped.forEach(r -> out.println("  " + r.line()));
         List<TenantImport> written = planner.imports().stream().filter(t -> !t.alreadyImported)
-                .filter(t -> failed.stream().noneMatch(f -> f.startsWith("tenant " + t.tenantId + " "))).toList();
+                .filter(t -> !failed.containsKey(t.tenantId)).toList();
         Map<String, Long> rows = new LinkedHashMap<>();
         written.forEach(t -> t.rows.forEach((table, n) -> rows.merge(table, n, Long::sum)));
         out.println((dryRun ? "would import: " : "imported: ") + written.size() + " tenants ("
@@ -166,8 +167,9 @@ public final class LegacyImport {
             out.println("already imported by an earlier run, left alone: " + planner.alreadyImported().size()
                     + " tenants");
         }
-        failed.forEach(f -> out.println("failed: " + f));
-        return new Outcome(written.size(), planner.alreadyImported().size(), rejected.size(), skipped.size(), failed);
+        failed.values().forEach(f -> out.println("failed: " + f));
+        return new Outcome(written.size(), planner.alreadyImported().size(), rejected.size(), skipped.size(),
+                List.copyOf(failed.values()));
     }
 
     private static ProgressBar progressBar(String task, int tenants) {

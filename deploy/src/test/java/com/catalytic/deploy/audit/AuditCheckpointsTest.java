@@ -58,6 +58,12 @@ class AuditCheckpointsTest {
             assertThat(theirs.raw()).as("tenant B sees only its own").doesNotContain(a.tenantId());
             await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/api/audit-logs/checkpoints", authB).raw()
                     .contains(b.tenantId()));
+            String viewer = Accounts.uniqueEmail("viewer");
+            assertThat(http.post("/api/users", Map.of("email", viewer, "role", "viewer", "password",
+                    Accounts.PASSWORD), authA).status()).isEqualTo(201);
+            Response byViewer = http.get("/api/audit-logs/checkpoints",
+                    bearer(Accounts.login(http, viewer, Accounts.PASSWORD).accessToken()));
+            assertThat(byViewer.status()).as("audit:read is for admins and owners: " + byViewer).isEqualTo(403);
             assertThat(http.get("/api/audit-logs/checkpoints?cursor=x", authA).status()).isEqualTo(422);
             assertThat(http.get("/api/audit-logs/checkpoints?limit=0", authA).status()).isEqualTo(422);
         } finally {

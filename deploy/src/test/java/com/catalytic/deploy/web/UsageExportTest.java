@@ -53,6 +53,11 @@ class UsageExportTest {
             Response none = http.get("/api/usage/export?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z", authA);
             assertThat(none.status()).isEqualTo(200);
             assertThat(none.raw()).as("nothing in that period").isEmpty();
+            Response issued = http.post("/api/api-keys", Map.of("name", "no-usage", "scopes",
+                    List.of("lattices:read")), authA);
+            assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+            Response byKey = http.get("/api/usage/export", "X-API-Key", issued.text("key"));
+            assertThat(byKey.status()).as("a key without usage:read is refused: " + byKey).isEqualTo(403);
             assertThat(http.get("/api/usage/export?format=xml", authA).status()).isEqualTo(422);
             assertThat(http.get("/api/usage/export?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", authA)
                     .status()).isEqualTo(422);
