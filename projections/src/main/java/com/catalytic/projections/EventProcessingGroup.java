@@ -19,7 +19,7 @@ public enum EventProcessingGroup {
     SESSIONS(ProcessingGroupNames.SESSIONS, Mode.SUBSCRIBING, List.of("auth_sessions")),
     ACCESS_CHANGES(ProcessingGroupNames.ACCESS_CHANGES, Mode.SUBSCRIBING, List.of("access_changes")),
     // usage records are many and nobody needs them in the same instant
-    USAGE(ProcessingGroupNames.USAGE, Mode.POOLED_STREAMING, List.of("usage_logs")),
+    USAGE(ProcessingGroupNames.USAGE, Mode.POOLED_STREAMING, List.of("usage_logs", "usage_rollups")),
     // metered calls are usage_logs, not audit entries
     AUDIT(ProcessingGroupNames.AUDIT, Mode.POOLED_STREAMING, List.of("audit_logs", "audit_heads"),
             Option.SKIPS_METERED_CALLS),

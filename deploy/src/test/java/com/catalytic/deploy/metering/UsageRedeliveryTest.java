@@ -8,9 +8,9 @@ import com.catalytic.projections.usage.UsageProjection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,24 +28,19 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /**
  * A metered call delivered again (a retried processor batch, live processors catching up after a rebuild swapped
  * the table in) never becomes a second {@code usage_logs} row: on PostgreSQL, also with batches sent as multi-row
- * statements (as the rebuild sends them), and on the embedded H2 default.
+ * statements (as the rebuild sends them), and on the embedded H2 default; nor counts twice in the hourly roll-up.
  */
 class UsageRedeliveryTest {
+
+    private static final Instant HOUR = Instant.parse("2026-11-30T23:00:00Z");
 
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "postgresql-rewritten", "h2"})
     void aRedeliveredCallStaysOneRow(String database) throws Exception {
         String schema = TestApp.newSchema();
-        DriverManagerDataSource ds = switch (database) {
-            case "h2" -> new DriverManagerDataSource("jdbc:h2:mem:" + schema
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
-            default -> new DriverManagerDataSource(TestApp.pgUrl() + (TestApp.pgUrl().contains("?") ? "&" : "?")
-                    + "currentSchema=" + schema + (database.endsWith("rewritten") ? "&reWriteBatchedInserts=true" : ""),
-                    TestApp.pgUser(), "");
-        };
+        DriverManagerDataSource ds = dataSource(database, schema);
         boolean h2 = database.equals("h2");
-        var flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration/projections");
-        (h2 ? flyway : flyway.schemas(schema).createSchemas(true)).load().migrate();
+        migrate(ds, h2, schema, null);
         try {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
             AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(
@@ -67,11 +62,83 @@ class UsageRedeliveryTest {
                     ((UsageRecordedEvent) other.getPayload()).usageId());
             assertThat(jdbc.queryForObject("SELECT request_id FROM usage_logs WHERE id = ?", String.class,
                     ((UsageRecordedEvent) other.getPayload()).usageId())).isEqualTo(other.getMetaData().get("request_id"));
-        } finally {
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                s.execute(h2 ? "SHUTDOWN" : "DROP SCHEMA " + schema + " CASCADE");
+
+            // the hourly roll-up counts each call once too; an error and another hour are kept apart
+            EventMessage<?> failed = call(HOUR.plusSeconds(600), 503, 4);
+            EventMessage<?> nextHour = call(HOUR.plusSeconds(3600), 200, 2);
+            uow = DefaultUnitOfWork.startAndGet(null);
+            for (EventMessage<?> e : List.of(failed, nextHour, call, failed)) {
+                usage.handle(e);
             }
+            uow.commit();
+            usage.handle(nextHour);
+            assertThat(rows(jdbc)).hasSize(4);
+            assertThat(rollups(jdbc)).containsExactly(
+                            HOUR + " /api/me GET 3 6 1",
+                            HOUR.plusSeconds(3600) + " /api/me GET 1 2 0");
+        } finally {
+            drop(ds, h2, schema);
         }
+    }
+
+    /** Calls stored before the roll-up existed are added up by the migration that creates it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "h2"})
+    void theMigrationRollsUpTheCallsStoredBefore(String database) throws Exception {
+        String schema = TestApp.newSchema();
+        DriverManagerDataSource ds = dataSource(database, schema);
+        boolean h2 = database.equals("h2");
+        migrate(ds, h2, schema, "18"); // the last projection migration before the roll-up
+        try {
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            int i = 0;
+            for (Instant at : List.of(HOUR, HOUR.plusSeconds(3599), HOUR.plusSeconds(3600), HOUR.minusMillis(1))) {
+                i++;
+                assertThat(jdbc.update("INSERT INTO usage_logs (id, tenant_id, endpoint, method, status, duration_ms, "
+                        + "bytes, units, occurred_at) VALUES (?, 'tenant-1', '/api/me', 'GET', ?, 1, 1, ?, ?)", "u" + i,
+                        i == 2 ? 500 : 200, i, Timestamp.from(at))).isEqualTo(1);
+            }
+            migrate(ds, h2, schema, null);
+            assertThat(rollups(jdbc)).containsExactly(
+                    HOUR.minusSeconds(3600) + " /api/me GET 1 4 0",
+                    HOUR + " /api/me GET 2 3 1",
+                    HOUR.plusSeconds(3600) + " /api/me GET 1 3 0");
+        } finally {
+            drop(ds, h2, schema);
+        }
+    }
+
+    private static DriverManagerDataSource dataSource(String database, String schema) {
+        return switch (database) {
+            case "h2" -> new DriverManagerDataSource("jdbc:h2:mem:" + schema
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
+            default -> new DriverManagerDataSource(TestApp.pgUrl() + (TestApp.pgUrl().contains("?") ? "&" : "?")
+                    + "currentSchema=" + schema + (database.endsWith("rewritten") ? "&reWriteBatchedInserts=true" : ""),
+                    TestApp.pgUser(), "");
+        };
+    }
+
+    /** The projection tables, up to {@code target} (null: all migrations). */
+    private static void migrate(DriverManagerDataSource ds, boolean h2, String schema, String target) {
+        var flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration/projections");
+        if (target != null) {
+            flyway.target(target);
+        }
+        (h2 ? flyway : flyway.schemas(schema).createSchemas(true)).load().migrate();
+    }
+
+    private static void drop(DriverManagerDataSource ds, boolean h2, String schema) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(h2 ? "SHUTDOWN" : "DROP SCHEMA " + schema + " CASCADE");
+        }
+    }
+
+    /** Tenant 1's hours: start, endpoint, method, calls, units, errors. */
+    private static List<String> rollups(JdbcTemplate jdbc) {
+        return jdbc.query("SELECT hour_start, endpoint, method, calls, units, errors FROM usage_rollups "
+                + "WHERE tenant_id = 'tenant-1' ORDER BY hour_start", (r, i) -> r.getTimestamp("hour_start")
+                .toInstant() + " " + r.getString("endpoint") + " " + r.getString("method") + " " + r.getLong("calls")
+                + " " + r.getLong("units") + " " + r.getLong("errors"));
     }
 
     private static List<String> rows(JdbcTemplate jdbc) {
@@ -79,8 +146,12 @@ class UsageRedeliveryTest {
     }
 
     private static EventMessage<?> call() {
+        return call(HOUR.plusSeconds(1800).plusMillis(7), 200, 1);
+    }
+
+    private static EventMessage<?> call(Instant at, int status, long units) {
         UsageRecordedEvent e = new UsageRecordedEvent(UUID.randomUUID().toString(), "tenant-1", "user-1", null,
-                "/api/me", "GET", 200, 3, 120, 1, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+                "/api/me", "GET", status, 3, 120, units, at);
         return GenericEventMessage.asEventMessage(e).andMetaData(MetaData.from(Map.of("tenant_id", "tenant-1",
                 "request_id", "req-" + e.usageId())));
     }

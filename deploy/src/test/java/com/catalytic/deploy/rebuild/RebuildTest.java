@@ -44,6 +44,7 @@ public class RebuildTest {
         TABLES.put("access_changes", "SELECT kind, subject_id, tenant_id, changed_at FROM access_changes "
                 + "ORDER BY changed_at, kind, subject_id");
         TABLES.put("usage_logs", "SELECT * FROM usage_logs ORDER BY id");
+        TABLES.put("usage_rollups", "SELECT * FROM usage_rollups ORDER BY tenant_id, hour_start, endpoint, method");
         TABLES.put("audit_logs", "SELECT * FROM audit_logs ORDER BY tenant_id, seq");
         TABLES.put("audit_heads", "SELECT * FROM audit_heads ORDER BY tenant_id");
         TABLES.put("subscriptions", "SELECT * FROM subscriptions ORDER BY tenant_id");
@@ -166,6 +167,7 @@ public class RebuildTest {
         app.jdbc().update("DELETE FROM auth_sessions WHERE revoked_at IS NOT NULL");
         app.jdbc().update("DELETE FROM access_changes WHERE kind = 'session'");
         app.jdbc().update("DELETE FROM usage_logs WHERE status = 200 AND endpoint = '/api/me'");
+        app.jdbc().update("UPDATE usage_rollups SET calls = calls + 1");
         app.jdbc().update("DELETE FROM audit_logs WHERE seq > 3");
         app.jdbc().update("UPDATE audit_heads SET seq = 0");
         app.jdbc().update("DELETE FROM subscriptions WHERE tenant_id = (SELECT MIN(tenant_id) FROM subscriptions)");

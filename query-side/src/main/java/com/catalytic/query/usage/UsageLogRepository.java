@@ -13,7 +13,10 @@ import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** The SQL over {@code usage_logs}: totals per endpoint, hourly counts, and keyset pages of the log. */
+/**
+ * The SQL over {@code usage_logs} (totals per endpoint, hourly counts, keyset pages of the log) and over its hourly
+ * roll-up {@code usage_rollups} (the same totals and counts for whole hours).
+ */
 @Component
 class UsageLogRepository {
 
@@ -49,6 +52,23 @@ class UsageLogRepository {
                     out.add(hourlyUsage(rs));
                 }, tenantId, Timestamp.from(from), Timestamp.from(to));
         return out;
+    }
+
+    /** Calls, units and errors per endpoint and method in the whole hours [from, to), from the roll-up. */
+    public List<EndpointUsage> byEndpointInHours(String tenantId, Instant from, Instant to) {
+        return jdbc.query("SELECT endpoint, method, SUM(calls) AS calls, SUM(units) AS units, SUM(errors) AS errors "
+                        + "FROM usage_rollups WHERE tenant_id = ? AND hour_start >= ? AND hour_start < ? "
+                        + "GROUP BY endpoint, method",
+                (rs, i) -> endpointUsage(rs), tenantId, Timestamp.from(from), Timestamp.from(to));
+    }
+
+    /** Hourly buckets in the whole hours [from, to), from the roll-up, in no particular order. */
+    public List<HourlyUsage> hourlyInHours(String tenantId, Instant from, Instant to) {
+        return jdbc.query("SELECT hour_start, SUM(calls) AS calls, SUM(units) AS units FROM usage_rollups "
+                        + "WHERE tenant_id = ? AND hour_start >= ? AND hour_start < ? GROUP BY hour_start",
+                (rs, i) -> new HourlyUsage(rs.getTimestamp("hour_start").toInstant().atZone(ZoneOffset.UTC),
+                        rs.getLong("calls"), rs.getLong("units")),
+                tenantId, Timestamp.from(from), Timestamp.from(to));
     }
 
     /** At most {@code limit} calls newest first, before ({@code beforeTime}, {@code beforeId}) when given. */

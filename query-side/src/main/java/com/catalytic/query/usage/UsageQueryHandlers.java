@@ -13,38 +13,95 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** Usage reports and logs from {@code usage_logs}, always within one tenant. */
+/**
+ * Usage reports and logs, always within one tenant. A report adds up the hourly roll-up for the whole hours of its
+ * range and counts the calls of the partial hours at its ends (the current hour, for the default range) from the log.
+ */
 @Component
 class UsageQueryHandlers {
 
-    private final UsageLogRepository logs;
+    private static final Comparator<EndpointUsage> MOST_CALLED = Comparator.comparingLong(EndpointUsage::calls)
+            .reversed().thenComparing(EndpointUsage::endpoint).thenComparing(EndpointUsage::method);
 
-    public UsageQueryHandlers(UsageLogRepository logs) {
+    private final UsageLogRepository logs;
+    private final boolean fromRollup;
+
+    /** @param fromRollup false: every report counts every call in the log (slow on a large tenant; for comparison) */
+    public UsageQueryHandlers(UsageLogRepository logs,
+                              @Value("${catalytic.usage.reports-from-rollup:true}") boolean fromRollup) {
         this.logs = logs;
+        this.fromRollup = fromRollup;
+    }
+
+    /** A part of a report's range, answered from the roll-up (whole hours) or from the log. */
+    private record Span(Instant from, Instant to, boolean wholeHours) {
     }
 
     @QueryHandler
     public UsageReport handle(UsageReportQuery q) {
-        List<EndpointUsage> byEndpoint = logs.byEndpoint(q.tenantId(), q.from(), q.to());
+        Map<List<String>, long[]> endpoints = new HashMap<>();
         // hourly buckets from the database, folded into days or months here
         Map<Instant, long[]> buckets = new TreeMap<>();
-        for (HourlyUsage h : logs.hourly(q.tenantId(), q.from(), q.to())) {
-            long[] acc = buckets.computeIfAbsent(truncate(h.hour(), q.granularity()), k -> new long[2]);
-            acc[0] += h.calls();
-            acc[1] += h.units();
+        for (Span span : spans(q.from(), q.to())) {
+            List<EndpointUsage> byEndpoint = span.wholeHours()
+                    ? logs.byEndpointInHours(q.tenantId(), span.from(), span.to())
+                    : logs.byEndpoint(q.tenantId(), span.from(), span.to());
+            for (EndpointUsage e : byEndpoint) {
+                add(endpoints.computeIfAbsent(List.of(e.endpoint(), e.method()), k -> new long[3]),
+                        e.calls(), e.units(), e.errors());
+            }
+            List<HourlyUsage> hourly = span.wholeHours()
+                    ? logs.hourlyInHours(q.tenantId(), span.from(), span.to())
+                    : logs.hourly(q.tenantId(), span.from(), span.to());
+            for (HourlyUsage h : hourly) {
+                add(buckets.computeIfAbsent(truncate(h.hour(), q.granularity()), k -> new long[2]), h.calls(), h.units());
+            }
         }
+        List<EndpointUsage> byEndpoint = new ArrayList<>();
+        endpoints.forEach((k, acc) -> byEndpoint.add(new EndpointUsage(k.get(0), k.get(1), acc[0], acc[1], acc[2])));
+        byEndpoint.sort(MOST_CALLED);
         List<SeriesPoint> series = new ArrayList<>();
         buckets.forEach((start, acc) -> series.add(new SeriesPoint(start, acc[0], acc[1])));
         long calls = byEndpoint.stream().mapToLong(EndpointUsage::calls).sum();
         long units = byEndpoint.stream().mapToLong(EndpointUsage::units).sum();
         long errors = byEndpoint.stream().mapToLong(EndpointUsage::errors).sum();
         return new UsageReport(calls, units, errors, byEndpoint, series);
+    }
+
+    /** [from, to) as its whole hours and the partial hours around them. */
+    private List<Span> spans(Instant from, Instant to) {
+        Instant firstHour = from.truncatedTo(ChronoUnit.HOURS);
+        if (firstHour.isBefore(from)) {
+            firstHour = firstHour.plus(1, ChronoUnit.HOURS);
+        }
+        Instant lastHour = to.truncatedTo(ChronoUnit.HOURS);
+        if (!fromRollup || !firstHour.isBefore(lastHour)) {
+            return List.of(new Span(from, to, false));
+        }
+        List<Span> spans = new ArrayList<>();
+        if (from.isBefore(firstHour)) {
+            spans.add(new Span(from, firstHour, false));
+        }
+        spans.add(new Span(firstHour, lastHour, true));
+        if (lastHour.isBefore(to)) {
+            spans.add(new Span(lastHour, to, false));
+        }
+        return spans;
+    }
+
+    private static void add(long[] acc, long... values) {
+        for (int i = 0; i < values.length; i++) {
+            acc[i] += values[i];
+        }
     }
 
     @QueryHandler

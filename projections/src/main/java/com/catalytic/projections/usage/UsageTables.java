@@ -1,0 +1,212 @@
+package com.catalytic.projections.usage;
+
+import com.catalytic.api.usage.UsageEvents.UsageRecord;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The writes of the usage projection: each call becomes a {@code usage_logs} row, and only a call stored for the
+ * first time is added to its hour in {@code usage_rollups}, so a redelivered call counts once in both. Both happen in
+ * the caller's transaction. On PostgreSQL one statement per batch does both (the insert's RETURNING feeds the
+ * upsert); elsewhere (the embedded H2 default) the insert's update counts say which calls are new.
+ */
+final class UsageTables {
+
+    /** One metered call of a tenant. */
+    record Call(String tenantId, UsageRecord record) {
+    }
+
+    private record HourKey(String tenantId, Instant hourStart, String endpoint, String method)
+            implements Comparable<HourKey> {
+        @Override
+        public int compareTo(HourKey o) {
+            int c = tenantId.compareTo(o.tenantId);
+            c = c != 0 ? c : hourStart.compareTo(o.hourStart);
+            c = c != 0 ? c : endpoint.compareTo(o.endpoint);
+            return c != 0 ? c : method.compareTo(o.method);
+        }
+    }
+
+    static final int MAX_ENDPOINT = 200;
+    private static final int CHUNK = 1_000;
+
+    private static final String POSTGRES_WRITE = "WITH new_calls AS ("
+            + "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, "
+            + "units, occurred_at, request_id) "
+            + "SELECT id, tenant_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, units, "
+            + "occurred_at::timestamptz, request_id FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], "
+            + "?::varchar[], ?::varchar[], ?::varchar[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], "
+            + "?::varchar[]) AS c(id, tenant_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, "
+            + "units, occurred_at, request_id) "
+            + "ON CONFLICT DO NOTHING RETURNING tenant_id, endpoint, method, status, units, occurred_at) "
+            + "INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, errors) "
+            + "SELECT tenant_id, date_trunc('hour', occurred_at, 'UTC'), endpoint, method, COUNT(*), SUM(units), "
+            + "COUNT(*) FILTER (WHERE status >= 400) FROM new_calls GROUP BY 1, 2, 3, 4 "
+            // one lock order for every writer: two batches adding to the same hours never deadlock
+            + "ORDER BY 1, 2, 3, 4 "
+            + "ON CONFLICT (tenant_id, hour_start, endpoint, method) DO UPDATE SET "
+            + "calls = usage_rollups.calls + EXCLUDED.calls, units = usage_rollups.units + EXCLUDED.units, "
+            + "errors = usage_rollups.errors + EXCLUDED.errors";
+
+    // a plain VALUES insert: ON CONFLICT DO NOTHING (the primary key is the only unique index) skips a stored call
+    private static final String PORTABLE_INSERT = "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, "
+            + "endpoint, method, status, duration_ms, bytes, units, occurred_at, request_id) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+    private static final String PORTABLE_ADD = "MERGE INTO usage_rollups r USING (VALUES (CAST(? AS VARCHAR(64)), "
+            + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(10)), "
+            + "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))) "
+            + "AS s (tenant_id, hour_start, endpoint, method, calls, units, errors) "
+            + "ON r.tenant_id = s.tenant_id AND r.hour_start = s.hour_start AND r.endpoint = s.endpoint "
+            + "AND r.method = s.method "
+            + "WHEN MATCHED THEN UPDATE SET calls = r.calls + s.calls, units = r.units + s.units, "
+            + "errors = r.errors + s.errors "
+            + "WHEN NOT MATCHED THEN INSERT (tenant_id, hour_start, endpoint, method, calls, units, errors) "
+            + "VALUES (s.tenant_id, s.hour_start, s.endpoint, s.method, s.calls, s.units, s.errors)";
+
+    private final JdbcTemplate jdbc;
+    private final boolean postgres;
+
+    UsageTables(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        this.postgres = "PostgreSQL".equals(
+                jdbc.execute((ConnectionCallback<String>) c -> c.getMetaData().getDatabaseProductName()));
+    }
+
+    /** Stores the calls not stored yet and adds them to their hours. */
+    void write(Collection<Call> calls) {
+        if (calls.isEmpty()) {
+            return;
+        }
+        // a call delivered twice within one batch is one call
+        Map<String, Call> distinct = new LinkedHashMap<>();
+        calls.forEach(c -> distinct.putIfAbsent(c.record().usageId(), c));
+        List<Call> all = new ArrayList<>(distinct.values());
+        for (int i = 0; i < all.size(); i += CHUNK) {
+            List<Call> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
+            if (postgres) {
+                writePostgres(chunk);
+            } else {
+                writePortable(chunk);
+            }
+        }
+    }
+
+    void clear() {
+        jdbc.update("DELETE FROM usage_rollups");
+        jdbc.update("DELETE FROM usage_logs");
+    }
+
+    private void writePostgres(List<Call> calls) {
+        int n = calls.size();
+        String[] ids = new String[n];
+        String[] tenants = new String[n];
+        String[] users = new String[n];
+        String[] keys = new String[n];
+        String[] endpoints = new String[n];
+        String[] methods = new String[n];
+        Integer[] statuses = new Integer[n];
+        Long[] durations = new Long[n];
+        Long[] bytes = new Long[n];
+        Long[] units = new Long[n];
+        String[] times = new String[n];
+        String[] requests = new String[n];
+        for (int i = 0; i < n; i++) {
+            UsageRecord r = calls.get(i).record();
+            ids[i] = r.usageId();
+            tenants[i] = calls.get(i).tenantId();
+            users[i] = r.userId();
+            keys[i] = r.apiKeyId();
+            endpoints[i] = endpoint(r);
+            methods[i] = r.method();
+            statuses[i] = r.status();
+            durations[i] = r.durationMs();
+            bytes[i] = r.bytes();
+            units[i] = r.units();
+            times[i] = r.occurredAt().toString();
+            requests[i] = r.requestId();
+        }
+        jdbc.execute((ConnectionCallback<Integer>) c -> {
+            try (PreparedStatement ps = c.prepareStatement(POSTGRES_WRITE)) {
+                ps.setArray(1, array(c, "varchar", ids));
+                ps.setArray(2, array(c, "varchar", tenants));
+                ps.setArray(3, array(c, "varchar", users));
+                ps.setArray(4, array(c, "varchar", keys));
+                ps.setArray(5, array(c, "varchar", endpoints));
+                ps.setArray(6, array(c, "varchar", methods));
+                ps.setArray(7, array(c, "int4", statuses));
+                ps.setArray(8, array(c, "int8", durations));
+                ps.setArray(9, array(c, "int8", bytes));
+                ps.setArray(10, array(c, "int8", units));
+                ps.setArray(11, array(c, "text", times));
+                ps.setArray(12, array(c, "varchar", requests));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static Array array(Connection c, String type, Object[] values) throws SQLException {
+        return c.createArrayOf(type, values);
+    }
+
+    private void writePortable(List<Call> calls) {
+        int[][] counts = jdbc.batchUpdate(PORTABLE_INSERT, calls, calls.size(), (ps, call) -> {
+            UsageRecord e = call.record();
+            ps.setString(1, e.usageId());
+            ps.setString(2, call.tenantId());
+            ps.setString(3, e.userId());
+            ps.setString(4, e.apiKeyId());
+            ps.setString(5, endpoint(e));
+            ps.setString(6, e.method());
+            ps.setInt(7, e.status());
+            ps.setLong(8, e.durationMs());
+            ps.setLong(9, e.bytes());
+            ps.setLong(10, e.units());
+            ps.setTimestamp(11, Timestamp.from(e.occurredAt()));
+            ps.setString(12, e.requestId());
+        });
+        Map<HourKey, long[]> hours = new TreeMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            int count = counts[0][i];
+            if (count < 0) {
+                throw new IllegalStateException("the database did not say which usage rows are new (count " + count
+                        + "): usage_rollups cannot be kept exact");
+            }
+            if (count > 0) {
+                Call call = calls.get(i);
+                UsageRecord r = call.record();
+                long[] sums = hours.computeIfAbsent(new HourKey(call.tenantId(),
+                        r.occurredAt().truncatedTo(ChronoUnit.HOURS), endpoint(r), r.method()), k -> new long[3]);
+                sums[0]++;
+                sums[1] += r.units();
+                sums[2] += r.status() >= 400 ? 1 : 0;
+            }
+        }
+        jdbc.batchUpdate(PORTABLE_ADD, new ArrayList<>(hours.entrySet()), Math.max(1, hours.size()), (ps, h) -> {
+            ps.setString(1, h.getKey().tenantId());
+            ps.setTimestamp(2, Timestamp.from(h.getKey().hourStart()));
+            ps.setString(3, h.getKey().endpoint());
+            ps.setString(4, h.getKey().method());
+            ps.setLong(5, h.getValue()[0]);
+            ps.setLong(6, h.getValue()[1]);
+            ps.setLong(7, h.getValue()[2]);
+        });
+    }
+
+    private static String endpoint(UsageRecord r) {
+        return r.endpoint().length() > MAX_ENDPOINT ? r.endpoint().substring(0, MAX_ENDPOINT) : r.endpoint();
+    }
+}
