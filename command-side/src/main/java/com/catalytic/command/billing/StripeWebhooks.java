@@ -125,9 +125,10 @@ class StripeWebhooks {
     /** Records the delivery; false when the event was processed before (a redelivery: nothing to do). */
     private boolean record(String id, String type, long created) {
         Timestamp now = Timestamp.from(clock.instant());
-        // ON CONFLICT: a redelivery is an expected outcome, not an error in the database's log
+        // ON CONFLICT: a redelivery is an expected outcome, not an error in the database's log (no conflict target:
+        // the id is the only unique key, and the embedded H2 knows only this form)
         if (jdbc.update("INSERT INTO stripe_events (id, type, created_at, received_at, attempts) VALUES (?, ?, ?, ?, 1) "
-                + "ON CONFLICT (id) DO NOTHING", id, type, Timestamp.from(Instant.ofEpochSecond(created)), now) == 1) {
+                + "ON CONFLICT DO NOTHING", id, type, Timestamp.from(Instant.ofEpochSecond(created)), now) == 1) {
             return true;
         }
         List<Timestamp> processed = jdbc.queryForList("SELECT processed_at FROM stripe_events WHERE id = ?",

@@ -1,6 +1,8 @@
 package com.catalytic.deploy.web;
 
 import com.catalytic.api.identity.Caller;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.models.Components;
@@ -21,6 +23,9 @@ import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,11 +39,13 @@ import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
 
 /**
  * What {@code /openapi.json} says beyond what the controllers declare: the API's name and version (README, "API
  * versioning"), how callers authenticate (a bearer access token or an {@code X-API-Key}; which operations are
- * public), a summary and a capability tag per operation, and the problem+json answer every operation may give.
+ * public), a summary and a capability tag per operation, examples of its bodies, and the problem+json answer every
+ * operation may give.
  */
 @Configuration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET) // operator commands serve no document
@@ -62,6 +69,14 @@ class ApiDocsConfiguration {
     static final Set<String> PUBLIC = Set.of("POST /auth/register", "POST /auth/login", "POST /auth/refresh",
             "POST /auth/password-reset", "POST /auth/password-reset/confirm", "POST /auth/invitations/accept",
             "GET /health", "GET /api/plans", "GET /.well-known/jwks.json", "POST /webhooks/stripe");
+
+    /** Examples of the operations' request and response bodies, taken from real exchanges with the service. */
+    static final String EXAMPLES = "openapi/examples.json";
+
+    /** Bodies read as raw bytes (a signature covers them exactly), documented as what they hold. */
+    static final Map<String, ObjectSchema> RAW_BODIES = Map.of("POST /webhooks/stripe", (ObjectSchema) new ObjectSchema()
+            .description("A Stripe event (https://docs.stripe.com/api/events/object) exactly as Stripe sends it: "
+                    + "verified byte for byte against the Stripe-Signature header"));
 
     /** A summary per operation ("METHOD path"). */
     static final Map<String, String> SUMMARIES = summaries();
@@ -113,7 +128,8 @@ class ApiDocsConfiguration {
     }
 
     @Bean
-    OpenApiCustomizer operationsDescribed() {
+    OpenApiCustomizer operationsDescribed(ObjectMapperProvider mappers) {
+        JsonNode examples = examples(mappers.jsonMapper());
         return api -> {
             api.getComponents().addSchemas(PROBLEM, problemSchema());
             List<String> used = new ArrayList<>();
@@ -132,6 +148,10 @@ class ApiDocsConfiguration {
                     op.setSecurity(List.of(new SecurityRequirement().addList(BEARER)));
                 }
                 problems(op, !PUBLIC.contains(name));
+                if (RAW_BODIES.containsKey(name)) {
+                    op.getRequestBody().getContent().values().forEach(m -> m.setSchema(RAW_BODIES.get(name)));
+                }
+                examples(op, examples.path(name));
                 if (method == PathItem.HttpMethod.POST && path.startsWith("/api/")) {
                     op.addParametersItem(new HeaderParameter().name(IdempotencyFilter.HEADER).required(false)
                             .schema(new StringSchema().maxLength(255))
@@ -142,6 +162,28 @@ class ApiDocsConfiguration {
             api.setTags(used.stream().sorted().map(t -> new Tag().name(t).description(TAG_DESCRIPTIONS.get(t)))
                     .toList());
         };
+    }
+
+    /** The examples of request and response bodies, by "METHOD path" ({@link #EXAMPLES}). */
+    private static JsonNode examples(ObjectMapper json) {
+        try (InputStream in = new ClassPathResource(EXAMPLES).getInputStream()) {
+            return json.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + EXAMPLES, e);
+        }
+    }
+
+    /** {"request": body, "responses": {"200": body}}: each body the example of its JSON content. */
+    private static void examples(Operation op, JsonNode examples) {
+        if (examples.has("request") && op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
+            op.getRequestBody().getContent().values().forEach(m -> m.setExample(examples.get("request")));
+        }
+        examples.path("responses").fields().forEachRemaining(e -> {
+            ApiResponse response = op.getResponses().get(e.getKey());
+            if (response != null && response.getContent() != null) {
+                response.getContent().values().forEach(m -> m.setExample(e.getValue()));
+            }
+        });
     }
 
     private static ObjectSchema problemSchema() {

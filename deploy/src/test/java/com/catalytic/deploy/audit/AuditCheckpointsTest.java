@@ -11,6 +11,7 @@ import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class AuditCheckpointsTest {
 
     @Test
-    void checkpointsAreSignedAsTheChainGrowsKeptAndListed() {
+    void checkpointsAreSignedAsTheChainGrowsKeptAndListed() throws Exception {
         String schema = TestApp.newSchema();
         try (TestApp app = TestApp.start(schema, Map.of("catalytic.audit.checkpoint-interval", "0s",
                 "catalytic.audit.checkpoint-tick", "200ms", "catalytic.plans.free.users", "10"))) {
@@ -49,6 +50,11 @@ class AuditCheckpointsTest {
             JsonNode newest = http.get("/api/audit-logs/checkpoints?limit=1", authA).json();
             assertThat(newest.path("checkpoints").get(0).path("count").asLong())
                     .as("the one asked for is kept, newest first").isEqualTo(grown);
+            JsonNode listed = newest.path("checkpoints").get(0);
+            JsonNode signed = Http.JSON.readTree(Base64.getUrlDecoder().decode(
+                    listed.path("signature").asText().split("\\.")[1]));
+            assertThat(listed.path("checkpoint_at").asText()).as("listed as signed")
+                    .isEqualTo(signed.path("checkpoint_at").asText());
             String cursor = newest.path("next_cursor").asText();
             JsonNode older = http.get("/api/audit-logs/checkpoints?limit=1&cursor=" + cursor, authA).json();
             assertThat(older.path("checkpoints").get(0).path("count").asLong()).isLessThan(grown);

@@ -3,6 +3,8 @@ package com.catalytic.deploy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.deploy.support.Accounts;
+import com.catalytic.deploy.support.FakeStripe;
+import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.TestApp;
@@ -70,6 +72,32 @@ class EmbeddedDefaultTest {
                     }).count()).isEqualTo(1);
                 }
             });
+        }
+    }
+
+    /** Billing works on the embedded database too: a signed Stripe event is recorded once and moves the plan. */
+    @Test
+    void stripeEventsAreRecordedOnTheEmbeddedDatabase() throws Exception {
+        try (FakeStripe stripe = new FakeStripe()) {
+            Map<String, String> props = stripe.appSettings();
+            props.putAll(Map.of("server.port", "0", "CATALYTIC_DATA_DIR", dataDir.toString(), "REDIS_HOST", "",
+                    "DATABASE_URL", ""));
+            try (TestApp app = TestApp.startWith(props)) {
+                Accounts.Account owner = Accounts.registerAndLogin(app.http(), "embedded-billing");
+                long now = System.currentTimeMillis() / 1000;
+                String payload = StripePayloads.event("evt_embedded_1", "customer.subscription.created", now,
+                        StripePayloads.subscription("sub_embedded_1", owner.tenantId(), "cus_embedded_1", "active",
+                                "professional_month", now, null));
+                for (int delivery = 1; delivery <= 2; delivery++) { // the second is Stripe's redelivery: a no-op
+                    Response r = app.http().postRaw("/webhooks/stripe", payload, "application/json",
+                            "Stripe-Signature", StripePayloads.sign(payload));
+                    assertThat(r.status()).as("delivery %d: %s", delivery, r).isEqualTo(200);
+                }
+                assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM stripe_events WHERE id = 'evt_embedded_1' "
+                        + "AND processed_at IS NOT NULL", Integer.class)).isEqualTo(1);
+                Response me = app.http().get("/api/tenant", Http.bearer(owner.accessToken()));
+                assertThat(me.text("plan")).as(me.toString()).isEqualTo("professional");
+            }
         }
     }
 }

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -87,6 +91,104 @@ class HttpSurfaceTest {
         assertThat(Http.JSON.readTree(Path.of("..", "docs", "openapi.json").toFile()))
                 .as("docs/openapi.json is the served document: copy deploy/target/openapi.json over it")
                 .isEqualTo(served);
+    }
+
+    /**
+     * Every JSON request body and every 2xx JSON answer has an example, and each example fits its schema (the
+     * properties it names, their types, the required ones), so the examples cannot drift from the API unnoticed.
+     */
+    @Test
+    void everyBodyHasAnExampleThatFitsItsSchema() throws IOException {
+        JsonNode doc = http.get("/openapi.json").json();
+        List<String> problems = new ArrayList<>();
+        Set<String> operations = new TreeSet<>();
+        int checked = 0;
+        for (var path : iterable(doc.path("paths").fields())) {
+            for (var op : iterable(path.getValue().fields())) {
+                String name = op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+                operations.add(name);
+                JsonNode request = op.getValue().path("requestBody").path("content").path("application/json");
+                if (!request.isMissingNode()) {
+                    checked += check(name + " request", request, doc, problems);
+                }
+                for (var response : iterable(op.getValue().path("responses").fields())) {
+                    JsonNode body = response.getValue().path("content").path("application/json");
+                    if (response.getKey().startsWith("2") && !body.isMissingNode()) {
+                        checked += check(name + " " + response.getKey(), body, doc, problems);
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(checked).as("examples checked").isGreaterThan(50);
+        try (var in = getClass().getClassLoader().getResourceAsStream(ApiDocsConfiguration.EXAMPLES)) {
+            assertThat(in).isNotNull();
+            Set<String> named = new TreeSet<>();
+            Http.JSON.readTree(in).fieldNames().forEachRemaining(named::add);
+            assertThat(operations).as("every example names an operation of the document").containsAll(named);
+        }
+    }
+
+    private static int check(String where, JsonNode media, JsonNode doc, List<String> problems) {
+        if (!media.has("example")) {
+            problems.add(where + ": no example");
+            return 0;
+        }
+        fits(media.get("example"), media.path("schema"), doc, where, problems);
+        return 1;
+    }
+
+    /** Whether {@code value} fits {@code schema} in what a client relies on: names, types, required properties. */
+    private static void fits(JsonNode value, JsonNode declared, JsonNode doc, String where, List<String> problems) {
+        JsonNode schema = declared;
+        while (schema.has("$ref")) {
+            schema = doc.at(schema.get("$ref").asText().substring(1));
+        }
+        JsonNode resolved = schema;
+        if (value.isNull() || schema.has("oneOf") || schema.has("anyOf") || schema.has("allOf")) {
+            return;
+        }
+        Set<String> types = new TreeSet<>();
+        if (schema.path("type").isArray()) {
+            schema.path("type").forEach(t -> types.add(t.asText()));
+        } else if (schema.has("type")) {
+            types.add(schema.path("type").asText());
+        }
+        boolean fits = types.isEmpty()
+                || types.contains("object") && value.isObject()
+                || types.contains("array") && value.isArray()
+                || types.contains("string") && value.isTextual()
+                || types.contains("integer") && value.isIntegralNumber()
+                || types.contains("number") && value.isNumber()
+                || types.contains("boolean") && value.isBoolean();
+        if (!fits) {
+            problems.add(where + ": " + value + " is not " + types);
+            return;
+        }
+        if (value.isArray()) {
+            value.forEach(item -> fits(item, resolved.path("items"), doc, where + "[]", problems));
+        } else if (value.isObject()) {
+            JsonNode properties = schema.path("properties");
+            JsonNode additional = schema.path("additionalProperties");
+            schema.path("required").forEach(r -> {
+                if (!value.has(r.asText())) {
+                    problems.add(where + ": required " + r.asText() + " missing");
+                }
+            });
+            for (var field : iterable(value.fields())) {
+                if (properties.has(field.getKey())) {
+                    fits(field.getValue(), properties.get(field.getKey()), doc, where + "." + field.getKey(), problems);
+                } else if (additional.isObject()) {
+                    fits(field.getValue(), additional, doc, where + "." + field.getKey(), problems);
+                } else if (!properties.isMissingNode() && !additional.asBoolean(false)) {
+                    problems.add(where + ": " + field.getKey() + " is not a property of its schema");
+                }
+            }
+        }
+    }
+
+    private static <T> Iterable<T> iterable(Iterator<T> it) {
+        return () -> it;
     }
 
     @Test

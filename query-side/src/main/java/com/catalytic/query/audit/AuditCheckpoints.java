@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,8 @@ class AuditCheckpoints {
 
     /** Signs the chain's head as it is now and keeps the checkpoint. */
     Stored sign(String tenantId, long count, String headHash) {
-        Instant at = clock.instant();
+        // to the microsecond, as the database keeps it: the listed checkpoint says what the signed one says
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("tenant_id", tenantId);
         claims.put("count", count);
