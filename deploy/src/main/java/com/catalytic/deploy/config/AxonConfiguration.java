@@ -19,6 +19,7 @@ import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
 import org.axonframework.common.AxonThreadFactory;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfigurer;
 import org.axonframework.eventhandling.EventBusSpanFactory;
@@ -102,6 +103,16 @@ public class AxonConfiguration {
                 .payloadColumn("payload")
                 .metaDataColumn("meta_data")
                 .build();
+    }
+
+    /**
+     * A duplicate (an aggregate's sequence number taken by a concurrent append) is SQLState 23505 on PostgreSQL and
+     * H2 alike. Axon's default resolver goes by vendor error code, and every PostgreSQL error has code 0: a broken
+     * connection became "Cannot reuse aggregate identifier", a conflict instead of an outage.
+     */
+    @Bean
+    public PersistenceExceptionResolver persistenceExceptionResolver() {
+        return new SQLStateResolver("23505");
     }
 
     /** The relational event store; with Axon Server switched on, Axon Server stores the events instead. */

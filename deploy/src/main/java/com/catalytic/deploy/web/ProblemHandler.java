@@ -44,9 +44,11 @@ class ProblemHandler {
     private static final PropertyNamingStrategies.SnakeCaseStrategy SNAKE = new PropertyNamingStrategies.SnakeCaseStrategy();
 
     private final Problems problems;
+    private final DatabaseOutages outages;
 
-    public ProblemHandler(Problems problems) {
+    public ProblemHandler(Problems problems, DatabaseOutages outages) {
         this.problems = problems;
+        this.outages = outages;
     }
 
     @ExceptionHandler(DomainException.class)
@@ -140,14 +142,21 @@ class ProblemHandler {
 
     @ExceptionHandler({DataAccessResourceFailureException.class, CannotCreateTransactionException.class})
     ResponseEntity<Object> unavailable(Exception e, HttpServletRequest req) {
-        log.error("Database unavailable: {}", e.toString());
+        if (outages.isOutage(e)) {
+            return problems.entity(outages.problem(req, e), req);
+        }
+        log.error("A resource is unavailable: {}", e.toString());
         return problems.entity(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable",
                 "the service is temporarily unavailable; retry shortly", null, req);
     }
 
     /** Still losing an append race after the gateway's retries: the change did not happen and may be retried. */
     @ExceptionHandler(ConcurrencyException.class)
-    ResponseEntity<Object> concurrentModification(HttpServletRequest req) {
+    ResponseEntity<Object> concurrentModification(Exception e, HttpServletRequest req) {
+        if (outages.isOutage(e)) {
+            // the event store can name a broken connection a duplicate: the cause decides
+            return problems.entity(outages.problem(req, e), req);
+        }
         return problems.entity(DomainException.conflict("concurrent_modification",
                 "the resource was changed by another request at the same moment; retry", null), req);
     }
@@ -156,7 +165,7 @@ class ProblemHandler {
     ResponseEntity<Object> wrapped(Exception e, HttpServletRequest req) {
         Throwable cause = e.getCause();
         if (cause instanceof ConcurrencyException) {
-            return concurrentModification(req);
+            return concurrentModification(e, req);
         }
         if (cause instanceof AggregateNotFoundException || cause instanceof IncompatibleAggregateException) {
             return notFound((Exception) cause, req);
@@ -181,6 +190,10 @@ class ProblemHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> fault(Exception e, HttpServletRequest req) {
+        if (outages.isOutage(e)) {
+            // however it was wrapped (the event store's own exceptions, a command's): the database, not a bug
+            return problems.entity(outages.problem(req, e), req);
+        }
         log.error("Unhandled error on {} {}", req.getMethod(), req.getRequestURI(), e);
         return problems.entity(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "an unexpected error occurred; quote the request id when reporting it", null, req);
