@@ -198,7 +198,7 @@ T_FROM=$(sql "SELECT to_char((TIMESTAMPTZ '$T_END' - INTERVAL '$DAYS days' + INT
 log "seeding $ROWS calls of the tenant and $OTHER_ROWS of $OTHER_TENANTS other tenants over $DAYS days before $T_END"
 s0=$(date +%s%N)
 psql_ -d "$DB" -v ON_ERROR_STOP=1 -q -v tenant="$TENANT_ID" -v key="$KEY_ID" -v rows="$ROWS" -v other_rows="$OTHER_ROWS" \
-    -v other_tenants="$OTHER_TENANTS" -v days="$DAYS" -v t_from="$T_FROM" -v t_end="$T_END" <<'SQL'
+    -v other_tenants="$OTHER_TENANTS" -v days="$DAYS" -v t_from="$T_FROM" -v t_end="$T_END" >/dev/null <<'SQL'
 SET synchronous_commit = off;
 SELECT setseed(0.42);
 CREATE TEMP TABLE endpoints (n int PRIMARY KEY, endpoint text, method text, units int);

@@ -47,6 +47,8 @@ public class LatticeAggregate {
     private String edges;
     private long memoryBytes;
     private boolean deleted;
+    /** The last computation recorded: a repeat of its request (same Idempotency-Key, same id) is not recorded again. */
+    private String lastOperationId;
 
     protected LatticeAggregate() {
     }
@@ -65,6 +67,10 @@ public class LatticeAggregate {
     @CommandHandler
     public void handle(RecordLatticeOperationCommand cmd) {
         requireVisibleTo(cmd.tenantId());
+        if (cmd.operationId().equals(lastOperationId)) {
+            throw DomainException.conflict("already_applied", "this computation was recorded by an earlier attempt "
+                    + "with the same Idempotency-Key, whose answer was lost; it was not recorded again", null);
+        }
         apply(new LatticeOperationPerformedEvent(latticeId, tenantId, cmd.operationId(), cmd.operation(),
                 cmd.parameters(), cmd.result(), cmd.durationMs(), cmd.computeUnits(), cmd.performedAt(),
                 actorId(cmd.actor())));
@@ -115,6 +121,11 @@ public class LatticeAggregate {
         this.vertices = event.vertices();
         this.edges = event.edges();
         this.memoryBytes = event.memoryBytes();
+    }
+
+    @EventSourcingHandler
+    void on(LatticeOperationPerformedEvent event) {
+        this.lastOperationId = event.operationId();
     }
 
     @EventSourcingHandler

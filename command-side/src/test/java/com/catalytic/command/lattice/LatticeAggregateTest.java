@@ -76,6 +76,22 @@ class LatticeAggregateTest {
     }
 
     @Test
+    void aRepeatedComputationIsNotRecordedTwice() {
+        LatticeOperationPerformedEvent first = new LatticeOperationPerformedEvent(LATTICE_ID, TENANT_ID, "op-1", "path",
+                PARAMETERS, RESULT, 12, 1, AT, "user-member");
+        fixture.given(created(), first)
+               .when(record(TENANT_ID))
+               .expectException(hasCode(Kind.CONFLICT, "already_applied", null))
+               .expectNoEvents();
+        // another computation after it is recorded
+        fixture.given(created(), first)
+               .when(new RecordLatticeOperationCommand(LATTICE_ID, TENANT_ID, "op-2", "path", PARAMETERS, RESULT, 12,
+                       1, AT, MEMBER))
+               .expectEvents(new LatticeOperationPerformedEvent(LATTICE_ID, TENANT_ID, "op-2", "path", PARAMETERS,
+                       RESULT, 12, 1, AT, "user-member"));
+    }
+
+    @Test
     void noOperationIsRecordedOnADeletedLatticeOrForAnotherTenant() {
         fixture.given(created(), new LatticeDeletedEvent(LATTICE_ID, TENANT_ID, "user-owner"))
                .when(record(TENANT_ID))

@@ -38,8 +38,9 @@ class DatabaseOutages {
         }
         boolean mayHaveTakenEffect = !SAFE.contains(req.getMethod()) && GuardedDataSource.connectionHandedOut();
         String detail = mayHaveTakenEffect
-                ? "the database became unavailable while this request ran, so it may have taken effect: look the "
-                        + "resource up before repeating it"
+                ? "the database became unavailable while this request ran, so it may have taken effect: repeat it "
+                        + "with the same Idempotency-Key (a change already made answers 409 already_applied), or look "
+                        + "the resource up first"
                 : "the database is unavailable; nothing was changed: retry after Retry-After seconds";
         return new DomainException(DomainException.Kind.UNAVAILABLE, "database_unavailable", detail, null,
                 availability.retryAfterSeconds()).withDetails(Map.of("may_have_taken_effect", mayHaveTakenEffect));

@@ -2,6 +2,7 @@ package com.catalytic.deploy.web;
 
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Caller;
+import com.catalytic.infrastructure.secrets.Ids;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -30,7 +31,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * request is 422 {@code idempotency_key_reused}; a retry while the first still runs is 409
  * {@code idempotency_key_in_use} (retry after a second). Keys belong to the caller (the user or API key) within
  * its tenant, and are shared by all nodes through the database. Answers of 500 and above are not kept: a retry
- * runs again.
+ * runs again, and since the ids it creates are drawn from the key ({@link Ids#seededBy}), a retry of a request whose
+ * first attempt did take effect (its answer lost with the database) is 409 {@code already_applied}, not a copy.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 25)
@@ -111,7 +113,9 @@ class IdempotencyFilter extends OncePerRequestFilter {
         }
         ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper(res);
         boolean kept = false;
-        try {
+        // the ids the request creates follow from the key: a repeat after an answer lost in an outage names the
+        // same resources as the first attempt, which then cannot be created twice (ProblemHandler: already_applied)
+        try (Ids.Scope ids = Ids.seededBy(tenant + "|" + principal + "|" + key + "|" + fingerprint)) {
             chain.doFilter(new CachedBodyRequest(req, body), answer);
             if (answer.getStatus() < 500) {
                 keys.answer(tenant, principal, key, answer.getStatus(), answer.getContentType(),

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,10 +152,20 @@ class ProblemHandler {
     }
 
     /** Still losing an append race after the gateway's retries: the change did not happen and may be retried. */
+    /** Ids are random except under an Idempotency-Key, where a repeat draws the first attempt's ids. */
+    @ExceptionHandler(AggregateStreamCreationException.class)
+    ResponseEntity<Object> alreadyApplied(Exception e, HttpServletRequest req) {
+        if (outages.isOutage(e)) {
+            return problems.entity(outages.problem(req, e), req);
+        }
+        return problems.entity(DomainException.conflict("already_applied", "this request took effect on an earlier "
+                + "attempt with the same Idempotency-Key, whose answer was lost; it was not applied again: look the "
+                + "resource up", null), req);
+    }
+
     @ExceptionHandler(ConcurrencyException.class)
     ResponseEntity<Object> concurrentModification(Exception e, HttpServletRequest req) {
         if (outages.isOutage(e)) {
-            // the event store can name a broken connection a duplicate: the cause decides
             return problems.entity(outages.problem(req, e), req);
         }
         return problems.entity(DomainException.conflict("concurrent_modification",
@@ -164,6 +175,9 @@ class ProblemHandler {
     @ExceptionHandler({CompletionException.class, ExecutionException.class, CommandExecutionException.class})
     ResponseEntity<Object> wrapped(Exception e, HttpServletRequest req) {
         Throwable cause = e.getCause();
+        if (cause instanceof AggregateStreamCreationException) {
+            return alreadyApplied(e, req);
+        }
         if (cause instanceof ConcurrencyException) {
             return concurrentModification(e, req);
         }

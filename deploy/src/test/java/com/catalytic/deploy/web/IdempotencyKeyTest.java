@@ -177,6 +177,41 @@ class IdempotencyKeyTest {
         assertThat(users(email)).isEqualTo(1);
     }
 
+    /**
+     * The first attempt took effect but its answer was lost (the database went away before the answer was kept): a
+     * repeat with the same key creates nothing twice, since the ids a keyed request creates follow from its key.
+     */
+    @Test
+    void aRepeatOfARequestWhoseAnswerWasLostIsNotAppliedTwice() {
+        String name = "lost-answer-" + UUID.randomUUID();
+        String body = "{\"name\":\"" + name + "\",\"scopes\":[\"users:read\"]}";
+        String key = UUID.randomUUID().toString();
+        Response first = a.http().post("/api/api-keys", body, auth[0], auth[1], "Idempotency-Key", key);
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(a.jdbc().update("UPDATE idempotency_keys SET status = NULL, content_type = NULL, body = NULL, "
+                + "locked_until = ? WHERE tenant_id = ? AND idem_key = ?", Timestamp.from(Instant.now().minusSeconds(60)),
+                owner.tenantId(), key)).as("the answer lost, the claim lapsed").isEqualTo(1);
+
+        Response repeat = a.http().post("/api/api-keys", body, auth[0], auth[1], "Idempotency-Key", key);
+        assertThat(repeat.status()).as(repeat.toString()).isEqualTo(409);
+        assertThat(repeat.text("code")).isEqualTo("already_applied");
+        assertThat(keysNamed(name)).containsExactly(first.text("id"));
+        Response again = a.http().post("/api/api-keys", body, auth[0], auth[1], "Idempotency-Key", key);
+        assertThat(again.header(IdempotencyFilter.REPLAYED)).as("that answer is kept").isEqualTo("true");
+        assertThat(again.text("code")).isEqualTo("already_applied");
+
+        // positive control: another key is another request, which creates another API key
+        Response other = a.http().post("/api/api-keys", body, auth[0], auth[1], "Idempotency-Key",
+                UUID.randomUUID().toString());
+        assertThat(other.status()).isEqualTo(201);
+        assertThat(keysNamed(name)).containsExactlyInAnyOrder(first.text("id"), other.text("id"));
+    }
+
+    static List<String> keysNamed(String name) {
+        return a.jdbc().queryForList("SELECT id FROM api_keys WHERE tenant_id = ? AND name = ?", String.class,
+                owner.tenantId(), name);
+    }
+
     static void claim(String principal, String key, String request, Instant created, Instant lockedUntil) {
         assertThat(a.jdbc().update("INSERT INTO idempotency_keys (tenant_id, principal, idem_key, fingerprint, "
                         + "created_at, locked_until) VALUES (?, ?, ?, ?, ?, ?)", owner.tenantId(), principal, key,
