@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +119,8 @@ class DatabaseOutageUnderLoadTest {
             load.shutdown();
 
             List<Answer> all = new ArrayList<>(answers);
+            Map<Integer, Long> byStatus = new TreeMap<>();
+            all.forEach(a -> byStatus.merge(a.status(), 1L, Long::sum));
             assertThat(all).as("answers").hasSizeGreaterThan(100);
             assertThat(all).filteredOn(a -> a.status() == 503).as("the outages were met").isNotEmpty();
             assertThat(all).filteredOn(a -> a.status() == 201).as("keys issued between the outages").isNotEmpty();
@@ -140,6 +143,12 @@ class DatabaseOutageUnderLoadTest {
             assertThat(healthMillis).as("/health samples").hasSizeGreaterThan(50)
                     .allMatch(ms -> ms < 1_000);
             assertThat(recoveredMillis).as("serving again after the database came back, ms").isLessThan(10_000);
+            // the figures docs/RELIABILITY.md quotes
+            System.out.printf("RELIABILITY database-outage answers=%d by_status=%s stored_keys=%d "
+                            + "known_outage_503s=%d p99_ms=%d health_samples=%d health_max_ms=%d recovered_ms=%d%n",
+                    all.size(), byStatus, stored.size(), known.size(),
+                    known.get((int) Math.ceil(known.size() * 0.99) - 1), healthMillis.size(),
+                    Collections.max(healthMillis), recoveredMillis);
         } finally {
             TestApp.adminJdbc().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
