@@ -19,6 +19,17 @@ stop_pid() {   # stop_pid <pid>: TERM, up to 30 s to exit, then KILL; reaps it
     wait "$1" 2>/dev/null
 }
 
+await_healthy() {   # await_healthy <pid> <base url> <log file> <label>: waits until GET <base url>/health answers 200
+    # (at most 180 s) and prints the seconds it took; dies if the process exits first (its log's tail shown)
+    local n
+    for n in $(seq 1 180); do
+        kill -0 "$1" 2>/dev/null || { tail -40 "$3" >&2; die "$4 exited during start-up"; }
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "$2/health" || true)" = 200 ] && { echo "$n"; return 0; }
+        [ "$n" -lt 180 ] || die "$4 did not answer /health within 180 s"
+        sleep 1
+    done
+}
+
 call() {   # call <expected status> <curl args...>: prints the body; dies on any other status
     local want=$1; shift
     local body status

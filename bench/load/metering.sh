@@ -245,12 +245,7 @@ start_app() {   # start_app <instance>
         >"$OUT_DIR/app-$i.log" 2>&1 &
     APP_PID[$i]=$!
     local n
-    for n in $(seq 1 180); do
-        kill -0 "${APP_PID[$i]}" 2>/dev/null || { tail -40 "$OUT_DIR/app-$i.log" >&2; die "the app \"$i\" exited during start-up"; }
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE[$i]}/health" || true)" = 200 ] && break
-        [ "$n" -lt 180 ] || die "the app \"$i\" did not answer /health within 180 s"
-        sleep 1
-    done
+    n=$(await_healthy "${APP_PID[$i]}" "${BASE[$i]}" "$OUT_DIR/app-$i.log" "the app \"$i\"")
     log "app \"$i\" is up after ~${n} s (pid ${APP_PID[$i]})"
 }
 for i in "${INSTANCES[@]}"; do start_app "$i"; done

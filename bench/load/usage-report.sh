@@ -156,12 +156,7 @@ start_node() {   # start_node <name> <extra args...>
         --catalytic.redis.key-prefix="$REDIS_PREFIX" "$@" >"$OUT_DIR/app-$name.log" 2>&1 &
     APP_PID[$name]=$!
     local n
-    for n in $(seq 1 180); do
-        kill -0 "${APP_PID[$name]}" 2>/dev/null || { tail -40 "$OUT_DIR/app-$name.log" >&2; die "the node \"$name\" exited during start-up"; }
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE[$name]}/health" || true)" = 200 ] && break
-        [ "$n" -lt 180 ] || die "the node \"$name\" did not answer /health within 180 s"
-        sleep 1
-    done
+    n=$(await_healthy "${APP_PID[$name]}" "${BASE[$name]}" "$OUT_DIR/app-$name.log" "the node \"$name\"")
     log "node \"$name\" is up after ~${n} s"
 }
 start_node rollup

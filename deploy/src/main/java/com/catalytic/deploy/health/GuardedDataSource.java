@@ -34,28 +34,24 @@ public final class GuardedDataSource extends DelegatingDataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        if (!availability.isUp()) {
-            throw availability.unavailable();
-        }
-        try {
-            Connection c = super.getConnection();
-            HANDED_OUT.set(true);
-            return c;
-        } catch (SQLException e) {
-            if (DatabaseFailures.isUnavailable(e)) {
-                availability.failed(e);
-            }
-            throw e;
-        }
+        return guarded(super::getConnection);
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
+        return guarded(() -> super.getConnection(username, password));
+    }
+
+    private interface Acquisition {
+        Connection get() throws SQLException;
+    }
+
+    private Connection guarded(Acquisition acquisition) throws SQLException {
         if (!availability.isUp()) {
             throw availability.unavailable();
         }
         try {
-            Connection c = super.getConnection(username, password);
+            Connection c = acquisition.get();
             HANDED_OUT.set(true);
             return c;
         } catch (SQLException e) {

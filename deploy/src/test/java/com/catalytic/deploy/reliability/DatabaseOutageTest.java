@@ -10,7 +10,6 @@ import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TcpProxy;
 import com.catalytic.deploy.support.TestApp;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,12 +30,8 @@ class DatabaseOutageTest {
     @Test
     void anOutageIsAnswered503AtOnceAndTheServiceRecoversByItself() {
         String schema = TestApp.newSchema();
-        URI pg = URI.create(TestApp.pgUrl().substring("jdbc:".length()));
-        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort());
-             TestApp app = TestApp.start(schema, Map.of(
-                     "spring.datasource.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getPath()
-                             + "?currentSchema=" + schema,
-                     "catalytic.database.probe-interval", "200ms"))) {
+        try (TcpProxy proxy = TcpProxy.toPostgres();
+             TestApp app = proxy.startApp(schema, Map.of("catalytic.database.probe-interval", "200ms"))) {
             Http http = app.http();
             Account owner = Accounts.registerAndLogin(http, "outage");
             String[] auth = bearer(owner.accessToken());

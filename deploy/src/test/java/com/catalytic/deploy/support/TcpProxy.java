@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,6 +37,21 @@ public final class TcpProxy implements AutoCloseable {
         Thread accept = new Thread(this::accept, "tcp-proxy-" + server.getLocalPort());
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /** A relay in front of the tests' PostgreSQL server. */
+    public static TcpProxy toPostgres() {
+        URI pg = URI.create(TestApp.pgUrl().substring("jdbc:".length()));
+        return new TcpProxy(pg.getHost(), pg.getPort());
+    }
+
+    /** An instance on {@code schema} whose every connection to PostgreSQL goes through this relay. */
+    public TestApp startApp(String schema, Map<String, String> overrides) {
+        URI pg = URI.create(TestApp.pgUrl().substring("jdbc:".length()));
+        Map<String, String> settings = new HashMap<>(overrides);
+        settings.put("spring.datasource.url", "jdbc:postgresql://127.0.0.1:" + port() + pg.getPath()
+                + "?currentSchema=" + schema);
+        return TestApp.start(schema, settings);
     }
 
     /** The relay's port on 127.0.0.1. */
