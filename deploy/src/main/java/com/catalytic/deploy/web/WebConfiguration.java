@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.catalina.core.StandardHost;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
@@ -51,13 +52,25 @@ class WebConfiguration implements WebMvcConfigurer {
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
-    /** %2F and %5C reach CanonicalPathFilter, which refuses them as a problem (Tomcat's own refusal is an HTML page). */
+    /**
+     * %2F and %5C reach CanonicalPathFilter, which refuses them as a problem (Tomcat's own refusal is an HTML page);
+     * what Tomcat still refuses itself is answered by {@link ProblemErrorReportValve}.
+     */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> encodedSlashesReachTheFilters() {
-        return factory -> factory.addConnectorCustomizers(connector -> {
-            connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue());
-            connector.setEncodedReverseSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue());
-        });
+        return factory -> {
+            factory.addConnectorCustomizers(connector -> {
+                connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue());
+                connector.setEncodedReverseSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue());
+            });
+            // what Tomcat refuses before the application (a NUL in the path, an oversized request line) is a problem
+            // response too
+            factory.addContextCustomizers(context -> {
+                if (context.getParent() instanceof StandardHost host) {
+                    host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+                }
+            });
+        };
     }
 
     @Override
