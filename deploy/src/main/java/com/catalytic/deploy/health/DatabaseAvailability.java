@@ -75,7 +75,9 @@ public final class DatabaseAvailability implements AutoCloseable {
         }
         log.error("Database unavailable: {}. Requests that need it are answered 503 at once until it answers "
                 + "again (asked every {} ms)", cause, probeInterval.toMillis());
-        prober.schedule(this::probe, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+        // asked again at once: one connection that broke on its own (the database is fine) closes the breaker
+        // within milliseconds, not after an interval of refusals
+        prober.execute(this::probe);
     }
 
     private void probe() {

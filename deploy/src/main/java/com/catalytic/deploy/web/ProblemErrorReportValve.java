@@ -14,7 +14,7 @@ import org.springframework.http.HttpStatus;
  * headers too large): a problem response like every other refusal, instead of Tomcat's HTML page. Installed as
  * the host's error report valve by {@link WebConfiguration}.
  */
-public class ProblemErrorReportValve extends ErrorReportValve {
+class ProblemErrorReportValve extends ErrorReportValve {
 
     @Override
     protected void report(Request request, Response response, Throwable throwable) {

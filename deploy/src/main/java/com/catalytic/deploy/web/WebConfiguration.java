@@ -67,6 +67,8 @@ class WebConfiguration implements WebMvcConfigurer {
             // response too
             factory.addContextCustomizers(context -> {
                 if (context.getParent() instanceof StandardHost host) {
+                    // the host finds this one in its pipeline by the class name and adds no valve of its own
+                    host.getPipeline().addValve(new ProblemErrorReportValve());
                     host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
                 }
             });
