@@ -151,7 +151,6 @@ class ProblemHandler {
                 "the service is temporarily unavailable; retry shortly", null, req);
     }
 
-    /** Still losing an append race after the gateway's retries: the change did not happen and may be retried. */
     /** Ids are random except under an Idempotency-Key, where a repeat draws the first attempt's ids. */
     @ExceptionHandler(AggregateStreamCreationException.class)
     ResponseEntity<Object> alreadyApplied(Exception e, HttpServletRequest req) {
@@ -163,6 +162,7 @@ class ProblemHandler {
                 + "resource up", null), req);
     }
 
+    /** Still losing an append race after the gateway's retries: the change did not happen and may be retried. */
     @ExceptionHandler(ConcurrencyException.class)
     ResponseEntity<Object> concurrentModification(Exception e, HttpServletRequest req) {
         if (outages.isOutage(e)) {
