@@ -530,10 +530,10 @@ public class StripeWebhookLoad {
         StringBuilder st = new StringBuilder();
         statuses.forEach((s, n) -> st.append(st.length() == 0 ? "" : ",").append(s).append(':').append(n));
         System.out.printf(java.util.Locale.ROOT,
-                "RESULT case=%s requests=%d duration_s=%.3f rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d "
+                "RESULT case=%s requests=%d duration_s=%.3f rps=%.1f p50_us=%d p90_us=%d p95_us=%d p99_us=%d max_us=%d "
                         + "mean_us=%.0f status=%s ok=%d s4xx=%d s5xx=%d unexpected=%d io_errors=%d timeouts=%d "
                         + "reconnects=%d pool=%d inline=%d prep_ms=%d gen_cpu_us_per_req=%.1f%n",
-                kase, total, secs, total / secs, pct(all, 50), pct(all, 90), pct(all, 99),
+                kase, total, secs, total / secs, pct(all, 50), pct(all, 90), pct(all, 95), pct(all, 99),
                 total == 0 ? 0 : all[total - 1] / 1000, total == 0 ? 0 : sum / total / 1000,
                 st.length() == 0 ? "-" : st, ok, s4, s5, unexpected, io, to, reconnects, (long) pool * workers, inline,
                 prepNanos / 1_000_000, total == 0 ? 0 : (cpu1 - cpu0) / 1000.0 / total);

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the load benchmarks of bench/load share (sourced, not run). The caller defines log and die, and the
 # settings each function names (HOST for port_in_use).
 
@@ -81,4 +82,23 @@ build_private_jar() {
     done
     log "running $JAR ($(stat -c '%y' "$JAR" | cut -d. -f1), copied)"
     JAR="$DATA_DIR/catalytic.jar"
+}
+
+# post_subscription_event <base url> <webhook secret> <event id> <subscription id> <tenant id> <price lookup key>:
+# posts a signed customer.subscription.updated event (status active), built and signed as deploy/src/test/.../
+# StripePayloads.java does, to <base url>/webhooks/stripe; dies unless it is answered 200. Needs call, openssl.
+post_subscription_event() {
+    local t body sig
+    t=$(date +%s)
+    body="{\"id\":\"$3\",\"object\":\"event\",\"api_version\":\"2025-08-27.basil\",\"created\":$t"
+    body="$body,\"livemode\":false,\"pending_webhooks\":1,\"type\":\"customer.subscription.updated\",\"data\":{\"object\":"
+    body="$body{\"id\":\"$4\",\"object\":\"subscription\",\"customer\":\"cus_bench_$5\",\"status\":\"active\""
+    body="$body,\"cancel_at_period_end\":false,\"trial_end\":null,\"metadata\":{\"tenant_id\":\"$5\"}"
+    body="$body,\"items\":{\"object\":\"list\",\"data\":[{\"id\":\"si_1\",\"object\":\"subscription_item\""
+    body="$body,\"current_period_start\":$((t - 86400)),\"current_period_end\":$((t - 86400 + 30 * 86400))"
+    body="$body,\"price\":{\"id\":\"price_$6\",\"object\":\"price\",\"lookup_key\":\"$6\""
+    body="$body,\"recurring\":{\"interval\":\"month\"}}}]}}}}"
+    sig=$(printf '%s.%s' "$t" "$body" | openssl dgst -sha256 -hmac "$2" | awk '{print $NF}')
+    call 200 "$1/webhooks/stripe" -H 'Content-Type: application/json; charset=utf-8' \
+        -H "Stripe-Signature: t=$t,v1=$sig" --data-binary "$body" >/dev/null
 }

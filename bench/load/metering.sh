@@ -262,7 +262,7 @@ fi
 setup_tenant() {
     local i=$1 b=$2 n=$3 metered=$4
     local email="bench-${RUN_ID}-$i-$n@example.com" password="Bench-Metering-Pass-${RUN_ID}"
-    local tenant token key t body sig me plan limit k want_plan want_limit
+    local tenant token key me plan limit k want_plan want_limit
     tenant=$(call 201 "$b/auth/register" -H 'Content-Type: application/json' \
         -d "{\"email\":\"$email\",\"password\":\"$password\",\"company_name\":\"Bench $RUN_ID $i $n\"}" | jq -er .tenant_id)
     token=$(call 200 "$b/auth/login" -H 'Content-Type: application/json' \
@@ -270,19 +270,8 @@ setup_tenant() {
     key=$(call 201 "$b/api/api-keys" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
         -d '{"name":"bench","scopes":["users:read"]}' | jq -er .key)
     if [ "$SCENARIO" = paid ]; then
-        # as deploy/src/test/.../StripePayloads.java builds and signs a subscription event
-        t=$(date +%s)
-        body="{\"id\":\"evt_bench_${RUN_ID}_${i}_$n\",\"object\":\"event\",\"api_version\":\"2025-08-27.basil\",\"created\":$t"
-        body="$body,\"livemode\":false,\"pending_webhooks\":1,\"type\":\"customer.subscription.updated\",\"data\":{\"object\":"
-        body="$body{\"id\":\"sub_bench_$n\",\"object\":\"subscription\",\"customer\":\"cus_bench_$tenant\",\"status\":\"active\""
-        body="$body,\"cancel_at_period_end\":false,\"trial_end\":null,\"metadata\":{\"tenant_id\":\"$tenant\"}"
-        body="$body,\"items\":{\"object\":\"list\",\"data\":[{\"id\":\"si_1\",\"object\":\"subscription_item\""
-        body="$body,\"current_period_start\":$((t - 86400)),\"current_period_end\":$((t - 86400 + 30 * 86400))"
-        body="$body,\"price\":{\"id\":\"price_professional_month\",\"object\":\"price\",\"lookup_key\":\"professional_month\""
-        body="$body,\"recurring\":{\"interval\":\"month\"}}}]}}}}"
-        sig=$(printf '%s.%s' "$t" "$body" | openssl dgst -sha256 -hmac "$WEBHOOK_SECRET" | awk '{print $NF}')
-        call 200 "$b/webhooks/stripe" -H 'Content-Type: application/json; charset=utf-8' \
-            -H "Stripe-Signature: t=$t,v1=$sig" --data-binary "$body" >/dev/null
+        post_subscription_event "$b" "$WEBHOOK_SECRET" "evt_bench_${RUN_ID}_${i}_$n" "sub_bench_$n" "$tenant" \
+            professional_month
         want_plan=professional; want_limit=$PLAN_RPM
     else
         want_plan=free; want_limit=100000000
@@ -301,7 +290,7 @@ setup_tenant() {
     rm -f "$DATA_DIR/headers-$i-$n"
     printf '%s\t%s\n' "$tenant" "$key"
 }
-export -f setup_tenant call log die
+export -f setup_tenant post_subscription_event call log die
 export RUN_ID SCENARIO WEBHOOK_SECRET DATA_DIR PLAN_RPM
 declare -A KEYS TENANT_KEYS
 SETUP_T0=$(date +%s)
@@ -491,8 +480,9 @@ after_metered_run() {   # after_metered_run <admitted calls> <run start ms> <run
 # quoted argument.
 ap() { jcmd "$1" JVMTI.agent_load "$ASYNC_PROFILER_LIB" "\"$2\""; }
 profile_start() {   # profile_start <pid> <file stem> <seconds>
+    # JFR_OPTIONS is split into words on purpose
+    # shellcheck disable=SC2086
     case "$PROFILE" in
-        # shellcheck disable=SC2086
         jfr)   jcmd "$1" JFR.start name=metering settings=profile $JFR_OPTIONS duration="${3}s" filename="$2.jfr" >"$2.jcmd.txt" 2>&1 \
                    || log "WARNING: JFR.start failed: $(cat "$2.jcmd.txt")" ;;
         async) ap "$1" "start,event=$PROFILE_EVENT,interval=1ms" >"$2.jcmd.txt" 2>&1 \

@@ -9,6 +9,7 @@ import com.catalytic.deploy.support.TestApp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,8 @@ class NginxSiteTest {
     static TestApp app;
     static Process nginx;
     static Http https;
+    static SSLContext tls;
+    static int httpsPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,7 +55,8 @@ class NginxSiteTest {
                 "nginx is not installed: apt-get install nginx (.ci/run installs it)"));
         String openssl = executable("openssl").orElseThrow(() -> new AssertionError(
                 "openssl is not installed: apt-get install openssl (.ci/run installs it)"));
-        app = TestApp.start(TestApp.newSchema(), Map.of());
+        // a webhook secret, so that the slow clients' Stripe events are read and answered (400: a wrong signature)
+        app = TestApp.start(TestApp.newSchema(), Map.of("STRIPE_WEBHOOK_SECRET", "whsec_nginx_site_test"));
 
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
@@ -61,7 +65,7 @@ class NginxSiteTest {
                 cert.toString()));
 
         int httpPort = freePort();
-        int httpsPort = freePort();
+        httpsPort = freePort();
         String site = Files.readString(SITE, StandardCharsets.UTF_8);
         site = substitute(site, "server 127.0.0.1:8000 ", "server 127.0.0.1:" + app.port() + " ");
         site = substitute(site, "    server 127.0.0.1:8001 max_fails=3 fail_timeout=10s;\n", "");
@@ -81,7 +85,7 @@ class NginxSiteTest {
                 "daemon off;",
                 "pid " + dir.resolve("nginx.pid") + ";",
                 "error_log " + dir.resolve("error.log") + " info;",
-                "events { worker_connections 256; }",
+                "events { worker_connections 1024; }",
                 "http {",
                 "    default_type application/octet-stream;",
                 "    client_body_temp_path " + dir.resolve("client_body") + ";",
@@ -99,8 +103,9 @@ class NginxSiteTest {
 
         nginx = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        tls = trusting(cert);
         https = new Http("https://127.0.0.1:" + httpsPort, HttpClient.newBuilder()
-                .sslContext(trusting(cert)).connectTimeout(Duration.ofSeconds(5)).build());
+                .sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .untilAsserted(() -> {
                     assertThat(nginx.isAlive()).as("nginx is running (see %s)", dir.resolve("nginx.out")).isTrue();
@@ -187,6 +192,94 @@ class NginxSiteTest {
         assertThat(proxied.header("X-Request-ID")).matches(nginxId);
         // positive control: a sane id is kept, by nginx and by the node
         assertThat(https.get("/health", "X-Request-ID", "client-id.1").header("X-Request-ID")).isEqualTo("client-id.1");
+    }
+
+    /**
+     * Slow clients (slow-loris bodies): a node reads a request body on a request thread, so clients that trickle
+     * their bodies straight to a node hold its threads (the control below takes every one of them). nginx reads the
+     * whole body before it passes the request on (proxy_request_buffering, on by default), so the same clients
+     * through nginx hold none: more of them than the node has request threads, and the node still answers at once.
+     * Once their bodies are complete, every one of them is answered by the application.
+     */
+    @Test
+    void slowBodiesHoldRequestThreadsStraightToANodeAndNoneThroughNginx() throws Exception {
+        int clients = app.maxRequestThreads() + 50;
+        // control: straight to the node, the slow bodies take every request thread
+        try (SlowBodies direct = new SlowBodies(clients, () -> new Socket("127.0.0.1", app.port()))) {
+            direct.trickle(3);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(app.busyRequestThreads()).isEqualTo(app.maxRequestThreads()));
+            direct.finish();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.busyRequestThreads()).isLessThan(5));
+
+        try (SlowBodies viaNginx = new SlowBodies(clients, () -> tls.getSocketFactory().createSocket("127.0.0.1",
+                httpsPort))) {
+            viaNginx.trickle(3);
+            assertThat(app.busyRequestThreads()).as("request threads busy while %d bodies trickle in", clients)
+                    .isLessThan(10);
+            long start = System.nanoTime();
+            assertThat(app.http().get("/api/plans").status()).isEqualTo(200);
+            assertThat(https.get("/api/plans").status()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            viaNginx.finish();
+        }
+    }
+
+    /** Clients that each POST a Stripe event whose body arrives a byte at a time; each answer must be the app's 400. */
+    private static final class SlowBodies implements AutoCloseable {
+        static final String BODY = "{\"id\":\"evt_slow\",\"type\":\"charge.refunded\"}";
+        final List<Socket> sockets = new ArrayList<>();
+        int sent;
+
+        interface Connect {
+            Socket open() throws IOException;
+        }
+
+        SlowBodies(int clients, Connect connect) throws IOException {
+            String head = "POST /webhooks/stripe HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Stripe-Signature: t=1,v1=00\r\nConnection: close\r\nContent-Length: " + BODY.length() + "\r\n\r\n";
+            for (int i = 0; i < clients; i++) {
+                Socket s = connect.open();
+                s.setSoTimeout(30_000);
+                sockets.add(s);
+                s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+        }
+
+        /** Sends the next byte of every body, {@code rounds} times, about every 200 ms. */
+        void trickle(int rounds) throws IOException, InterruptedException {
+            for (int r = 0; r < rounds; r++) {
+                for (Socket s : sockets) {
+                    s.getOutputStream().write(BODY.charAt(sent));
+                    s.getOutputStream().flush();
+                }
+                sent++;
+                Thread.sleep(200); // pacing the trickle, not waiting for an outcome
+            }
+        }
+
+        /** Sends the rest of every body and checks that the application answered each (400: not a valid signature). */
+        void finish() throws IOException {
+            byte[] rest = BODY.substring(sent).getBytes(StandardCharsets.US_ASCII);
+            for (Socket s : sockets) {
+                s.getOutputStream().write(rest);
+                s.getOutputStream().flush();
+            }
+            for (Socket s : sockets) {
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answer).startsWith("HTTP/1.1 400");
+                assertThat(answer).contains("X-Frame-Options: DENY");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
     }
 
     /** The application sets X-Frame-Options on every response; nginx's own answers have none. */

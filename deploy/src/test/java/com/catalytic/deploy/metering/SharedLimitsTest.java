@@ -250,6 +250,51 @@ class SharedLimitsTest {
                 .isGreaterThanOrEqualTo(31));
     }
 
+    @Test
+    @Order(5) // after the quota outage: Redis is stopped again
+    void aKeyRevokedDuringARedisOutageIsRefusedByEveryNodeThenAndAfter() {
+        awaitBothNodesUseRedis();
+        Account owner = Accounts.registerAndLogin(nodeA.http(), "revoke-outage");
+        Accounts.changePlan(nodeA, owner.tenantId(), "professional");
+        String revoked = issueKey(owner, "revoked");
+        String kept = issueKey(owner, "kept");
+        for (TestApp node : List.of(nodeA, nodeB)) { // both nodes know both keys (their credential caches are warm)
+            assertThat(node.http().get("/api/me", bearer(revoked)).status()).isEqualTo(200);
+            assertThat(node.http().get("/api/me", bearer(kept)).status()).isEqualTo(200);
+        }
+        String id = nodeA.http().get("/api/api-keys", bearer(owner.accessToken())).json().path("api_keys")
+                .findParents("name").stream().filter(k -> "revoked".equals(k.path("name").asText())).findFirst()
+                .orElseThrow().path("id").asText();
+        redis.stop();
+        try {
+            assertThat(nodeA.http().method("DELETE", "/api/api-keys/" + id, null, bearer(owner.accessToken()))
+                    .status()).as("revoked while Redis is down").isEqualTo(204);
+            assertThat(nodeA.http().get("/api/me", bearer(revoked)).text("code")).isEqualTo("api_key_revoked");
+            // node B cannot hear it through Redis: its poll of the database tells it within seconds
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(nodeB.http().get("/api/me", bearer(revoked)).text("code")).isEqualTo("api_key_revoked"));
+            for (TestApp node : List.of(nodeA, nodeB)) {
+                assertThat(node.http().get("/api/me", bearer(kept)).status()).as("the other key").isEqualTo(200);
+            }
+        } finally {
+            redis.start();
+        }
+        awaitBothNodesUseRedis();
+        for (TestApp node : List.of(nodeA, nodeB)) { // Redis is back, with nothing of the revocation in it
+            Response r = node.http().get("/api/me", bearer(revoked));
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.text("code")).isEqualTo("api_key_revoked");
+            assertThat(node.http().get("/api/me", bearer(kept)).status()).isEqualTo(200);
+        }
+    }
+
+    private static String issueKey(Account owner, String name) {
+        Response issued = nodeA.http().post("/api/api-keys", Map.of("name", name, "scopes", List.of("users:read")),
+                bearer(owner.accessToken()));
+        assertThat(issued.status()).as("%s", issued).isEqualTo(201);
+        return issued.text("key");
+    }
+
     private static void awaitBothNodesUseRedis() {
         for (TestApp node : List.of(nodeA, nodeB)) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
