@@ -151,7 +151,9 @@ class MeteringFilter extends OncePerRequestFilter {
         Object pattern = req.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
         Object units = req.getAttribute(UNITS);
         Object rid = req.getAttribute(RequestIdFilter.ATTRIBUTE);
-        UsageRecord usage = new UsageRecord(Ids.newId(), caller.userId(), caller.apiKeyId(),
+        // a time-ordered id: usage_logs' primary key grows at one end; and never seeded by an Idempotency-Key, so a
+        // repeated request that runs again is recorded as the call it is
+        UsageRecord usage = new UsageRecord(Ids.timeOrderedId(), caller.userId(), caller.apiKeyId(),
                 pattern != null ? pattern.toString() : "unmatched", req.getMethod(), status,
                 (System.nanoTime() - startNanos) / 1_000_000, Math.max(0, bytes),
                 units instanceof Number n ? n.longValue() : 0, start, rid != null ? rid.toString() : null,

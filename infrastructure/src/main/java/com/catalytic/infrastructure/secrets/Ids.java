@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** The one source of identifiers and random secrets. */
 public final class Ids {
@@ -36,6 +37,19 @@ public final class Ids {
             return UUID.randomUUID().toString();
         }
         return UUID.nameUUIDFromBytes((seed.value + "#" + seed.drawn++).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * A new id that sorts by creation time: a version 7 UUID (48 bits of Unix milliseconds, then 74 random bits from
+     * the thread's own generator), for rows written in great numbers (usage records, request ids), so that
+     * consecutive ids land on the same pages of a B-tree index instead of on random ones, and drawing one takes no
+     * lock. Not a secret, and never drawn from a seed: not for an id that must be unguessable or repeatable.
+     */
+    public static String timeOrderedId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(msb, lsb).toString();
     }
 
     /** Ids drawn on this thread until the scope is closed come from {@code seed}. */
