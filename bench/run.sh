@@ -20,9 +20,11 @@
 #   lattice           POST /api/lattices/{id}/path on each tenant's lattice (random pairs), on "on"  vs  GET /api/me
 #   stripe-webhook    signed customer.subscription.updated events for the tenants (the full path), on "on"
 #                       vs  signed events of a type the app does not handle (signature check and inbox only);
-#                     last, because it moves the tenants between plans
-# Projection rebuild, webhook delivery and usage reports have scripts of their own (bench/rebuild/rebuild-1m.sh,
-# bench/load/webhook-delivery.sh, bench/load/usage-report.sh): each needs a history or a receiver of its own.
+#                     (after the others: it moves the tenants between plans)
+#   rebuild           catalytic projections rebuild of every projection over the events stored by then, while "on"
+#                     runs  vs  the raw read of those events (bench/rebuild/RawRead.java); events/s
+# Webhook delivery and usage reports have scripts of their own (bench/load/webhook-delivery.sh,
+# bench/load/usage-report.sh), and so has a rebuild of a million events (bench/rebuild/rebuild-1m.sh).
 #
 # Before every run on "on", the script waits until each tenant's bucket is back above 90 % (it keeps the tokens each
 # tenant has left from the calls the runs admitted), so no run meets the rate limit: a 429 counts as an error.
@@ -42,7 +44,7 @@ export LC_ALL=C
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-ALL=(auth metering commands read-your-writes lattice stripe-webhook)
+ALL=(auth metering commands read-your-writes lattice stripe-webhook rebuild)
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -213,13 +215,15 @@ spent() {   # spent <admitted calls on "on">
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
 ROWS="$OUT_DIR/rows.tsv"
 : >"$ROWS"
-# row <scenario> <what> <req/s> <p50 us> <p95 us> <p99 us> <errors> <baseline req/s or -> <requests>
+# row <scenario> <what> <req/s> <p50 us> <p95 us> <p99 us> <errors> <baseline req/s or -> <requests> [baseline]
+# (a latency of "-": none measured)
 row() {
     local ratio="-"
     [ "$8" = "-" ] || ratio=$(awk -v a="$3" -v b="$8" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')
     [ "$8" = "-" ] && [ "${10:-}" = baseline ] && ratio="baseline"
-    printf '%s\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(awk -v u="$4" 'BEGIN { print u / 1000 }')" \
-        "$(awk -v u="$5" 'BEGIN { print u / 1000 }')" "$(awk -v u="$6" 'BEGIN { print u / 1000 }')" "$7" "$ratio" "$9" >>"$ROWS"
+    ms() { if [ "$1" = "-" ]; then echo "-"; else awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; fi; }
+    printf '%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(ms "$4")" "$(ms "$5")" "$(ms "$6")" "$7" \
+        "$ratio" "$9" >>"$ROWS"
 }
 # wrk_run <instance> <requests file> <seconds> <expected status>: prints the RESULT line (with rps and errors added)
 wrk_run() {
@@ -352,6 +356,28 @@ if [ "$JIT_WARMUP_S" -gt 0 ]; then
     done
     spent $((TENANTS * PLAN_RPM))
 fi
+
+scenario_rebuild() {
+    # the events the other scenarios stored (or, alone, those of the set-up), read raw and rebuilt into every
+    # projection by the operator command while "on" keeps running (it swaps the rebuilt tables in)
+    local url="jdbc:postgresql://$PGHOST_:$PGPORT_/${DB[on]}" raw out line events secs rate
+    unzip -p "$JAR" 'BOOT-INF/lib/postgresql-*.jar' >"$DATA_DIR/postgresql.jar"
+    raw=$(java -cp "$DATA_DIR/postgresql.jar" "$ROOT/bench/rebuild/RawRead.java" "$url" "$PGUSER_" 1000 payload) \
+        || die "the raw read failed: $raw"
+    echo "$raw" >>"$OUT_DIR/rebuild.txt"
+    out="$OUT_DIR/rebuild.log"
+    # JAVA_OPTS is split into words on purpose
+    # shellcheck disable=SC2086
+    DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/${DB[on]}" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
+        CATALYTIC_REDIS_KEYPREFIX="${REDIS_PREFIX}on:" CATALYTIC_DATA_DIR="$DATA_DIR/rebuild" timeout 1800 java $JAVA_OPTS -Ddisable-axoniq-console-message=true \
+        -jar "$JAR" projections rebuild --no-progress >"$out" 2>&1 \
+        || { tail -30 "$out" >&2; die "the rebuild failed"; }
+    line=$(grep -E '^[0-9]+ events replayed in [0-9.]+ s \([0-9]+ events/s\)' "$out") || die "no result line in $out"
+    events=$(awk '{ print $1 }' <<<"$line"); secs=$(awk '{ print $5 }' <<<"$line")
+    rate=$(awk -v n="$events" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }')
+    row rebuild "raw read of the events (events/s)" "$(field "$raw" rate)" - - - 0 - "$(field "$raw" rows)" baseline
+    row rebuild "projections rebuild, all, with swap (events/s)" "$rate" - - - 0 "$(field "$raw" rate)" "$events"
+}
 
 for s in "${ALL[@]}"; do
     wanted "$s" || continue
