@@ -255,23 +255,26 @@ keyed_requests() {   # keyed_requests <keys file> <method> <path> <body>: one re
 }
 
 # ---------------------------------------------------------------- scenarios
+# compare <scenario> <status> <instance> <requests> <what> <instance> <requests> <what>: the baseline (the first
+# three) and the measured case, each measured in turn, then their two rows
+compare() {
+    local base
+    measure "$3" "$4" "$2"; base=$LINE
+    measure "$6" "$7" "$2"
+    wrk_row "$1" "$5" "$base" - baseline
+    wrk_row "$1" "$8" "$LINE" "$(field "$base" rps)"
+}
 scenario_auth() {
     printf 'GET\t/api/plans\t-\t-\n' >"$DATA_DIR/plans.req"
     keyed_requests "$OUT_DIR/keys-off.txt" GET /api/me - >"$DATA_DIR/me-off.req"
-    local base me
-    measure off "$DATA_DIR/plans.req" 200; base=$LINE
-    measure off "$DATA_DIR/me-off.req" 200; me=$LINE
-    wrk_row auth "GET /api/plans, public (off)" "$base" - baseline
-    wrk_row auth "GET /api/me, API key (off)" "$me" "$(field "$base" rps)"
+    compare auth 200 off "$DATA_DIR/plans.req" "GET /api/plans, public (off)" \
+        off "$DATA_DIR/me-off.req" "GET /api/me, API key (off)"
 }
 scenario_metering() {
     keyed_requests "$OUT_DIR/keys-off.txt" GET /api/me - >"$DATA_DIR/me-off.req"
     keyed_requests "$OUT_DIR/keys-on.txt" GET /api/me - >"$DATA_DIR/me-on.req"
-    local off on
-    measure off "$DATA_DIR/me-off.req" 200; off=$LINE
-    measure on "$DATA_DIR/me-on.req" 200; on=$LINE
-    wrk_row metering "GET /api/me, unmetered (off)" "$off" - baseline
-    wrk_row metering "GET /api/me, metered (on)" "$on" "$(field "$off" rps)"
+    compare metering 200 off "$DATA_DIR/me-off.req" "GET /api/me, unmetered (off)" \
+        on "$DATA_DIR/me-on.req" "GET /api/me, metered (on)"
 }
 scenario_commands() {
     keyed_requests "$OUT_DIR/keys-on.txt" POST /api/api-keys '{"name":"bench","scopes":["users:read"]}' \
@@ -324,11 +327,8 @@ scenario_lattice() {
         lattice[i], key[i], int(rand() * 100), int(rand() * 100), int(rand() * 100), int(rand() * 100) }' \
         "$OUT_DIR/tenants-on.tsv" >"$DATA_DIR/path.req"
     keyed_requests "$OUT_DIR/keys-on.txt" GET /api/me - >"$DATA_DIR/me-on.req"
-    local me path
-    measure on "$DATA_DIR/me-on.req" 200; me=$LINE
-    measure on "$DATA_DIR/path.req" 200; path=$LINE
-    wrk_row lattice "GET /api/me, metered (on)" "$me" - baseline
-    wrk_row lattice "POST /api/lattices/{id}/path, 100 x 100 (on)" "$path" "$(field "$me" rps)"
+    compare lattice 200 on "$DATA_DIR/me-on.req" "GET /api/me, metered (on)" \
+        on "$DATA_DIR/path.req" "POST /api/lattices/{id}/path, 100 x 100 (on)"
 }
 scenario_stripe_webhook() {
     gen() {   # gen <case> <seconds>
