@@ -119,6 +119,7 @@ need jq jq
 need psql postgresql-client
 need pgbench postgresql-client
 need openssl openssl
+need unzip unzip
 command -v javac >/dev/null || die "javac is not on PATH (a JDK 17 runs the load generators)"
 pg_isready -h "$PGHOST_" -p "$PGPORT_" -q || die "PostgreSQL is not answering on $PGHOST_:$PGPORT_"
 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis is not answering on $REDIS_HOST:$REDIS_PORT"
@@ -369,7 +370,8 @@ scenario_rebuild() {
     # JAVA_OPTS is split into words on purpose
     # shellcheck disable=SC2086
     DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/${DB[on]}" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
-        CATALYTIC_REDIS_KEYPREFIX="${REDIS_PREFIX}on:" CATALYTIC_DATA_DIR="$DATA_DIR/rebuild" timeout 1800 java $JAVA_OPTS -Ddisable-axoniq-console-message=true \
+        CATALYTIC_REDIS_KEY_PREFIX="${REDIS_PREFIX}on:" CATALYTIC_DATA_DIR="$DATA_DIR/rebuild" \
+        timeout 1800 java $JAVA_OPTS -Ddisable-axoniq-console-message=true \
         -jar "$JAR" projections rebuild --no-progress >"$out" 2>&1 \
         || { tail -30 "$out" >&2; die "the rebuild failed"; }
     line=$(grep -E '^[0-9]+ events replayed in [0-9.]+ s \([0-9]+ events/s\)' "$out") || die "no result line in $out"
