@@ -226,6 +226,51 @@ class NginxSiteTest {
         }
     }
 
+    /**
+     * Slow headers (slow-loris proper) hold no request thread even straight to a node: Tomcat's NIO connector parses
+     * a request's headers as they arrive and takes a thread only for a complete head. The same number of clients as
+     * above trickle header lines; the node's threads stay free and it answers at once; completed, each is answered.
+     */
+    @Test
+    void slowHeadersStraightToANodeHoldNoRequestThread() throws Exception {
+        int clients = app.maxRequestThreads() + 50;
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                Socket s = new Socket("127.0.0.1", app.port());
+                s.setSoTimeout(30_000);
+                sockets.add(s);
+                s.getOutputStream().write("GET /api/plans HTTP/1.1\r\nHost: localhost\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+            for (int round = 0; round < 3; round++) {
+                for (Socket s : sockets) {
+                    s.getOutputStream().write(("X-Slow-" + round + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                }
+                Thread.sleep(200); // pacing the trickle, as for the slow bodies above
+            }
+            assertThat(app.busyRequestThreads()).as("request threads busy while %d heads trickle in", clients)
+                    .isLessThan(10);
+            long start = System.nanoTime();
+            assertThat(app.http().get("/api/plans").status()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            for (Socket s : sockets) {
+                s.getOutputStream().write("Connection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+            for (Socket s : sockets) {
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .startsWith("HTTP/1.1 200");
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
     /** Clients that each POST a Stripe event whose body arrives a byte at a time; each answer must be the app's 400. */
     private static final class SlowBodies implements AutoCloseable {
         static final String BODY = "{\"id\":\"evt_slow\",\"type\":\"charge.refunded\"}";
