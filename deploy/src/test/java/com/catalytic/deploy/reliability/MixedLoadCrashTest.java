@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * kill -9 under mixed load. The service runs in a JVM of its own; the load comes from this one: registrations,
@@ -67,7 +68,7 @@ class MixedLoadCrashTest {
     void afterAKillUnderMixedLoadEveryAcknowledgedChangeIsStoredOnceAndEveryReadTableEqualsARebuild()
             throws Exception {
         String schema = TestApp.newSchema();
-        JdbcTemplate db = new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+        JdbcTemplate db = new JdbcTemplate(new DriverManagerDataSource(
                 ChildApp.jdbcUrl(schema), TestApp.pgUser(), ""));
         Set<Acked> commands = ConcurrentHashMap.newKeySet();
         Set<String> calls = ConcurrentHashMap.newKeySet();
