@@ -18,6 +18,7 @@ import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.RegisterTenantCommand;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ApplyBillingStatusCommand;
+import com.catalytic.api.tenant.TenantCommands.ChangeMemberCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangePlanCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
 import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
@@ -206,45 +207,63 @@ public class TenantAggregate {
 
     @CommandHandler
     public void handle(ChangeUserRoleCommand cmd) {
-        requireNotSuspended();
-        Member target = manageable(cmd.actor(), cmd.userId());
         if (cmd.role() == null) {
             throw DomainException.validation("role", "invalid_role", "role must be one of owner, admin, member, viewer");
         }
-        requireGrantable(cmd.actor(), cmd.role());
-        if (target.role() == cmd.role()) {
-            return;
-        }
-        if (!target.role().includes(cmd.role())) {
-            requireWithinKey(cmd.actor(), cmd.role()); // a demotion gives nobody more
-        }
-        if (target.role() == Role.OWNER && target.active() && activeOwners() == 1) {
-            throw lastOwner();
-        }
-        apply(new UserRoleChangedEvent(tenantId, cmd.userId(), target.role(), cmd.role()));
+        changeMember(cmd.actor(), cmd.userId(), cmd.role(), null, null);
     }
 
     @CommandHandler
     public void handle(DeactivateUserCommand cmd) {
-        Member target = manageable(cmd.actor(), cmd.userId());
-        if (!target.active()) {
-            return;
-        }
-        if (target.role() == Role.OWNER && activeOwners() == 1) {
-            throw lastOwner();
-        }
-        apply(new UserDeactivatedEvent(tenantId, cmd.userId()));
+        changeMember(cmd.actor(), cmd.userId(), null, false, null);
     }
 
     @CommandHandler
     public void handle(ReactivateUserCommand cmd, PlanCatalogue plans) {
-        requireNotSuspended();
-        Member target = manageable(cmd.actor(), cmd.userId());
-        if (target.active()) {
+        changeMember(cmd.actor(), cmd.userId(), null, true, plans);
+    }
+
+    @CommandHandler
+    public void handle(ChangeMemberCommand cmd, PlanCatalogue plans) {
+        changeMember(cmd.actor(), cmd.userId(), cmd.role(), cmd.active(), plans);
+    }
+
+    /**
+     * A member's new role and/or active flag (null: unchanged). Every rule is decided against the member as the
+     * whole change leaves them before any event is applied, so the change happens entirely or not at all.
+     */
+    private void changeMember(Actor actor, String userId, Role role, Boolean active, PlanCatalogue plans) {
+        if (role != null || Boolean.TRUE.equals(active)) {
+            requireNotSuspended(); // a suspended tenant may still switch a member off
+        }
+        Member target = manageable(actor, userId);
+        if (role != null) {
+            requireGrantable(actor, role);
+        }
+        Member after = new Member(role == null ? target.role() : role,
+                active == null ? target.active() : active, target.email());
+        boolean roleChanges = after.role() != target.role();
+        boolean activeChanges = after.active() != target.active();
+        if (!roleChanges && !activeChanges) {
             return;
         }
-        requireSeat(plans);
-        apply(new UserReactivatedEvent(tenantId, cmd.userId()));
+        if (roleChanges && !target.role().includes(after.role())) {
+            requireWithinKey(actor, after.role()); // a demotion gives nobody more
+        }
+        if (activeChanges && after.active()) {
+            requireSeat(plans);
+        }
+        boolean losesAnActiveOwner = target.role() == Role.OWNER && target.active()
+                && !(after.role() == Role.OWNER && after.active());
+        if (losesAnActiveOwner && activeOwners() == 1) {
+            throw lastOwner();
+        }
+        if (roleChanges) {
+            apply(new UserRoleChangedEvent(tenantId, userId, target.role(), after.role()));
+        }
+        if (activeChanges) {
+            apply(after.active() ? new UserReactivatedEvent(tenantId, userId) : new UserDeactivatedEvent(tenantId, userId));
+        }
     }
 
     @CommandHandler

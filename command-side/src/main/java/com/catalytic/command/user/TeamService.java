@@ -9,9 +9,7 @@ import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
-import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
-import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
-import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
+import com.catalytic.api.tenant.TenantCommands.ChangeMemberCommand;
 import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.command.uniqueness.JdbcUniqueKeyRegistry.ClaimRaceException;
@@ -71,15 +69,8 @@ class TeamService {
 
     public UserView change(Caller caller, String userId, Role role, Boolean active) {
         caller.require(Scopes.USERS_MANAGE);
-        Actor actor = Actor.of(caller);
-        if (role != null) {
-            commands.sendAndWait(new ChangeUserRoleCommand(caller.tenantId(), userId, role, actor));
-        }
-        if (Boolean.FALSE.equals(active)) {
-            commands.sendAndWait(new DeactivateUserCommand(caller.tenantId(), userId, actor));
-        } else if (Boolean.TRUE.equals(active)) {
-            commands.sendAndWait(new ReactivateUserCommand(caller.tenantId(), userId, actor));
-        }
+        // one command: a role and an active flag change together or not at all
+        commands.sendAndWait(new ChangeMemberCommand(caller.tenantId(), userId, role, active, Actor.of(caller)));
         return find(caller.tenantId(), userId);
     }
 

@@ -31,6 +31,7 @@ import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.plan.PlanCatalogue;
+import com.catalytic.api.tenant.TenantCommands.ChangeMemberCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
 import com.catalytic.api.tenant.TenantCommands.DeactivateUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ReactivateUserCommand;
@@ -541,6 +542,97 @@ class TenantMembershipTest {
         void aRemovedUserIsNotFound() {
             fixture.given(team(deactivated(MEMBER_ID), removed(MEMBER_ID)))
                    .when(new ReactivateUserCommand(TENANT_ID, MEMBER_ID, ADMIN))
+                   .expectException(hasCode(Kind.NOT_FOUND, "not_found", null))
+                   .expectNoEvents();
+        }
+    }
+
+    /** PATCH /api/users/{id} with both fields: one command, decided against the member as the whole change leaves them. */
+    @Nested
+    class ChangeMember {
+
+        @Test
+        void aRoleAndAReactivationThatFitTheRulesAreBothApplied() {
+            fixture.given(team(deactivated(MEMBER_ID)))
+                   .when(new ChangeMemberCommand(TENANT_ID, MEMBER_ID, Role.VIEWER, true, OWNER))
+                   .expectSuccessfulHandlerExecution()
+                   .expectEvents(roleChanged(MEMBER_ID, Role.MEMBER, Role.VIEWER), reactivated(MEMBER_ID));
+        }
+
+        @Test
+        void aRoleChangeIsNotAppliedWhenTheReactivationBesideItIsRefused() {
+            // two commands applied the role change, then refused the reactivation (plan full)
+            fixture.given(onPlanWithActiveUsers("starter", 3, added("user-back", Role.MEMBER), deactivated("user-back")))
+                   .when(new ChangeMemberCommand(TENANT_ID, "user-back", Role.VIEWER, true, OWNER))
+                   .expectException(hasCode(Kind.PAYMENT_REQUIRED, "plan_limit", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void theSameRoleChangeAloneIsAppliedOnTheSameFullPlan() {
+            fixture.given(onPlanWithActiveUsers("starter", 3, added("user-back", Role.MEMBER), deactivated("user-back")))
+                   .when(new ChangeMemberCommand(TENANT_ID, "user-back", Role.VIEWER, null, OWNER))
+                   .expectEvents(roleChanged("user-back", Role.MEMBER, Role.VIEWER));
+        }
+
+        @Test
+        void aSecondOwnerIsNotBothDemotedAndDeactivatedWhenNoOtherActiveOwnerWouldRemain() {
+            fixture.given(team(added(SECOND_OWNER_ID, Role.OWNER), deactivated(OWNER_ID)))
+                   .when(new ChangeMemberCommand(TENANT_ID, SECOND_OWNER_ID, Role.ADMIN, false, SECOND_OWNER))
+                   .expectException(hasCode(Kind.CONFLICT, "last_owner", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void anOwnerIsDemotedAndDeactivatedWhileAnotherActiveOwnerRemains() {
+            fixture.given(team(added(SECOND_OWNER_ID, Role.OWNER)))
+                   .when(new ChangeMemberCommand(TENANT_ID, SECOND_OWNER_ID, Role.ADMIN, false, OWNER))
+                   .expectEvents(roleChanged(SECOND_OWNER_ID, Role.OWNER, Role.ADMIN),
+                                 new UserDeactivatedEvent(TENANT_ID, SECOND_OWNER_ID));
+        }
+
+        @Test
+        void aDeactivatedOwnerReactivatedAsOwnerRestoresAnActiveOwner() {
+            fixture.given(team(added(SECOND_OWNER_ID, Role.OWNER), deactivated(SECOND_OWNER_ID)))
+                   .when(new ChangeMemberCommand(TENANT_ID, SECOND_OWNER_ID, Role.OWNER, true, OWNER))
+                   .expectEvents(reactivated(SECOND_OWNER_ID));
+        }
+
+        @Test
+        void anAdminCannotPromoteToOwnerEvenWhileDeactivating() {
+            fixture.given(team())
+                   .when(new ChangeMemberCommand(TENANT_ID, MEMBER_ID, Role.OWNER, false, ADMIN))
+                   .expectException(hasCode(Kind.FORBIDDEN, "forbidden", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void aSuspendedTenantRefusesARoleChangeWithADeactivation() {
+            fixture.given(team(suspended()))
+                   .when(new ChangeMemberCommand(TENANT_ID, MEMBER_ID, Role.VIEWER, false, OWNER))
+                   .expectException(hasCode(Kind.FORBIDDEN, "tenant_suspended", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void aSuspendedTenantStillDeactivatesAMember() {
+            fixture.given(team(suspended()))
+                   .when(new ChangeMemberCommand(TENANT_ID, MEMBER_ID, null, false, OWNER))
+                   .expectEvents(new UserDeactivatedEvent(TENANT_ID, MEMBER_ID));
+        }
+
+        @Test
+        void nothingThatChangesIsANoOp() {
+            fixture.given(team())
+                   .when(new ChangeMemberCommand(TENANT_ID, MEMBER_ID, Role.MEMBER, true, ADMIN))
+                   .expectSuccessfulHandlerExecution()
+                   .expectNoEvents();
+        }
+
+        @Test
+        void anotherTenantsUserIsNotFound() {
+            fixture.given(team())
+                   .when(new ChangeMemberCommand(TENANT_ID, STRANGER_ID, Role.VIEWER, false, OWNER))
                    .expectException(hasCode(Kind.NOT_FOUND, "not_found", null))
                    .expectNoEvents();
         }

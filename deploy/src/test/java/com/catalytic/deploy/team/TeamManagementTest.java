@@ -147,6 +147,53 @@ class TeamManagementTest {
     }
 
     @Test
+    void aRoleAndAnActiveFlagChangeTogetherOrNotAtAllAndUserCountIsTheSeatsUsed() {
+        Account owner = Accounts.registerAndLogin(http, "patch-both");
+        Accounts.changePlan(app, owner.tenantId(), "starter"); // three seats
+        String[] auth = bearer(owner.accessToken());
+        String a = http.post("/api/users", member(Accounts.uniqueEmail("pa"), "member"), auth).text("id");
+        String b = http.post("/api/users", member(Accounts.uniqueEmail("pb"), "member"), auth).text("id");
+        assertThat(a).isNotNull();
+        assertThat(b).isNotNull();
+        assertThat(userCount(auth)).isEqualTo(3);
+
+        assertThat(http.method("PATCH", "/api/users/" + a, "{\"active\":false}", auth).status()).isEqualTo(200);
+        assertThat(userCount(auth)).as("a deactivated member holds no seat").isEqualTo(2);
+        Response third = http.post("/api/users", member(Accounts.uniqueEmail("pc"), "member"), auth);
+        assertThat(third.status()).as(third.toString()).isEqualTo(201);
+        assertThat(userCount(auth)).isEqualTo(3);
+
+        // the plan is full: the reactivation is refused, and the role change sent with it is not applied either
+        Response both = http.method("PATCH", "/api/users/" + a, "{\"role\":\"viewer\",\"active\":true}", auth);
+        assertThat(both.status()).as(both.toString()).isEqualTo(402);
+        assertThat(both.text("code")).isEqualTo("plan_limit");
+        Response unchanged = http.get("/api/users/" + a, auth);
+        assertThat(unchanged.status()).isEqualTo(200);
+        assertThat(unchanged.text("role")).isEqualTo("member");
+        assertThat(unchanged.json().path("active").asBoolean()).isFalse();
+        assertThat(userCount(auth)).isEqualTo(3);
+
+        // controls: the role change alone is applied; with a seat free, both are
+        Response roleOnly = http.method("PATCH", "/api/users/" + a, "{\"role\":\"viewer\"}", auth);
+        assertThat(roleOnly.status()).as(roleOnly.toString()).isEqualTo(200);
+        assertThat(roleOnly.text("role")).isEqualTo("viewer");
+        assertThat(http.method("PATCH", "/api/users/" + b, "{\"active\":false}", auth).status()).isEqualTo(200);
+        Response together = http.method("PATCH", "/api/users/" + a, "{\"role\":\"admin\",\"active\":true}", auth);
+        assertThat(together.status()).as(together.toString()).isEqualTo(200);
+        assertThat(together.text("role")).isEqualTo("admin");
+        assertThat(together.json().path("active").asBoolean()).isTrue();
+        assertThat(userCount(auth)).isEqualTo(3);
+        assertThat(http.get("/api/me", auth).json().path("tenant").path("user_count").asInt()).isEqualTo(3);
+    }
+
+    private static int userCount(String[] auth) {
+        Response tenant = http.get("/api/tenant", auth);
+        assertThat(tenant.status()).as(tenant.toString()).isEqualTo(200);
+        assertThat(tenant.json().has("user_count")).as(tenant.toString()).isTrue();
+        return tenant.json().path("user_count").asInt();
+    }
+
+    @Test
     void anInvitationSetsThePasswordOnce() throws Exception {
         Account owner = Accounts.registerAndLogin(http, "invite");
         Accounts.changePlan(app, owner.tenantId(), "starter");

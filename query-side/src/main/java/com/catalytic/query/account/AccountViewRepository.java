@@ -17,7 +17,8 @@ class AccountViewRepository {
 
     private static final String TENANT_COLUMNS = "t.id AS tenant_id, t.name AS tenant_name, t.slug, t.plan, "
             + "t.status, t.created_at AS tenant_created_at, "
-            + "(SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id) AS user_count";
+            // the seats used, as the plan's user limit counts them: active members, invited ones included
+            + "(SELECT COUNT(*) FROM users c WHERE c.tenant_id = t.id AND c.active) AS user_count";
     private static final String ME = "SELECT u.id AS user_id, u.email, u.role, u.active, "
             + "u.created_at AS user_created_at, " + TENANT_COLUMNS + " FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = ? AND u.tenant_id = ?";
     private static final String TENANT = "SELECT " + TENANT_COLUMNS + " FROM tenants t WHERE t.id = ?";

@@ -72,6 +72,14 @@ public final class TenantCommands {
             implements TenantScoped {
     }
 
+    /**
+     * One change of a member's role and/or active flag (either may be null: unchanged), decided and applied all or
+     * nothing: {@code PATCH /api/users/{id}} with both never leaves half of it applied.
+     */
+    public record ChangeMemberCommand(@TargetAggregateIdentifier String tenantId, String userId, Role role,
+                                      Boolean active, Actor actor) implements TenantScoped {
+    }
+
     public record RemoveUserCommand(@TargetAggregateIdentifier String tenantId, String userId, Actor actor)
             implements TenantScoped {
     }
