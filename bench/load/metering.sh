@@ -22,9 +22,10 @@
 # wrk (WRK_THREADS threads, 1) sends GET /api/me with an X-API-Key header taken from the tenants' keys in
 # rotation (each request the next key), on each connection count of CONNECTIONS ("16 64"). A round is, for each
 # connection count, one run on each instance, "on" first in odd rounds and "off" first in even ones. WARMUP_ROUNDS
-# rounds (3) whose figures are dropped come before the ROUNDS measured ones (3). Every request goes to 127.0.0.1
-# and nowhere else; every wrk run is bounded by its duration; the apps are stopped and the scratch state removed on
-# any exit.
+# rounds (5) whose figures are dropped come before the ROUNDS measured ones (3): the metered instance's just-in-time
+# compiler is still busy after 90 s of load (the report shows each run's compilation time, jvm.compilation.time,
+# so a measured run that still compiled can be seen). Every request goes to 127.0.0.1 and nowhere else; every wrk
+# run is bounded by its duration; the apps are stopped and the scratch state removed on any exit.
 #
 # No tenant may reach its limit, and the bucket arithmetic decides the durations. A run of D seconds at R metered
 # requests a second over T tenants takes R*D/T tokens from each tenant's bucket while the bucket refills 20*D: a
@@ -62,7 +63,7 @@
 # Settings (environment):
 #   SCENARIO=paid   paid (default) or raised (see above)
 #   TENANTS=150     tenants of each instance (SCENARIO=paid; raised has one)
-#   CONNECTIONS="16 64" DURATION=15s ROUNDS=3 WARMUP_ROUNDS=3 WRK_THREADS=1   wrk runs (durations in whole seconds)
+#   CONNECTIONS="16 64" DURATION=15s ROUNDS=3 WARMUP_ROUNDS=5 WRK_THREADS=1   wrk runs (durations in whole seconds)
 #   WARMUP          the duration of each warm-up run (default DURATION)
 #   REST=1          before each metered run, wait until every tenant's bucket is full again (SCENARIO=paid)
 #   PARALLEL=4      tenants set up at once (registration and login hash passwords: CPU-bound)
@@ -103,7 +104,7 @@ CONNECTIONS=${CONNECTIONS:-16 64}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-$DURATION}
 ROUNDS=${ROUNDS:-3}
-WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}   # the metered JVM compiles for about two minutes of load
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-5}   # the metered JVM compiles for over two minutes of load (see the report's JIT row)
 WRK_THREADS=${WRK_THREADS:-1}
 REST=${REST:-1}
 PARALLEL=${PARALLEL:-4}
@@ -411,6 +412,9 @@ server_me_200s() {   # GET /api/me answered 200
     prometheus "$1" | awk '/^http_server_requests_seconds_count\{/ && /method="GET"/ && /status="200"/ && /uri="\/api\/me"/ \
         { n += $NF } END { printf "%d\n", n }'
 }
+compile_ms() {   # the instance's just-in-time compilation time so far (ms; jvm.compilation.time)
+    prometheus "$1" | awk '/^jvm_compilation_time_ms_total/ { n += $NF } END { printf "%d\n", n }'
+}
 projection_lag() {   # p50 p99 max (seconds) count
     prometheus "$1" | awk '
         /^catalytic_usage_projection_lag_seconds\{/ && /quantile="0.5"/  { p50 = $NF }
@@ -509,10 +513,10 @@ RUNS="$OUT_DIR/runs.txt"   # every wrk run, warm-up included
 # run in a subshell: it keeps the bucket levels):
 #   label instance conns req/s(2xx) p50_us p99_us mean_us app_cpu_us/req pg_cpu_us/req machine_busy_% non_2xx(wrk:
 #   status > 399) 429s(server) socket_errors requests profiled(0/1) 429s(wrk's tally) other_non_2xx(wrk's tally)
-#   redis_cpu_us/req other_processes_cpu_%_of_a_core wrk_cpu_us/req
+#   redis_cpu_us/req other_processes_cpu_%_of_a_core wrk_cpu_us/req jit_compile_ms(of the instance, during the run)
 run_wrk() {
     local i=$1 c=$2 s=$3 label=$4 out="$OUT_DIR/wrk-$4-$1-c$2.txt" profiled=0 stem
-    local a0 a1 p0 p1 b0 b1 w0 w1 r0 r1 d0 d1 o0 o1 ao0 ao1 af0 af1 po0 po1 pf0 pf1 wrk_user wrk_sys
+    local a0 a1 p0 p1 b0 b1 w0 w1 r0 r1 j0 j1 d0 d1 o0 o1 ao0 ao1 af0 af1 po0 po1 pf0 pf1 wrk_user wrk_sys
     if [ "$i" = on ] && [ "$PACED" = 1 ]; then rest_until_full; fi
     if [ -n "$PROFILE" ] && [ "$label" = round1 ] && [ "$i" = on ] && [ "$c" = "$PROFILE_CONNS" ]; then
         profiled=1; stem="$OUT_DIR/profile-metered-round1-c$c"
@@ -522,6 +526,7 @@ run_wrk() {
         jfr_prime "${APP_PID[$i]}" "$s"
     fi
     r0=$(server_status_count "$i" 429)
+    j0=$(compile_ms "$i")
     snap_pids
     read -r w0 b0 ao0 af0 po0 pf0 d0 <<<"$(snap)"
     KEYS_FILE=${KEYS[$i]} timeout $((s + 30)) /usr/bin/time -f "%U %S" -o "$out.cpu" wrk -t "$WRK_THREADS" -c "$c" \
@@ -529,6 +534,7 @@ run_wrk() {
     read -r w1 b1 ao1 af1 po1 pf1 d1 <<<"$(snap)"
     read -r wrk_user wrk_sys <"$out.cpu"
     r1=$(server_status_count "$i" 429)
+    j1=$(compile_ms "$i")
     if [ "$i" = on ]; then a0=$ao0 a1=$ao1 p0=$po0 p1=$po1; else a0=$af0 a1=$af1 p0=$pf0 p1=$pf1; fi
     o0=$((ao0 + af0 + po0 + pf0)); o1=$((ao1 + af1 + po1 + pf1))
     [ "$profiled" = 1 ] && profile_stop "${APP_PID[$i]}" "$stem"
@@ -541,13 +547,13 @@ run_wrk() {
         -v p99="$p99_us" -v mean="$mean_us" -v da=$((a1 - a0)) -v dp=$((p1 - p0)) -v db=$((b1 - b0)) -v tck="$CLK_TCK" \
         -v cores="$(nproc)" -v wall=$((w1 - w0)) -v r429=$((r1 - r0)) -v prof="$profiled" \
         -v sock=$((connect_errors + read_errors + write_errors + timeouts)) -v w429="$s429" -v wother="$other_non_2xx" \
-        -v dr=$((d1 - d0)) -v dour=$((o1 - o0)) -v wcpu="$wrk_user $wrk_sys" \
+        -v dr=$((d1 - d0)) -v dour=$((o1 - o0)) -v wcpu="$wrk_user $wrk_sys" -v jit=$((j1 - j0)) \
         'BEGIN { split(wcpu, w, " "); wk = w[1] + w[2]                 # seconds
                  other = db / tck - dour / tck - dr / tck - wk         # everything else on the machine, seconds
-                 printf "%s %s %s %.1f %d %d %.1f %.1f %.1f %.0f %d %d %d %d %d %d %d %.1f %.0f %.1f\n", l, i, c,
+                 printf "%s %s %s %.1f %d %d %.1f %.1f %.1f %.0f %d %d %d %d %d %d %d %.1f %.0f %.1f %d\n", l, i, c,
                  (n - bad) / (us / 1e6), p50, p99, mean, (da / tck) * 1e6 / n, (dp / tck) * 1e6 / n,
                  100 * (db / tck) / (wall / 1e3 * cores), bad, r429, sock, n, prof, w429, wother, (dr / tck) * 1e6 / n,
-                 100 * (other > 0 ? other : 0) / (wall / 1e3), wk * 1e6 / n }' >"$DATA_DIR/run-line"
+                 100 * (other > 0 ? other : 0) / (wall / 1e3), wk * 1e6 / n, jit }' >"$DATA_DIR/run-line"
     RUN_LINE=$(cat "$DATA_DIR/run-line")
     echo "$RUN_LINE" >>"$RUNS"
     log "$RUN_LINE"
@@ -638,6 +644,7 @@ awk -v conns="${CONN_LIST[*]}" -v rounds="$ROUNDS" '
   { k = $2 ":" $3; add("rps", k, $4); add("p50", k, $5); add("p99", k, $6); add("cpu", k, $8); add("pg", k, $9)
     add("busy", k, $10); add("bad", k, $11); add("r429", k, $12); add("sock", k, $13); add("prof", k, $15)
     add("w429", k, $16); add("wother", k, $17); add("redis", k, $18); add("others", k, $19); add("wrk", k, $20)
+    add("jit", k, $21)
     rnd[$2 ":" $3 ":" $1] = $4 }
   END {
     nc = split(conns, cs, " ")
@@ -672,6 +679,8 @@ awk -v conns="${CONN_LIST[*]}" -v rounds="$ROUNDS" '
       printf "| machine busy (2 cores = 100 %%) | %.0f %% | %.0f %% | |\n", median(vals["busy", off]), median(vals["busy", on])
       printf "| CPU of everything else (%% of a core) | %s | %s | |\n", list(vals["others", off], "%.0f", 1),
         list(vals["others", on], "%.0f", 1)
+      printf "| just-in-time compilation during the run | %s ms | %s ms | |\n", list(vals["jit", off], "%d", 1),
+        list(vals["jit", on], "%d", 1)
       if (sum(vals["prof", on]) > 0) printf "(round 1 of the metered instance was profiled)\n"
       line = line sprintf("%d conns: unmetered %.0f, metered %.0f req/s (ratio %.2f; p50 %.2f ms vs %.2f ms)\n", c, m_off,
         m_on, m_on / m_off, median(vals["p50", on]) / 1000, median(vals["p50", off]) / 1000)

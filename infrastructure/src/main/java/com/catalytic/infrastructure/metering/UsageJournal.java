@@ -3,10 +3,8 @@ package com.catalytic.infrastructure.metering;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,14 +59,16 @@ class UsageJournal implements Closeable {
     public record Logged(String tenantId, long quotaLimit, UsageRecord record) {
     }
 
-    /** Instants as decimal epoch seconds with nanoseconds: exact, and much cheaper to write than ISO text. */
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /**
+     * Reads the lines ({@link JournalLines} writes them, as this mapper would): instants as decimal epoch seconds
+     * with nanoseconds, exact, and much cheaper to write than ISO text.
+     */
+    static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.WRITE_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .enable(DeserializationFeature.READ_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final ObjectWriter WRITER = JSON.writerFor(Logged.class);
     private static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
     private final Path dir;
@@ -81,6 +81,8 @@ class UsageJournal implements Closeable {
         t.setDaemon(true);
         return t;
     });
+    /** The lines of the group being appended (guarded by this journal's lock). */
+    private final JournalLines lines = new JournalLines();
     private Future<Path> next;
     private FileChannel current;
     private long currentSegment;
@@ -129,27 +131,22 @@ class UsageJournal implements Closeable {
     /** Appends the lines and forces them to disk; answers the position after the last one. */
     public synchronized Position append(List<Logged> entries) {
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(entries.size() * 400);
+            lines.reset();
             for (Logged e : entries) {
-                byte[] json = WRITER.writeValueAsBytes(e);
-                CRC32 crc = new CRC32();
-                crc.update(json);
-                out.write(hex8(crc.getValue()));
-                out.write(' ');
-                out.write(json);
-                out.write('\n');
+                lines.add(e);
             }
-            if (currentOffset > 0 && currentOffset + out.size() > segmentBytes) {
+            int size = lines.size();
+            if (currentOffset > 0 && currentOffset + size > segmentBytes) {
                 current.close();
                 openSegment(++currentSegment);
             }
-            ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
+            ByteBuffer buf = ByteBuffer.wrap(lines.array(), 0, size);
             long at = currentOffset;
             while (buf.hasRemaining()) {
                 at += current.write(buf, at);
             }
             current.force(false);
-            currentOffset += out.size();
+            currentOffset += size;
             return new Position(currentSegment, currentOffset);
         } catch (IOException e) {
             throw new UncheckedIOException("usage journal write failed", e);
