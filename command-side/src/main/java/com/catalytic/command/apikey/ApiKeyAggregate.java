@@ -14,12 +14,15 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.identity.Scopes;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
@@ -29,7 +32,10 @@ import org.axonframework.spring.stereotype.Aggregate;
  * creator (through a key: only a key within that key); a rotated key stays valid for its grace window, never beyond
  * its own expiry. Commands naming another tenant are answered as if the key did not exist.
  */
-@Aggregate(type = "api_key")
+@Aggregate(type = "api_key", snapshotTriggerDefinition = "apiKeySnapshotTrigger")
+@Revision("1")
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class ApiKeyAggregate {
 
     public static final int MAX_NAME = 100;
@@ -39,7 +45,7 @@ public class ApiKeyAggregate {
     private String keyId;
     private String tenantId;
     private String name;
-    private Set<String> scopes;
+    private TreeSet<String> scopes;
     private Instant expiresAt;
     private String createdBy;
     private Integer rateLimitPerMinute;
@@ -198,7 +204,7 @@ public class ApiKeyAggregate {
         this.keyId = event.keyId();
         this.tenantId = event.tenantId();
         this.name = event.name();
-        this.scopes = event.scopes();
+        this.scopes = new TreeSet<>(event.scopes());
         this.expiresAt = event.expiresAt();
         this.createdBy = event.createdBy();
         this.rateLimitPerMinute = event.rateLimitPerMinute();

@@ -26,6 +26,8 @@ import com.catalytic.api.billing.SubscriptionEvents.TrialEndingEvent;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -34,6 +36,7 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
@@ -48,7 +51,10 @@ import org.axonframework.spring.stereotype.Aggregate;
  * and changes nothing else. Only a completed checkout, which the service starts for the tenant, may link a new
  * customer; a customer on record for another tenant is never taken.
  */
-@Aggregate(type = "subscription")
+@Aggregate(type = "subscription", snapshotTriggerDefinition = "subscriptionSnapshotTrigger")
+@Revision("1")
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class SubscriptionAggregate {
 
     /** Stripe statuses under which the subscription's plan is in force (past_due and unpaid: dunning decides). */
@@ -70,9 +76,10 @@ public class SubscriptionAggregate {
     private int failedPayments;
     private Instant lastFailureAt;
     private boolean suspendedForNonPayment;
-    private final Set<String> appliedStripeEvents = new LinkedHashSet<>();
-    private final Set<String> paidInvoices = new LinkedHashSet<>();
-    private final Set<String> failedAttempts = new LinkedHashSet<>();
+    // concrete types: a snapshot restores them as they are (the oldest remembered id is the first one forgotten)
+    private final LinkedHashSet<String> appliedStripeEvents = new LinkedHashSet<>();
+    private final LinkedHashSet<String> paidInvoices = new LinkedHashSet<>();
+    private final LinkedHashSet<String> failedAttempts = new LinkedHashSet<>();
 
     protected SubscriptionAggregate() {
     }

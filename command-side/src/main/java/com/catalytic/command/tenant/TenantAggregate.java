@@ -51,6 +51,8 @@ import com.catalytic.command.user.PasswordPolicy;
 import com.catalytic.command.user.UserAggregate;
 import com.catalytic.infrastructure.secrets.Hashing;
 import com.catalytic.infrastructure.secrets.Ids;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -59,6 +61,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
@@ -69,7 +72,10 @@ import org.springframework.security.crypto.password.PasswordEncoder;
  * invitation) is a {@link UserAggregate} created together with its membership. It also holds the ids of its live
  * lattices, so the plan's lattice count is decided here; each lattice is a {@link LatticeAggregate} it creates.
  */
-@Aggregate(type = "tenant")
+@Aggregate(type = "tenant", snapshotTriggerDefinition = "tenantSnapshotTrigger")
+@Revision("1")
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class TenantAggregate {
 
     public static final String DEFAULT_PLAN = PlanCatalogue.FREE;
@@ -90,7 +96,7 @@ public class TenantAggregate {
     private String status;
     private String suspensionReason;
     private final Map<String, Member> members = new HashMap<>();
-    private final Set<String> lattices = new LinkedHashSet<>();
+    private final LinkedHashSet<String> lattices = new LinkedHashSet<>(); // concrete: a snapshot keeps the order
 
     protected TenantAggregate() {
     }

@@ -14,10 +14,13 @@ import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
 import com.catalytic.api.user.UserMessages.UpgradePasswordHashCommand;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.infrastructure.credentials.LegacyAwarePasswordEncoder;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.time.Instant;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
@@ -25,7 +28,10 @@ import org.springframework.security.crypto.password.PasswordEncoder;
  * A person's account: e-mail, password hash, pending invitation. Created by its tenant, which owns the person's
  * membership (role, active).
  */
-@Aggregate(type = "user")
+@Aggregate(type = "user", snapshotTriggerDefinition = "userSnapshotTrigger")
+@Revision("1")
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class UserAggregate {
 
     @AggregateIdentifier

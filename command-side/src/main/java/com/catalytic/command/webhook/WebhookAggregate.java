@@ -23,6 +23,8 @@ import com.catalytic.api.webhook.WebhookMessages.WebhookDeletedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookSecretRotatedEvent;
 import com.catalytic.api.webhook.WebhookMessages.WebhookUpdatedEvent;
 import com.catalytic.infrastructure.webhook.WebhookTargets;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -30,6 +32,7 @@ import java.util.TreeSet;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
@@ -38,7 +41,10 @@ import org.axonframework.spring.stereotype.Aggregate;
  * beside the new one for {@link #SECRET_OVERLAP}. The URL's address rules need the network and are checked by the
  * service ({@link WebhookTargets}) before the command is sent.
  */
-@Aggregate(type = "webhook")
+@Aggregate(type = "webhook", snapshotTriggerDefinition = "webhookSnapshotTrigger")
+@Revision("1")
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class WebhookAggregate {
 
     public static final int MAX_DESCRIPTION = 500;
@@ -50,7 +56,7 @@ public class WebhookAggregate {
     private String tenantId;
     private String url;
     private String description;
-    private Set<String> eventTypes;
+    private TreeSet<String> eventTypes;
     private boolean enabled;
     private boolean deleted;
 
