@@ -17,7 +17,7 @@ class LinkSecretsTest {
     Path dir;
 
     private AuthProperties keysIn(Path keyDir) {
-        return new AuthProperties(null, null, keyDir.toString(), null, null, null, null, 0, 0, 0, null, 0, null, null, null, 0, 0, null);
+        return new AuthProperties(null, null, keyDir.toString(), null, null, null, null, 0, 0, 0, null, 0, null, null, null, 0, 0, null, 0, null);
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.catalytic.infrastructure.credentials.AccessTokenAuthenticator;
 import com.catalytic.infrastructure.credentials.ApiKeyAuthenticator;
 import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.infrastructure.credentials.CredentialCache;
+import com.catalytic.infrastructure.credentials.LoginThrottle;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,13 +37,15 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     private final AccessTokenAuthenticator tokens;
     private final ApiKeyAuthenticator apiKeys;
     private final CredentialCache cache;
+    private final LoginThrottle throttle;
     private final Problems problems;
 
     public AuthenticationFilter(AccessTokenAuthenticator tokens, ApiKeyAuthenticator apiKeys, CredentialCache cache,
-                                Problems problems) {
+                                LoginThrottle throttle, Problems problems) {
         this.tokens = tokens;
         this.apiKeys = apiKeys;
         this.cache = cache;
+        this.throttle = throttle;
         this.problems = problems;
     }
 
@@ -81,13 +84,27 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         String apiKey = req.getHeader("X-API-Key");
         String bearer = bearer(req);
         if (apiKey != null && !apiKey.isBlank()) {
-            return apiKeys.authenticate(apiKey.trim());
+            return apiKey(req, apiKey.trim());
         }
         if (bearer == null) {
             throw DomainException.unauthorized("authentication_required",
                     "send an access token (Authorization: Bearer <token>) or an API key (X-API-Key: clc_...)");
         }
-        return bearer.startsWith(ApiKeys.PREFIX.substring(0, 4)) ? apiKeys.authenticate(bearer) : tokens.authenticate(bearer);
+        return bearer.startsWith(ApiKeys.PREFIX.substring(0, 4)) ? apiKey(req, bearer) : tokens.authenticate(bearer);
+    }
+
+    /** An address whose key checks keep finding no key is refused before the lookup (429 too_many_failed_keys). */
+    private Caller apiKey(HttpServletRequest req, String key) {
+        String ip = req.getRemoteAddr();
+        throttle.requireKeyChecksAllowed(ip);
+        try {
+            return apiKeys.authenticate(key);
+        } catch (DomainException e) {
+            if (ApiKeyAuthenticator.INVALID.equals(e.code())) {
+                throttle.countFailedKeyCheck(ip); // 429 once past the limit
+            }
+            throw e;
+        }
     }
 
     private static String bearer(HttpServletRequest req) {

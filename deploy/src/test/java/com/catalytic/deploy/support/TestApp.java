@@ -89,6 +89,7 @@ public final class TestApp implements AutoCloseable {
         props.put("catalytic.auth.key-dir", KEY_DIR.toString());
         props.put("catalytic.auth.max-failures-per-ip", "10000");
         props.put("catalytic.auth.max-registrations-per-ip", "10000");
+        props.put("catalytic.auth.max-failed-keys-per-ip", "10000");
         props.put("catalytic.auth.password-hashing.max-wait", "60s"); // a loaded test machine hashes slowly
         props.put("catalytic.metering.journal-dir", journalDir().toString());
         // generous plans, so that functional tests are not throttled; metering tests override these

@@ -14,6 +14,9 @@ import java.time.Instant;
  */
 public class ApiKeyAuthenticator {
 
+    /** The code of the answer to a key that is malformed or that no tenant holds. */
+    public static final String INVALID = "invalid_api_key";
+
     private final CredentialCache cache;
     private final ApiKeyUsageTracker usage;
     private final Clock clock;
@@ -49,6 +52,6 @@ public class ApiKeyAuthenticator {
     }
 
     private static DomainException invalid() {
-        return DomainException.unauthorized("invalid_api_key", "API key is not valid");
+        return DomainException.unauthorized(INVALID, "API key is not valid");
     }
 }

@@ -12,7 +12,7 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
                              int maxFailuresPerIp, Duration failureWindow, int maxRegistrationsPerIp,
                              Duration registrationWindow, List<String> verifyOnlyPublicKeyPaths,
                              Duration refreshTokenMaxLifetime, int maxRefreshesPerSession, int maxRefreshesPerIp,
-                             Duration refreshWindow) {
+                             Duration refreshWindow, int maxFailedKeysPerIp, Duration failedKeyWindow) {
 
     public AuthProperties {
         issuer = issuer == null || issuer.isBlank() ? "catalytic" : issuer;
@@ -32,5 +32,7 @@ public record AuthProperties(String privateKeyPath, String publicKeyPath, String
         maxRefreshesPerSession = maxRefreshesPerSession <= 0 ? 10 : maxRefreshesPerSession;
         maxRefreshesPerIp = maxRefreshesPerIp <= 0 ? 600 : maxRefreshesPerIp;
         refreshWindow = refreshWindow == null ? Duration.ofMinutes(10) : refreshWindow;
+        maxFailedKeysPerIp = maxFailedKeysPerIp <= 0 ? 30 : maxFailedKeysPerIp;
+        failedKeyWindow = failedKeyWindow == null ? Duration.ofMinutes(1) : failedKeyWindow;
     }
 }

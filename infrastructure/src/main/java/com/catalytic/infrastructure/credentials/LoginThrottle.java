@@ -6,6 +6,8 @@ import com.catalytic.infrastructure.store.InMemoryKeyValueStore;
 import com.catalytic.infrastructure.store.KeyValueStore.Counter;
 import com.catalytic.infrastructure.store.KeyValueStore.StoreUnavailable;
 import com.catalytic.infrastructure.store.KeyValueStore;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,9 @@ public class LoginThrottle {
     private final Duration knownAddressTtl;
     private final AtomicLong lastWarning = new AtomicLong();
     private final Clock clock;
+    /** Addresses whose API-key checks are refused, and until when (epoch milliseconds); bounded, never cleared whole. */
+    private final Cache<String, Long> keyChecksBlocked = Caffeine.newBuilder().maximumSize(100_000)
+            .executor(Runnable::run).build();
 
     public LoginThrottle(KeyValueStore shared, AuthProperties props, Duration knownAddressTtl, Clock clock) {
         this.shared = shared;
@@ -95,6 +100,40 @@ public class LoginThrottle {
             throw refused;
         }
         return new Attempt(email, ip, counted);
+    }
+
+    /**
+     * Refuses (429 {@code too_many_failed_keys}) an API-key check from an address whose checks found no key more
+     * than {@code max-failed-keys-per-ip} times in the window, before any lookup: a stranger trying random keys costs
+     * the database one lookup per key at most that many times a window. Answered from this node's memory, so a
+     * check that succeeds costs nothing more; the count itself is shared by the nodes.
+     */
+    public void requireKeyChecksAllowed(String ip) {
+        Long until = keyChecksBlocked.getIfPresent(ip);
+        if (until == null) {
+            return;
+        }
+        long left = until - clock.millis();
+        if (left <= 0) {
+            keyChecksBlocked.invalidate(ip);
+            return;
+        }
+        throw tooManyFailedKeys((left + 999) / 1000);
+    }
+
+    /** An API-key check from this address found no key; past the limit, its next checks are refused until the window ends. */
+    public void countFailedKeyCheck(String ip) {
+        Counter c = increment("kf:ip:" + ip, props.failedKeyWindow());
+        if (c.count() > props.maxFailedKeysPerIp()) {
+            long ttl = Math.max(1, c.ttlSeconds());
+            keyChecksBlocked.put(ip, clock.millis() + ttl * 1000);
+            throw tooManyFailedKeys(ttl);
+        }
+    }
+
+    private static DomainException tooManyFailedKeys(long retryAfterSeconds) {
+        return DomainException.tooManyRequests("too_many_failed_keys",
+                "too many requests with unknown API keys from this address; try again later", retryAfterSeconds);
     }
 
     /** Counts a registration from this address; 429 beyond the configured number per window. */

@@ -113,7 +113,7 @@ class LoginThrottleTest {
 
     static AuthProperties limits(int perPair, int perAccount, int perIp) {
         return new AuthProperties(null, null, null, null, null, null, null, perPair, perAccount, perIp,
-                Duration.ofMinutes(15), 0, null, null, null, 0, 0, null);
+                Duration.ofMinutes(15), 0, null, null, null, 0, 0, null, 0, null);
     }
 
     LoginThrottle throttle(int perPair, int perAccount, int perIp) {

@@ -35,7 +35,7 @@ class TokenServiceTest {
     private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private static final AuthProperties PROPS = new AuthProperties(null, null, null, null, null, null, null, 0, 0, 0,
-            null, 0, null, null, null, 0, 0, null);
+            null, 0, null, null, null, 0, 0, null, 0, null);
 
     private static KeyPair current;
     private static KeyPair previous;
