@@ -2,6 +2,8 @@ package com.catalytic.command.billing;
 
 import com.catalytic.infrastructure.config.ConfiguredValues;
 import com.stripe.StripeClient;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -44,7 +46,8 @@ class BillingConfiguration {
                                     @Value("${STRIPE_API_BASE:}") String apiBase,
                                     @Value("${catalytic.billing.webhook-tolerance-seconds:300}") long tolerance,
                                     @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
-                                    ConfigurableEnvironment env) {
+                                    @Value("${catalytic.billing.price-cache-ttl:10m}") Duration priceTtl,
+                                    Clock clock, ConfigurableEnvironment env) {
         Map<String, String> prices = configuredPrices(env);
         StripeGateway gateway = null;
         if (ConfiguredValues.isSet(secretKey)) {
@@ -53,7 +56,7 @@ class BillingConfiguration {
             if (!apiBase.isBlank()) {
                 builder.setApiBase(apiBase.trim().replaceAll("/+$", ""));
             }
-            gateway = new StripeGateway(builder.build(), prices);
+            gateway = new StripeGateway(builder.build(), prices, priceTtl, clock);
         }
         String secret = ConfiguredValues.isSet(webhookSecret) ? webhookSecret.trim() : null;
         log.info("Billing: checkout and portal {}, webhooks {}", gateway != null ? "on" : "off (no STRIPE_SECRET_KEY)",

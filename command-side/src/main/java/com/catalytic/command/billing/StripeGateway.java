@@ -7,6 +7,9 @@ import com.stripe.model.Price;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.checkout.SessionCreateParams;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The calls this service makes to Stripe, through stripe-java's {@link StripeClient} (its API base is configurable
  * so that tests talk to a local fake). Prices are found by lookup key ({@code <plan>_<interval>}) unless a price id is
- * configured for that key; found ids are remembered.
+ * configured for that key; a found id is remembered for {@code priceTtl} (a price moved to another lookup key in
+ * Stripe's dashboard is used within that time on every node), and forgotten at once on the node that receives one
+ * of Stripe's {@code price.*} events.
  */
 class StripeGateway {
 
@@ -31,13 +36,25 @@ class StripeGateway {
     public record Redirect(String id, String url) {
     }
 
+    private record Found(String priceId, Instant at) {
+    }
+
     private final StripeClient client;
     private final Map<String, String> configuredPrices;
-    private final Map<String, String> foundPrices = new ConcurrentHashMap<>();
+    private final Duration priceTtl;
+    private final Clock clock;
+    private final Map<String, Found> foundPrices = new ConcurrentHashMap<>();
 
-    public StripeGateway(StripeClient client, Map<String, String> configuredPrices) {
+    public StripeGateway(StripeClient client, Map<String, String> configuredPrices, Duration priceTtl, Clock clock) {
         this.client = client;
         this.configuredPrices = Map.copyOf(configuredPrices);
+        this.priceTtl = priceTtl;
+        this.clock = clock;
+    }
+
+    /** Forgets every price id found by lookup key: the next checkout looks its price up again. */
+    public void forgetFoundPrices() {
+        foundPrices.clear();
     }
 
     public Redirect createCheckout(CheckoutRequest r) {
@@ -85,14 +102,15 @@ class StripeGateway {
         }
     }
 
-    private String priceFor(String lookupKey) {
+    String priceFor(String lookupKey) {
         String configured = configuredPrices.get(lookupKey);
         if (configured != null) {
             return configured;
         }
-        String known = foundPrices.get(lookupKey);
-        if (known != null) {
-            return known;
+        Found known = foundPrices.get(lookupKey);
+        Instant now = clock.instant();
+        if (known != null && now.isBefore(known.at().plus(priceTtl))) {
+            return known.priceId();
         }
         try {
             List<Price> prices = client.v1().prices().list(PriceListParams.builder().addLookupKey(lookupKey)
@@ -103,7 +121,7 @@ class StripeGateway {
                                 + "catalytic.billing.prices." + lookupKey);
             }
             String id = prices.get(0).getId();
-            foundPrices.put(lookupKey, id);
+            foundPrices.put(lookupKey, new Found(id, now));
             return id;
         } catch (StripeException e) {
             throw providerError("find the price " + lookupKey, e);

@@ -141,6 +141,13 @@ class StripeWebhooks {
     }
 
     private String process(String id, JsonNode event) {
+        if (event.path("type").asText().startsWith("price.")) {
+            // a price created, changed or archived: the ids found by lookup key are looked up again
+            if (settings.stripe() != null) {
+                settings.stripe().forgetFoundPrices();
+            }
+            return finish(id, null, "applied: prices found by lookup key are looked up again");
+        }
         Translation t = events.translate(event);
         if (t.command() == null) {
             return finish(id, null, "ignored: " + t.ignoredBecause());

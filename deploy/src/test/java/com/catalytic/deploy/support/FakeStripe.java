@@ -33,6 +33,8 @@ public final class FakeStripe implements AutoCloseable {
     /** Answers by idempotency key, as Stripe keeps them: the same key gets the same answer. */
     private final Map<String, String> idempotent = new ConcurrentHashMap<>();
     private volatile int failWith;
+    /** Price ids answered for lookup keys instead of {@code price_<lookup key>}: a price replaced in the dashboard. */
+    private final Map<String, String> priceIds = new ConcurrentHashMap<>();
 
     public FakeStripe() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -61,6 +63,11 @@ public final class FakeStripe implements AutoCloseable {
         return requests.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
     }
 
+    /** From now on, the active price with this lookup key is {@code priceId}. */
+    public void replacePrice(String lookupKey, String priceId) {
+        priceIds.put(lookupKey, priceId);
+    }
+
     /** The next requests are refused with this HTTP status (0: answered normally again). */
     public void failWith(int status) {
         this.failWith = status;
@@ -86,7 +93,8 @@ public final class FakeStripe implements AutoCloseable {
         switch (method + " " + path) {
             case "GET /v1/prices" -> {
                 String key = params.getOrDefault("lookup_keys[0]", params.get("lookup_keys[]"));
-                String data = key == null || key.startsWith("free_") ? "" : "{\"id\":\"price_" + key
+                String data = key == null || key.startsWith("free_") ? "" : "{\"id\":\""
+                        + priceIds.getOrDefault(key, "price_" + key)
                         + "\",\"object\":\"price\",\"active\":true,\"lookup_key\":\"" + key + "\"}";
                 json(ex, 200, "{\"object\":\"list\",\"url\":\"/v1/prices\",\"has_more\":false,\"data\":[" + data + "]}");
             }
