@@ -66,6 +66,9 @@ build_private_jar() {
         echo "$commit" >"$OUT_DIR/source.txt"
     elif [ "${SKIP_BUILD:-0}" != 1 ]; then
         log "building the working tree (mvn -B -q -DskipTests package)"
+        # the jar is made anew: with deploy's own classes unchanged, packaging would keep a jar that still holds
+        # the other modules as they were when it was made
+        rm -f "$ROOT/deploy/target/catalytic.jar" "$ROOT/deploy/target/catalytic.jar.original"
         mvn -B -q -DskipTests package >"$OUT_DIR/build.log" 2>&1 || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
         echo "working tree at $(git -C "$ROOT" rev-parse HEAD) ($(git -C "$ROOT" status --porcelain | wc -l) changed paths)" \
             >"$OUT_DIR/source.txt"
