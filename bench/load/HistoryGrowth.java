@@ -43,7 +43,17 @@ public class HistoryGrowth {
     static long created = System.currentTimeMillis() / 1000 - 86_400;
     static int seq;
 
-    record Tenant(String id, String token, String memberId, String customer, String subscription, int[] flips) {
+    record Tenant(String id, String email, String password, String[] token, String memberId, String customer,
+                  String subscription, int[] flips) {
+        String bearer() {
+            return token[0];
+        }
+
+        /** A fresh access token (they live 15 minutes; growing the large histories can take longer). */
+        void login() throws Exception {
+            token[0] = field(expect(200, post("/auth/login", "{\"email\":\"" + email + "\",\"password\":\""
+                    + password + "\"}", null)), "access_token");
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -63,6 +73,7 @@ public class HistoryGrowth {
 
         // the compiler's warm-up: a small tenant, both operations, results dropped
         Tenant w = grown(20, "warmup", 0);
+        w.login();
         for (int i = 0; i < warmup; i++) {
             memberChange(w);
             stripeEvent(w);
@@ -79,6 +90,7 @@ public class HistoryGrowth {
             for (String op : List.of("member", "stripe")) {
                 for (int size : sizes) {
                     Tenant t = tenants.get(size + ":" + r);
+                    t.login();
                     long[] us = new long[samples];
                     for (int i = 0; i < samples; i++) {
                         long t0 = System.nanoTime();
@@ -109,15 +121,15 @@ public class HistoryGrowth {
         String registered = expect(201, post("/auth/register", "{\"email\":\"" + email + "\",\"password\":\""
                 + password + "\",\"company_name\":\"History " + label + " " + round + "\"}", null));
         String tenantId = field(registered, "tenant_id");
-        String token = field(expect(200, post("/auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + password
-                + "\"}", null)), "access_token");
         String customer = "cus_hist_" + tenantId;
         String subscription = "sub_hist_" + tenantId;
-        Tenant t = new Tenant(tenantId, token, null, customer, subscription, new int[2]);
+        Tenant t = new Tenant(tenantId, email, password, new String[1], null, customer, subscription, new int[2]);
+        t.login();
         stripe("customer.subscription.updated", subscriptionObject(t, "professional_month"));
         String member = expect(201, post("/api/users", "{\"email\":\"member-" + email + "\",\"role\":\"member\","
-                + "\"password\":\"" + password + "\"}", token));
-        Tenant withMember = new Tenant(tenantId, token, field(member, "id"), customer, subscription, t.flips());
+                + "\"password\":\"" + password + "\"}", t.bearer()));
+        Tenant withMember = new Tenant(tenantId, email, password, t.token(), field(member, "id"), customer,
+                subscription, t.flips());
         for (int i = 1; i < size; i++) {
             stripeEvent(withMember);
         }
@@ -126,7 +138,7 @@ public class HistoryGrowth {
 
     static void memberChange(Tenant t) throws Exception {
         String role = t.flips()[0]++ % 2 == 0 ? "viewer" : "member";
-        expect(200, send("PATCH", "/api/users/" + t.memberId(), "{\"role\":\"" + role + "\"}", t.token()));
+        expect(200, send("PATCH", "/api/users/" + t.memberId(), "{\"role\":\"" + role + "\"}", t.bearer()));
     }
 
     static void stripeEvent(Tenant t) throws Exception {
