@@ -268,7 +268,8 @@ public class TenantAggregate {
             apply(new UserRoleChangedEvent(tenantId, userId, target.role(), after.role()));
         }
         if (activeChanges) {
-            apply(after.active() ? new UserReactivatedEvent(tenantId, userId) : new UserDeactivatedEvent(tenantId, userId));
+            apply(after.active() ? new UserReactivatedEvent(tenantId, userId)
+                    : new UserDeactivatedEvent(tenantId, userId));
         }
     }
 

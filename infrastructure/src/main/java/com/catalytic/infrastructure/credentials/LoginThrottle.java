@@ -121,7 +121,10 @@ public class LoginThrottle {
         throw tooManyFailedKeys((left + 999) / 1000);
     }
 
-    /** An API-key check from this address found no key; past the limit, its next checks are refused until the window ends. */
+    /**
+     * An API-key check from this address found no key; past the limit, this one and the address's next checks are
+     * refused until the window ends.
+     */
     public void countFailedKeyCheck(String ip) {
         Counter c = increment("kf:ip:" + ip, props.failedKeyWindow());
         if (c.count() > props.maxFailedKeysPerIp()) {
