@@ -4,9 +4,12 @@ import com.catalytic.api.account.AccountQueries.ApiKeyRecord;
 import com.catalytic.api.account.AccountQueries.PrincipalState;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.infrastructure.credentials.ApiKeyAuthenticator;
+import com.catalytic.infrastructure.credentials.AuthProperties;
 import com.catalytic.infrastructure.credentials.ApiKeyUsageTracker;
 import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.infrastructure.credentials.CredentialCache;
+import com.catalytic.infrastructure.credentials.LoginThrottle;
+import com.catalytic.infrastructure.store.InMemoryKeyValueStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -50,6 +53,7 @@ public class ApiKeyAuthBenchmark {
     private static final String TENANT = "0190a2b4-7c3d-7000-8000-00000000000a";
     private static final String USER = "0190a2b4-7c3d-7000-8000-00000000000b";
     private static final String KEY_ID = "0190a2b4-7c3d-7000-8000-00000000000c";
+    private static final String CLIENT = "203.0.113.10";
 
     private String key;
     private InMemoryQueryGateway gateway;
@@ -66,8 +70,11 @@ public class ApiKeyAuthBenchmark {
                 "role", "owner", "active", true)));
         Clock clock = Clock.systemUTC();
         CredentialCache cache = new CredentialCache(gateway, clock, Duration.ofSeconds(60));
-        authenticator = new ApiKeyAuthenticator(cache, new ApiKeyUsageTracker(lastUsed -> { }), clock);
-        Caller caller = authenticator.authenticate(key);   // warms the cache: one query for the key, one for its owner
+        LoginThrottle throttle = new LoginThrottle(new InMemoryKeyValueStore(clock), new AuthProperties(null, null,
+                null, null, null, null, null, 0, 0, 0, null, 0, null, null, null, 0, 0, null, 0, null),
+                Duration.ofDays(30), clock);
+        authenticator = new ApiKeyAuthenticator(cache, new ApiKeyUsageTracker(lastUsed -> { }), throttle, clock);
+        Caller caller = authenticator.authenticate(key, CLIENT);   // warms the cache: one query for the key, one for its owner
         if (!KEY_ID.equals(caller.apiKeyId()) || !USER.equals(caller.userId())) {
             throw new IllegalStateException("fixture does not authenticate: " + caller);
         }
@@ -87,7 +94,7 @@ public class ApiKeyAuthBenchmark {
 
     @Benchmark
     public Caller authenticate() {
-        return authenticator.authenticate(key);
+        return authenticator.authenticate(key, CLIENT);
     }
 
     @Benchmark

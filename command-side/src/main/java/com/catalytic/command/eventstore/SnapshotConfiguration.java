@@ -8,18 +8,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Snapshot triggers of the aggregates whose streams grow for as long as they live: a tenant with every member
- * change and lattice, a subscription with every Stripe event, a user with every invitation and password reset, an
- * API key and a webhook with every change. Every {@code catalytic.snapshots.<type>-threshold} events (50) since
- * the last snapshot, the aggregate's state is stored in {@code snapshot_event_entry} after the command commits, so
- * loading it replays at most that many events. (Sessions and lattices have their own triggers, in
- * {@code auth.AuthConfiguration} and {@code lattice.LatticeConfiguration}.)
- *
- * <p>A snapshot is the aggregate's fields, serialized like the events, tagged with the class's {@code @Revision}.
- * When an aggregate's state changes shape, its revision goes up; snapshots of another revision are then ignored
- * (Axon's revision snapshot filter, which the configuration sets for every aggregate with a revision): the aggregate
- * is replayed from its events, and its next snapshot is of the new shape. Snapshots are a cache: deleting them
- * loses nothing.
+ * Snapshot triggers of the aggregates whose streams grow as long as they live, every
+ * {@code catalytic.snapshots.<type>-threshold} events (50), so a load replays at most that many; the shape policy
+ * (a new {@code @Revision} makes older snapshots ignored) is in docs/ARCHITECTURE.md, the event store tables.
  */
 @Configuration
 class SnapshotConfiguration {

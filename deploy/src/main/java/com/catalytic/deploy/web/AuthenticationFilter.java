@@ -8,7 +8,6 @@ import com.catalytic.infrastructure.credentials.AccessTokenAuthenticator;
 import com.catalytic.infrastructure.credentials.ApiKeyAuthenticator;
 import com.catalytic.infrastructure.credentials.ApiKeys;
 import com.catalytic.infrastructure.credentials.CredentialCache;
-import com.catalytic.infrastructure.credentials.LoginThrottle;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,15 +36,13 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     private final AccessTokenAuthenticator tokens;
     private final ApiKeyAuthenticator apiKeys;
     private final CredentialCache cache;
-    private final LoginThrottle throttle;
     private final Problems problems;
 
     public AuthenticationFilter(AccessTokenAuthenticator tokens, ApiKeyAuthenticator apiKeys, CredentialCache cache,
-                                LoginThrottle throttle, Problems problems) {
+                                Problems problems) {
         this.tokens = tokens;
         this.apiKeys = apiKeys;
         this.cache = cache;
-        this.throttle = throttle;
         this.problems = problems;
     }
 
@@ -84,27 +81,14 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         String apiKey = req.getHeader("X-API-Key");
         String bearer = bearer(req);
         if (apiKey != null && !apiKey.isBlank()) {
-            return apiKey(req, apiKey.trim());
+            return apiKeys.authenticate(apiKey.trim(), req.getRemoteAddr());
         }
         if (bearer == null) {
             throw DomainException.unauthorized("authentication_required",
                     "send an access token (Authorization: Bearer <token>) or an API key (X-API-Key: clc_...)");
         }
-        return bearer.startsWith(ApiKeys.PREFIX.substring(0, 4)) ? apiKey(req, bearer) : tokens.authenticate(bearer);
-    }
-
-    /** An address whose key checks keep finding no key is refused before the lookup (429 too_many_failed_keys). */
-    private Caller apiKey(HttpServletRequest req, String key) {
-        String ip = req.getRemoteAddr();
-        throttle.requireKeyChecksAllowed(ip);
-        try {
-            return apiKeys.authenticate(key);
-        } catch (DomainException e) {
-            if (ApiKeyAuthenticator.INVALID.equals(e.code())) {
-                throttle.countFailedKeyCheck(ip); // 429 once past the limit
-            }
-            throw e;
-        }
+        return bearer.startsWith(ApiKeys.PREFIX.substring(0, 4)) ? apiKeys.authenticate(bearer, req.getRemoteAddr())
+                : tokens.authenticate(bearer);
     }
 
     private static String bearer(HttpServletRequest req) {

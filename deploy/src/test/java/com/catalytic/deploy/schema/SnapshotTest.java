@@ -16,20 +16,22 @@ import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.StripePayloads;
 import com.catalytic.deploy.support.TestApp;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.axonframework.config.Configuration;
 import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.SimpleEventBus;
 import org.axonframework.eventsourcing.EventSourcedAggregate;
 import org.axonframework.eventsourcing.GenericAggregateFactory;
 import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
-import org.axonframework.eventhandling.SimpleEventBus;
 import org.axonframework.modelling.command.inspection.AggregateModel;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
 import org.axonframework.serialization.SerializedObject;
@@ -90,7 +92,7 @@ class SnapshotTest {
             events.add(all.next());
         }
         assertThat(events).as("events of %s", id).isNotEmpty();
-        org.axonframework.config.Configuration axon = app.bean(org.axonframework.config.Configuration.class);
+        Configuration axon = app.bean(Configuration.class);
         AggregateModel model = AnnotatedAggregateMetaModelFactory.inspectAggregate(type,
                 axon.parameterResolverFactory(), axon.handlerDefinition(type));
         Object root = new GenericAggregateFactory(model).createAggregateRoot(id, events.get(0));
@@ -110,7 +112,7 @@ class SnapshotTest {
         assertThat(row.get("payload_type")).isEqualTo(type.getName());
         assertThat(row.get("payload_revision")).isEqualTo("1");
         SerializedObject<byte[]> stored = new SimpleSerializedObject<>(
-                row.get("payload").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), byte[].class,
+                row.get("payload").toString().getBytes(StandardCharsets.UTF_8), byte[].class,
                 type.getName(), "1");
         Object fromSnapshot = app.bean(Serializer.class).deserialize(stored);
         long seq = ((Number) row.get("sequence_number")).longValue();

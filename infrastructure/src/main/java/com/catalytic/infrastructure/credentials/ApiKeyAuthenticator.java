@@ -10,28 +10,33 @@ import java.time.Instant;
 
 /**
  * Turns an API key into a {@link Caller}: shape check, SHA-256, cached lookup, then revoked / expired / rotated-out
- * checks and the creator's current role and status (a key never exceeds its creator).
+ * checks and the creator's current role and status (a key never exceeds its creator). A key nobody holds counts
+ * against its client address ({@link LoginThrottle#countFailedKeyCheck}), which past the limit is refused first.
  */
 public class ApiKeyAuthenticator {
 
-    /** The code of the answer to a key that is malformed or that no tenant holds. */
-    public static final String INVALID = "invalid_api_key";
-
     private final CredentialCache cache;
     private final ApiKeyUsageTracker usage;
+    private final LoginThrottle throttle;
     private final Clock clock;
 
-    public ApiKeyAuthenticator(CredentialCache cache, ApiKeyUsageTracker usage, Clock clock) {
+    public ApiKeyAuthenticator(CredentialCache cache, ApiKeyUsageTracker usage, LoginThrottle throttle, Clock clock) {
         this.cache = cache;
         this.usage = usage;
+        this.throttle = throttle;
         this.clock = clock;
     }
 
-    public Caller authenticate(String key) {
+    /** {@code clientAddress}: whose failed checks count (429 {@code too_many_failed_keys} past the limit). */
+    public Caller authenticate(String key, String clientAddress) {
+        throttle.requireKeyChecksAllowed(clientAddress);
         if (!ApiKeys.looksValid(key) && !ApiKeys.looksImported(key)) {
-            throw invalid();
+            throw invalid(clientAddress);
         }
-        ApiKeyRecord k = cache.apiKey(ApiKeys.hash(key)).orElseThrow(ApiKeyAuthenticator::invalid);
+        ApiKeyRecord k = cache.apiKey(ApiKeys.hash(key)).orElse(null);
+        if (k == null) {
+            throw invalid(clientAddress);
+        }
         Instant now = clock.instant();
         if (k.revokedAt() != null) {
             throw DomainException.unauthorized("api_key_revoked", "this API key has been revoked");
@@ -51,7 +56,9 @@ public class ApiKeyAuthenticator {
         return new Caller(k.tenantId(), k.createdBy(), Role.fromWire(owner.role()), null, k.keyId(), k.scopes());
     }
 
-    private static DomainException invalid() {
-        return DomainException.unauthorized(INVALID, "API key is not valid");
+    /** 401, or 429 once the address is past its limit of keys nobody holds. */
+    private DomainException invalid(String clientAddress) {
+        throttle.countFailedKeyCheck(clientAddress);
+        return DomainException.unauthorized("invalid_api_key", "API key is not valid");
     }
 }

@@ -107,7 +107,8 @@ class CredentialsConfiguration {
     }
 
     @Bean
-    ApiKeyAuthenticator apiKeyAuthenticator(CredentialCache cache, ApiKeyUsageTracker usage, Clock clock) {
-        return new ApiKeyAuthenticator(cache, usage, clock);
+    ApiKeyAuthenticator apiKeyAuthenticator(CredentialCache cache, ApiKeyUsageTracker usage, LoginThrottle throttle,
+                                            Clock clock) {
+        return new ApiKeyAuthenticator(cache, usage, throttle, clock);
     }
 }

@@ -2,17 +2,16 @@ package com.catalytic.infrastructure.metering;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.infrastructure.metering.UsageJournal.Logged;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
- * Writes the usage journal's lines, {@code <crc32 hex> <json>\n}, straight into one growing byte array: the JSON
- * of a {@link Logged} call written field by field, with what a general serializer would write for it (the same
- * names, {@code occurredAt} as decimal epoch seconds with nanoseconds), so the journal's reader parses it with
- * the same mapper as ever. Written once per metered call, on the journal writer's thread, so it avoids the
- * reflection, the buffers and the copies of a general serializer. Not thread-safe: one per journal.
+ * Writes the usage journal's lines, {@code <crc32 hex> <json>\n}, field by field into one reused buffer: the same
+ * JSON the journal's mapper would write (and reads back), without a general serializer's cost on every metered call.
+ * Not thread-safe: one per journal.
  */
 final class JournalLines {
 
@@ -95,7 +94,7 @@ final class JournalLines {
         long seconds = t.getEpochSecond();
         int nanos = t.getNano();
         if (seconds < 0) { // never a call's time; written the way the reader expects all the same
-            ascii(new java.math.BigDecimal(seconds).add(java.math.BigDecimal.valueOf(nanos, 9)).toPlainString());
+            ascii(new BigDecimal(seconds).add(BigDecimal.valueOf(nanos, 9)).toPlainString());
             return;
         }
         number(seconds);
