@@ -1,20 +1,13 @@
 package com.catalytic.deploy.rebuild;
 
-import javax.sql.DataSource;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /** The PostgreSQL database a rebuild works on, as the operator named it ({@code user} may be null). */
 record Database(String jdbcUrl, String user, String password) {
 
-    /** A new connection per use, with the URL's own search path: the live schema. */
-    DataSource dataSource() {
-        DriverManagerDataSource ds = new DriverManagerDataSource(jdbcUrl);
-        if (user != null) {
-            ds.setUsername(user);
-            ds.setPassword(passwordOrEmpty());
-        }
-        return ds;
+    /** The same database, its connections named so in {@code pg_stat_activity}. */
+    Database named(String applicationName) {
+        return new Database(withParameter(jdbcUrl, "ApplicationName", applicationName), user, password);
     }
 
     /** One connection, kept open until the data source is closed. */
@@ -24,8 +17,7 @@ record Database(String jdbcUrl, String user, String password) {
 
     /** The same database with a different search path (replacing any currentSchema parameter). */
     String withSchema(String searchPath) {
-        String base = jdbcUrl.replaceAll("([?&])currentSchema=[^&]*&?", "$1").replaceAll("[?&]$", "");
-        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + searchPath;
+        return withParameter(jdbcUrl, "currentSchema", searchPath);
     }
 
     String userOrEmpty() {
@@ -34,5 +26,11 @@ record Database(String jdbcUrl, String user, String password) {
 
     String passwordOrEmpty() {
         return password == null ? "" : password;
+    }
+
+    /** The URL with this parameter set, replacing any value it had. */
+    private static String withParameter(String url, String name, String value) {
+        String base = url.replaceAll("([?&])" + name + "=[^&]*&?", "$1").replaceAll("[?&]$", "");
+        return base + (base.contains("?") ? "&" : "?") + name + "=" + value;
     }
 }

@@ -60,29 +60,41 @@ public class ProjectionRebuilder {
      */
     public Result rebuild(List<String> names, Instant asOf, boolean keepOld) throws Exception {
         List<EventProcessingGroup> selected = select(names);
-        RebuildSchemas schemas = new RebuildSchemas(database);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Run run = new Run(selected.stream().map(EventProcessingGroup::groupName).toList(), tables(selected),
-                schemas.liveSchema(), (asOf == null ? "rebuild_" : "asof_") + stamp, stamp, asOf, keepOld);
-        schemas.create(run.target());
-        // the new tables are filled faster without their secondary indexes, built in one pass after the replay
-        List<String> deferredIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables());
-        out.println("Rebuilding " + run.groups() + " from the event store of schema " + run.liveSchema() + " into "
-                + run.target() + (asOf != null ? " as of " + asOf : ""));
-        Phases phases = new Phases();
-        long replayed = replay(run, schemas, deferredIndexes, phases);
-        Result result = new Result(run.target(), replayed, phases.elapsed(), asOf == null);
-        report(run, result, phases);
-        return result;
+        String target = (asOf == null ? "rebuild_" : "asof_") + stamp;
+        // every connection of the rebuild carries its name, so an operator sees them in pg_stat_activity
+        Database named = database.named("catalytic-" + target);
+        try (RebuildSchemas schemas = new RebuildSchemas(named)) {
+            Run run = new Run(selected.stream().map(EventProcessingGroup::groupName).toList(), tables(selected),
+                    schemas.liveSchema(), target, stamp, asOf, keepOld);
+            schemas.create(run.target());
+            // the new tables are filled faster without their secondary indexes, built in one pass after the replay
+            List<String> deferredIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables());
+            out.println("Rebuilding " + run.groups() + " from the event store of schema " + run.liveSchema()
+                    + " into " + run.target() + (asOf != null ? " as of " + asOf : ""));
+            Phases phases = new Phases();
+            long replayed = replay(named, run, schemas, deferredIndexes, phases);
+            Result result = new Result(run.target(), replayed, phases.elapsed(), asOf == null);
+            report(run, result, phases);
+            return result;
+        }
+    }
+
+    /**
+     * The most connections a rebuild of these projections holds at once: one per projection (its replay lane), one
+     * to read the event store and one for the schema work.
+     */
+    public static int connections(int projections) {
+        return projections + 2;
     }
 
     /** Replays into the target schema, builds its deferred indexes and, unless {@code asOf}, swaps it in. */
-    private long replay(Run run, RebuildSchemas schemas, List<String> deferredIndexes, Phases phases)
-            throws Exception {
+    private long replay(Database named, Run run, RebuildSchemas schemas, List<String> deferredIndexes,
+                        Phases phases) throws Exception {
         // the event store reads on one connection of its own, kept open for the whole replay
-        try (SingleConnectionDataSource eventSource = database.singleConnection();
-             ConfigurableApplicationContext ctx = RebuildContext.start(database,
-                     run.target() + "," + run.liveSchema())) {
+        try (SingleConnectionDataSource eventSource = named.singleConnection();
+             ConfigurableApplicationContext ctx = RebuildContext.start(named,
+                     run.target() + "," + run.liveSchema(), run.groups().size())) {
             Replay replay = Replay.of(ctx, Set.copyOf(run.groups()));
             EventStoreReader events = new EventStoreReader(eventSource, RebuildContext.upcasters(ctx));
             long total = schemas.countEvents(run.liveSchema());

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
@@ -22,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 
 /**
@@ -41,11 +43,20 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 @EnableJpaRepositories("com.catalytic.projections")
 class RebuildContext {
 
-    /** Starts the context on {@code database} with this search path: the rebuild schema first, then the live one. */
-    static ConfigurableApplicationContext start(Database database, String searchPath) {
+    /**
+     * Starts the context on {@code database} with this search path (the rebuild schema first, then the live one) and
+     * a pool of {@code connections}, one per replay lane.
+     */
+    static ConfigurableApplicationContext start(Database database, String searchPath, int connections) {
+        Map<String, Object> properties = new HashMap<>(properties(database, searchPath));
+        properties.put("spring.datasource.hikari.maximum-pool-size", connections);
+        // above application.yml and the environment (DB_POOL_SIZE sizes the application's pool, not this one); also
+        // the defaults, which the logging system reads before the initializer runs
+        MapPropertySource rebuild = new MapPropertySource("rebuild", properties);
         return new SpringApplicationBuilder(RebuildContext.class)
                 .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).logStartupInfo(false)
-                .properties(properties(database, searchPath))
+                .properties(properties)
+                .initializers(ctx -> ctx.getEnvironment().getPropertySources().addFirst(rebuild))
                 .run();
     }
 

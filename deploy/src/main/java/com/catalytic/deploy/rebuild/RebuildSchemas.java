@@ -7,15 +7,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * The schemas of a rebuild, beside the live one: the target schema with fresh projection tables (the projections
  * module's migrations, non-unique indexes deferred until the tables are filled), and the atomic swap that moves the
- * live tables out and the new ones in.
+ * live tables out and the new ones in. All of it on one connection, open until {@link #close}.
  */
-final class RebuildSchemas {
+final class RebuildSchemas implements AutoCloseable {
 
     /** Where the projections module keeps its migrations: they create every projection table. */
     private static final String PROJECTION_MIGRATIONS = "classpath:db/migration/projections";
@@ -25,12 +25,10 @@ final class RebuildSchemas {
         void run() throws Exception;
     }
 
-    private final Database database;
-    private final DataSource live;
+    private final SingleConnectionDataSource live;
 
     RebuildSchemas(Database database) {
-        this.database = database;
-        this.live = database.dataSource();
+        this.live = database.singleConnection();
     }
 
     /** The schema the database URL points at: where the event store and the live tables are. */
@@ -53,8 +51,7 @@ final class RebuildSchemas {
     /** Creates the schema with every projection table in it, empty. */
     void create(String schema) throws SQLException {
         execute("CREATE SCHEMA " + schema);
-        Flyway.configure().dataSource(database.withSchema(schema), database.user(), database.password())
-                .schemas(schema).locations(PROJECTION_MIGRATIONS).load().migrate();
+        Flyway.configure().dataSource(live).schemas(schema).locations(PROJECTION_MIGRATIONS).load().migrate();
     }
 
     void drop(String schema) throws SQLException {
@@ -133,5 +130,10 @@ final class RebuildSchemas {
         try (Connection c = live.getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    @Override
+    public void close() {
+        live.destroy();
     }
 }

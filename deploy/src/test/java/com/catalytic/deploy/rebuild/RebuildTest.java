@@ -14,6 +14,7 @@ import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.LatticeEvents;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.infrastructure.metering.UsageShipper;
+import com.catalytic.projections.EventProcessingGroup;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,7 +149,7 @@ public class RebuildTest {
     }
 
     @Test
-    void aRebuildRestoresEveryRowOfDamagedReadTables() {
+    void aRebuildRestoresEveryRowOfDamagedReadTables() throws Exception {
         history(4);
         awaitProjected();
         Map<String, List<Map<String, Object>>> before = snapshot();
@@ -179,7 +180,13 @@ public class RebuildTest {
         Map<String, List<Map<String, Object>>> damaged = snapshot();
         before.forEach((table, rows) -> assertThat(damaged.get(table)).as("%s is damaged", table).isNotEqualTo(rows));
 
-        String out = cli("projections", "rebuild", "--no-progress");
+        String out;
+        try (PeakConnections connections = new PeakConnections(app.jdbc(), "catalytic-rebuild_%")) {
+            out = cli("projections", "rebuild", "--no-progress");
+            // at least the pool, the event store reader and the schema connection were seen; never more than that
+            assertThat(connections.peak()).as("connections of the rebuild at once").isBetween(3,
+                    ProjectionRebuilder.connections(EventProcessingGroup.projections().size()));
+        }
         assertThat(out).contains("events replayed", "Swapped in");
         Map<String, List<Map<String, Object>>> rebuilt = snapshot();
         before.forEach((table, rows) -> {
