@@ -25,7 +25,11 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  */
 public class ProjectionRebuilder {
 
-    public record Result(String schema, long events, long millis, boolean swapped) {
+    /** The events a replay applied, and those it read (a point in time leaves out some it reads). */
+    private record Counts(long applied, long read) {
+    }
+
+    public record Result(String schema, long events, long read, long millis, boolean swapped) {
         public double eventsPerSecond() {
             return millis == 0 ? events : events * 1000.0 / millis;
         }
@@ -73,8 +77,8 @@ public class ProjectionRebuilder {
             out.println("Rebuilding " + run.groups() + " from the event store of schema " + run.liveSchema()
                     + " into " + run.target() + (asOf != null ? " as of " + asOf : ""));
             Phases phases = new Phases();
-            long replayed = replay(named, run, schemas, deferredIndexes, phases);
-            Result result = new Result(run.target(), replayed, phases.elapsed(), asOf == null);
+            Counts counts = replay(named, run, schemas, deferredIndexes, phases);
+            Result result = new Result(run.target(), counts.applied(), counts.read(), phases.elapsed(), asOf == null);
             report(run, result, phases);
             return result;
         }
@@ -89,7 +93,7 @@ public class ProjectionRebuilder {
     }
 
     /** Replays into the target schema, builds its deferred indexes and, unless {@code asOf}, swaps it in. */
-    private long replay(Database named, Run run, RebuildSchemas schemas, List<String> deferredIndexes,
+    private Counts replay(Database named, Run run, RebuildSchemas schemas, List<String> deferredIndexes,
                         Phases phases) throws Exception {
         // the event store reads on one connection of its own, kept open for the whole replay
         try (SingleConnectionDataSource eventSource = named.singleConnection();
@@ -97,28 +101,31 @@ public class ProjectionRebuilder {
                      run.target() + "," + run.liveSchema(), run.groups().size())) {
             Replay replay = Replay.of(ctx, Set.copyOf(run.groups()));
             EventStoreReader events = new EventStoreReader(eventSource, RebuildContext.upcasters(ctx));
-            long total = schemas.countEvents(run.liveSchema());
-            try (ProgressBar bar = progress ? progressBar(total) : null) {
+            // a point in time is read up to its last event only: an auditor's look at last week's prefix of the
+            // store costs the prefix, not the store
+            long last = run.asOf() == null ? EventStoreReader.TO_THE_END : events.lastPositionAt(run.asOf());
+            try (ProgressBar bar = progress ? progressBar(events.countUpTo(last)) : null) {
                 phases.end("context");
                 // (reading ahead while the context starts was tried: both compete for the same two cores)
-                replay.run(events.readFrom(null, run.asOf()), bar);
+                replay.run(events.readFrom(null, last, run.asOf()), bar);
                 phases.end("replay");
                 schemas.createIndexes(deferredIndexes);
                 phases.end("indexes");
                 if (run.asOf() == null) {
                     schemas.swapIn(run.liveSchema(), run.target(), run.tables(),
-                            () -> replay.run(events.readFrom(replay.position(), null), null),
+                            () -> replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null),
+                                    null),
                             run.oldSchema(), run.keepOld());
                     phases.end("catch-up and swap");
                 }
             }
-            return replay.count();
+            return new Counts(replay.count(), replay.read());
         }
     }
 
     private void report(Run run, Result result, Phases phases) {
-        out.printf("%d events replayed in %.1f s (%.0f events/s)%n", result.events(), result.millis() / 1000.0,
-                result.eventsPerSecond());
+        out.printf("%d events replayed in %.1f s (%.0f events/s); %d events of the store read%n", result.events(),
+                result.millis() / 1000.0, result.eventsPerSecond(), result.read());
         out.println("  of which " + phases.summary());
         if (run.asOf() == null) {
             out.println("Swapped in: " + run.tables() + (run.keepOld() ? " (previous tables kept in schema "

@@ -28,9 +28,12 @@ final class ReadAhead implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Thread thread;
 
-    /** Starts reading after {@code from} (null: from the start), keeping events up to {@code asOf} (null: all). */
-    ReadAhead(JdbcEventStorageEngine events, TrackingToken from, Instant asOf) {
-        thread = new Thread(() -> read(events, from, asOf), "rebuild-reader");
+    /**
+     * Starts reading after {@code from} (null: from the start) up to and including position {@code last}, keeping
+     * events up to {@code asOf} (null: all).
+     */
+    ReadAhead(JdbcEventStorageEngine events, TrackingToken from, long last, Instant asOf) {
+        thread = new Thread(() -> read(events, from, last, asOf), "rebuild-reader");
         thread.setDaemon(true);
         thread.start();
     }
@@ -40,10 +43,10 @@ final class ReadAhead implements AutoCloseable {
         return queue.take();
     }
 
-    private void read(JdbcEventStorageEngine events, TrackingToken from, Instant asOf) {
+    private void read(JdbcEventStorageEngine events, TrackingToken from, long last, Instant asOf) {
         Chunk end;
         try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(from, false)) {
-            end = readAll(stream.iterator(), asOf);
+            end = readAll(stream.iterator(), last, asOf);
         } catch (Throwable t) {
             end = Chunk.failed(t);
         }
@@ -53,12 +56,15 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /** Hands over full chunks as they are read and returns the last one, or null once closed. */
-    private Chunk readAll(Iterator<? extends TrackedEventMessage<?>> it, Instant asOf) {
+    private Chunk readAll(Iterator<? extends TrackedEventMessage<?>> it, long lastPosition, Instant asOf) {
         List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH);
         TrackingToken last = null;
         int read = 0;
         while (it.hasNext()) {
             TrackedEventMessage<?> e = it.next();
+            if (e.trackingToken().position().orElse(Long.MIN_VALUE) > lastPosition) {
+                break;
+            }
             last = e.trackingToken();
             read++;
             if (asOf == null || !e.getTimestamp().isAfter(asOf)) {

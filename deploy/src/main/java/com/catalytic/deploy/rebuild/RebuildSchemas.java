@@ -40,14 +40,6 @@ final class RebuildSchemas implements AutoCloseable {
         }
     }
 
-    long countEvents(String schema) throws SQLException {
-        try (Connection c = live.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + schema + ".domain_event_entry")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /** Creates the schema with every projection table in it, empty. */
     void create(String schema) throws SQLException {
         execute("CREATE SCHEMA " + schema);

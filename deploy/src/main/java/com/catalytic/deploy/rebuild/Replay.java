@@ -26,6 +26,7 @@ final class Replay {
     private final SpringTransactionManager tx;
     private TrackingToken position;
     private long count;
+    private long read;
 
     private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, SpringTransactionManager tx) {
         this.groups = groups;
@@ -46,6 +47,11 @@ final class Replay {
     /** The events applied so far. */
     long count() {
         return count;
+    }
+
+    /** The events read so far, those a point in time left out included. */
+    long read() {
+        return read;
     }
 
     /** Applies what the reader reads, to its end; a progress bar, if any, counts the events read. */
@@ -79,6 +85,7 @@ final class Replay {
                 position = chunk.position();
             }
             count += chunk.events().size();
+            read += chunk.read();
             if (bar != null) {
                 bar.stepBy(chunk.read());
             }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.DateTimeUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -209,8 +210,16 @@ public class RebuildTest {
         Instant then = Instant.now();
         Thread.sleep(20);
         http.method("PATCH", "/api/tenant", "{\"name\":\"Renamed Since\"}", bearer(owner.accessToken()));
+        Accounts.registerAndLogin(http, "later");
         String out = cli("projections", "rebuild", "accounts", "--as-of", then.toString(), "--no-progress");
         assertThat(out).contains("are in schema asof_");
+        // the store is read up to the last event of that instant, not to its end
+        long upToThen = app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry WHERE global_index <= "
+                + "(SELECT MAX(global_index) FROM domain_event_entry WHERE time_stamp <= ?)", Long.class,
+                DateTimeUtils.formatInstant(then));
+        long stored = app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry", Long.class);
+        assertThat(upToThen).as("events up to then, of %d", stored).isPositive().isLessThan(stored);
+        assertThat(out).contains("; " + upToThen + " events of the store read");
         String asOfSchema = out.replaceAll("(?s).*are in schema (asof_[0-9_]+).*", "$1");
         String nameThen = app.jdbc().queryForObject("SELECT name FROM " + asOfSchema + ".tenants WHERE id = ?",
                 String.class, owner.tenantId());
