@@ -61,6 +61,7 @@ class MeteringConfiguration {
                               @Value("${catalytic.metering.queue-capacity:20000}") int capacity,
                               @Value("${catalytic.metering.max-shipment:5000}") int maxShipment,
                               @Value("${catalytic.metering.max-backlog:1000000}") long maxBacklog,
+                              @Value("${catalytic.metering.max-in-memory:100000}") long maxInMemory,
                               @Value("${catalytic.metering.ship-linger:50ms}") Duration linger,
                               @Value("${catalytic.metering.ship-linger-busy:1s}") Duration busyLinger,
                               @Value("${catalytic.metering.ship-busy-rate:1000}") long busyRate) {
@@ -71,9 +72,12 @@ class MeteringConfiguration {
                     "catalytic.metering.journal must be local or database, not " + mode);
         };
         UsageShipper journal = new UsageShipper(eventBus, transactions, jdbc, ledger, counter, log, maxBatch,
-                capacity, maxShipment, maxBacklog, linger, busyLinger, busyRate);
+                capacity, maxShipment, maxBacklog, maxInMemory, linger, busyLinger, busyRate);
         Gauge.builder("catalytic.usage.journal.backlog", journal, UsageShipper::backlog)
                 .description("metered calls durable in this node's usage journal, not yet in the event store")
+                .register(meters);
+        Gauge.builder("catalytic.usage.journal.in-memory", journal, UsageShipper::inMemory)
+                .description("of the backlog, the calls held in memory too (at most catalytic.metering.max-in-memory)")
                 .register(meters);
         return journal;
     }

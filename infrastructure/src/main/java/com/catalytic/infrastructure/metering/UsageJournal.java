@@ -70,6 +70,8 @@ class UsageJournal implements Closeable {
             .enable(DeserializationFeature.READ_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+    /** What a reader holds of a segment at a time (a line is about 300 bytes). */
+    private static final int WINDOW_BYTES = 1024 * 1024;
 
     private final Path dir;
     private final int segmentBytes;
@@ -85,6 +87,8 @@ class UsageJournal implements Closeable {
     private final JournalLines lines = new JournalLines();
     private Future<Path> next;
     private FileChannel current;
+    /** The first segment this process writes: those before it were written by earlier runs. */
+    private final long firstSegment;
     private long currentSegment;
     private long currentOffset;
 
@@ -116,7 +120,8 @@ class UsageJournal implements Closeable {
                     Files.deleteIfExists(p);
                 }
             }
-            currentSegment = segments().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+            firstSegment = segments().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+            currentSegment = firstSegment;
             openSegment(currentSegment);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the usage journal in " + dir, e);
@@ -155,36 +160,111 @@ class UsageJournal implements Closeable {
 
     /** Every complete line after {@code from}, in order, with the position after it. */
     public void readFrom(Position from, BiConsumer<Logged, Position> sink) {
-        for (long segment : segments()) {
-            if (segment < from.segment()) {
-                continue;
+        new Cursor(from, null, Long.MAX_VALUE).next(Integer.MAX_VALUE, sink);
+    }
+
+    /**
+     * Reads the complete lines after {@code from} up to {@code to} (null: the last segment written before this
+     * journal was opened, to its end), a chunk at a time. Lines before {@code to} are never written again, so this
+     * may run while appends go on after it.
+     */
+    public Cursor between(Position from, Position to) {
+        return to == null ? new Cursor(from, null, firstSegment - 1) : new Cursor(from, to, to.segment());
+    }
+
+    /**
+     * Lines of the journal read in chunks: at most one window of a segment in memory at a time, however much is
+     * unshipped. Not thread-safe.
+     */
+    public final class Cursor {
+
+        private final List<Long> segments;
+        private final Position to;
+        private final byte[] window = new byte[WINDOW_BYTES];
+        private int index;
+        private long offset;
+        private Position position;
+
+        /** The lines after {@code from} in the segments up to {@code lastSegment}, no further than {@code to}. */
+        private Cursor(Position from, Position to, long lastSegment) {
+            this.segments = segments().stream().filter(n -> n >= from.segment() && n <= lastSegment).toList();
+            this.to = to;
+            this.position = from;
+            this.offset = !segments.isEmpty() && segments.get(0) == from.segment() ? from.offset() : 0;
+        }
+
+        /** The position after the last line read (where it started, before any). */
+        public Position position() {
+            return position;
+        }
+
+        /** Reads up to {@code max} more lines into {@code sink}, in order, each with the position after it. */
+        public int next(int max, BiConsumer<Logged, Position> sink) {
+            int read = 0;
+            while (read < max && index < segments.size()) {
+                long segment = segments.get(index);
+                long limit = to != null && segment == to.segment() ? to.offset() : Long.MAX_VALUE;
+                int got = fill(segment, offset, limit);
+                int pos = 0;
+                boolean ended = got <= 0;
+                while (!ended && read < max) {
+                    int nl = indexOf(window, (byte) '\n', pos, got);
+                    if (nl < 0) {
+                        // the segment's data ends here (zeros, a torn tail, the limit) unless the window cut a line
+                        boolean cut = got == window.length && pos > 0 && (pos == got || window[pos] != 0);
+                        ended = !cut;
+                        break;
+                    }
+                    Logged logged = line(segment, pos, nl);
+                    if (logged == null) {
+                        ended = true;
+                        break;
+                    }
+                    pos = nl + 1;
+                    read++;
+                    position = new Position(segment, offset + pos);
+                    sink.accept(logged, position);
+                }
+                offset += pos;
+                if (ended || offset >= limit) {
+                    index++;
+                    offset = 0;
+                }
             }
-            long start = segment == from.segment() ? from.offset() : 0;
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file(segment));
+            return read;
+        }
+
+        /** Reads the segment from {@code at} into the window, no further than {@code limit}: the bytes read. */
+        private int fill(long segment, long at, long limit) {
+            int want = (int) Math.min(window.length, limit - at);
+            if (want <= 0) {
+                return 0;
+            }
+            try (FileChannel c = FileChannel.open(file(segment), StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.wrap(window, 0, want);
+                while (buf.hasRemaining() && c.read(buf, at + buf.position()) > 0) {
+                    // until the window is full or the file ends
+                }
+                return buf.position();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file(segment), e);
             }
-            int pos = (int) Math.min(start, bytes.length);
-            while (pos < bytes.length) {
-                int nl = indexOf(bytes, (byte) '\n', pos);
-                if (nl < 0 || nl - pos < 10 || bytes[pos + 8] != ' ') {
-                    break; // torn tail: never acknowledged
-                }
-                CRC32 crc = new CRC32();
-                crc.update(bytes, pos + 9, nl - pos - 9);
-                if (!Arrays.equals(bytes, pos, pos + 8, hex8(crc.getValue()), 0, 8)) {
-                    break;
-                }
-                Logged logged;
-                try {
-                    logged = JSON.readValue(bytes, pos + 9, nl - pos - 9, Logged.class);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("unreadable usage journal line in " + file(segment), e);
-                }
-                pos = nl + 1;
-                sink.accept(logged, new Position(segment, pos));
+        }
+
+        /** The line from {@code pos} to the newline at {@code nl}, or null if torn or corrupted (it ends the data). */
+        private Logged line(long segment, int pos, int nl) {
+            if (nl - pos < 10 || window[pos + 8] != ' ') {
+                return null; // torn: never acknowledged
+            }
+            CRC32 crc = new CRC32();
+            crc.update(window, pos + 9, nl - pos - 9);
+            if (!Arrays.equals(window, pos, pos + 8, hex8(crc.getValue()), 0, 8)) {
+                return null;
+            }
+            try {
+                return JSON.readValue(window, pos + 9, nl - pos - 9, Logged.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("unreadable usage journal line in " + file(segment), e);
             }
         }
     }
@@ -294,8 +374,8 @@ class UsageJournal implements Closeable {
         return out;
     }
 
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
+    private static int indexOf(byte[] bytes, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (bytes[i] == b) {
                 return i;
             }

@@ -66,8 +66,11 @@ public class UsageShipper implements SmartLifecycle {
     private record Pending(Entry entry, boolean mustShip, CompletableFuture<Void> done) {
     }
 
-    /** Journal lines to move into the event store, the position after them, and calls waiting for that. */
-    private record Shipment(List<Logged> entries, Position end, List<CompletableFuture<Void>> waiting) {
+    /**
+     * Journal lines to move into the event store ({@code entries}; null: too many were waiting, and they are read
+     * back from the journal), how many, the position after them, and calls waiting for that.
+     */
+    private record Shipment(List<Logged> entries, int calls, Position end, List<CompletableFuture<Void>> waiting) {
     }
 
     /** Thrown when a record could not be made durable: the request must not be acknowledged. */
@@ -86,6 +89,7 @@ public class UsageShipper implements SmartLifecycle {
     private final int maxBatch;
     private final int maxShipment;
     private final long maxBacklog;
+    private final long maxInMemory;
     private final long lingerNanos;
     private final long busyLingerNanos;
     private final long busyRate;
@@ -96,6 +100,10 @@ public class UsageShipper implements SmartLifecycle {
     private final BlockingQueue<Pending> queue;
     private final BlockingQueue<Shipment> toShip = new LinkedBlockingQueue<>();
     private final AtomicLong backlog = new AtomicLong();
+    /** Calls waiting for shipment that are held in memory as well as in the journal. */
+    private final AtomicLong inMemory = new AtomicLong();
+    /** The journal position shipped (the shipper's own). */
+    private Position shippedTo;
     /** Ledger rows known to exist (they are never deleted): no probe before their batches. */
     private final Set<String> ledgerRows = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
@@ -108,6 +116,8 @@ public class UsageShipper implements SmartLifecycle {
      * @param journal the node's journal, or null to commit every group to the event store before answering
      * @param maxShipment the most calls one shipping transaction moves
      * @param maxBacklog the most calls durable locally but not yet shipped; beyond it calls are refused (503)
+     * @param maxInMemory the most of those kept in memory too; the others are read back from the journal in
+     *                    chunks of {@code maxShipment} when their turn comes (as are those of an earlier run)
      * @param linger how long the shipper gathers journal batches before a transaction (unless a call waits)
      * @param busyLinger how long it gathers instead while the node records more than {@code busyRate} calls a
      *                   second: a shipment writes one event per tenant in it, so on a busy node with many tenants,
@@ -115,7 +125,7 @@ public class UsageShipper implements SmartLifecycle {
      */
     public UsageShipper(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc, QuotaLedger ledger,
                         QuotaCounter counter, UsageJournal journal, int maxBatch, int capacity, int maxShipment,
-                        long maxBacklog, Duration linger, Duration busyLinger, long busyRate) {
+                        long maxBacklog, long maxInMemory, Duration linger, Duration busyLinger, long busyRate) {
         this.eventBus = eventBus;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -125,6 +135,7 @@ public class UsageShipper implements SmartLifecycle {
         this.maxBatch = maxBatch;
         this.maxShipment = maxShipment;
         this.maxBacklog = maxBacklog;
+        this.maxInMemory = maxInMemory;
         this.lingerNanos = linger.toNanos();
         this.busyLingerNanos = Math.max(lingerNanos, busyLinger.toNanos());
         this.busyRate = busyRate;
@@ -157,6 +168,11 @@ public class UsageShipper implements SmartLifecycle {
     /** Calls durable in the local journal and not yet in the event store. */
     public long backlog() {
         return backlog.get();
+    }
+
+    /** Of the {@link #backlog()}, the calls held in memory as well (at most {@code maxInMemory}). */
+    public long inMemory() {
+        return inMemory.get();
     }
 
     // ------------------------------------------------------------------------------------------------ writer
@@ -203,7 +219,13 @@ public class UsageShipper implements SmartLifecycle {
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         batch.forEach(p -> entries.add(logged(p.entry())));
         Position end = journal.append(entries); // durable from here on
-        backlog.addAndGet(entries.size());
+        int calls = entries.size();
+        backlog.addAndGet(calls);
+        // past the bound (a long outage of the event store), only the journal keeps them
+        boolean keep = inMemory.addAndGet(calls) <= maxInMemory;
+        if (!keep) {
+            inMemory.addAndGet(-calls);
+        }
         countsOf(entries).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
         flushIfCountedNow(batch);
         for (Pending p : batch) {
@@ -213,7 +235,7 @@ public class UsageShipper implements SmartLifecycle {
                 p.done().complete(null);
             }
         }
-        toShip.add(new Shipment(entries, end, waiting));
+        toShip.add(new Shipment(keep ? entries : null, calls, end, waiting));
     }
 
     /** Calls admitted near their quota: the next check must see them, so their increments go to Redis first. */
@@ -243,7 +265,7 @@ public class UsageShipper implements SmartLifecycle {
                         continue;
                     }
                     shipments.add(first);
-                    int calls = first.entries().size();
+                    int calls = first.calls();
                     boolean urgent = !first.waiting().isEmpty();
                     gatherStartedNanos = System.nanoTime();
                     long deadline = gatherStartedNanos + linger(lastShipmentCalls, lastGatherNanos);
@@ -255,7 +277,7 @@ public class UsageShipper implements SmartLifecycle {
                             break;
                         }
                         shipments.add(next);
-                        calls += next.entries().size();
+                        calls += next.calls();
                         urgent |= !next.waiting().isEmpty();
                     }
                 }
@@ -296,51 +318,70 @@ public class UsageShipper implements SmartLifecycle {
         return busy ? busyLingerNanos : lingerNanos;
     }
 
+    /** Ships the calls of these shipments: from memory in one transaction, or read back from the journal. */
     private int ship(List<Shipment> shipments) {
-        List<Logged> entries = new ArrayList<>();
-        shipments.forEach(s -> entries.addAll(s.entries()));
         Position end = shipments.get(shipments.size() - 1).end();
+        int calls = 0;
+        long held = 0;
+        boolean readBack = false;
+        for (Shipment s : shipments) {
+            calls += s.calls();
+            held += s.entries() == null ? 0 : s.calls();
+            readBack |= s.entries() == null;
+        }
+        if (readBack) {
+            shipFromJournal(end);
+        } else {
+            List<Logged> entries = new ArrayList<>(calls);
+            shipments.forEach(s -> entries.addAll(s.entries()));
+            shipped(entries, end);
+        }
+        inMemory.addAndGet(-held);
+        shipments.forEach(s -> s.waiting().forEach(f -> f.complete(null)));
+        return calls;
+    }
+
+    /**
+     * Reads the calls after the position shipped up to {@code to} back from the journal and ships them, a chunk of
+     * {@code maxShipment} per transaction; after a failure, the retry goes on from the last chunk shipped.
+     */
+    private void shipFromJournal(Position to) {
+        UsageJournal.Cursor cursor = journal.between(shippedTo, to);
+        List<Logged> chunk = new ArrayList<>();
+        while (cursor.next(maxShipment, (entry, after) -> chunk.add(entry)) > 0) {
+            shipped(List.copyOf(chunk), cursor.position());
+            chunk.clear();
+        }
+    }
+
+    /** Stores these calls with the journal position after them; what lies wholly before it is deleted. */
+    private void shipped(List<Logged> entries, Position end) {
         store(entries, end);
+        shippedTo = end;
         backlog.addAndGet(-entries.size());
         countsOf(entries).forEach((k, n) -> counter.shipped(k.tenantId(), k.period(), n));
-        shipments.forEach(s -> s.waiting().forEach(f -> f.complete(null)));
         if (end.segment() > deletedBelow) {
             journal.deleteBefore(end);
             deletedBelow = end.segment();
         }
-        return entries.size();
     }
 
-    /** Calls shipped before a restart are skipped: the event store knows how far this node's journal got. */
+    /**
+     * Calls shipped before a restart are skipped: the event store knows how far this node's journal got. The rest
+     * are counted (for the backlog and the quota view) but not kept: the shipper reads them back in chunks.
+     */
     private void recover() {
-        Position shipped = shippedPosition();
-        List<Logged> chunk = new ArrayList<>();
-        Position[] last = {shipped};
-        long[] total = {0};
-        journal.readFrom(shipped, (entry, after) -> {
-            chunk.add(entry);
-            last[0] = after;
-            if (chunk.size() >= maxShipment) {
-                enqueueRecovered(chunk, last[0]);
-                total[0] += chunk.size();
-                chunk.clear();
-            }
-        });
-        if (!chunk.isEmpty()) {
-            enqueueRecovered(chunk, last[0]);
-            total[0] += chunk.size();
-        }
-        if (total[0] > 0) {
+        shippedTo = shippedPosition();
+        Map<Key, Long> counts = new LinkedHashMap<>();
+        UsageJournal.Cursor earlier = journal.between(shippedTo, null);
+        int calls = earlier.next(Integer.MAX_VALUE, (entry, after) -> counts.merge(keyOf(entry), 1L, Long::sum));
+        if (calls > 0) {
+            backlog.addAndGet(calls);
+            counts.forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
+            toShip.add(new Shipment(null, calls, earlier.position(), List.of()));
             log.info("Usage journal: {} calls recorded before the last stop are being shipped to the event store",
-                    total[0]);
+                    calls);
         }
-    }
-
-    private void enqueueRecovered(List<Logged> entries, Position end) {
-        List<Logged> copy = List.copyOf(entries);
-        backlog.addAndGet(copy.size());
-        countsOf(copy).forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
-        toShip.add(new Shipment(copy, end, List.of()));
     }
 
     private Position shippedPosition() {
@@ -354,10 +395,14 @@ public class UsageShipper implements SmartLifecycle {
     private record Key(String tenantId, String period) {
     }
 
+    private static Key keyOf(Logged e) {
+        return new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt()));
+    }
+
     private static Map<Key, Long> countsOf(List<Logged> entries) {
         Map<Key, Long> counts = new LinkedHashMap<>();
         for (Logged e : entries) {
-            counts.merge(new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt())), 1L, Long::sum);
+            counts.merge(keyOf(e), 1L, Long::sum);
         }
         return counts;
     }
@@ -373,8 +418,7 @@ public class UsageShipper implements SmartLifecycle {
         Map<Key, List<Long>> limits = new HashMap<>();
         Map<String, List<UsageRecord>> byTenant = new LinkedHashMap<>();
         for (Logged e : entries) {
-            limits.computeIfAbsent(new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt())),
-                    k -> new ArrayList<>()).add(e.quotaLimit());
+            limits.computeIfAbsent(keyOf(e), k -> new ArrayList<>()).add(e.quotaLimit());
             byTenant.computeIfAbsent(e.tenantId(), t -> new ArrayList<>()).add(e.record());
         }
         List<EventMessage<?>> messages = new ArrayList<>(byTenant.size());

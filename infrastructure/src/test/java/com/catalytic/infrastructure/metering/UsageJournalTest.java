@@ -117,6 +117,59 @@ class UsageJournalTest {
     }
 
     @Test
+    void aCursorReadsAnEarlierRunsLinesInChunksAndNeverTheCurrentOnes() {
+        List<Position> ends = new ArrayList<>();
+        try (UsageJournal log = new UsageJournal(dir, 2048)) {
+            for (int i = 0; i < 40; i += 4) {
+                ends.add(log.append(calls(i, i + 4)));
+            }
+        }
+        assertThat(ends.get(9).segment()).as("the first run's lines span segments").isGreaterThan(3);
+        try (UsageJournal log = new UsageJournal(dir, 2048)) {
+            Position now = log.append(calls(100, 104));
+            // an earlier run's lines: all of them after the position, in order, in chunks of at most 7
+            UsageJournal.Cursor cursor = log.between(ends.get(0), null);
+            List<Logged> read = new ArrayList<>();
+            List<Integer> chunks = new ArrayList<>();
+            int n;
+            while ((n = cursor.next(7, (entry, after) -> read.add(entry))) > 0) {
+                chunks.add(n);
+            }
+            assertThat(read).containsExactlyElementsOf(calls(4, 40));
+            assertThat(chunks).allMatch(c -> c <= 7).hasSize(6);
+            assertThat(cursor.position()).isEqualTo(ends.get(9));
+            // up to a position in the segment being written: no further
+            List<Logged> upToNow = new ArrayList<>();
+            log.between(ends.get(8), now).next(100, (entry, after) -> upToNow.add(entry));
+            List<Logged> expected = new ArrayList<>(calls(36, 40));
+            expected.addAll(calls(100, 104));
+            assertThat(upToNow).containsExactlyElementsOf(expected);
+            log.append(calls(104, 108));
+            upToNow.clear();
+            log.between(ends.get(8), now).next(100, (entry, after) -> upToNow.add(entry));
+            assertThat(upToNow).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aCursorReadsLinesThatStraddleItsWindow() {
+        // about 1.5 MB of lines in one segment: more than a reader's window of 1 MB
+        try (UsageJournal log = new UsageJournal(dir)) {
+            for (int i = 0; i < 6000; i += 500) {
+                log.append(calls(i, i + 500));
+            }
+        }
+        try (UsageJournal log = new UsageJournal(dir)) {
+            List<Logged> read = new ArrayList<>();
+            UsageJournal.Cursor cursor = log.between(Position.START, null);
+            while (cursor.next(1000, (entry, after) -> read.add(entry)) > 0) {
+                assertThat(read.size() % 1000 == 0 || read.size() == 6000).as("chunks of 1000").isTrue();
+            }
+            assertThat(read).containsExactlyElementsOf(calls(0, 6000));
+        }
+    }
+
+    @Test
     void oneDirectoryServesOneLogAndKeepsItsNodeId() {
         String nodeId;
         try (UsageJournal log = new UsageJournal(dir)) {

@@ -10,7 +10,7 @@ class UsageShipperLingerTest {
 
     private static final long MS = 1_000_000L;
 
-    private final UsageShipper shipper = new UsageShipper(null, null, null, null, null, null, 500, 10, 5000, 1000,
+    private final UsageShipper shipper = new UsageShipper(null, null, null, null, null, null, 500, 10, 5000, 1000, 1000,
             Duration.ofMillis(50), Duration.ofSeconds(1), 1000);
 
     @Test
@@ -31,7 +31,7 @@ class UsageShipperLingerTest {
 
     @Test
     void busyLingerIsNeverShorterThanTheLinger() {
-        UsageShipper odd = new UsageShipper(null, null, null, null, null, null, 500, 10, 5000, 1000,
+        UsageShipper odd = new UsageShipper(null, null, null, null, null, null, 500, 10, 5000, 1000, 1000,
                 Duration.ofMillis(200), Duration.ofMillis(20), 1000);
         assertThat(odd.linger(10_000, 1000 * MS)).isEqualTo(200 * MS);
     }
