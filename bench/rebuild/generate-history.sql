@@ -217,7 +217,7 @@ INSERT INTO bench_ev
 SELECT s.started, 0, pg_temp.uid(:seed || '-ev-sst-' || s.sk), s.session_id, 'session', 'com.catalytic.api.auth.SessionStartedEvent',
        '{"sessionId":"' || s.session_id || '","tenantId":"' || s.tenant_id || '","userId":"' || s.user_id
            || '","refreshTokenHash":"' || encode(sha256((:seed || 'rt' || s.sk)::bytea), 'hex') || '","expiresAt":"'
-           || pg_temp.inst(s.started + interval '30 days') || '"}',
+           || pg_temp.inst(s.started + interval '30 days') || '","sessionEpoch":0}',
        pg_temp.cmeta(s.tenant_id, 'anonymous', NULL, s.ip, pg_temp.uid(:seed || '-rq-sst-' || s.sk), s.ua, pg_temp.uid(:seed || '-cm-sst-' || s.sk))
 FROM bs s
 UNION ALL
