@@ -19,7 +19,7 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
  */
 final class ReadAhead implements AutoCloseable {
 
-    /** Events per chunk: one transaction of the replay. */
+    /** Events per chunk, and about the events of one transaction of a replay lane. */
     static final int BATCH = 1000;
     /** Chunks read ahead of the one being applied. */
     static final int DEPTH = 8;

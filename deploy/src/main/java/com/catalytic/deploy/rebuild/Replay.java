@@ -16,9 +16,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Replays events in global order into the handlers. Each projection (processing group) is applied on a thread of its
- * own, one transaction per chunk, as the live processors of different groups run independently of each other: one
- * projection's writes wait for PostgreSQL while another's handlers run. All of them see every chunk in order; a
- * failure in any stops the replay.
+ * own, one transaction per 1,000 or so of its events, as the live processors of different groups run independently
+ * of each other: one projection's writes wait for PostgreSQL while another's handlers run. All of them see every
+ * chunk in order; a failure in any stops the replay.
  */
 final class Replay {
 

@@ -57,13 +57,24 @@ final class ReplayLane {
     }
 
     private void work() {
+        // a lane handling few of the events (sessions, access changes) gathers its own over several chunks: one
+        // transaction per chunk's worth of them, not one per chunk read
+        List<TrackedEventMessage<?>> mine = new ArrayList<>();
         try {
             while (!stopped) {
                 Chunk chunk = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (chunk == null) {
                     continue;
                 }
-                apply(chunk.events());
+                for (TrackedEventMessage<?> e : chunk.events()) {
+                    if (!handlersOf(e.getPayloadType()).isEmpty()) {
+                        mine.add(e);
+                    }
+                }
+                if (mine.size() >= ReadAhead.BATCH || chunk.last()) {
+                    apply(mine);
+                    mine = new ArrayList<>();
+                }
                 if (chunk.last()) {
                     return;
                 }
@@ -79,14 +90,8 @@ final class ReplayLane {
                 type -> handlers.stream().filter(h -> h.canHandleType(type)).toList());
     }
 
-    /** Applies the events of a chunk this lane's handlers handle, in one unit of work and transaction. */
-    private void apply(List<TrackedEventMessage<?>> chunk) throws Exception {
-        List<TrackedEventMessage<?>> mine = new ArrayList<>(chunk.size());
-        for (TrackedEventMessage<?> e : chunk) {
-            if (!handlersOf(e.getPayloadType()).isEmpty()) {
-                mine.add(e);
-            }
-        }
+    /** Applies events this lane's handlers handle, in one unit of work and transaction. */
+    private void apply(List<TrackedEventMessage<?>> mine) throws Exception {
         if (mine.isEmpty()) {
             return;
         }
