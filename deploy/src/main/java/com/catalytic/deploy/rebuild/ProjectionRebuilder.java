@@ -1,5 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.projections.BulkLoad;
 import com.catalytic.projections.EventProcessingGroup;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -104,11 +105,15 @@ public class ProjectionRebuilder {
             // a point in time is read up to its last event only: an auditor's look at last week's prefix of the
             // store costs the prefix, not the store
             long last = run.asOf() == null ? EventStoreReader.TO_THE_END : events.lastPositionAt(run.asOf());
+            List<BulkLoad> bulkLoads = replay.bulkLoads();
             try (ProgressBar bar = progress ? progressBar(events.countUpTo(last)) : null) {
                 phases.end("context");
+                bulkLoads.forEach(BulkLoad::startBulkLoad);
                 // (reading ahead while the context starts was tried: both compete for the same two cores)
                 replay.run(events.readFrom(null, last, run.asOf()), bar);
                 phases.end("replay");
+                // before the catch-up, which writes as live
+                bulkLoads.forEach(BulkLoad::finishBulkLoad);
                 schemas.createIndexes(deferredIndexes);
                 phases.end("indexes");
                 if (run.asOf() == null) {

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.projections.BulkLoad;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,20 +24,40 @@ import org.springframework.transaction.PlatformTransactionManager;
 final class Replay {
 
     private final Map<String, List<AnnotationEventHandlerAdapter>> groups;
+    private final List<BulkLoad> bulkLoads;
     private final SpringTransactionManager tx;
     private TrackingToken position;
     private long count;
     private long read;
 
-    private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, SpringTransactionManager tx) {
+    private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, List<BulkLoad> bulkLoads,
+                   SpringTransactionManager tx) {
         this.groups = groups;
+        this.bulkLoads = bulkLoads;
         this.tx = tx;
     }
 
     /** A replay into the handlers of these processing groups among the context's beans, in its transactions. */
     static Replay of(ApplicationContext ctx, Set<String> groups) {
         SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
-        return new Replay(handlers(ctx, groups), tx);
+        List<BulkLoad> bulkLoads = new ArrayList<>();
+        Map<String, List<AnnotationEventHandlerAdapter>> handlers = new LinkedHashMap<>();
+        for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
+            ProcessingGroup group = AopUtils.getTargetClass(bean).getAnnotation(ProcessingGroup.class);
+            if (group != null && groups.contains(group.value())) {
+                handlers.computeIfAbsent(group.value(), g -> new ArrayList<>())
+                        .add(new AnnotationEventHandlerAdapter(bean));
+                if (bean instanceof BulkLoad b) {
+                    bulkLoads.add(b);
+                }
+            }
+        }
+        return new Replay(handlers, List.copyOf(bulkLoads), tx);
+    }
+
+    /** The replayed projections that fill fresh tables faster in bulk. */
+    List<BulkLoad> bulkLoads() {
+        return bulkLoads;
     }
 
     /** The position of the last event read so far (null before any). */
@@ -90,18 +111,5 @@ final class Replay {
                 bar.stepBy(chunk.read());
             }
         } while (!chunk.last());
-    }
-
-    /** The selected projections' handlers, by processing group. */
-    private static Map<String, List<AnnotationEventHandlerAdapter>> handlers(ApplicationContext ctx,
-                                                                             Set<String> groups) {
-        Map<String, List<AnnotationEventHandlerAdapter>> out = new LinkedHashMap<>();
-        for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
-            ProcessingGroup group = AopUtils.getTargetClass(bean).getAnnotation(ProcessingGroup.class);
-            if (group != null && groups.contains(group.value())) {
-                out.computeIfAbsent(group.value(), g -> new ArrayList<>()).add(new AnnotationEventHandlerAdapter(bean));
-            }
-        }
-        return out;
     }
 }

@@ -81,6 +81,51 @@ class UsageRedeliveryTest {
         }
     }
 
+    /**
+     * A rebuild's bulk load (plain inserts without the key, roll-ups at the end) leaves the tables as live writes
+     * would: a call stored twice in different batches is one row and counted once; afterwards writes are live again.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "postgresql-rewritten"})
+    void aBulkLoadKeepsOneRowPerCallAndCountsItOnce(String database) throws Exception {
+        String schema = TestApp.newSchema();
+        DriverManagerDataSource ds = dataSource(database, schema);
+        migrate(ds, false, schema, null);
+        try {
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            UsageProjection projection = new UsageProjection(jdbc, new SimpleMeterRegistry(), Clock.systemUTC());
+            AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(projection);
+            EventMessage<?> call = call();
+            EventMessage<?> failed = call(HOUR.plusSeconds(600), 503, 4);
+            EventMessage<?> nextHour = call(HOUR.plusSeconds(3600), 200, 2);
+
+            projection.startBulkLoad();
+            // each outside a unit of work: a batch of its own, so the second copy is not dropped within a batch
+            for (EventMessage<?> e : List.of(call, failed, call, nextHour, failed)) {
+                usage.handle(e);
+            }
+            assertThat(rows(jdbc)).as("during the load, no key: every copy").hasSize(5);
+            assertThat(rollups(jdbc)).as("during the load").isEmpty();
+            projection.finishBulkLoad();
+            assertThat(rows(jdbc)).containsExactlyInAnyOrder(((UsageRecordedEvent) call.getPayload()).usageId(),
+                    ((UsageRecordedEvent) failed.getPayload()).usageId(),
+                    ((UsageRecordedEvent) nextHour.getPayload()).usageId());
+            assertThat(rollups(jdbc)).containsExactly(
+                    HOUR + " /api/me GET 2 5 1",
+                    HOUR.plusSeconds(3600) + " /api/me GET 1 2 0");
+
+            // live again: a redelivery changes nothing, a new call is stored and counted
+            usage.handle(call);
+            usage.handle(call(HOUR.plusSeconds(3700), 200, 3));
+            assertThat(rows(jdbc)).hasSize(4);
+            assertThat(rollups(jdbc)).containsExactly(
+                    HOUR + " /api/me GET 2 5 1",
+                    HOUR.plusSeconds(3600) + " /api/me GET 2 5 0");
+        } finally {
+            drop(ds, false, schema);
+        }
+    }
+
     /** Calls stored before the roll-up existed are added up by the migration that creates it. */
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "h2"})

@@ -162,6 +162,13 @@ public class RebuildTest {
                 .filteredOn(row -> row.get("deleted_at") != null).hasSize(4);
         assertThat(before.get("lattice_operations")).as("lattice operations").hasSize(12);
 
+        // a call shipped twice (a journal shipped again after a crash): one row, counted once, live and rebuilt
+        assertThat(app.jdbc().update("INSERT INTO domain_event_entry (event_identifier, aggregate_identifier, "
+                + "sequence_number, type, time_stamp, payload_type, payload_revision, payload, meta_data) "
+                + "SELECT x.id, x.id, 0, NULL, time_stamp, payload_type, payload_revision, payload, meta_data FROM "
+                + "(SELECT gen_random_uuid()::text AS id, * FROM domain_event_entry WHERE payload_type LIKE "
+                + "'%UsageRecordedBatchEvent' ORDER BY global_index LIMIT 1) x")).isEqualTo(1);
+
         // a bad release: rows lost and rows corrupted, in every table
         app.jdbc().update("DELETE FROM users WHERE role = 'viewer'");
         app.jdbc().update("UPDATE tenants SET name = 'corrupted'");

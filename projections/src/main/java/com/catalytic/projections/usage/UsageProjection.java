@@ -4,6 +4,7 @@ import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.projections.BulkLoad;
 import com.catalytic.projections.usage.UsageTables.Call;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -29,7 +30,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.USAGE)
-public class UsageProjection {
+public class UsageProjection implements BulkLoad {
 
     private static final String PENDING = UsageProjection.class.getName() + ".pending";
 
@@ -84,6 +85,16 @@ public class UsageProjection {
         if (!CurrentUnitOfWork.isStarted()) {
             tables.write(rows);
         }
+    }
+
+    @Override
+    public void startBulkLoad() {
+        tables.startBulkLoad();
+    }
+
+    @Override
+    public void finishBulkLoad() {
+        tables.finishBulkLoad();
     }
 
     @ResetHandler

@@ -43,20 +43,25 @@ final class UsageTables {
     static final int MAX_ENDPOINT = 200;
     private static final int CHUNK = 1_000;
 
-    private static final String POSTGRES_WRITE = "WITH new_calls AS ("
-            + "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, "
-            + "units, occurred_at, request_id) "
+    /** A batch of calls as arrays, one per column, into usage_logs. */
+    private static final String INSERT_ARRAYS = "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, "
+            + "endpoint, method, status, duration_ms, bytes, units, occurred_at, request_id) "
             + "SELECT id, tenant_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, units, "
             + "occurred_at::timestamptz, request_id FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], "
             + "?::varchar[], ?::varchar[], ?::varchar[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], "
             + "?::varchar[]) AS c(id, tenant_id, user_id, api_key_id, endpoint, method, status, duration_ms, bytes, "
-            + "units, occurred_at, request_id) "
-            + "ON CONFLICT DO NOTHING RETURNING tenant_id, endpoint, method, status, units, occurred_at) "
+            + "units, occurred_at, request_id)";
+
+    /** A call's hour, as the roll-ups count it: calls, units, errors per tenant, hour, endpoint and method. */
+    private static final String HOURS = "SELECT tenant_id, date_trunc('hour', occurred_at, 'UTC'), endpoint, method, "
+            + "COUNT(*), SUM(units), COUNT(*) FILTER (WHERE status >= 400) FROM %s GROUP BY 1, 2, 3, 4";
+
+    private static final String POSTGRES_WRITE = "WITH new_calls AS (" + INSERT_ARRAYS
+            + " ON CONFLICT DO NOTHING RETURNING tenant_id, endpoint, method, status, units, occurred_at) "
             + "INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, errors) "
-            + "SELECT tenant_id, date_trunc('hour', occurred_at, 'UTC'), endpoint, method, COUNT(*), SUM(units), "
-            + "COUNT(*) FILTER (WHERE status >= 400) FROM new_calls GROUP BY 1, 2, 3, 4 "
+            + HOURS.formatted("new_calls")
             // one lock order for every writer: two batches adding to the same hours never deadlock
-            + "ORDER BY 1, 2, 3, 4 "
+            + " ORDER BY 1, 2, 3, 4 "
             + "ON CONFLICT (tenant_id, hour_start, endpoint, method) DO UPDATE SET "
             + "calls = usage_rollups.calls + EXCLUDED.calls, units = usage_rollups.units + EXCLUDED.units, "
             + "errors = usage_rollups.errors + EXCLUDED.errors";
@@ -79,6 +84,9 @@ final class UsageTables {
 
     private final JdbcTemplate jdbc;
     private final boolean postgres;
+    /** Filling fresh tables: plain inserts, no key, no roll-ups (see {@link #startBulkLoad()}). */
+    private volatile boolean bulk;
+    private String bulkKey;
 
     UsageTables(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -98,7 +106,7 @@ final class UsageTables {
         for (int i = 0; i < all.size(); i += CHUNK) {
             List<Call> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
             if (postgres) {
-                writePostgres(chunk);
+                writePostgres(chunk, bulk ? INSERT_ARRAYS : POSTGRES_WRITE);
             } else {
                 writePortable(chunk);
             }
@@ -110,7 +118,35 @@ final class UsageTables {
         jdbc.update("DELETE FROM usage_logs");
     }
 
-    private void writePostgres(List<Call> calls) {
+    /**
+     * For a rebuild into fresh, empty tables (PostgreSQL): until {@link #finishBulkLoad()}, calls go into
+     * {@code usage_logs} by plain inserts without its primary key, and nothing into {@code usage_rollups}; the key
+     * checked for every call and the roll-ups' upsert were most of the database's work per call.
+     */
+    void startBulkLoad() {
+        if (!postgres) {
+            throw new IllegalStateException("a bulk load needs PostgreSQL");
+        }
+        bulkKey = jdbc.queryForObject("SELECT conname FROM pg_constraint WHERE conrelid = 'usage_logs'::regclass "
+                + "AND contype = 'p'", String.class);
+        jdbc.execute("ALTER TABLE usage_logs DROP CONSTRAINT " + bulkKey);
+        bulk = true;
+    }
+
+    /**
+     * Keeps the first row of a call stored twice (as the live writes' {@code ON CONFLICT DO NOTHING} does), puts the
+     * key back and adds every call to its hour, each in one pass; then writes go on as live.
+     */
+    void finishBulkLoad() {
+        jdbc.update("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER (PARTITION BY id ORDER BY ctid) "
+                + "AS n FROM usage_logs) x WHERE d.ctid = x.ctid AND x.n > 1");
+        jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
+        jdbc.update("INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, errors) "
+                + HOURS.formatted("usage_logs"));
+        bulk = false;
+    }
+
+    private void writePostgres(List<Call> calls, String sql) {
         int n = calls.size();
         String[] ids = new String[n];
         String[] tenants = new String[n];
@@ -140,7 +176,7 @@ final class UsageTables {
             requests[i] = r.requestId();
         }
         jdbc.execute((ConnectionCallback<Integer>) c -> {
-            try (PreparedStatement ps = c.prepareStatement(POSTGRES_WRITE)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setArray(1, array(c, "varchar", ids));
                 ps.setArray(2, array(c, "varchar", tenants));
                 ps.setArray(3, array(c, "varchar", users));
