@@ -70,7 +70,9 @@ class RebuildContext {
                 // multi-row inserts for JDBC batches; the rebuild's own commits need not wait for the WAL flush (a
                 // crash loses the unfinished rebuild schema anyway; the swap commits durably)
                 Map.entry("spring.datasource.url", database.withSchema(searchPath) + "&reWriteBatchedInserts=true"),
-                Map.entry("spring.datasource.hikari.connection-init-sql", "SET synchronous_commit = off"),
+                // and the keys and roll-ups a bulk load builds at its end sort and group in memory
+                Map.entry("spring.datasource.hikari.connection-init-sql",
+                        "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'; SET work_mem = '64MB'"),
                 Map.entry("spring.datasource.username", database.userOrEmpty()),
                 Map.entry("spring.datasource.password", database.passwordOrEmpty()),
                 Map.entry("spring.jpa.hibernate.ddl-auto", "none"),

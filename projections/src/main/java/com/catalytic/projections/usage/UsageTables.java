@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -134,13 +135,19 @@ final class UsageTables {
     }
 
     /**
-     * Keeps the first row of a call stored twice (as the live writes' {@code ON CONFLICT DO NOTHING} does), puts the
-     * key back and adds every call to its hour, each in one pass; then writes go on as live.
+     * Puts the key back and adds every call to its hour, each in one pass; then writes go on as live. A call stored
+     * twice (rare: a journal shipped again) keeps its first row, as the live writes' {@code ON CONFLICT DO NOTHING}
+     * does: found when the key cannot be built, so the common case pays no extra pass.
      */
     void finishBulkLoad() {
-        jdbc.update("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER (PARTITION BY id ORDER BY ctid) "
-                + "AS n FROM usage_logs) x WHERE d.ctid = x.ctid AND x.n > 1");
-        jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
+        try {
+            jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
+        } catch (DataIntegrityViolationException storedTwice) {
+            jdbc.update("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER (PARTITION BY id ORDER BY "
+                    + "ctid) AS n FROM usage_logs WHERE id IN (SELECT id FROM usage_logs GROUP BY id "
+                    + "HAVING COUNT(*) > 1)) x WHERE d.ctid = x.ctid AND x.n > 1");
+            jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
+        }
         jdbc.update("INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, errors) "
                 + HOURS.formatted("usage_logs"));
         bulk = false;
