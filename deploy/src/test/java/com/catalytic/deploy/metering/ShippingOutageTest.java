@@ -95,6 +95,9 @@ class ShippingOutageTest {
             assertThat(restarted.inMemory()).isZero();
         } finally {
             (second != null ? second : first).jdbc().execute("ALTER TABLE quota_ledger_away RENAME TO quota_ledger");
+            if (second == null) {
+                first.close(); // the test failed before the restart
+            }
         }
         TestApp app = second;
         try {

@@ -5,6 +5,7 @@ import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageThresholdReachedEvent;
 import com.catalytic.api.usage.UsageThresholds;
+import com.catalytic.infrastructure.metering.UsageJournal.Cursor;
 import com.catalytic.infrastructure.metering.UsageJournal.Logged;
 import com.catalytic.infrastructure.metering.UsageJournal.Position;
 import java.sql.Timestamp;
@@ -346,7 +347,7 @@ public class UsageShipper implements SmartLifecycle {
      * {@code maxShipment} per transaction; after a failure, the retry goes on from the last chunk shipped.
      */
     private void shipFromJournal(Position to) {
-        UsageJournal.Cursor cursor = journal.between(shippedTo, to);
+        Cursor cursor = journal.between(shippedTo, to);
         List<Logged> chunk = new ArrayList<>();
         while (cursor.next(maxShipment, (entry, after) -> chunk.add(entry)) > 0) {
             shipped(List.copyOf(chunk), cursor.position());
@@ -373,7 +374,7 @@ public class UsageShipper implements SmartLifecycle {
     private void recover() {
         shippedTo = shippedPosition();
         Map<Key, Long> counts = new LinkedHashMap<>();
-        UsageJournal.Cursor earlier = journal.between(shippedTo, null);
+        Cursor earlier = journal.between(shippedTo, null);
         int calls = earlier.next(Integer.MAX_VALUE, (entry, after) -> counts.merge(keyOf(entry), 1L, Long::sum));
         if (calls > 0) {
             backlog.addAndGet(calls);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
+import com.catalytic.infrastructure.metering.UsageJournal.Cursor;
 import com.catalytic.infrastructure.metering.UsageJournal.Logged;
 import com.catalytic.infrastructure.metering.UsageJournal.Position;
 import java.io.IOException;
@@ -128,7 +129,7 @@ class UsageJournalTest {
         try (UsageJournal log = new UsageJournal(dir, 2048)) {
             Position now = log.append(calls(100, 104));
             // an earlier run's lines: all of them after the position, in order, in chunks of at most 7
-            UsageJournal.Cursor cursor = log.between(ends.get(0), null);
+            Cursor cursor = log.between(ends.get(0), null);
             List<Logged> read = new ArrayList<>();
             List<Integer> chunks = new ArrayList<>();
             int n;
@@ -161,7 +162,7 @@ class UsageJournalTest {
         }
         try (UsageJournal log = new UsageJournal(dir)) {
             List<Logged> read = new ArrayList<>();
-            UsageJournal.Cursor cursor = log.between(Position.START, null);
+            Cursor cursor = log.between(Position.START, null);
             while (cursor.next(1000, (entry, after) -> read.add(entry)) > 0) {
                 assertThat(read.size() % 1000 == 0 || read.size() == 6000).as("chunks of 1000").isTrue();
             }
