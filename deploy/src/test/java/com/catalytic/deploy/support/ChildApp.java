@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The application in a JVM of its own (built classpath, chosen JVM options such as a small heap), on a test schema
- * with the local PostgreSQL and Redis; its output goes to a log file in {@code dir}.
+ * with the local PostgreSQL and Redis unless its settings name others; its output goes to a log file in {@code dir}.
  */
 public final class ChildApp implements AutoCloseable {
 
@@ -50,14 +51,16 @@ public final class ChildApp implements AutoCloseable {
         cmd.addAll(List.of("-Ddisable-axoniq-console-message=true", "-cp", System.getProperty("java.class.path"),
                 CatalyticMain.class.getName()));
         cmd.addAll(command);
-        cmd.addAll(List.of(
-                "--server.port=" + port,
-                "--spring.datasource.url=" + jdbcUrl(schema),
-                "--spring.datasource.username=" + TestApp.pgUser(),
-                "--spring.flyway.schemas=" + schema,
-                "--catalytic.redis.key-prefix=test:" + schema + ":",
-                "--catalytic.auth.key-dir=" + TestApp.KEY_DIR));
-        settings.forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        // settings replace these defaults (an option given twice would reach Spring as both values joined)
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("server.port", Integer.toString(port));
+        all.put("spring.datasource.url", jdbcUrl(schema));
+        all.put("spring.datasource.username", TestApp.pgUser());
+        all.put("spring.flyway.schemas", schema);
+        all.put("catalytic.redis.key-prefix", "test:" + schema + ":");
+        all.put("catalytic.auth.key-dir", TestApp.KEY_DIR.toString());
+        all.putAll(settings);
+        all.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("DATABASE_URL");
         pb.environment().put("REDIS_HOST", TestApp.redisHost());

@@ -87,21 +87,30 @@ public final class TestApp implements AutoCloseable {
         props.put("REDIS_PORT", redisPort());
         props.put("catalytic.redis.key-prefix", "test:" + schema + ":");
         props.put("catalytic.auth.key-dir", KEY_DIR.toString());
-        props.put("catalytic.auth.max-failures-per-ip", "10000");
-        props.put("catalytic.auth.max-registrations-per-ip", "10000");
-        props.put("catalytic.auth.max-failed-keys-per-ip", "10000");
-        props.put("catalytic.auth.password-hashing.max-wait", "60s"); // a loaded test machine hashes slowly
+        props.putAll(relaxedLimits());
         props.put("catalytic.metering.journal-dir", journalDir().toString());
-        // generous plans, so that functional tests are not throttled; metering tests override these
-        for (String plan : new String[] {"free", "starter", "professional", "enterprise"}) {
-            props.put("catalytic.plans." + plan + ".requests-per-minute", "1000000");
-            props.put("catalytic.plans." + plan + ".api-calls-per-month", "-1");
-        }
         // no webhook dispatcher (tests' webhooks name public addresses they must never reach): delivery tests drive
         // a dispatcher of their own, or set an interval against a local receiver
         props.put("catalytic.webhooks.dispatch-interval", "0s");
         props.putAll(overrides);
         return startWith(props);
+    }
+
+    /**
+     * Limits raised out of the way of functional tests: per-address limits (every test request comes from
+     * 127.0.0.1), generous plans (metering tests set their own), a slow machine's password hashing.
+     */
+    public static Map<String, String> relaxedLimits() {
+        Map<String, String> props = new HashMap<>();
+        props.put("catalytic.auth.max-failures-per-ip", "10000");
+        props.put("catalytic.auth.max-registrations-per-ip", "10000");
+        props.put("catalytic.auth.max-failed-keys-per-ip", "10000");
+        props.put("catalytic.auth.password-hashing.max-wait", "60s"); // a loaded test machine hashes slowly
+        for (String plan : new String[] {"free", "starter", "professional", "enterprise"}) {
+            props.put("catalytic.plans." + plan + ".requests-per-minute", "1000000");
+            props.put("catalytic.plans." + plan + ".api-calls-per-month", "-1");
+        }
+        return props;
     }
 
     /** Starts an instance with exactly these settings (e.g. the embedded default: no database settings at all). */
