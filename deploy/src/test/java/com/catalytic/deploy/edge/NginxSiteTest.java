@@ -3,8 +3,10 @@ package com.catalytic.deploy.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.catalytic.deploy.support.ChildApp;
 import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
+import com.catalytic.deploy.support.RequestThreads;
 import com.catalytic.deploy.support.TestApp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +20,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped nginx site, deploy/nginx/catalytic.conf, run by Debian's nginx over HTTPS in front of a running
  * instance. Only what must differ on a test machine is substituted (listen addresses, the upstream node,
  * certificate and log paths), each substitution checked to have found its text, so this tests the file operators
- * install. nginx is needed: .ci/run installs it.
+ * install. nginx is needed: .ci/run installs it. The instance runs in a JVM of its own; the tests read its request
+ * threads over JMX.
  */
 class NginxSiteTest {
 
@@ -43,7 +47,8 @@ class NginxSiteTest {
     @TempDir
     static Path dir;
 
-    static TestApp app;
+    static ChildApp app;
+    static RequestThreads threads;
     static Process nginx;
     static Http https;
     static SSLContext tls;
@@ -56,7 +61,13 @@ class NginxSiteTest {
         String openssl = executable("openssl").orElseThrow(() -> new AssertionError(
                 "openssl is not installed: apt-get install openssl (.ci/run installs it)"));
         // a webhook secret, so that the slow clients' Stripe events are read and answered (400: a wrong signature)
-        app = TestApp.start(TestApp.newSchema(), Map.of("STRIPE_WEBHOOK_SECRET", "whsec_nginx_site_test"));
+        Map<String, String> settings = new HashMap<>(TestApp.relaxedLimits());
+        settings.putAll(RequestThreads.SETTINGS);
+        settings.put("STRIPE_WEBHOOK_SECRET", "whsec_nginx_site_test");
+        int jmxPort = ChildApp.freePort();
+        app = ChildApp.start(TestApp.newSchema(), Files.createDirectories(dir.resolve("app")),
+                RequestThreads.jvmOptions(jmxPort), settings);
+        threads = RequestThreads.connect(jmxPort, app.port());
 
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
@@ -121,6 +132,9 @@ class NginxSiteTest {
                 nginx.descendants().forEach(ProcessHandle::destroyForcibly);
                 nginx.destroyForcibly();
             }
+        }
+        if (threads != null) {
+            threads.close();
         }
         if (app != null) {
             app.close();
@@ -203,20 +217,20 @@ class NginxSiteTest {
      */
     @Test
     void slowBodiesHoldRequestThreadsStraightToANodeAndNoneThroughNginx() throws Exception {
-        int clients = app.maxRequestThreads() + 50;
+        int clients = threads.max() + 50;
         // control: straight to the node, the slow bodies take every request thread
         try (SlowBodies direct = new SlowBodies(clients, () -> new Socket("127.0.0.1", app.port()))) {
             direct.trickle(3);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(app.busyRequestThreads()).isEqualTo(app.maxRequestThreads()));
+                    assertThat(threads.busy()).isEqualTo(threads.max()));
             direct.finish();
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.busyRequestThreads()).isLessThan(5));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(threads.busy()).isLessThan(5));
 
         try (SlowBodies viaNginx = new SlowBodies(clients, () -> tls.getSocketFactory().createSocket("127.0.0.1",
                 httpsPort))) {
             viaNginx.trickle(3);
-            assertThat(app.busyRequestThreads()).as("request threads busy while %d bodies trickle in", clients)
+            assertThat(threads.busy()).as("request threads busy while %d bodies trickle in", clients)
                     .isLessThan(10);
             long start = System.nanoTime();
             assertThat(app.http().get("/api/plans").status()).isEqualTo(200);
@@ -233,7 +247,7 @@ class NginxSiteTest {
      */
     @Test
     void slowHeadersStraightToANodeHoldNoRequestThread() throws Exception {
-        int clients = app.maxRequestThreads() + 50;
+        int clients = threads.max() + 50;
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) {
@@ -251,7 +265,7 @@ class NginxSiteTest {
                 }
                 Thread.sleep(200); // pacing the trickle, as for the slow bodies above
             }
-            assertThat(app.busyRequestThreads()).as("request threads busy while %d heads trickle in", clients)
+            assertThat(threads.busy()).as("request threads busy while %d heads trickle in", clients)
                     .isLessThan(10);
             long start = System.nanoTime();
             assertThat(app.http().get("/api/plans").status()).isEqualTo(200);

@@ -24,12 +24,14 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class ChildApp implements AutoCloseable {
 
     private final Process process;
+    private final int port;
     private final Http http;
     private final Path log;
 
-    private ChildApp(Process process, Http http, Path log) {
+    private ChildApp(Process process, int port, Path log) {
         this.process = process;
-        this.http = http;
+        this.port = port;
+        this.http = new Http("http://127.0.0.1:" + port);
         this.log = log;
     }
 
@@ -77,7 +79,7 @@ public final class ChildApp implements AutoCloseable {
         }
         // a test JVM that ends early must not leave the service running (it holds database connections)
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        ChildApp app = new ChildApp(process, new Http("http://127.0.0.1:" + port), log);
+        ChildApp app = new ChildApp(process, port, log);
         try {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
                     .until(() -> !process.isAlive() || app.healthy());
@@ -104,6 +106,11 @@ public final class ChildApp implements AutoCloseable {
 
     public Http http() {
         return http;
+    }
+
+    /** The API port on 127.0.0.1. */
+    public int port() {
+        return port;
     }
 
     public boolean alive() {
@@ -139,7 +146,8 @@ public final class ChildApp implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port no one listens on now, on the loopback address. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -10,9 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -146,24 +144,6 @@ public final class TestApp implements AutoCloseable {
 
     public Http management() {
         return new Http("http://127.0.0.1:" + managementPort());
-    }
-
-    /** Request threads of the API connector serving a request at this moment. */
-    public int busyRequestThreads() {
-        TomcatWebServer server = (TomcatWebServer) ((WebServerApplicationContext) context).getWebServer();
-        if (server.getTomcat().getConnector().getProtocolHandler().getExecutor() instanceof ThreadPoolExecutor pool) {
-            return pool.getActiveCount();
-        }
-        throw new AssertionError("the connector's executor is not Tomcat's thread pool");
-    }
-
-    /** The most request threads the API connector runs. */
-    public int maxRequestThreads() {
-        TomcatWebServer server = (TomcatWebServer) ((WebServerApplicationContext) context).getWebServer();
-        if (server.getTomcat().getConnector().getProtocolHandler().getExecutor() instanceof ThreadPoolExecutor pool) {
-            return pool.getMaximumPoolSize();
-        }
-        throw new AssertionError("the connector's executor is not Tomcat's thread pool");
     }
 
     public JdbcTemplate jdbc() {
