@@ -18,13 +18,20 @@
 #   read-your-writes  POST /api/lattices, then GET /api/lattices/{id} until it answers 200 (every ms), then DELETE:
 #                     the time from the 201 to the first 200 (p50/p95/p99; no baseline)
 #   lattice           POST /api/lattices/{id}/path on each tenant's lattice (random pairs), on "on"  vs  GET /api/me
+#   usage-report      GET /api/usage (this month, by hour) over the calls the tenants made so far, on "on"
+#                       vs  GET /api/me, same instance
 #   stripe-webhook    signed customer.subscription.updated events for the tenants (the full path), on "on"
 #                       vs  signed events of a type the app does not handle (signature check and inbox only);
 #                     (after the others: it moves the tenants between plans)
+#   webhook-delivery  POST /api/api-keys with HOOKS webhooks a tenant on a receiver on 127.0.0.1 (api_key.issued),
+#                       vs  the same before the webhooks exist; and the deliveries: each event to each webhook,
+#                     deliveries/s until the last one arrived, event-to-first-attempt p50/p95/p99 (bench/load/
+#                     WebhookDeliveryLoad.java; "on" accepts private webhook addresses for it)
 #   rebuild           catalytic projections rebuild of every projection over the events stored by then, while "on"
 #                     runs  vs  the raw read of those events (bench/rebuild/RawRead.java); events/s
-# Webhook delivery and usage reports have scripts of their own (bench/load/webhook-delivery.sh,
-# bench/load/usage-report.sh), and so has a rebuild of a million events (bench/rebuild/rebuild-1m.sh).
+# Larger cases have scripts of their own: webhook delivery with several webhooks a tenant on fresh tenants
+# (bench/load/webhook-delivery.sh), usage reports on a million calls (bench/load/usage-report.sh), a rebuild of a
+# million events (bench/rebuild/rebuild-1m.sh).
 #
 # Before every run on "on", the script waits until each tenant's bucket is back above 90 % (it keeps the tokens each
 # tenant has left from the calls the runs admitted), so no run meets the rate limit: a 429 counts as an error.
@@ -35,7 +42,7 @@
 #
 # Settings (environment): TENANTS=150 CONNECTIONS=16 DURATION=15s WARMUP=10s (a warm-up run of each case, dropped),
 # JIT_WARMUP=120s (GET /api/me on each instance before any scenario, so the compiler has done its work; --smoke: 0),
-# PARALLEL=4 (tenants set up at once), SKIP_BUILD=1 / SOURCE_REF=<commit> (as in bench/load/metering.sh),
+# PARALLEL=4 (tenants set up at once), HOOKS=1 (webhooks a tenant in webhook-delivery), SKIP_BUILD=1 / SOURCE_REF=<commit> (as in bench/load/metering.sh),
 # JAVA_OPTS (default -Xms256m -Xmx1g), PGHOST_ PGPORT_ PGUSER_ (trust auth), REDIS_HOST REDIS_PORT, OUT_DIR.
 # On a shared machine, hold the benchmark lock: flock /tmp/catalytic-bench.lock bench/run.sh
 set -euo pipefail
@@ -44,7 +51,7 @@ export LC_ALL=C
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-ALL=(auth metering commands read-your-writes lattice stripe-webhook rebuild)
+ALL=(auth metering commands read-your-writes lattice usage-report stripe-webhook webhook-delivery rebuild)
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -69,6 +76,8 @@ else
     JIT_WARMUP=${JIT_WARMUP:-120s}
 fi
 PARALLEL=${PARALLEL:-4}
+HOOKS=${HOOKS:-1}
+[[ "$HOOKS" =~ ^[1-9][0-9]*$ ]] || die "HOOKS must be a positive number"
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
 PGHOST_=${PGHOST_:-127.0.0.1}
 PGPORT_=${PGPORT_:-5432}
@@ -127,7 +136,7 @@ redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis i
 build_private_jar bench-run
 mkdir -p "$DATA_DIR/gen"
 javac -encoding UTF-8 -d "$DATA_DIR/gen" "$ROOT/bench/load/ReadYourWrites.java" "$ROOT/bench/load/StripeWebhookLoad.java" \
-    || die "the load generators do not compile"
+    "$ROOT/bench/load/WebhookDeliveryLoad.java" || die "the load generators do not compile"
 
 # ---------------------------------------------------------------- the two instances
 start_app() {   # start_app <instance> <extra options...>
@@ -152,7 +161,10 @@ start_app() {   # start_app <instance> <extra options...>
 }
 INSTANCES=(on)
 if wanted auth || wanted metering; then INSTANCES+=(off); fi
-start_app on
+ON_OPTIONS=()
+# the webhook-delivery scenario's receiver listens on 127.0.0.1, which webhooks may not name by default
+wanted webhook-delivery && ON_OPTIONS+=(--catalytic.webhooks.allow-private-targets=true)
+start_app on "${ON_OPTIONS[@]}"
 [[ " ${INSTANCES[*]} " == *" off "* ]] && start_app off --catalytic.metering.enabled=false
 
 # setup_tenant <instance> <base> <n>: a tenant on professional with one API key (and, on "on", one lattice of
@@ -165,7 +177,8 @@ setup_tenant() {
     token=$(call 200 "$b/auth/login" -H 'Content-Type: application/json' \
         -d "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -er .access_token)
     key=$(call 201 "$b/api/api-keys" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-        -d '{"name":"bench","scopes":["users:read","lattices:read","lattices:write","keys:manage"]}' | jq -er .key)
+        -d '{"name":"bench","scopes":["users:read","lattices:read","lattices:write","keys:manage","usage:read","webhooks:manage"]}' \
+        | jq -er .key)
     post_subscription_event "$b" "$WEBHOOK_SECRET" "evt_bench_${RUN_ID}_${i}_$n" "sub_bench_$n" "$tenant" professional_month
     for k in $(seq 1 60); do   # the plan as the credential cache sees it
         me=$(curl -s "$b/api/me" -H "X-API-Key: $key")
@@ -330,6 +343,35 @@ scenario_lattice() {
     keyed_requests "$OUT_DIR/keys-on.txt" GET /api/me - >"$DATA_DIR/me-on.req"
     compare lattice 200 on "$DATA_DIR/me-on.req" "GET /api/me, metered (on)" \
         on "$DATA_DIR/path.req" "POST /api/lattices/{id}/path, 100 x 100 (on)"
+}
+scenario_usage_report() {
+    keyed_requests "$OUT_DIR/keys-on.txt" GET '/api/usage?granularity=hour' - >"$DATA_DIR/usage.req"
+    keyed_requests "$OUT_DIR/keys-on.txt" GET /api/me - >"$DATA_DIR/me-on.req"
+    compare usage-report 200 on "$DATA_DIR/me-on.req" "GET /api/me, metered (on)" \
+        on "$DATA_DIR/usage.req" "GET /api/usage, this month by hour (on)"
+}
+scenario_webhook_delivery() {
+    local out a b
+    rest
+    out=$(timeout $((WARMUP_S + 2 * DURATION_S + 400)) java -cp "$DATA_DIR/gen" WebhookDeliveryLoad base="${BASE[on]}" \
+        keys="$OUT_DIR/keys-on.txt" workers="$CONNECTIONS" hooks="$HOOKS" duration="$DURATION_S" warmup="$WARMUP_S" \
+        2>>"$OUT_DIR/webhook-delivery.err" | tee -a "$OUT_DIR/webhook-delivery.txt") || true   # judged by its lines
+    a=$(grep '^RESULT phase=A' <<<"$out") || die "WebhookDeliveryLoad printed no phase A (see $OUT_DIR/webhook-delivery.err)"
+    b=$(grep '^RESULT phase=B' <<<"$out") || die "WebhookDeliveryLoad printed no phase B (see $OUT_DIR/webhook-delivery.err)"
+    # the calls taken from the buckets: the warm-up's (about as many as phase A's), both phases', the webhooks made
+    spent $(( 2 * $(field "$a" commands) + $(field "$b" commands) + TENANTS * HOOKS ))
+    cmd_row() {   # cmd_row <what> <RESULT line> <baseline rps or -> [baseline]
+        row webhook-delivery "$1" "$(field "$2" commands_per_s)" "$(field "$2" p50_us)" "$(field "$2" p95_us)" \
+            "$(field "$2" p99_us)" "$(field "$2" errors)" "$3" "$(field "$2" commands)" "${4:-}"
+    }
+    cmd_row "POST /api/api-keys, no webhook (on)" "$a" - baseline
+    cmd_row "POST /api/api-keys, $HOOKS webhook(s) a tenant (on)" "$b" "$(field "$a" commands_per_s)"
+    us() { echo $(( $(field "$b" "$1") * 1000 )); }
+    # a delivery missing after the drain, or one that came twice in a run without faults, is an error
+    row webhook-delivery "deliveries: event to first attempt (deliveries/s)" "$(field "$b" deliveries_per_s_to_drain)" \
+        "$(us first_attempt_p50_ms)" "$(us p95_ms)" "$(us p99_ms)" \
+        $(( $(field "$b" deliveries_expected) - $(field "$b" distinct) + $(field "$b" duplicates) )) - \
+        "$(field "$b" deliveries_received)"
 }
 scenario_stripe_webhook() {
     gen() {   # gen <case> <seconds>
