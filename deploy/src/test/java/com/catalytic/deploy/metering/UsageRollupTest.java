@@ -33,8 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /api/usage} adds up the hourly roll-up for whole hours and counts the partial hours at the ends of its
- * range from the log: every range, aligned or not, gives the totals, endpoints and series the calls themselves give.
+ * {@code GET /api/usage} adds up the hourly roll-up for whole hours (and for the hour in progress of a range that ends
+ * now or later) and counts the other partial hours at the ends of its range from the log: every range, aligned or
+ * not, gives the totals, endpoints and series the calls themselves give.
  */
 class UsageRollupTest {
 
@@ -46,7 +47,10 @@ class UsageRollupTest {
 
     @BeforeAll
     static void start() {
-        app = TestApp.start(TestApp.newSchema(), Map.of());
+        // the test's own report requests are metered calls of tenant A too: never shipped during the test, so every
+        // report holds exactly the calls the test stored
+        app = TestApp.start(TestApp.newSchema(), Map.of("catalytic.metering.ship-linger", "1h",
+                "catalytic.metering.ship-linger-busy", "1h"));
         http = app.http();
     }
 
@@ -95,7 +99,7 @@ class UsageRollupTest {
                         .isEqualTo(expected(calls, range[0], range[1], granularity, report));
             }
         }
-        // the default range (this month so far) ends in the current hour, which only the log has yet
+        // the default range (this month so far) ends in the current hour
         JsonNode thisMonth = report(a, "?granularity=hour");
         Instant monthStart = now.atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
         assertThat(thisMonth).isEqualTo(expected(calls, monthStart, Instant.parse(thisMonth.path("to").asText()), "hour",
@@ -117,6 +121,20 @@ class UsageRollupTest {
         assertThat(report(a, insideTheHour).path("totals").path("calls").asLong()).isEqualTo(callsInsideTheHour);
         app.jdbc().update("UPDATE usage_rollups SET calls = calls - 1000 WHERE tenant_id = ? AND hour_start = ?",
                 a.tenantId(), Timestamp.from(hour));
+
+        // a range that ends now or later takes its hour in progress whole from the roll-up (no call after its end
+        // exists yet); one that ends earlier in that hour still counts it from the log
+        Instant current = now.minusMillis(1).truncatedTo(ChronoUnit.HOURS);
+        String untilNow = "?from=" + current + "&to=" + now;
+        long thisMonthCalls = report(a, "?granularity=hour").path("totals").path("calls").asLong();
+        assertThat(report(a, untilNow).path("totals").path("calls").asLong()).as("the log's").isEqualTo(1);
+        assertThat(app.jdbc().update("UPDATE usage_rollups SET calls = calls + 1000 WHERE tenant_id = ? "
+                + "AND hour_start = ?", a.tenantId(), Timestamp.from(current))).as("the current hour's").isEqualTo(1);
+        assertThat(report(a, "?granularity=hour").path("totals").path("calls").asLong())
+                .isEqualTo(thisMonthCalls + 1000);
+        assertThat(report(a, untilNow).path("totals").path("calls").asLong()).isEqualTo(1);
+        app.jdbc().update("UPDATE usage_rollups SET calls = calls - 1000 WHERE tenant_id = ? AND hour_start = ?",
+                a.tenantId(), Timestamp.from(current));
 
         // tenant B (positive control for isolation): exactly its own 20 calls
         assertThat(report(b, "?from=" + START + "&to=" + end).path("totals").path("calls").asLong()).isEqualTo(20);
