@@ -431,7 +431,7 @@ done
 
 # ---------------------------------------------------------------- the table
 {
-    echo "bench/run.sh $([ "$SMOKE" = 1 ] && echo "--smoke ")$(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'):" \
+    echo "bench/run.sh $([ "$SMOKE" = 1 ] && echo "--smoke ")$(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$ROOT" rev-parse --short "${SOURCE_REF:-HEAD}" 2>/dev/null || echo '?'):" \
         "$TENANTS tenants on professional, $CONNECTIONS connections, ${DURATION_S} s runs after ${WARMUP_S} s warm-up" \
         "(and ${JIT_WARMUP_S} s for the compiler), $(nproc) cores"
     { printf '%s\n' "scenario	what	req/s	p50 ms	p95 ms	p99 ms	errors	ratio	requests"; cat "$ROWS"; } | column -t -s $'\t'
