@@ -42,7 +42,8 @@
 #
 # Settings (environment): TENANTS=150 CONNECTIONS=16 DURATION=15s WARMUP=10s (a warm-up run of each case, dropped),
 # JIT_WARMUP=120s (GET /api/me on each instance before any scenario, so the compiler has done its work; --smoke: 0),
-# PARALLEL=4 (tenants set up at once), HOOKS=1 (webhooks a tenant in webhook-delivery), SKIP_BUILD=1 / SOURCE_REF=<commit> (as in bench/load/metering.sh),
+# PARALLEL=4 (tenants set up at once), HOOKS=1 (webhooks a tenant in webhook-delivery),
+# SKIP_BUILD=1 / SOURCE_REF=<commit> (as in bench/load/metering.sh),
 # JAVA_OPTS (default -Xms256m -Xmx1g), PGHOST_ PGPORT_ PGUSER_ (trust auth), REDIS_HOST REDIS_PORT, OUT_DIR.
 # On a shared machine, hold the benchmark lock: flock /tmp/catalytic-bench.lock bench/run.sh
 set -euo pipefail

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -68,6 +69,14 @@ class MixedLoadCrashTest {
     @TempDir
     Path dir;
 
+    /** The tenants' webhook receiver, answering 200; closed after the test however it ends. */
+    private final Receiver receiver = new Receiver();
+
+    @AfterEach
+    void closeReceiver() {
+        receiver.close();
+    }
+
     /** An acknowledged command: its request id, the event type it must have stored, and what it created. */
     record Acked(String requestId, String eventType, String aggregateId) {
     }
@@ -81,7 +90,6 @@ class MixedLoadCrashTest {
         Set<Acked> commands = ConcurrentHashMap.newKeySet();
         Set<String> calls = ConcurrentHashMap.newKeySet();
         AtomicInteger refused = new AtomicInteger();
-        Receiver receiver = new Receiver();
 
         List<Account> owners = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
@@ -137,7 +145,6 @@ class MixedLoadCrashTest {
                     owners), delivered(receiver))).as("events without a delivery answered 2xx").isEmpty());
         } finally {
             second.close();
-            receiver.close();
         }
         List<String> hookedEvents = hookedEvents(db, owners);
         assertThat(hookedEvents).as("events the webhooks subscribe to").hasSizeGreaterThanOrEqualTo(

@@ -2,7 +2,6 @@ package com.catalytic.deploy.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +35,7 @@ public final class LocalPostgres implements AutoCloseable {
     public static LocalPostgres start() {
         try {
             Path home = Files.createTempDirectory("catalytic-pg-");
-            LocalPostgres pg = new LocalPostgres(serverPrograms(), home, freePort());
+            LocalPostgres pg = new LocalPostgres(serverPrograms(), home, ChildApp.freePort());
             if (asRoot()) {
                 pg.run(List.of("chown", "postgres", home.toString()), false);
             }
@@ -152,13 +151,5 @@ public final class LocalPostgres implements AutoCloseable {
 
     private static boolean asRoot() {
         return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
