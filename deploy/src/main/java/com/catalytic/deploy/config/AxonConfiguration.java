@@ -2,6 +2,8 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.infrastructure.node.NodeRoles.Role;
+import com.catalytic.infrastructure.node.NodeRoles;
 import com.catalytic.projections.EventProcessingGroup.Mode;
 import com.catalytic.projections.EventProcessingGroup.Option;
 import com.catalytic.projections.EventProcessingGroup;
@@ -228,7 +230,7 @@ public class AxonConfiguration {
     }
 
     @Autowired
-    public void configureProcessors(EventProcessingConfigurer processing,
+    public void configureProcessors(EventProcessingConfigurer processing, NodeRoles roles,
                                     @Value("${catalytic.processors.batch-size:200}") int batchSize,
                                     @Value("${catalytic.processors.segments:2}") int segments) {
         processing.usingPooledStreamingEventProcessors((config, builder) -> builder
@@ -236,11 +238,28 @@ public class AxonConfiguration {
                 .initialSegmentCount(segments));
         processing.registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
         for (EventProcessingGroup group : EventProcessingGroup.values()) {
-            configure(processing, group);
+            if (runsHere(group, roles)) {
+                configure(processing, group);
+            } else {
+                processing.registerEventProcessor(group.groupName(),
+                        (name, config, handlers) -> new UnservedEventProcessor(name));
+            }
         }
         // one tenant's events in order on one segment: the audit chain and usage rollups grow per tenant
         processing.registerDefaultSequencingPolicy(config -> MetaDataSequencingPolicy.builder()
                 .metaDataKey("tenant_id").build());
+    }
+
+    /**
+     * Subscribing groups run wherever a command publishes (in its transaction: they start no thread of their own);
+     * streaming projections on the nodes holding the projections role, the other streaming groups (they plan e-mails
+     * and webhook deliveries) on the dispatchers.
+     */
+    static boolean runsHere(EventProcessingGroup group, NodeRoles roles) {
+        if (group.mode() == Mode.SUBSCRIBING) {
+            return true;
+        }
+        return roles.has(group.isProjection() ? Role.PROJECTIONS : Role.DISPATCHERS);
     }
 
     /** What the declaration says of one group; anything it does not say is the pooled streaming default. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.infrastructure.node.NodeRoles;
 import com.catalytic.projections.EventProcessingGroup;
 import com.catalytic.projections.EventProcessingGroup.Mode;
 import com.catalytic.projections.EventProcessingGroup.Option;
@@ -14,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.DefaultConfigurer;
@@ -28,6 +30,8 @@ import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The application's processors are what {@link EventProcessingGroup} declares: subscribing groups handle an event
@@ -61,7 +65,7 @@ class AxonConfigurationProcessorsTest {
         Configurer configurer = DefaultConfigurer.defaultConfiguration()
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
         EventProcessingConfigurer processing = configurer.eventProcessing();
-        new AxonConfiguration().configureProcessors(processing, 200, 2);
+        new AxonConfiguration().configureProcessors(processing, NodeRoles.all(), 200, 2);
         for (EventProcessingGroup group : EventProcessingGroup.values()) {
             Recorder recorder = new Recorder();
             recorders.put(group, recorder);
@@ -100,6 +104,59 @@ class AxonConfigurationProcessorsTest {
                         .as(group.groupName()).containsExactlyInAnyOrderElementsOf(expected));
             }
         }
+    }
+
+    /**
+     * A node runs the streaming groups of its roles only: the others start no thread and never initialize a token,
+     * while its own groups handle what is published (the positive control in the same run). Subscribing groups run
+     * on every node, inside whatever publishes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"api", "projections", "dispatchers", "projections,dispatchers"})
+    void aNodeRunsOnlyTheStreamingGroupsOfItsRoles(String setting) {
+        NodeRoles roles = NodeRoles.parse(setting);
+        Configurer configurer = DefaultConfigurer.defaultConfiguration()
+                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
+        EventProcessingConfigurer processing = configurer.eventProcessing();
+        new AxonConfiguration().configureProcessors(processing, roles, 200, 2);
+        for (EventProcessingGroup group : EventProcessingGroup.values()) {
+            Recorder recorder = new Recorder();
+            recorders.put(group, recorder);
+            processing.registerEventHandler(c -> recorder);
+            processing.assignHandlerInstancesMatching(group.groupName(), handler -> handler == recorder);
+        }
+        axon = configurer.buildConfiguration();
+        axon.start();
+        awaitSegmentsClaimed();
+        Object event = "stored after the start";
+        publish(event);
+
+        List<EventProcessingGroup> served = new ArrayList<>();
+        for (EventProcessingGroup group : EventProcessingGroup.values()) {
+            EventProcessor processor = axon.eventProcessingConfiguration().eventProcessor(group.groupName())
+                    .orElseThrow();
+            boolean expectedHere = group.mode() == Mode.SUBSCRIBING
+                    || (group.isProjection() ? setting.contains("projections") : setting.contains("dispatchers"));
+            assertThat(AxonConfiguration.runsHere(group, roles)).as(group.groupName()).isEqualTo(expectedHere);
+            if (expectedHere) {
+                served.add(group);
+                assertThat(processor).as(group.groupName()).isNotInstanceOf(UnservedEventProcessor.class);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorders.get(group).seen)
+                        .as(group.groupName()).contains(event));
+            } else {
+                assertThat(processor).as(group.groupName()).isInstanceOf(UnservedEventProcessor.class);
+                assertThat(processor.isRunning()).as(group.groupName()).isFalse();
+                assertThat(axon.getComponent(TokenStore.class).fetchSegments(group.groupName()))
+                        .as("segments of %s", group.groupName()).isEmpty();
+                assertThat(Thread.getAllStackTraces().keySet()).as("threads of %s", group.groupName())
+                        .noneMatch(t -> t.getName().contains("[" + group.groupName() + "]"));
+                assertThat(recorders.get(group).seen).as(group.groupName()).isEmpty();
+            }
+        }
+        // the positive control of the thread check: a streaming group this node serves has its coordinator
+        served.stream().filter(g -> g.mode() == Mode.POOLED_STREAMING).forEach(g ->
+                assertThat(Thread.getAllStackTraces().keySet()).as("threads of %s", g.groupName())
+                        .anyMatch(t -> t.getName().contains("Coordinator[" + g.groupName() + "]")));
     }
 
     /** Until every streaming processor holds its segments, so their starting tokens exist. */
