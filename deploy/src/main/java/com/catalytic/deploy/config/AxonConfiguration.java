@@ -2,7 +2,6 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
-import com.catalytic.infrastructure.node.NodeRoles.Role;
 import com.catalytic.infrastructure.node.NodeRoles;
 import com.catalytic.projections.EventProcessingGroup.Mode;
 import com.catalytic.projections.EventProcessingGroup.Option;
@@ -29,6 +28,7 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.async.MetaDataSequencingPolicy;
+import org.axonframework.eventhandling.pooled.MaxSegmentProvider;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
@@ -177,6 +177,7 @@ public class AxonConfiguration {
 
     @Bean
     public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer, TokenSchema schema,
+                                 ProcessingNodes nodes,
                                  @Value("${catalytic.token-store.claim-timeout:10s}") Duration claimTimeout) {
         return JdbcTokenStore.builder()
                 .connectionProvider(connectionProvider)
@@ -184,6 +185,7 @@ public class AxonConfiguration {
                 .schema(schema)
                 .contentType(byte[].class)
                 .claimTimeout(claimTimeout)
+                .nodeId(nodes.nodeId())
                 .build();
     }
 
@@ -231,11 +233,16 @@ public class AxonConfiguration {
 
     @Autowired
     public void configureProcessors(EventProcessingConfigurer processing, NodeRoles roles,
+                                    MaxSegmentProvider shares,
                                     @Value("${catalytic.processors.batch-size:200}") int batchSize,
-                                    @Value("${catalytic.processors.segments:2}") int segments) {
+                                    @Value("${catalytic.processors.segments:2}") int segments,
+                                    @Value("${catalytic.processors.claim-interval:2s}") Duration claimInterval) {
         processing.usingPooledStreamingEventProcessors((config, builder) -> builder
                 .batchSize(batchSize)
-                .initialSegmentCount(segments));
+                .initialSegmentCount(segments)
+                .maxSegmentProvider(shares)
+                // how often a node looks for segments to claim (a dead node's, once its claims lapse) or release
+                .tokenClaimInterval(claimInterval.toMillis()));
         processing.registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance());
         for (EventProcessingGroup group : EventProcessingGroup.values()) {
             if (runsHere(group, roles)) {
@@ -256,10 +263,7 @@ public class AxonConfiguration {
      * and webhook deliveries) on the dispatchers.
      */
     static boolean runsHere(EventProcessingGroup group, NodeRoles roles) {
-        if (group.mode() == Mode.SUBSCRIBING) {
-            return true;
-        }
-        return roles.has(group.isProjection() ? Role.PROJECTIONS : Role.DISPATCHERS);
+        return ProcessingNodes.roleOf(group).map(roles::has).orElse(true);
     }
 
     /** What the declaration says of one group; anything it does not say is the pooled streaming default. */

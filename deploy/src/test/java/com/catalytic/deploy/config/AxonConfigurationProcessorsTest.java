@@ -26,6 +26,7 @@ import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.SubscribingEventProcessor;
+import org.axonframework.eventhandling.pooled.MaxSegmentProvider;
 import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +66,8 @@ class AxonConfigurationProcessorsTest {
         Configurer configurer = DefaultConfigurer.defaultConfiguration()
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
         EventProcessingConfigurer processing = configurer.eventProcessing();
-        new AxonConfiguration().configureProcessors(processing, NodeRoles.all(), 200, 2);
+        new AxonConfiguration().configureProcessors(processing, NodeRoles.all(), MaxSegmentProvider.maxShort(), 200, 2,
+                Duration.ofSeconds(2));
         for (EventProcessingGroup group : EventProcessingGroup.values()) {
             Recorder recorder = new Recorder();
             recorders.put(group, recorder);
@@ -118,7 +120,8 @@ class AxonConfigurationProcessorsTest {
         Configurer configurer = DefaultConfigurer.defaultConfiguration()
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
         EventProcessingConfigurer processing = configurer.eventProcessing();
-        new AxonConfiguration().configureProcessors(processing, roles, 200, 2);
+        new AxonConfiguration().configureProcessors(processing, roles, MaxSegmentProvider.maxShort(), 200, 2,
+                Duration.ofSeconds(2));
         for (EventProcessingGroup group : EventProcessingGroup.values()) {
             Recorder recorder = new Recorder();
             recorders.put(group, recorder);

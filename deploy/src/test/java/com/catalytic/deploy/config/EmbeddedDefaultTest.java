@@ -58,6 +58,10 @@ class EmbeddedDefaultTest {
             Response invited = second.http().post("/api/users", Map.of("email", invitee, "role", "viewer"),
                     Http.bearer(login.text("access_token")));
             assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
+            // the node's heartbeat (segment shares) works on the embedded database as on PostgreSQL
+            assertThat(second.bean(ProcessingNodes.class).shares()).as("segment shares").containsEntry("usage", 2);
+            assertThat(second.jdbc().queryForList("SELECT node_id FROM processing_nodes", String.class))
+                    .containsExactly(second.bean(ProcessingNodes.class).nodeId());
             Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isPositive();
                 assertThat(second.jdbc().queryForObject("SELECT COUNT(*) FROM mail_queue WHERE recipient = ? "

@@ -113,6 +113,11 @@ public final class ChildApp implements AutoCloseable {
         return port;
     }
 
+    /** The service's process id (its node id, as an owner of segments, is {@code pid@host}). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
