@@ -29,6 +29,10 @@
 #                     WebhookDeliveryLoad.java; "on" accepts private webhook addresses for it)
 #   rebuild           catalytic projections rebuild of every projection over the events stored by then, while "on"
 #                     runs  vs  the raw read of those events (bench/rebuild/RawRead.java); events/s
+#   scale-out         GET /api/me with API keys in rotation, then POST /api/api-keys, served by 2 and 3 nodes on one
+#                     database and Redis ("on" plus nodes "on2", "on3" started for it with catalytic.node.roles=api;
+#                     "on" keeps the projections and dispatchers)  vs  the same served by "on" alone; CONNECTIONS
+#                     split over the nodes, one wrk each, all at once: req/s summed, latencies the worst node's
 # Larger cases have scripts of their own: webhook delivery with several webhooks a tenant on fresh tenants
 # (bench/load/webhook-delivery.sh), usage reports on a million calls (bench/load/usage-report.sh), a rebuild of a
 # million events (bench/rebuild/rebuild-1m.sh).
@@ -52,7 +56,7 @@ export LC_ALL=C
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-ALL=(auth metering commands read-your-writes lattice usage-report stripe-webhook webhook-delivery rebuild)
+ALL=(auth metering commands read-your-writes lattice usage-report stripe-webhook webhook-delivery scale-out rebuild)
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -104,7 +108,7 @@ OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/bench-run.XXXXXX)}
 mkdir -p "$OUT_DIR"
 DATA_DIR=$(mktemp -d /tmp/bench-run-data.XXXXXX)
 WEBHOOK_SECRET="whsec_bench_${RUN_ID}_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-declare -A APP_PID DB BASE
+declare -A APP_PID DB BASE DB_OF   # DB_OF: the instance whose database and Redis keys a node shares
 DBS_CREATED=()
 psql_() { psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" "$@"; }
 
@@ -140,20 +144,25 @@ javac -encoding UTF-8 -d "$DATA_DIR/gen" "$ROOT/bench/load/ReadYourWrites.java" 
     "$ROOT/bench/load/WebhookDeliveryLoad.java" || die "the load generators do not compile"
 
 # ---------------------------------------------------------------- the two instances
-start_app() {   # start_app <instance> <extra options...>
+start_app() {   # start_app <instance> <extra options...>: a database of its own unless DB_OF names another's
     local i=$1 port=18700 n; shift
     while port_in_use "$port"; do port=$((port + 1)); [ "$port" -lt 18800 ] || die "no free port in 18700-18799"; done
     BASE[$i]="http://$HOST:$port"
-    DB[$i]="bench_tmp_${RUN_ID}_$i"
-    psql_ -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"${DB[$i]}\"" >/dev/null
-    DBS_CREATED+=("${DB[$i]}")
+    if [ -n "${DB_OF[$i]:-}" ]; then
+        DB[$i]=${DB[${DB_OF[$i]}]}
+    else
+        DB[$i]="bench_tmp_${RUN_ID}_$i"
+        psql_ -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"${DB[$i]}\"" >/dev/null
+        DBS_CREATED+=("${DB[$i]}")
+    fi
     mkdir -p "$DATA_DIR/$i"
     log "starting \"$i\" on ${BASE[$i]} $*"
     # JAVA_OPTS is split into words on purpose
     # shellcheck disable=SC2086
     DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/${DB[$i]}" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
         PORT="$port" MANAGEMENT_PORT=0 CATALYTIC_DATA_DIR="$DATA_DIR/$i" STRIPE_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
-        java $JAVA_OPTS -jar "$JAR" serve --server.address="$HOST" --catalytic.redis.key-prefix="${REDIS_PREFIX}$i:" \
+        java $JAVA_OPTS -jar "$JAR" serve --server.address="$HOST" \
+        --catalytic.redis.key-prefix="${REDIS_PREFIX}${DB_OF[$i]:-$i}:" \
         --catalytic.auth.max-registrations-per-ip=100000 --catalytic.auth.max-failures-per-ip=100000 "$@" \
         >"$OUT_DIR/app-$i.log" 2>&1 &
     APP_PID[$i]=$!
@@ -400,6 +409,72 @@ if [ "$JIT_WARMUP_S" -gt 0 ]; then
     done
     spent $((TENANTS * PLAN_RPM))
 fi
+
+scenario_scale_out() {
+    local n i what seconds base_me base_issue
+    for i in on2 on3; do
+        DB_OF[$i]=on
+        start_app "$i" --catalytic.node.roles=api
+    done
+    keyed_requests "$OUT_DIR/keys-on.txt" GET /api/me - >"$DATA_DIR/me-on.req"
+    keyed_requests "$OUT_DIR/keys-on.txt" POST /api/api-keys '{"name":"bench","scopes":["users:read"]}' \
+        >"$DATA_DIR/issue.req"
+    if [ "$JIT_WARMUP_S" -gt 0 ]; then
+        log "warming on2 and on3 up for $JIT_WARMUP_S s"
+        wrk_nodes "$JIT_WARMUP_S" "$DATA_DIR/me-on.req" 200 on2 on3 >/dev/null
+        spent $((TENANTS * PLAN_RPM))
+    fi
+    for n in 1 2 3; do
+        local nodes=(on on2 on3)
+        nodes=("${nodes[@]:0:$n}")
+        for what in me issue; do
+            for seconds in "$WARMUP_S" "$DURATION_S"; do
+                [ "$seconds" -gt 0 ] || continue
+                rest
+                if [ "$what" = me ]; then
+                    LINE=$(wrk_nodes "$seconds" "$DATA_DIR/me-on.req" 200 "${nodes[@]}")
+                else
+                    LINE=$(wrk_nodes "$seconds" "$DATA_DIR/issue.req" 201 "${nodes[@]}")
+                fi
+                spent "$(field "$LINE" admitted)"
+            done
+            if [ "$what" = me ]; then
+                [ "$n" = 1 ] && base_me=$(field "$LINE" rps)
+                wrk_row scale-out "GET /api/me, metered, $n node(s)" "$LINE" "$([ "$n" = 1 ] && echo - || echo "$base_me")" \
+                    "$([ "$n" = 1 ] && echo baseline)"
+            else
+                [ "$n" = 1 ] && base_issue=$(field "$LINE" rps)
+                wrk_row scale-out "POST /api/api-keys, $n node(s)" "$LINE" \
+                    "$([ "$n" = 1 ] && echo - || echo "$base_issue")" "$([ "$n" = 1 ] && echo baseline)"
+            fi
+        done
+    done
+}
+# wrk_nodes <seconds> <requests file> <expected status> <instance…>: one wrk a node, all at once, CONNECTIONS split
+# over them; prints one RESULT line: requests, errors and req/s summed, latencies the worst node's, admitted calls
+wrk_nodes() {
+    local seconds=$1 file=$2 status=$3 k=0 c out; shift 3
+    local count=$#
+    out=$(mktemp -d "$DATA_DIR/nodes.XXXXXX")
+    for i in "$@"; do
+        c=$(( CONNECTIONS / count + (k < CONNECTIONS % count ? 1 : 0) ))
+        (REQUESTS_FILE="$file" EXPECT_STATUS="$status" wrk -t1 -c"$c" -d"${seconds}s" --timeout 10s \
+            -s "$ROOT/bench/load/requests.lua" "${BASE[$i]}/" >"$out/$i.txt" 2>&1) &
+        k=$((k + 1))
+    done
+    wait || die "wrk failed: $(cat "$out"/*.txt)"
+    cat "$out"/*.txt >>"$OUT_DIR/wrk.txt"
+    grep -h '^RESULT ' "$out"/*.txt | awk -v want="$count" '
+        function f(k,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return 0 }
+        { n++; req += f("requests"); bad += f("unexpected"); sock += f("socket_errors")
+          rps += (f("requests") - f("unexpected")) / (f("duration_us") / 1e6)
+          if (f("p50_us") + 0 > p50) p50 = f("p50_us") + 0; if (f("p95_us") + 0 > p95) p95 = f("p95_us") + 0
+          if (f("p99_us") + 0 > p99) p99 = f("p99_us") + 0 }
+        END { if (n != want) exit 1
+              printf "RESULT requests=%d unexpected=%d socket_errors=%d rps=%.1f errors=%d admitted=%d p50_us=%d p95_us=%d p99_us=%d\n",
+                  req, bad, sock, rps, bad + sock, req - bad, p50, p95, p99 }' \
+        || die "a wrk run printed no RESULT: $(cat "$out"/*.txt)"
+}
 
 scenario_rebuild() {
     # the events the other scenarios stored (or, alone, those of the set-up), read raw and rebuilt into every

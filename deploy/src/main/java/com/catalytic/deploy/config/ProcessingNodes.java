@@ -30,7 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * coordinator claims up to the share and releases what it holds above it, so a processor's segments spread over the
  * nodes that run it, and a dead node's are taken up by the others once its claims and heartbeat have lapsed.
  */
-public final class ProcessingNodes implements MaxSegmentProvider, SmartLifecycle {
+final class ProcessingNodes implements MaxSegmentProvider, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessingNodes.class);
     /** Rows of nodes gone for this long are removed (a restarted node is a new node). */
