@@ -453,16 +453,20 @@ scenario_scale_out() {
 # wrk_nodes <seconds> <requests file> <expected status> <instance…>: one wrk a node, all at once, CONNECTIONS split
 # over them; prints one RESULT line: requests, errors and req/s summed, latencies the worst node's, admitted calls
 wrk_nodes() {
-    local seconds=$1 file=$2 status=$3 k=0 c out; shift 3
+    local seconds=$1 file=$2 status=$3 k=0 c out pids=() pid; shift 3
     local count=$#
     out=$(mktemp -d "$DATA_DIR/nodes.XXXXXX")
     for i in "$@"; do
         c=$(( CONNECTIONS / count + (k < CONNECTIONS % count ? 1 : 0) ))
-        (REQUESTS_FILE="$file" EXPECT_STATUS="$status" wrk -t1 -c"$c" -d"${seconds}s" --timeout 10s \
-            -s "$ROOT/bench/load/requests.lua" "${BASE[$i]}/" >"$out/$i.txt" 2>&1) &
+        REQUESTS_FILE="$file" EXPECT_STATUS="$status" wrk -t1 -c"$c" -d"${seconds}s" --timeout 10s \
+            -s "$ROOT/bench/load/requests.lua" "${BASE[$i]}/" >"$out/$i.txt" 2>&1 &
+        pids+=($!)
         k=$((k + 1))
     done
-    wait || die "wrk failed: $(cat "$out"/*.txt)"
+    # the wrk runs only: the instances are background jobs of this shell too
+    for pid in "${pids[@]}"; do
+        wait "$pid" || die "wrk failed: $(cat "$out"/*.txt)"
+    done
     cat "$out"/*.txt >>"$OUT_DIR/wrk.txt"
     grep -h '^RESULT ' "$out"/*.txt | awk -v want="$count" '
         function f(k,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return 0 }

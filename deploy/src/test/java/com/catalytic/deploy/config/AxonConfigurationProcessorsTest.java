@@ -63,18 +63,7 @@ class AxonConfigurationProcessorsTest {
 
     @Test
     void eachGroupRunsAsDeclared() {
-        Configurer configurer = DefaultConfigurer.defaultConfiguration()
-                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
-        EventProcessingConfigurer processing = configurer.eventProcessing();
-        new AxonConfiguration().configureProcessors(processing, NodeRoles.all(), MaxSegmentProvider.maxShort(), 200, 2,
-                Duration.ofSeconds(2));
-        for (EventProcessingGroup group : EventProcessingGroup.values()) {
-            Recorder recorder = new Recorder();
-            recorders.put(group, recorder);
-            processing.registerEventHandler(c -> recorder);
-            processing.assignHandlerInstancesMatching(group.groupName(), handler -> handler == recorder);
-        }
-        axon = configurer.buildConfiguration();
+        axon = configure(NodeRoles.all());
         Object callBefore = call("before");
         Object otherBefore = "stored before the start";
         publish(callBefore, otherBefore);
@@ -117,18 +106,7 @@ class AxonConfigurationProcessorsTest {
     @ValueSource(strings = {"api", "projections", "dispatchers", "projections,dispatchers"})
     void aNodeRunsOnlyTheStreamingGroupsOfItsRoles(String setting) {
         NodeRoles roles = NodeRoles.parse(setting);
-        Configurer configurer = DefaultConfigurer.defaultConfiguration()
-                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
-        EventProcessingConfigurer processing = configurer.eventProcessing();
-        new AxonConfiguration().configureProcessors(processing, roles, MaxSegmentProvider.maxShort(), 200, 2,
-                Duration.ofSeconds(2));
-        for (EventProcessingGroup group : EventProcessingGroup.values()) {
-            Recorder recorder = new Recorder();
-            recorders.put(group, recorder);
-            processing.registerEventHandler(c -> recorder);
-            processing.assignHandlerInstancesMatching(group.groupName(), handler -> handler == recorder);
-        }
-        axon = configurer.buildConfiguration();
+        axon = configure(roles);
         axon.start();
         awaitSegmentsClaimed();
         Object event = "stored after the start";
@@ -160,6 +138,22 @@ class AxonConfigurationProcessorsTest {
         served.stream().filter(g -> g.mode() == Mode.POOLED_STREAMING).forEach(g ->
                 assertThat(Thread.getAllStackTraces().keySet()).as("threads of %s", g.groupName())
                         .anyMatch(t -> t.getName().contains("Coordinator[" + g.groupName() + "]")));
+    }
+
+    /** Axon in memory with the application's processors for a node of these roles, a recorder in each group. */
+    private Configuration configure(NodeRoles roles) {
+        Configurer configurer = DefaultConfigurer.defaultConfiguration()
+                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine());
+        EventProcessingConfigurer processing = configurer.eventProcessing();
+        new AxonConfiguration().configureProcessors(processing, roles, MaxSegmentProvider.maxShort(), 200, 2,
+                Duration.ofSeconds(2));
+        for (EventProcessingGroup group : EventProcessingGroup.values()) {
+            Recorder recorder = new Recorder();
+            recorders.put(group, recorder);
+            processing.registerEventHandler(c -> recorder);
+            processing.assignHandlerInstancesMatching(group.groupName(), handler -> handler == recorder);
+        }
+        return configurer.buildConfiguration();
     }
 
     /** Until every streaming processor holds its segments, so their starting tokens exist. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -72,7 +73,8 @@ public final class TestApp implements AutoCloseable {
     }
 
     /** Starts an instance on PostgreSQL schema {@code schema} with Redis; {@code overrides} win over the defaults. */
-    public static TestApp start(String schema, Map<String, String> overrides) {
+    public static TestApp start(String schema, Map<String, String> overrides,
+                                ApplicationContextInitializer<?>... initializers) {
         Map<String, String> props = new HashMap<>();
         props.put("server.port", "0");
         // connections on demand: a run starts dozens of instances against one server's connection limit
@@ -91,7 +93,7 @@ public final class TestApp implements AutoCloseable {
         // a dispatcher of their own, or set an interval against a local receiver
         props.put("catalytic.webhooks.dispatch-interval", "0s");
         props.putAll(overrides);
-        return startWith(props);
+        return startWith(props, initializers);
     }
 
     /**
@@ -112,7 +114,7 @@ public final class TestApp implements AutoCloseable {
     }
 
     /** Starts an instance with exactly these settings (e.g. the embedded default: no database settings at all). */
-    public static TestApp startWith(Map<String, String> props) {
+    public static TestApp startWith(Map<String, String> props, ApplicationContextInitializer<?>... initializers) {
         List<String> args = new ArrayList<>();
         // a fixed management port would collide between instances; set through the variable operators use
         if (!props.containsKey("MANAGEMENT_PORT") && !props.containsKey("management.server.port")) {
@@ -120,7 +122,7 @@ public final class TestApp implements AutoCloseable {
         }
         props.forEach((k, v) -> args.add("--" + k + "=" + v));
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
-                .run(args.toArray(String[]::new));
+                .initializers(initializers).run(args.toArray(String[]::new));
         return new TestApp(ctx);
     }
 

@@ -29,17 +29,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.TrackedEventMessage;
-import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -349,20 +349,26 @@ public class WebhookDeliveries implements SmartLifecycle {
      * queued again (due now) if its delivery failed or was cancelled; pending and delivered ones are left as they
      * are. Returns how many deliveries were planned or queued again.
      */
-    public int recover(String tenantId, String webhookId, Instant since, EventStorageEngine events) {
+    public int recover(String tenantId, String webhookId, Instant since,
+                       StreamableMessageSource<TrackedEventMessage<?>> events) {
         Optional<DeliveryTarget> target = targetsOf(tenantId).stream()
                 .filter(t -> t.webhookId().equals(webhookId)).findFirst();
-        if (target.isEmpty()) {
+        TrackingToken head = events.createHeadToken();
+        if (target.isEmpty() || head == null) {
             return 0;
         }
         int queued = 0;
         Timestamp now = Timestamp.from(clock.instant());
-        try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(events.createTokenAt(since), false)) {
-            Iterator<? extends TrackedEventMessage<?>> it = stream.iterator();
-            while (it.hasNext()) {
-                TrackedEventMessage<?> e = it.next();
+        // the event store's own stream (the JDBC store or Axon Server alike), read up to the head as it was now
+        try (BlockingStream<TrackedEventMessage<?>> stream = events.openStream(events.createTokenAt(since))) {
+            while (stream.hasNextAvailable(1, TimeUnit.SECONDS)) {
+                TrackedEventMessage<?> e = stream.nextAvailable();
                 Optional<Payload> p = WebhookPayloads.of(e.getPayload());
+                boolean last = e.trackingToken().covers(head);
                 if (p.isEmpty() || !p.get().tenantId().equals(tenantId) || !target.get().wants(p.get().type())) {
+                    if (last) {
+                        break;
+                    }
                     continue;
                 }
                 String id = deliveryId(webhookId, e.getIdentifier());
@@ -376,7 +382,13 @@ public class WebhookDeliveries implements SmartLifecycle {
                             + "AND status IN ('failed', 'cancelled')", now, id);
                 }
                 queued += planned;
+                if (last) {
+                    break;
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the events to recover", e);
         }
         return queued;
     }

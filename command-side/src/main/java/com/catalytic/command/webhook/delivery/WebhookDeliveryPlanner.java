@@ -18,7 +18,7 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DisallowReplay;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.stereotype.Component;
 
@@ -38,9 +38,9 @@ class WebhookDeliveryPlanner {
             WebhookSecretRotatedEvent.class, WebhookDisabledForFailuresEvent.class);
 
     private final WebhookDeliveries deliveries;
-    private final EventStorageEngine events;
+    private final EventStore events;
 
-    public WebhookDeliveryPlanner(WebhookDeliveries deliveries, EventStorageEngine events) {
+    public WebhookDeliveryPlanner(WebhookDeliveries deliveries, EventStore events) {
         this.deliveries = deliveries;
         this.events = events;
     }
