@@ -2,6 +2,7 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.infrastructure.node.NodeRoles.Role;
 import com.catalytic.infrastructure.node.NodeRoles;
+import com.catalytic.projections.EventProcessingGroup.Mode;
 import com.catalytic.projections.EventProcessingGroup;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -71,7 +72,7 @@ final class ProcessingNodes implements MaxSegmentProvider, SmartLifecycle {
 
     /** The role a group's streaming processor belongs to; none for a subscribing group (it runs on every node). */
     public static Optional<Role> roleOf(EventProcessingGroup group) {
-        if (group.mode() == EventProcessingGroup.Mode.SUBSCRIBING) {
+        if (group.mode() == Mode.SUBSCRIBING) {
             return Optional.empty();
         }
         return Optional.of(group.isProjection() ? Role.PROJECTIONS : Role.DISPATCHERS);

@@ -22,6 +22,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
@@ -30,7 +32,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * that answer again ({@code Idempotent-Replayed: true}) without running anything; the same key with another
  * request is 422 {@code idempotency_key_reused}; a retry while the first still runs is 409
  * {@code idempotency_key_in_use} (retry after a second). Keys belong to the caller (the user or API key) within
- * its tenant, and are shared by all nodes through the database. Answers of 500 and above are not kept: a retry
+ * its tenant, and are shared by all nodes through the database. An answer no controller gave (a route this
+ * node's roles do not serve, a refusal before the controller) is not kept. Nor are answers of 500 and above: a retry
  * runs again, and since the ids it creates are drawn from the key ({@link Ids#seededBy}), a retry of a request whose
  * first attempt did take effect (its answer lost with the database) is 409 {@code already_applied}, not a copy.
  */
@@ -117,7 +120,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
         // same resources as the first attempt, which then cannot be created twice (ProblemHandler: already_applied)
         try (Ids.Scope ids = Ids.seededBy(tenant + "|" + principal + "|" + key + "|" + fingerprint)) {
             chain.doFilter(new CachedBodyRequest(req, body), answer);
-            if (answer.getStatus() < 500) {
+            // an answer no controller gave (a path this node does not serve, e.g. the other side's route on a node
+            // of one role) is not the request's answer: the node that serves it must still run it
+            boolean served = req.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE) instanceof HandlerMethod;
+            if (served && answer.getStatus() < 500) {
                 keys.answer(tenant, principal, key, answer.getStatus(), answer.getContentType(),
                         answer.getContentAsByteArray());
                 kept = true;

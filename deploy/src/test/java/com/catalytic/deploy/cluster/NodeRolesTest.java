@@ -81,6 +81,21 @@ class NodeRolesTest {
         assertThat(commands.http().post("/auth/register", registration).status()).as("command API on the commands node")
                 .isEqualTo(201);
 
+        // a change sent with an Idempotency-Key to a node that does not serve it is run by the one that does (the
+        // 404 is not kept as the key's answer), and a repeat there replays that node's answer
+        String[] once = {"Authorization", "Bearer " + owner.accessToken(), "Idempotency-Key", "misrouted-1"};
+        Map<String, Object> key = Map.of("name", "k", "scopes", List.of("users:read"));
+        // the path is the query side's too (GET lists the keys): this method is not allowed here
+        Response misrouted = queries.http().post("/api/api-keys", key, once);
+        assertThat(misrouted.status()).as("%s", misrouted).isEqualTo(405);
+        Response issued = commands.http().post("/api/api-keys", key, once);
+        assertThat(issued.status()).as("%s", issued).isEqualTo(201);
+        assertThat(issued.header("Idempotent-Replayed")).isNull();
+        Response repeated = commands.http().post("/api/api-keys", key, once);
+        assertThat(repeated.status()).isEqualTo(201);
+        assertThat(repeated.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(repeated.text("id")).isEqualTo(issued.text("id"));
+
         for (TestApp node : new TestApp[] {commands, queries, worker}) {
             assertThat(node.http().get("/health").status()).as("health on every node").isEqualTo(200);
         }
