@@ -411,7 +411,8 @@ if [ "$JIT_WARMUP_S" -gt 0 ]; then
 fi
 
 scenario_scale_out() {
-    local n i what seconds base_me base_issue
+    local n i what seconds nodes
+    local -A req_file want_status label base
     for i in on2 on3; do
         DB_OF[$i]=on
         start_app "$i" --catalytic.node.roles=api
@@ -419,47 +420,42 @@ scenario_scale_out() {
     keyed_requests "$OUT_DIR/keys-on.txt" GET /api/me - >"$DATA_DIR/me-on.req"
     keyed_requests "$OUT_DIR/keys-on.txt" POST /api/api-keys '{"name":"bench","scopes":["users:read"]}' \
         >"$DATA_DIR/issue.req"
+    req_file=([me]="$DATA_DIR/me-on.req" [issue]="$DATA_DIR/issue.req")
+    want_status=([me]=200 [issue]=201)
+    label=([me]="GET /api/me, metered" [issue]="POST /api/api-keys")
     if [ "$JIT_WARMUP_S" -gt 0 ]; then
         log "warming on2 and on3 up for $JIT_WARMUP_S s"
-        wrk_nodes "$JIT_WARMUP_S" "$DATA_DIR/me-on.req" 200 on2 on3 >/dev/null
+        wrk_nodes "$JIT_WARMUP_S" "${req_file[me]}" 200 on2 on3 >/dev/null
         spent $((TENANTS * PLAN_RPM))
     fi
     for n in 1 2 3; do
-        local nodes=(on on2 on3)
+        nodes=(on on2 on3)
         nodes=("${nodes[@]:0:$n}")
         for what in me issue; do
             for seconds in "$WARMUP_S" "$DURATION_S"; do
                 [ "$seconds" -gt 0 ] || continue
                 rest
-                if [ "$what" = me ]; then
-                    LINE=$(wrk_nodes "$seconds" "$DATA_DIR/me-on.req" 200 "${nodes[@]}")
-                else
-                    LINE=$(wrk_nodes "$seconds" "$DATA_DIR/issue.req" 201 "${nodes[@]}")
-                fi
-                spent "$(field "$LINE" admitted)"
+                LINE=$(wrk_nodes "$seconds" "${req_file[$what]}" "${want_status[$what]}" "${nodes[@]}")
+                spent "$(( $(field "$LINE" requests) - $(field "$LINE" unexpected) ))"
             done
-            if [ "$what" = me ]; then
-                [ "$n" = 1 ] && base_me=$(field "$LINE" rps)
-                wrk_row scale-out "GET /api/me, metered, $n node(s)" "$LINE" "$([ "$n" = 1 ] && echo - || echo "$base_me")" \
-                    "$([ "$n" = 1 ] && echo baseline)"
+            if [ "$n" = 1 ]; then
+                base[$what]=$(field "$LINE" rps)
+                wrk_row scale-out "${label[$what]}, 1 node" "$LINE" - baseline
             else
-                [ "$n" = 1 ] && base_issue=$(field "$LINE" rps)
-                wrk_row scale-out "POST /api/api-keys, $n node(s)" "$LINE" \
-                    "$([ "$n" = 1 ] && echo - || echo "$base_issue")" "$([ "$n" = 1 ] && echo baseline)"
+                wrk_row scale-out "${label[$what]}, $n nodes" "$LINE" "${base[$what]}"
             fi
         done
     done
 }
-# wrk_nodes <seconds> <requests file> <expected status> <instance…>: one wrk a node, all at once, CONNECTIONS split
-# over them; prints one RESULT line: requests, errors and req/s summed, latencies the worst node's, admitted calls
+# wrk_nodes <seconds> <requests file> <expected status> <instance…>: wrk_run on each node at once, CONNECTIONS split
+# over them; prints one RESULT line: requests, errors and req/s summed, latencies the slowest node's
 wrk_nodes() {
-    local seconds=$1 file=$2 status=$3 k=0 c out pids=() pid; shift 3
+    local seconds=$1 file=$2 status=$3 k=0 out pids=() pid; shift 3
     local count=$#
     out=$(mktemp -d "$DATA_DIR/nodes.XXXXXX")
     for i in "$@"; do
-        c=$(( CONNECTIONS / count + (k < CONNECTIONS % count ? 1 : 0) ))
-        REQUESTS_FILE="$file" EXPECT_STATUS="$status" wrk -t1 -c"$c" -d"${seconds}s" --timeout 10s \
-            -s "$ROOT/bench/load/requests.lua" "${BASE[$i]}/" >"$out/$i.txt" 2>&1 &
+        CONNECTIONS=$(( CONNECTIONS / count + (k < CONNECTIONS % count ? 1 : 0) )) \
+            wrk_run "$i" "$file" "$seconds" "$status" >"$out/$i.txt" &
         pids+=($!)
         k=$((k + 1))
     done
@@ -467,17 +463,14 @@ wrk_nodes() {
     for pid in "${pids[@]}"; do
         wait "$pid" || die "wrk failed: $(cat "$out"/*.txt)"
     done
-    cat "$out"/*.txt >>"$OUT_DIR/wrk.txt"
-    grep -h '^RESULT ' "$out"/*.txt | awk -v want="$count" '
-        function f(k,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return 0 }
-        { n++; req += f("requests"); bad += f("unexpected"); sock += f("socket_errors")
-          rps += (f("requests") - f("unexpected")) / (f("duration_us") / 1e6)
-          if (f("p50_us") + 0 > p50) p50 = f("p50_us") + 0; if (f("p95_us") + 0 > p95) p95 = f("p95_us") + 0
-          if (f("p99_us") + 0 > p99) p99 = f("p99_us") + 0 }
+    cat "$out"/*.txt | awk -v want="$count" '
+        function f(k,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] + 0 } return 0 }
+        { n++; req += f("requests"); bad += f("unexpected"); err += f("errors"); rps += f("rps")
+          if (f("p50_us") > p50) p50 = f("p50_us"); if (f("p95_us") > p95) p95 = f("p95_us")
+          if (f("p99_us") > p99) p99 = f("p99_us") }
         END { if (n != want) exit 1
-              printf "RESULT requests=%d unexpected=%d socket_errors=%d rps=%.1f errors=%d admitted=%d p50_us=%d p95_us=%d p99_us=%d\n",
-                  req, bad, sock, rps, bad + sock, req - bad, p50, p95, p99 }' \
-        || die "a wrk run printed no RESULT: $(cat "$out"/*.txt)"
+              printf "RESULT requests=%d unexpected=%d rps=%.1f errors=%d p50_us=%d p95_us=%d p99_us=%d\n",
+                  req, bad, rps, err, p50, p95, p99 }' || die "a wrk run printed no RESULT: $(cat "$out"/*.txt)"
 }
 
 scenario_rebuild() {
