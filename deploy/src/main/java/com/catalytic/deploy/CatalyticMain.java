@@ -4,6 +4,7 @@ import com.catalytic.deploy.cli.AuditCommand;
 import com.catalytic.deploy.cli.ConfigCommand;
 import com.catalytic.deploy.cli.DbMigrateCommand;
 import com.catalytic.deploy.cli.EmailCommand;
+import com.catalytic.deploy.cli.GdprCommand;
 import com.catalytic.deploy.cli.ImportCommand;
 import com.catalytic.deploy.cli.KeysCommand;
 import com.catalytic.deploy.cli.ProjectionsCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
         description = "Catalytic Computing SaaS backend and operator commands.",
         subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, DbMigrateCommand.class, AuditCommand.class,
                 ProjectionsCommand.class, TenantCommand.class, EmailCommand.class, StripeCommand.class,
-                ImportCommand.class})
+                ImportCommand.class, GdprCommand.class})
 public class CatalyticMain {
 
     /** The options of the command line itself; any other option without a command is the service's. */

@@ -29,6 +29,8 @@ public enum EventProcessingGroup {
     LATTICES(ProcessingGroupNames.LATTICES, Mode.SUBSCRIBING, List.of("lattices", "lattice_operations")),
     // evicts this node's cached credentials and account reads once the command commits; owns no table
     CREDENTIAL_INVALIDATION(ProcessingGroupNames.CREDENTIAL_INVALIDATION, Mode.SUBSCRIBING, List.of()),
+    // an erasure destroys the subject's key, and the plain copies outside the events, in its own transaction
+    PERSONAL_DATA(ProcessingGroupNames.PERSONAL_DATA, Mode.SUBSCRIBING, List.of()),
     // e-mails are for what happens from now on: a first deployment does not greet every existing tenant
     NOTIFICATIONS(ProcessingGroupNames.NOTIFICATIONS, Mode.POOLED_STREAMING, List.of(), Option.STARTS_AT_HEAD,
             Option.SKIPS_IMPORTED_HISTORY),

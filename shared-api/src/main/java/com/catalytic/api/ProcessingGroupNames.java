@@ -18,6 +18,7 @@ public final class ProcessingGroupNames {
     public static final String CREDENTIAL_INVALIDATION = "credential-invalidation";
     public static final String NOTIFICATIONS = "notifications";
     public static final String WEBHOOK_DELIVERIES = "webhook-deliveries";
+    public static final String PERSONAL_DATA = "personal-data";
 
     private ProcessingGroupNames() {
     }

@@ -8,6 +8,7 @@ import com.catalytic.api.history.HistoryQueries.AggregateState;
 import com.catalytic.api.history.HistoryQueries.AggregateStateQuery;
 import com.catalytic.api.history.HistoryQueries.HistoryEvent;
 import com.catalytic.api.identity.TenantScoped;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.command.apikey.ApiKeyAggregate;
 import com.catalytic.command.auth.AuthSession;
 import com.catalytic.command.billing.SubscriptionAggregate;
@@ -15,6 +16,7 @@ import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.tenant.TenantAggregate;
 import com.catalytic.command.user.UserAggregate;
 import com.catalytic.command.webhook.WebhookAggregate;
+import com.catalytic.infrastructure.personal.OpenedJson;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,10 +77,12 @@ class HistoryQueryHandlers {
     private final EventStore eventStore;
     private final Configuration axon;
     private final ParameterResolverFactory resolvers;
+    private final PersonalData personalData;
 
     public HistoryQueryHandlers(EventStore eventStore, Configuration axon,
-                                ApplicationContext spring) {
+                                ApplicationContext spring, PersonalData personalData) {
         this.eventStore = eventStore;
+        this.personalData = personalData;
         this.axon = axon;
         // the application's resolvers plus its beans, so that command handlers taking Spring beans inspect cleanly
         this.resolvers = MultiParameterResolverFactory.ordered(axon.parameterResolverFactory(),
@@ -95,8 +99,8 @@ class HistoryQueryHandlers {
             DomainEventMessage<?> e = stream.next();
             out.add(new HistoryEvent(e.getSequenceNumber(), e.getIdentifier(),
                     e.getPayloadType().getName().replaceAll("^.*[.$]", ""), e.getPayloadType().getName(),
-                    revision(e.getPayloadType()), e.getTimestamp(), redacted(PAYLOADS.valueToTree(e.getPayload())),
-                    e.getMetaData()));
+                    revision(e.getPayloadType()), e.getTimestamp(), shown(PAYLOADS.valueToTree(e.getPayload())),
+                    OpenedJson.open(e.getMetaData(), personalData)));
         }
         Long next = stream.hasNext() ? out.get(out.size() - 1).sequence() : null;
         return new AggregateEvents(out, next);
@@ -122,7 +126,7 @@ class HistoryQueryHandlers {
                 .peek(last::set));
         Object root = replay(AGGREGATES.get(type), q.aggregateId(), first, upTo);
         return new AggregateState(type, q.aggregateId(), q.at(), last.get().getSequenceNumber(),
-                last.get().getTimestamp(), redacted(STATE.valueToTree(root)));
+                last.get().getTimestamp(), shown(STATE.valueToTree(root)));
     }
 
     /** The aggregate's stream from its first event (never a snapshot), once that event shows it is the tenant's. */
@@ -155,6 +159,11 @@ class HistoryQueryHandlers {
                 NoSnapshotTriggerDefinition.TRIGGER);
         aggregate.initializeState(events);
         return aggregate.getAggregateRoot();
+    }
+
+    /** Secrets left out, personal data opened (an erased subject's shows as erased). */
+    private JsonNode shown(JsonNode node) {
+        return OpenedJson.open(redacted(node), personalData);
     }
 
     private static JsonNode redacted(JsonNode node) {

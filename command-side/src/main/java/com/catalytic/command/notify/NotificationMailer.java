@@ -9,6 +9,7 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentActionRequiredEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentFailedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.TrialEndingEvent;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
@@ -72,10 +73,11 @@ class NotificationMailer {
     private final LinkSecrets links;
     private final EventStore eventStore;
     private final UniqueKeyRegistry addresses;
+    private final PersonalData personalData;
 
     public NotificationMailer(QueuedEmailSender mail, QueryGateway queries, PlanCatalogue plans,
                               DunningPolicy dunning, LinkSecrets links, EventStore eventStore,
-                              UniqueKeyRegistry addresses,
+                              UniqueKeyRegistry addresses, PersonalData personalData,
                               @Value("${FRONTEND_URL:http://localhost:8000}") String frontendUrl,
                               @Value("${BACKEND_URL:http://localhost:8000}") String backendUrl) {
         this.mail = mail;
@@ -85,6 +87,7 @@ class NotificationMailer {
         this.links = links;
         this.eventStore = eventStore;
         this.addresses = addresses;
+        this.personalData = personalData;
         this.appUrl = frontendUrl.replaceAll("/+$", "");
         this.apiDocsUrl = backendUrl.replaceAll("/+$", "") + "/docs";
     }
@@ -95,22 +98,26 @@ class NotificationMailer {
         Map<String, String> values = new HashMap<>();
         values.put("company", e.name());
         values.put("plan", plans.get(e.plan()).name());
-        values.put("email", e.ownerEmail());
+        String to = personalData.open(e.ownerEmail());
+        if (PersonalData.ERASED.equals(to)) {
+            return;
+        }
+        values.put("email", to);
         values.put("app_url", appUrl);
         values.put("api_docs_url", apiDocsUrl);
-        mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerEmail(),
-                MailTemplates.render("welcome", e.ownerEmail(), values));
+        mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerUserId(), MailTemplates.render("welcome", to, values));
     }
 
     /** A member added with an address another tenant's user holds never signs in: the holder is told, no link. */
     @EventHandler
     @DisallowReplay
     void on(UserAddedEvent e, EventMessage<?> event) {
-        if (!heldByAnother(e.email(), e.userId())) {
+        String to = personalData.open(e.email());
+        if (PersonalData.ERASED.equals(to) || !heldByAnother(to, e.userId())) {
             return;
         }
-        mail.sendOnce(event.getIdentifier() + "/address_in_use/" + e.email(), MailTemplates.render("address_in_use",
-                e.email(), Map.of("company", company(e.tenantId()), "role", e.role().wire())));
+        mail.sendOnce(event.getIdentifier() + "/address_in_use/" + e.userId(), MailTemplates.render("address_in_use",
+                to, Map.of("company", company(e.tenantId()), "role", e.role().wire())));
     }
 
     private boolean heldByAnother(String email, String userId) {
@@ -122,8 +129,8 @@ class NotificationMailer {
     @DisallowReplay
     void on(InvitationIssuedEvent e, EventMessage<?> event) {
         oneTimeLink(LinkSecrets.INVITATION, e.userId(), e.expiresAt(), e.tokenHash()).ifPresent(link ->
-                mail.sendOnce(event.getIdentifier() + "/invitation/" + link.account().email(),
-                        MailTemplates.render("invitation", link.account().email(), Map.of(
+                mail.sendOnce(event.getIdentifier() + "/invitation/" + e.userId(),
+                        MailTemplates.render("invitation", link.address(), Map.of(
                                 "company", company(e.tenantId()), "role", link.account().role().wire(),
                                 "link", appUrl + "/accept-invitation?token=" + link.token(),
                                 "expires_at", e.expiresAt().toString()))));
@@ -134,13 +141,13 @@ class NotificationMailer {
     void on(PasswordResetRequestedEvent e, EventMessage<?> event) {
         long minutes = Math.max(1, Duration.between(event.getTimestamp(), e.expiresAt()).toMinutes());
         oneTimeLink(LinkSecrets.PASSWORD_RESET, e.userId(), e.expiresAt(), e.tokenHash()).ifPresent(link ->
-                mail.sendOnce(event.getIdentifier() + "/password_reset/" + link.account().email(),
-                        MailTemplates.render("password_reset", link.account().email(), Map.of(
+                mail.sendOnce(event.getIdentifier() + "/password_reset/" + e.userId(),
+                        MailTemplates.render("password_reset", link.address(), Map.of(
                                 "link", appUrl + "/reset-password?token=" + link.token(),
                                 "expires_at", e.expiresAt().toString(), "minutes", Long.toString(minutes)))));
     }
 
-    private record OneTimeLink(UserRegisteredEvent account, String token) {
+    private record OneTimeLink(UserRegisteredEvent account, String address, String token) {
     }
 
     /** The e-mailed link's token, rebuilt from the stored hash (see {@link LinkSecrets}), and whom it is for. */
@@ -148,15 +155,19 @@ class NotificationMailer {
                                               String tokenHash) {
         UserRegisteredEvent account = account(userId);
         Optional<String> secret = links.rebuild(purpose, userId, expiresAt, tokenHash);
-        if (account != null && secret.isEmpty() && heldByAnother(account.email(), userId)) {
+        String address = account == null ? null : personalData.open(account.email());
+        if (account != null && secret.isEmpty() && heldByAnother(address, userId)) {
             return Optional.empty(); // its invitation was made so that nobody can accept it; the holder was told
+        }
+        if (PersonalData.ERASED.equals(address)) {
+            return Optional.empty();
         }
         if (account == null || secret.isEmpty()) {
             log.warn("{} link of user {} not e-mailed: {}", purpose, userId, account == null ? "no such user"
                     : "it was not made with this installation's link key");
             return Optional.empty();
         }
-        return Optional.of(new OneTimeLink(account, LinkSecrets.token(userId, secret.get())));
+        return Optional.of(new OneTimeLink(account, address, LinkSecrets.token(userId, secret.get())));
     }
 
     /** The account as registered, from the user's own events (read models may not have it yet). */

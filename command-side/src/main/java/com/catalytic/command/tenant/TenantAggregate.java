@@ -13,6 +13,9 @@ import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.ReleaseLatticeCommand;
 import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
 import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
+import com.catalytic.api.personal.PersonalData;
+import com.catalytic.api.personal.PersonalDataMessages.ErasePersonalDataCommand;
+import com.catalytic.api.personal.PersonalDataMessages.PersonalDataErasedEvent;
 import com.catalytic.api.plan.Plan;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.RegisterTenantCommand;
@@ -54,6 +57,7 @@ import com.catalytic.infrastructure.secrets.Ids;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -73,7 +77,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
  * lattices, so the plan's lattice count is decided here; each lattice is a {@link LatticeAggregate} it creates.
  */
 @Aggregate(type = "tenant", snapshotTriggerDefinition = "tenantSnapshotTrigger")
-@Revision("1")
+@Revision("2")
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class TenantAggregate {
@@ -96,13 +100,17 @@ public class TenantAggregate {
     private String status;
     private String suspensionReason;
     private final Map<String, Member> members = new HashMap<>();
+    /** Removed members' sealed addresses, by user id: their personal data can still be erased. */
+    private final Map<String, String> formerMembers = new HashMap<>();
+    private final Set<String> erased = new HashSet<>();
     private final LinkedHashSet<String> lattices = new LinkedHashSet<>(); // concrete: a snapshot keeps the order
 
     protected TenantAggregate() {
     }
 
     @CommandHandler
-    public TenantAggregate(RegisterTenantCommand cmd, UniqueKeyRegistry registry, PasswordEncoder passwordEncoder) {
+    public TenantAggregate(RegisterTenantCommand cmd, UniqueKeyRegistry registry, PasswordEncoder passwordEncoder,
+                           PersonalData personalData) {
         String email = Emails.normalize(cmd.ownerEmail());
         Emails.requireValid(email, "email");
         String companyName = validName(cmd.companyName(), "company_name");
@@ -115,10 +123,11 @@ public class TenantAggregate {
         }
         claimEmail(registry, email, cmd.ownerUserId());
         String hash = passwordEncoder.encode(cmd.ownerPassword());
-        UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), email, hash, Role.OWNER);
+        String sealed = personalData.seal(cmd.ownerUserId(), email);
+        UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), sealed, hash, Role.OWNER);
         // events applied in a constructor are held until it returns; creating the owner afterwards keeps the
         // stream in causal order: the tenant first, then its owner
-        apply(new TenantRegisteredEvent(cmd.tenantId(), companyName, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId(), email))
+        apply(new TenantRegisteredEvent(cmd.tenantId(), companyName, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId(), sealed))
                 .andThen(() -> createUser(owner, null));
     }
 
@@ -178,14 +187,14 @@ public class TenantAggregate {
 
     @CommandHandler
     public void handle(AddUserCommand cmd, UniqueKeyRegistry registry, PasswordEncoder passwordEncoder,
-                       PlanCatalogue plans) {
+                       PlanCatalogue plans, PersonalData personalData) {
         requireNotSuspended();
         requireManager(cmd.actor());
         requireGrantable(cmd.actor(), cmd.role());
         requireWithinKey(cmd.actor(), cmd.role());
         String email = Emails.normalize(cmd.email());
         Emails.requireValid(email, "email");
-        if (members.values().stream().anyMatch(m -> email.equals(m.email()))) {
+        if (members.values().stream().anyMatch(m -> email.equals(personalData.open(m.email())))) {
             throw emailTaken(); // the caller sees this tenant's members anyway
         }
         requireSeat(plans);
@@ -201,13 +210,14 @@ public class TenantAggregate {
         boolean holdsAddress = registry.claim(Scope.EMAIL, email, cmd.userId());
         // hashed either way, so that both answers take as long
         String hash = cmd.initialPassword() == null ? null : passwordEncoder.encode(cmd.initialPassword());
-        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, email, holdsAddress ? hash : null,
+        String sealed = personalData.seal(cmd.userId(), email);
+        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, sealed, holdsAddress ? hash : null,
                 cmd.role());
         InvitationIssuedEvent invitation = cmd.initialPassword() != null ? null
                 : new InvitationIssuedEvent(cmd.userId(), tenantId,
                         holdsAddress ? cmd.invitationTokenHash() : Hashing.sha256Hex(Ids.secret(32)),
                         cmd.invitationExpiresAt());
-        apply(new UserAddedEvent(tenantId, cmd.userId(), email, cmd.role(), cmd.initialPassword() == null,
+        apply(new UserAddedEvent(tenantId, cmd.userId(), sealed, cmd.role(), cmd.initialPassword() == null,
                 actorId(cmd.actor()))).andThen(() -> createUser(account, invitation));
     }
 
@@ -274,14 +284,38 @@ public class TenantAggregate {
     }
 
     @CommandHandler
-    public void handle(RemoveUserCommand cmd, UniqueKeyRegistry registry) {
-        Member target = manageable(cmd.actor(), cmd.userId());
+    public void handle(RemoveUserCommand cmd, UniqueKeyRegistry registry, PersonalData personalData) {
+        remove(manageable(cmd.actor(), cmd.userId()), cmd.userId(), registry, personalData);
+    }
+
+    private void remove(Member target, String userId, UniqueKeyRegistry registry, PersonalData personalData) {
         if (target.role() == Role.OWNER && target.active() && activeOwners() == 1) {
             throw lastOwner();
         }
         // the address may sign up again or be added elsewhere
-        registry.release(Scope.EMAIL, target.email(), cmd.userId());
-        apply(new UserRemovedEvent(tenantId, cmd.userId(), target.email()));
+        registry.release(Scope.EMAIL, personalData.open(target.email()), userId);
+        apply(new UserRemovedEvent(tenantId, userId, target.email()));
+    }
+
+    /**
+     * Erases a member's or former member's personal data (owners, or the system): a member is removed first, by
+     * the same rules as a removal. Erasing again changes nothing.
+     */
+    @CommandHandler
+    public void handle(ErasePersonalDataCommand cmd, UniqueKeyRegistry registry, PersonalData personalData) {
+        requireRole(cmd.actor(), Role.OWNER, "only owners can erase a user's personal data");
+        if (erased.contains(cmd.userId())) {
+            return;
+        }
+        Member target = members.get(cmd.userId());
+        if (target == null && !formerMembers.containsKey(cmd.userId())) {
+            throw DomainException.notFound("user");
+        }
+        String sealedEmail = target != null ? target.email() : formerMembers.get(cmd.userId());
+        if (target != null) {
+            remove(target, cmd.userId(), registry, personalData);
+        }
+        apply(new PersonalDataErasedEvent(tenantId, cmd.userId(), sealedEmail));
     }
 
     @CommandHandler
@@ -479,7 +513,16 @@ public class TenantAggregate {
     void on(UserReactivatedEvent event) { members.computeIfPresent(event.userId(), (k, m) -> m.withActive(true)); }
 
     @EventSourcingHandler
-    void on(UserRemovedEvent event) { members.remove(event.userId()); }
+    void on(UserRemovedEvent event) {
+        members.remove(event.userId());
+        formerMembers.put(event.userId(), event.email());
+    }
+
+    @EventSourcingHandler
+    void on(PersonalDataErasedEvent event) {
+        formerMembers.remove(event.userId());
+        erased.add(event.userId());
+    }
 
     @EventSourcingHandler
     void on(TenantLatticeAddedEvent event) { lattices.add(event.latticeId()); }

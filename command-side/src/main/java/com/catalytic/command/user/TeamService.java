@@ -8,6 +8,7 @@ import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.personal.PersonalDataMessages.ErasePersonalDataCommand;
 import com.catalytic.api.tenant.TenantCommands.AddUserCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeMemberCommand;
 import com.catalytic.api.tenant.TenantCommands.RemoveUserCommand;
@@ -77,6 +78,12 @@ class TeamService {
     public void remove(Caller caller, String userId) {
         caller.require(Scopes.USERS_MANAGE);
         commands.sendAndWait(new RemoveUserCommand(caller.tenantId(), userId, Actor.of(caller)));
+    }
+
+    /** Erases a member's or former member's personal data (owners); removes them first if still a member. */
+    public void erase(Caller caller, String userId) {
+        caller.require(Scopes.USERS_MANAGE);
+        commands.sendAndWait(new ErasePersonalDataCommand(caller.tenantId(), userId, Actor.of(caller)));
     }
 
     /** Sets the password of an invited user from the one-time link's token ({@code userId.secret}). */

@@ -3,6 +3,7 @@ package com.catalytic.command.user;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
@@ -37,6 +38,7 @@ public class UserAggregate {
     @AggregateIdentifier
     private String userId;
     private String tenantId;
+    /** As sealed in the events (personal data). */
     private String email;
     private boolean passwordSet;
     /** The stored hash is the original service's bcrypt, to be replaced at the next successful login. */
@@ -58,14 +60,14 @@ public class UserAggregate {
     }
 
     @CommandHandler
-    public void handle(AcceptInvitationCommand cmd, PasswordEncoder passwordEncoder) {
+    public void handle(AcceptInvitationCommand cmd, PasswordEncoder passwordEncoder, PersonalData personalData) {
         if (invitationTokenHash == null || !invitationTokenHash.equals(cmd.tokenHash())) {
             throw invalidInvitation();
         }
         if (!cmd.requestedAt().isBefore(invitationExpiresAt)) {
             throw DomainException.unauthorized("invitation_expired", "this invitation has expired; ask for a new one");
         }
-        PasswordPolicy.requireAcceptable(cmd.password(), email);
+        PasswordPolicy.requireAcceptable(cmd.password(), personalData.open(email));
         apply(new InvitationAcceptedEvent(userId, tenantId, passwordEncoder.encode(cmd.password())));
     }
 
@@ -83,14 +85,14 @@ public class UserAggregate {
     }
 
     @CommandHandler
-    public void handle(ResetPasswordCommand cmd, PasswordEncoder passwordEncoder) {
+    public void handle(ResetPasswordCommand cmd, PasswordEncoder passwordEncoder, PersonalData personalData) {
         if (resetTokenHash == null || !resetTokenHash.equals(cmd.tokenHash())) {
             throw invalidReset();
         }
         if (!cmd.requestedAt().isBefore(resetExpiresAt)) {
             throw DomainException.unauthorized("reset_expired", "this password-reset link has expired; ask for a new one");
         }
-        PasswordPolicy.requireAcceptable(cmd.password(), email);
+        PasswordPolicy.requireAcceptable(cmd.password(), personalData.open(email));
         apply(new PasswordResetEvent(userId, tenantId, passwordEncoder.encode(cmd.password())));
     }
 

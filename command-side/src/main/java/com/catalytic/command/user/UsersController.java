@@ -78,6 +78,13 @@ class UsersController {
         team.remove(caller, id);
     }
 
+    /** Erasure of the user's personal data (owners): 204, also when it was erased before. */
+    @DeleteMapping("/api/users/{id}/personal-data")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void erase(Caller caller, @PathVariable("id") String id) {
+        team.erase(caller, id);
+    }
+
     @PostMapping(path = "/auth/invitations/accept", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void accept(@Valid @RequestBody AcceptInvitationRequest body) {

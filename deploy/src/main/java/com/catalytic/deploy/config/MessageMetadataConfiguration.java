@@ -2,6 +2,8 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.TenantScoped;
+import com.catalytic.api.personal.DataSubject;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.deploy.web.AuthenticationFilter;
 import com.catalytic.deploy.web.RequestIdFilter;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +27,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 /**
  * Every command carries who sent it and from where as metadata ({@code tenant_id}, {@code actor_type},
  * {@code actor_id}, {@code api_key_id}, {@code request_id}, {@code ip}, {@code user_agent}); Axon copies that
- * metadata onto every event the command causes, so the audit trail can name actor and context.
+ * metadata onto every event the command causes, so the audit trail can name actor and context. The IP address and
+ * user agent are personal data: sealed under the key of the user acting (or acted for, {@link DataSubject}), and
+ * left out when the request has no such user.
  */
 @Configuration
 class MessageMetadataConfiguration {
@@ -44,8 +48,8 @@ class MessageMetadataConfiguration {
     }
 
     @Autowired
-    public void registerInterceptors(CommandBus commandBus, EventBus eventBus) {
-        commandBus.registerDispatchInterceptor(requestContext());
+    public void registerInterceptors(CommandBus commandBus, EventBus eventBus, PersonalData personalData) {
+        commandBus.registerDispatchInterceptor(requestContext(personalData));
         eventBus.registerDispatchInterceptor(tenantOfEvent());
     }
 
@@ -57,7 +61,7 @@ class MessageMetadataConfiguration {
                 : event;
     }
 
-    static MessageDispatchInterceptor<CommandMessage<?>> requestContext() {
+    static MessageDispatchInterceptor<CommandMessage<?>> requestContext(PersonalData personalData) {
         return messages -> (index, command) -> {
             Map<String, Object> md = new HashMap<>();
             Object payload = command.getPayload();
@@ -66,9 +70,14 @@ class MessageMetadataConfiguration {
                 HttpServletRequest req = attrs.getRequest();
                 caller = req.getAttribute(AuthenticationFilter.CALLER) instanceof Caller c ? c : null;
                 put(md, "request_id", req.getAttribute(RequestIdFilter.ATTRIBUTE));
-                put(md, "ip", req.getRemoteAddr());
-                String ua = req.getHeader("User-Agent");
-                put(md, "user_agent", ua == null ? null : ua.substring(0, Math.min(ua.length(), 256)));
+                String subject = caller != null && caller.userId() != null ? caller.userId()
+                        : payload instanceof DataSubject s ? s.dataSubjectId() : null;
+                if (subject != null) {
+                    String ua = req.getHeader("User-Agent");
+                    put(md, "ip", personalData.seal(subject, req.getRemoteAddr()));
+                    put(md, "user_agent", personalData.seal(subject, ua == null ? null
+                            : ua.substring(0, Math.min(ua.length(), 256))));
+                }
                 md.put("actor_type", caller == null ? "anonymous" : caller.isApiKey() ? "api_key" : "user");
             } else {
                 md.put("actor_type", "system");

@@ -2,6 +2,7 @@ package com.catalytic.deploy.config;
 
 import com.catalytic.infrastructure.config.ConfiguredValues;
 import com.catalytic.infrastructure.credentials.JwtKeys;
+import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,6 +93,15 @@ public final class ProductionConfigCheck {
                 JwtKeys.load(Path.of(env.get("JWT_PRIVATE_KEY_PATH")), Path.of(env.get("JWT_PUBLIC_KEY_PATH")));
             } catch (RuntimeException e) {
                 out.add("JWT_PRIVATE_KEY_PATH / JWT_PUBLIC_KEY_PATH: " + e.getMessage());
+            }
+        }
+        if (priv || !env.getOrDefault("DB_ENCRYPTION_KEY_PATH", "").isBlank()) {
+            Path dbKey = PersonalDataConfiguration.keyFile(env.get("DB_ENCRYPTION_KEY_PATH"),
+                    env.get("JWT_PRIVATE_KEY_PATH"), env.get("APP_ENV"), null);
+            try {
+                PersonalDataConfiguration.readKey(dbKey);
+            } catch (IllegalStateException e) {
+                out.add("DB_ENCRYPTION_KEY_PATH: " + e.getMessage());
             }
         }
         for (String extra : env.getOrDefault("JWT_VERIFY_ONLY_PUBLIC_KEY_PATHS", "").split(",")) {

@@ -20,6 +20,7 @@ import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
 import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
 import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
 import com.catalytic.api.plan.Plan;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
@@ -90,6 +91,8 @@ final class ImportPlanner {
     private final LegacySource source;
     private final TargetState target;
     private final PlanCatalogue plans;
+    /** Seals the imported personal data; a dry run's stores nothing (what it seals is never written). */
+    private final PersonalData personalData;
 
     private final List<Rejection> rejections = new ArrayList<>();
     private final List<TenantImport> imports = new ArrayList<>();
@@ -99,7 +102,8 @@ final class ImportPlanner {
     private final Map<String, String> notImported = new HashMap<>();
     private final Map<String, TenantRow> tenants = new LinkedHashMap<>();
 
-    ImportPlanner(LegacySource source, TargetState target, PlanCatalogue plans) {
+    ImportPlanner(LegacySource source, TargetState target, PlanCatalogue plans, PersonalData personalData) {
+        this.personalData = personalData;
         this.source = source;
         this.target = target;
         this.plans = plans;
@@ -385,7 +389,7 @@ final class ImportPlanner {
         UserRow owner = members.stream().filter(u -> u.role() == Role.OWNER && u.active()).findFirst()
                 .orElseGet(() -> members.stream().filter(u -> u.role() == Role.OWNER).findFirst().orElseThrow());
         i.add("tenant", t.id(), new TenantRegisteredEvent(t.id(), t.name(), t.slug(), PlanCatalogue.FREE, owner.id(),
-                owner.email()), t.createdAt());
+                personalData.seal(owner.id(), owner.email())), t.createdAt());
         i.claims.add(new TenantImport.Claim("TENANT_SLUG", t.slug(), t.id()));
         i.counted(TENANTS);
         account(i, owner);
@@ -398,7 +402,8 @@ final class ImportPlanner {
             if (u == owner) {
                 continue;
             }
-            i.add("tenant", t.id(), new UserAddedEvent(t.id(), u.id(), u.email(), u.role(), false, SYSTEM),
+            i.add("tenant", t.id(), new UserAddedEvent(t.id(), u.id(), personalData.seal(u.id(), u.email()), u.role(), false,
+                    SYSTEM),
                     u.createdAt());
             account(i, u);
         }
@@ -410,9 +415,9 @@ final class ImportPlanner {
         return i;
     }
 
-    private static void account(TenantImport i, UserRow u) {
-        i.add("user", u.id(), new UserRegisteredEvent(u.id(), i.tenantId, u.email(), u.passwordHash(), u.role()),
-                u.createdAt());
+    private void account(TenantImport i, UserRow u) {
+        i.add("user", u.id(), new UserRegisteredEvent(u.id(), i.tenantId, personalData.seal(u.id(), u.email()),
+                u.passwordHash(), u.role()), u.createdAt());
         i.claims.add(new TenantImport.Claim("EMAIL", u.email(), u.id()));
         i.users.put(u.id(), u.role().wire());
         i.counted(USERS);
@@ -686,10 +691,11 @@ final class ImportPlanner {
                     String key = optionalUuid(row, "api_key_id");
                     Instant at = requiredTime(row, "created_at");
                     String ip = text(row, "ip_address");
-                    records.add(new UsageRecord(id, user != null && i.users.containsKey(user) ? user : null,
-                            key != null && i.apiKeys.containsKey(key) ? key : null, endpoint, method,
-                            (int) Math.max(0, Math.min(status, 999)), duration, bytes, 0, at, null,
-                            ip == null || ip.isBlank() ? null : ip.trim()));
+                    String caller = user != null && i.users.containsKey(user) ? user : null;
+                    // the caller's IP address is theirs to have erased; a call of nobody known keeps none
+                    records.add(new UsageRecord(id, caller, key != null && i.apiKeys.containsKey(key) ? key : null,
+                            endpoint, method, (int) Math.max(0, Math.min(status, 999)), duration, bytes, 0, at, null,
+                            ip == null || ip.isBlank() || caller == null ? null : personalData.seal(caller, ip.trim())));
                     i.counted(API_LOGS);
                 } catch (Invalid e) {
                     rejections.add(Rejection.rejected(API_LOGS, raw, e.getMessage()));

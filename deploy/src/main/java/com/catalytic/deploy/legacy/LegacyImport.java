@@ -1,5 +1,6 @@
 package com.catalytic.deploy.legacy;
 
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.deploy.CatalyticApplication;
 import com.catalytic.deploy.config.DatabaseUrl;
@@ -34,6 +35,24 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 public final class LegacyImport {
 
+    /** A dry run writes nothing, so it makes no keys: what it would seal is planned as it is and never stored. */
+    private static final PersonalData DRY_RUN_SEAL = new PersonalData() {
+        @Override
+        public String seal(String subjectId, String value) {
+            return value;
+        }
+
+        @Override
+        public String open(String value) {
+            return value;
+        }
+
+        @Override
+        public void erase(String subjectId) {
+            throw new UnsupportedOperationException("a dry run erases nothing");
+        }
+    };
+
     /** What a run did (or a dry run would do). {@code failed}: tenants that could not be written. */
     public record Outcome(int tenants, int alreadyImported, long rejected, long notCarriedOver, List<String> failed) {
     }
@@ -66,7 +85,7 @@ public final class LegacyImport {
             } else {
                 out.println("target: " + target + " holds no event store yet; the import migrates it first");
             }
-            ImportPlanner planner = new ImportPlanner(source, state, plans).plan();
+            ImportPlanner planner = new ImportPlanner(source, state, plans, DRY_RUN_SEAL).plan();
             try (ProgressBar bar = progressBar("dry run", planner.imports().size())) {
                 for (TenantImport t : planner.imports()) {
                     planner.usage(t, records -> { });
@@ -89,7 +108,8 @@ public final class LegacyImport {
             describe(source);
             EventPublisher publisher = new EventPublisher(ctx.getBean(EventStore.class),
                     ctx.getBean(TransactionManager.class), ctx.getBean(JdbcTemplate.class));
-            ImportPlanner planner = new ImportPlanner(source, publisher.state(), plans).plan();
+            ImportPlanner planner = new ImportPlanner(source, publisher.state(), plans,
+                    ctx.getBean(PersonalData.class)).plan();
             Map<String, String> failed = new LinkedHashMap<>();
             try (ProgressBar bar = progressBar("import", planner.imports().size())) {
                 for (TenantImport t : planner.imports()) {

@@ -22,6 +22,8 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Import;
+import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
@@ -41,6 +43,7 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
         includeFilters = @ComponentScan.Filter(type = FilterType.ASSIGNABLE_TYPE, classes = EventUpcaster.class))
 @EntityScan("com.catalytic.projections")
 @EnableJpaRepositories("com.catalytic.projections")
+@Import(PersonalDataConfiguration.class)
 class RebuildContext {
 
     /**

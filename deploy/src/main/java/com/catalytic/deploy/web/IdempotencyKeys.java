@@ -1,9 +1,12 @@
 package com.catalytic.deploy.web;
 
+import com.catalytic.infrastructure.personal.PersonalDataCopies;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,7 @@ import org.springframework.stereotype.Component;
  * exactly one inserts it and runs.
  */
 @Component
-class IdempotencyKeys {
+class IdempotencyKeys implements PersonalDataCopies {
 
     private static final Logger log = LoggerFactory.getLogger(IdempotencyKeys.class);
 
@@ -89,5 +92,32 @@ class IdempotencyKeys {
         if (removed > 0) {
             log.info("Removed {} idempotency keys older than {}", removed, retention);
         }
+    }
+
+    /** Replayed answers that show the erased address are dropped (a retry then runs again, or is refused). */
+    @Override
+    public void eraseSubject(String tenantId, String subjectId, String address) {
+        byte[] needle = address.getBytes(StandardCharsets.UTF_8);
+        List<Object[]> holding = new ArrayList<>();
+        jdbc.query("SELECT principal, idem_key, body FROM idempotency_keys WHERE tenant_id = ? AND body IS NOT NULL",
+                rs -> {
+                    if (contains(rs.getBytes("body"), needle)) {
+                        holding.add(new Object[] {tenantId, rs.getString("principal"), rs.getString("idem_key")});
+                    }
+                }, tenantId);
+        jdbc.batchUpdate("DELETE FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ?", holding);
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 }

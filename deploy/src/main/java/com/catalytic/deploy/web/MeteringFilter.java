@@ -152,12 +152,12 @@ class MeteringFilter extends OncePerRequestFilter {
         Object units = req.getAttribute(UNITS);
         Object rid = req.getAttribute(RequestIdFilter.ATTRIBUTE);
         // a time-ordered id: usage_logs' primary key grows at one end; and never seeded by an Idempotency-Key, so a
-        // repeated request that runs again is recorded as the call it is
+        // repeated request that runs again is recorded as the call it is. No IP address: personal data that nothing
+        // reads (the audit trail keeps the address of each change, sealed)
         UsageRecord usage = new UsageRecord(Ids.timeOrderedId(), caller.userId(), caller.apiKeyId(),
                 pattern != null ? pattern.toString() : "unmatched", req.getMethod(), status,
                 (System.nanoTime() - startNanos) / 1_000_000, Math.max(0, bytes),
-                units instanceof Number n ? n.longValue() : 0, start, rid != null ? rid.toString() : null,
-                req.getRemoteAddr());
+                units instanceof Number n ? n.longValue() : 0, start, rid != null ? rid.toString() : null, null);
         journal.record(new UsageShipper.Entry(caller.tenantId(), usage, plan.apiCallsPerMonth(), countNow),
                 recordTimeout);
     }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,9 @@ class ProductionConfigTest {
             KeyPair pair = JwtKeys.generate();
             JwtKeys.writePem(priv, "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
             JwtKeys.writePem(pub, "PUBLIC KEY", pair.getPublic().getEncoded(), false);
+            // as keys generate writes it, beside the JWT pair
+            JwtKeys.writeFile(dir.resolve("db_encryption_production.key"),
+                    (Base64.getEncoder().encodeToString(new byte[32]) + "\n").getBytes(StandardCharsets.US_ASCII), true);
         }
         Map<String, String> env = new HashMap<>();
         env.put("APP_ENV", "production");
@@ -57,6 +61,18 @@ class ProductionConfigTest {
     @Test
     void aCompleteProductionConfigurationPasses() throws Exception {
         assertThat(ProductionConfigCheck.problems(goodProduction())).isEmpty();
+    }
+
+    @Test
+    void theDatabaseEncryptionKeyMustBeThereAndHold32Bytes() throws Exception {
+        Map<String, String> env = goodProduction();
+        assertThat(ProductionConfigCheck.problems(env)).isEmpty();
+        Files.delete(dir.resolve("db_encryption_production.key"));
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString()
+                .startsWith("DB_ENCRYPTION_KEY_PATH").contains("db_encryption_production.key").contains("keys generate");
+        Path shortKey = Files.writeString(dir.resolve("short.key"), Base64.getEncoder().encodeToString(new byte[16]));
+        env.put("DB_ENCRYPTION_KEY_PATH", shortKey.toString());
+        assertThat(ProductionConfigCheck.problems(env)).singleElement().asString().contains("holds 16 bytes, not 32");
     }
 
     @Test

@@ -8,6 +8,8 @@ import picocli.CommandLine;
 /** Runs the operator command line in process against a test schema, capturing what it prints. */
 public final class Cli {
 
+    private static final String KEY_DIR = "catalytic.auth.key-dir";
+
     public record Result(int code, String out) {
     }
 
@@ -24,10 +26,13 @@ public final class Cli {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true));
+        // the keys of the test apps (TestApp.KEY_DIR): the database encryption key opens what they sealed
+        System.setProperty(KEY_DIR, TestApp.KEY_DIR.toString());
         try {
             int code = new CommandLine(new CatalyticMain()).execute(all);
             return new Result(code, buffer.toString());
         } finally {
+            System.clearProperty(KEY_DIR);
             System.setOut(original);
         }
     }

@@ -1,5 +1,6 @@
 package com.catalytic.infrastructure.mail;
 
+import com.catalytic.infrastructure.personal.PersonalDataCopies;
 import com.catalytic.infrastructure.queue.DurableQueue;
 import com.catalytic.infrastructure.secrets.Hashing;
 import java.sql.ResultSet;
@@ -23,7 +24,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * failure is retried after 10 s, 1 min, 5 min, 15 min, 30 min, then hourly, and given up after {@code maxAttempts}
  * with an error in the log. Bodies are cleared once a message is sent or given up, the row after the retention.
  */
-public class QueuedEmailSender implements EmailSender, SmartLifecycle {
+public class QueuedEmailSender implements EmailSender, SmartLifecycle, PersonalDataCopies {
 
     private static final Logger log = LoggerFactory.getLogger(QueuedEmailSender.class);
     private static final Duration[] BACKOFF = {Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5),
@@ -161,5 +162,11 @@ public class QueuedEmailSender implements EmailSender, SmartLifecycle {
     private static Queued queued(ResultSet rs) throws SQLException {
         return new Queued(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
                 rs.getString("text_body"), rs.getString("html_body"), rs.getInt("attempts"));
+    }
+
+    /** An erased address gets no more mail, and the queue keeps no message to it, sent or not. */
+    @Override
+    public void eraseSubject(String tenantId, String subjectId, String address) {
+        jdbc.update("DELETE FROM mail_queue WHERE recipient = ?", address);
     }
 }

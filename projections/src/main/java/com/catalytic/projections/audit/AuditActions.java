@@ -12,6 +12,7 @@ import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeOperationPerformedEvent;
 import com.catalytic.api.lattice.LatticeMessages.TenantLatticeAddedEvent;
 import com.catalytic.api.lattice.LatticeMessages.TenantLatticeReleasedEvent;
+import com.catalytic.api.personal.PersonalDataMessages.PersonalDataErasedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
@@ -66,6 +67,7 @@ final class AuditActions {
         if (p instanceof UserDeactivatedEvent e) return new Action("user.deactivated", "user", e.userId());
         if (p instanceof UserReactivatedEvent e) return new Action("user.reactivated", "user", e.userId());
         if (p instanceof UserRemovedEvent e) return new Action("user.removed", "user", e.userId());
+        if (p instanceof PersonalDataErasedEvent e) return new Action("user.personal_data_erased", "user", e.userId());
         if (p instanceof InvitationIssuedEvent e) return new Action("user.invited", "user", e.userId());
         if (p instanceof InvitationAcceptedEvent e) return new Action("user.invitation_accepted", "user", e.userId());
         if (p instanceof PasswordResetRequestedEvent e) return new Action("user.password_reset_requested", "user", e.userId());

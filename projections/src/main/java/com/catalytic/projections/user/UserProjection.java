@@ -1,6 +1,7 @@
 package com.catalytic.projections.user;
 
 import com.catalytic.api.ProcessingGroupNames;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
@@ -24,14 +25,16 @@ import org.springframework.stereotype.Component;
 class UserProjection {
 
     private final UserRepository users;
+    private final PersonalData personalData;
 
-    public UserProjection(UserRepository users) {
+    public UserProjection(UserRepository users, PersonalData personalData) {
         this.users = users;
+        this.personalData = personalData;
     }
 
     @EventHandler
     void on(UserRegisteredEvent event, @Timestamp Instant at) {
-        users.save(new UserRow(event.userId(), event.tenantId(), event.email(), event.passwordHash(),
+        users.save(new UserRow(event.userId(), event.tenantId(), personalData.open(event.email()), event.passwordHash(),
                 event.role().wire(), at));
     }
 

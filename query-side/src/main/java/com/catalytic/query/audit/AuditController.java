@@ -10,7 +10,10 @@ import com.catalytic.api.audit.AuditQueries.VerifyAuditChainQuery;
 import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.personal.PersonalData;
+import com.catalytic.infrastructure.personal.OpenedJson;
 import com.catalytic.query.export.RowExport;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Instant;
@@ -36,10 +39,12 @@ class AuditController {
 
     private final QueryGateway queries;
     private final ObjectMapper json;
+    private final PersonalData personalData;
 
-    public AuditController(QueryGateway queries, ObjectMapper json) {
+    public AuditController(QueryGateway queries, ObjectMapper json, PersonalData personalData) {
         this.queries = queries;
         this.json = json;
+        this.personalData = personalData;
     }
 
     @GetMapping("/api/audit-logs")
@@ -65,7 +70,7 @@ class AuditController {
             }
         }
         List<Map<String, Object>> rows = entries(new ListAuditEntriesQuery(f, before, limit + 1)).stream()
-                .map(AuditController::row).toList();
+                .map(e -> opened(row(e))).toList();
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
@@ -130,6 +135,24 @@ class AuditController {
             }
         }
         return new AuditFilter(caller.tenantId(), fromInstant, toInstant, actorId, action, targetType, targetId);
+    }
+
+    /**
+     * An entry for people to read: its IP address, user agent and personal data in its changes opened (an erased
+     * subject's show as erased). An export keeps them sealed, as hashed, so that it verifies on its own.
+     */
+    private Map<String, Object> opened(Map<String, Object> row) {
+        row.put("ip", personalData.open((String) row.get("ip")));
+        row.put("user_agent", personalData.open((String) row.get("user_agent")));
+        String changes = (String) row.get("changes");
+        if (changes != null && changes.contains(PersonalData.PREFIX)) {
+            try {
+                row.put("changes", json.writeValueAsString(OpenedJson.open(json.readTree(changes), personalData)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("audit entry " + row.get("id") + " holds changes that are not JSON", e);
+            }
+        }
+        return row;
     }
 
     private static Map<String, Object> row(AuditEntry e) {

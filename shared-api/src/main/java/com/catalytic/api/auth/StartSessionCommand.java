@@ -1,6 +1,7 @@
 package com.catalytic.api.auth;
 
 import com.catalytic.api.identity.TenantScoped;
+import com.catalytic.api.personal.DataSubject;
 import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
@@ -9,5 +10,11 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * the user's session epoch read at login.
  */
 public record StartSessionCommand(@TargetAggregateIdentifier String sessionId, String tenantId, String userId,
-                                  String refreshTokenHash, Instant expiresAt, int sessionEpoch) implements TenantScoped {
+                                  String refreshTokenHash, Instant expiresAt, int sessionEpoch)
+        implements TenantScoped, DataSubject {
+
+    @Override
+    public String dataSubjectId() {
+        return userId;
+    }
 }

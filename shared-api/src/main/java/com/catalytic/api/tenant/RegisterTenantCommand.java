@@ -1,6 +1,7 @@
 package com.catalytic.api.tenant;
 
 import com.catalytic.api.identity.TenantScoped;
+import com.catalytic.api.personal.DataSubject;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**
@@ -12,7 +13,13 @@ public record RegisterTenantCommand(@TargetAggregateIdentifier String tenantId,
                                     String slug,
                                     String ownerUserId,
                                     String ownerEmail,
-                                    String ownerPassword) implements TenantScoped {
+                                    String ownerPassword)
+        implements TenantScoped, DataSubject {
+
+    @Override
+    public String dataSubjectId() {
+        return ownerUserId;
+    }
     @Override
     public String toString() {
         return "RegisterTenantCommand[tenantId=" + tenantId + ", slug=" + slug + ", ownerUserId=" + ownerUserId + "]";

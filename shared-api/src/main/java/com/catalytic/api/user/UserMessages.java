@@ -1,6 +1,7 @@
 package com.catalytic.api.user;
 
 import com.catalytic.api.identity.TenantScoped;
+import com.catalytic.api.personal.DataSubject;
 import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.Revision;
@@ -18,7 +19,12 @@ public final class UserMessages {
     }
 
     public record AcceptInvitationCommand(@TargetAggregateIdentifier String userId, String tokenHash, String password,
-                                          Instant requestedAt) {
+                                          Instant requestedAt) implements DataSubject {
+        @Override
+        public String dataSubjectId() {
+            return userId;
+        }
+
         @Override
         public String toString() {
             return "AcceptInvitationCommand[userId=" + userId + "]";
@@ -35,7 +41,12 @@ public final class UserMessages {
 
     /** A one-time password-reset link was sent to the user; known here only by its token's hash. */
     public record RequestPasswordResetCommand(@TargetAggregateIdentifier String userId, String tokenHash,
-                                              Instant expiresAt) {
+                                              Instant expiresAt) implements DataSubject {
+        @Override
+        public String dataSubjectId() {
+            return userId;
+        }
+
         @Override
         public String toString() {
             return "RequestPasswordResetCommand[userId=" + userId + "]";
@@ -52,7 +63,12 @@ public final class UserMessages {
     }
 
     public record ResetPasswordCommand(@TargetAggregateIdentifier String userId, String tokenHash, String password,
-                                       Instant requestedAt) {
+                                       Instant requestedAt) implements DataSubject {
+        @Override
+        public String dataSubjectId() {
+            return userId;
+        }
+
         @Override
         public String toString() {
             return "ResetPasswordCommand[userId=" + userId + "]";

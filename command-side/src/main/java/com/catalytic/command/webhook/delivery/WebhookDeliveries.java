@@ -1,6 +1,7 @@
 package com.catalytic.command.webhook.delivery;
 
 import com.catalytic.api.error.DomainException;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargets;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTargetsQuery;
@@ -9,6 +10,7 @@ import com.catalytic.api.webhook.WebhookEventTypes;
 import com.catalytic.command.webhook.DeliverySchedule;
 import com.catalytic.command.webhook.delivery.WebhookPayloads.Payload;
 import com.catalytic.infrastructure.queue.DurableQueue;
+import com.catalytic.infrastructure.personal.PersonalDataCopies;
 import com.catalytic.infrastructure.secrets.Hashing;
 import com.catalytic.infrastructure.webhook.WebhookSecrets;
 import com.catalytic.infrastructure.webhook.WebhookSender.Answer;
@@ -54,7 +56,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (DNS rebinding) and connects to the address checked, signs the stored body with the webhook's valid secrets,
  * records status, latency, the answer cut to 4 KiB and the next attempt from {@link DeliverySchedule}.
  */
-public class WebhookDeliveries implements SmartLifecycle {
+public class WebhookDeliveries implements SmartLifecycle, PersonalDataCopies {
 
     public static final String PENDING = "pending";
     public static final String SUCCEEDED = "succeeded";
@@ -350,7 +352,7 @@ public class WebhookDeliveries implements SmartLifecycle {
      * are. Returns how many deliveries were planned or queued again.
      */
     public int recover(String tenantId, String webhookId, Instant since,
-                       StreamableMessageSource<TrackedEventMessage<?>> events) {
+                       StreamableMessageSource<TrackedEventMessage<?>> events, PersonalData personalData) {
         Optional<DeliveryTarget> target = targetsOf(tenantId).stream()
                 .filter(t -> t.webhookId().equals(webhookId)).findFirst();
         TrackingToken head = events.createHeadToken();
@@ -363,7 +365,7 @@ public class WebhookDeliveries implements SmartLifecycle {
         try (BlockingStream<TrackedEventMessage<?>> stream = events.openStream(events.createTokenAt(since))) {
             while (stream.hasNextAvailable(1, TimeUnit.SECONDS)) {
                 TrackedEventMessage<?> e = stream.nextAvailable();
-                Optional<Payload> p = WebhookPayloads.of(e.getPayload());
+                Optional<Payload> p = WebhookPayloads.of(e.getPayload(), personalData);
                 boolean last = e.trackingToken().covers(head);
                 if (p.isEmpty() || !p.get().tenantId().equals(tenantId) || !target.get().wants(p.get().type())) {
                     if (last) {
@@ -415,5 +417,19 @@ public class WebhookDeliveries implements SmartLifecycle {
     private static Row row(ResultSet rs) throws SQLException {
         return new Row(rs.getString("id"), rs.getString("webhook_id"), rs.getString("tenant_id"),
                 rs.getString("event_id"), rs.getString("event_type"), rs.getString("payload"), rs.getInt("attempts"));
+    }
+
+    /**
+     * Deliveries not yet sent would carry the erased address to the tenant's endpoint, and sent ones (and the
+     * answers, which may echo them) keep it: in both it is replaced by the erased marker.
+     */
+    @Override
+    public void eraseSubject(String tenantId, String subjectId, String address) {
+        String like = PersonalDataCopies.containing(address);
+        jdbc.update("UPDATE webhook_deliveries SET payload = REPLACE(payload, ?, ?) WHERE tenant_id = ? "
+                + "AND payload LIKE ? ESCAPE '!'", address, PersonalData.ERASED, tenantId, like);
+        jdbc.update("UPDATE webhook_delivery_attempts SET response_body = REPLACE(response_body, ?, ?) "
+                + "WHERE response_body LIKE ? ESCAPE '!' AND delivery_id IN "
+                + "(SELECT id FROM webhook_deliveries WHERE tenant_id = ?)", address, PersonalData.ERASED, like, tenantId);
     }
 }

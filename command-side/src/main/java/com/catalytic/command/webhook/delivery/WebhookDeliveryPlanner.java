@@ -1,6 +1,7 @@
 package com.catalytic.command.webhook.delivery;
 
 import com.catalytic.api.ProcessingGroupNames;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
@@ -39,8 +40,10 @@ class WebhookDeliveryPlanner {
 
     private final WebhookDeliveries deliveries;
     private final EventStore events;
+    private final PersonalData personalData;
 
-    public WebhookDeliveryPlanner(WebhookDeliveries deliveries, EventStore events) {
+    public WebhookDeliveryPlanner(WebhookDeliveries deliveries, EventStore events, PersonalData personalData) {
+        this.personalData = personalData;
         this.deliveries = deliveries;
         this.events = events;
     }
@@ -62,7 +65,7 @@ class WebhookDeliveryPlanner {
     @EventHandler
     @DisallowReplay
     void on(WebhookRecoveryRequestedEvent e) {
-        deliveries.recover(e.tenantId(), e.webhookId(), e.since(), events);
+        deliveries.recover(e.tenantId(), e.webhookId(), e.since(), events, personalData);
     }
 
     @EventHandler
@@ -80,7 +83,7 @@ class WebhookDeliveryPlanner {
         if (CHANGES_TARGETS.contains(payload.getClass())) {
             knownInBatch().clear();
         }
-        WebhookPayloads.of(payload).ifPresent(p -> {
+        WebhookPayloads.of(payload, personalData).ifPresent(p -> {
             if (!deliveries.plan(event.getIdentifier(), event.getTimestamp(), p, knownInBatch()).isEmpty()) {
                 afterCommit(deliveries::wake);
             }

@@ -8,6 +8,7 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
+import com.catalytic.api.personal.PersonalData;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
@@ -41,15 +42,16 @@ final class WebhookPayloads {
     private WebhookPayloads() {
     }
 
-    public static Optional<Payload> of(Object e) {
-        Payload p = map(e);
+    /** The payload of event {@code e}; personal data in it opened (an erased subject's reads as erased). */
+    public static Optional<Payload> of(Object e, PersonalData personalData) {
+        Payload p = map(e, personalData);
         if (p != null && !WebhookEventTypes.isKnown(p.type())) {
             throw new IllegalStateException("not in the webhook catalogue: " + p.type());
         }
         return Optional.ofNullable(p);
     }
 
-    private static Payload map(Object p) {
+    private static Payload map(Object p, PersonalData personalData) {
         if (p instanceof TenantRegisteredEvent e) {
             return of(e.tenantId(), "tenant.registered", "name", e.name(), "slug", e.slug(), "plan", e.plan());
         }
@@ -62,7 +64,7 @@ final class WebhookPayloads {
             return of(e.tenantId(), "tenant.plan_changed", "previous_plan", e.previousPlan(), "plan", e.plan());
         }
         if (p instanceof UserAddedEvent e) {
-            return of(e.tenantId(), "user.added", "user_id", e.userId(), "email", e.email(), "role", e.role().wire(),
+            return of(e.tenantId(), "user.added", "user_id", e.userId(), "email", personalData.open(e.email()), "role", e.role().wire(),
                     "invited", e.invited());
         }
         if (p instanceof UserRoleChangedEvent e) {
