@@ -30,6 +30,7 @@ import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
@@ -73,6 +74,7 @@ class AddUserTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(TenantAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         createdAggregates = new CreatedAggregateRepositoryProvider(fixture.getEventStore(), UserAggregate.class);
         fixture.registerRepositoryProvider(createdAggregates);
         fixture.registerInjectableResource(registry);

@@ -13,6 +13,7 @@ import com.catalytic.api.identity.Role;
 import com.catalytic.api.tenant.RegisterTenantCommand;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
@@ -51,6 +52,7 @@ class TenantAggregateTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(TenantAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         createdAggregates = new CreatedAggregateRepositoryProvider(fixture.getEventStore(), UserAggregate.class);
         // Must precede anything that builds the fixture's repository, which captures the provider.
         fixture.registerRepositoryProvider(createdAggregates);

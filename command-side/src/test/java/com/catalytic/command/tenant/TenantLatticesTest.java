@@ -30,6 +30,7 @@ import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.command.lattice.LatticeAggregate;
 import com.catalytic.command.lattice.LatticeCreation;
 import com.catalytic.command.lattice.engine.LatticeDefinition;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +61,7 @@ class TenantLatticesTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(TenantAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         createdAggregates = new CreatedAggregateRepositoryProvider(fixture.getEventStore(), LatticeAggregate.class);
         fixture.registerRepositoryProvider(createdAggregates);
         fixture.registerInjectableResource(PlanCatalogue.defaults());

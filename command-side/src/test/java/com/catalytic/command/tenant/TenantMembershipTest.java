@@ -30,6 +30,8 @@ import com.catalytic.api.error.DomainException;
 import com.catalytic.api.identity.Actor;
 import com.catalytic.api.identity.Role;
 import com.catalytic.api.identity.Scopes;
+import com.catalytic.api.personal.PersonalDataMessages.ErasePersonalDataCommand;
+import com.catalytic.api.personal.PersonalDataMessages.PersonalDataErasedEvent;
 import com.catalytic.api.plan.PlanCatalogue;
 import com.catalytic.api.tenant.TenantCommands.ChangeMemberCommand;
 import com.catalytic.api.tenant.TenantCommands.ChangeUserRoleCommand;
@@ -42,6 +44,7 @@ import com.catalytic.api.tenant.TenantEvents.UserDeactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserReactivatedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry.Scope;
 import com.catalytic.command.user.UserAggregate;
@@ -72,6 +75,7 @@ class TenantMembershipTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(TenantAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         fixture.registerRepositoryProvider(
                 new CreatedAggregateRepositoryProvider(fixture.getEventStore(), UserAggregate.class));
         fixture.registerInjectableResource(registry);
@@ -634,6 +638,65 @@ class TenantMembershipTest {
             fixture.given(team())
                    .when(new ChangeMemberCommand(TENANT_ID, STRANGER_ID, Role.VIEWER, false, OWNER))
                    .expectException(hasCode(Kind.NOT_FOUND, "not_found", null))
+                   .expectNoEvents();
+        }
+    }
+
+    /** Erasure removes a member by the rules of a removal, then records the erasure; owners (or the system) only. */
+    @Nested
+    class ErasePersonalData {
+
+        private static PersonalDataErasedEvent erased(String userId) {
+            return new PersonalDataErasedEvent(TENANT_ID, userId, emailOf(userId));
+        }
+
+        @Test
+        void anOwnerErasesAMemberWhoIsRemovedFirstAndTheirAddressReleased() {
+            registry.claim(Scope.EMAIL, emailOf(MEMBER_ID), MEMBER_ID);
+            fixture.given(team())
+                   .when(new ErasePersonalDataCommand(TENANT_ID, MEMBER_ID, OWNER))
+                   .expectSuccessfulHandlerExecution()
+                   .expectEvents(removed(MEMBER_ID), erased(MEMBER_ID));
+
+            assertThat(registry.isClaimed(Scope.EMAIL, emailOf(MEMBER_ID))).isFalse();
+        }
+
+        @Test
+        void aFormerMemberIsErasedWithTheAddressTheyHad() {
+            fixture.given(team(removed(MEMBER_ID)))
+                   .when(new ErasePersonalDataCommand(TENANT_ID, MEMBER_ID, Actor.system()))
+                   .expectEvents(erased(MEMBER_ID));
+        }
+
+        @Test
+        void erasingAgainChangesNothing() {
+            fixture.given(team(removed(MEMBER_ID), erased(MEMBER_ID)))
+                   .when(new ErasePersonalDataCommand(TENANT_ID, MEMBER_ID, OWNER))
+                   .expectSuccessfulHandlerExecution()
+                   .expectNoEvents();
+        }
+
+        @Test
+        void anotherTenantsUserIsNotFound() {
+            fixture.given(team())
+                   .when(new ErasePersonalDataCommand(TENANT_ID, STRANGER_ID, OWNER))
+                   .expectException(hasCode(Kind.NOT_FOUND, "not_found", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void anAdminCannotErase() {
+            fixture.given(team())
+                   .when(new ErasePersonalDataCommand(TENANT_ID, MEMBER_ID, ADMIN))
+                   .expectException(hasCode(Kind.FORBIDDEN, "forbidden", null))
+                   .expectNoEvents();
+        }
+
+        @Test
+        void theLastActiveOwnerCannotBeErased() {
+            fixture.given(team())
+                   .when(new ErasePersonalDataCommand(TENANT_ID, OWNER_ID, OWNER))
+                   .expectException(hasCode(Kind.CONFLICT, "last_owner", null))
                    .expectNoEvents();
         }
     }

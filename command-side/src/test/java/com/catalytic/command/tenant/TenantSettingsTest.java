@@ -18,6 +18,7 @@ import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantSuspendedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserAddedEvent;
 import com.catalytic.api.tenant.TenantRegisteredEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import com.catalytic.command.uniqueness.InMemoryUniqueKeyRegistry;
 import com.catalytic.command.user.UserAggregate;
 import org.axonframework.test.aggregate.AggregateTestFixture;
@@ -47,6 +48,7 @@ class TenantSettingsTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(TenantAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         fixture.registerRepositoryProvider(
                 new CreatedAggregateRepositoryProvider(fixture.getEventStore(), UserAggregate.class));
         fixture.registerInjectableResource(new InMemoryUniqueKeyRegistry());

@@ -5,6 +5,7 @@ import com.catalytic.api.user.UserMessages.PasswordHashUpgradedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
 import com.catalytic.api.user.UserMessages.UpgradePasswordHashCommand;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ class PasswordHashUpgradeAggregateTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(UserAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
     }
 
     private static UserRegisteredEvent registered(String hash) {

@@ -12,6 +12,7 @@ import com.catalytic.api.user.UserMessages.PasswordResetRequestedEvent;
 import com.catalytic.api.user.UserMessages.RequestPasswordResetCommand;
 import com.catalytic.api.user.UserMessages.ResetPasswordCommand;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import java.time.Duration;
 import java.time.Instant;
 import org.axonframework.test.aggregate.AggregateTestFixture;
@@ -42,6 +43,7 @@ class PasswordResetAggregateTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(UserAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         fixture.registerInjectableResource(encoder);
     }
 

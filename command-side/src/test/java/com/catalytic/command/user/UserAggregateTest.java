@@ -11,6 +11,7 @@ import com.catalytic.api.user.UserMessages.AcceptInvitationCommand;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.InvitationIssuedEvent;
 import com.catalytic.api.user.UserRegisteredEvent;
+import com.catalytic.command.personal.UnsealedPersonalData;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -46,6 +47,7 @@ class UserAggregateTest {
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(UserAggregate.class);
+        fixture.registerInjectableResource(new UnsealedPersonalData());
         fixture.registerInjectableResource(passwordEncoder);
     }
 

@@ -283,6 +283,9 @@ class ApiDocsConfiguration {
         s.put("GET /api/users/{id}", "One user of the tenant");
         s.put("PATCH /api/users/{id}", "Change a user's role or deactivate, reactivate them");
         s.put("DELETE /api/users/{id}", "Remove a user from the tenant");
+        s.put("GET /api/users/{id}/personal-data", "What the service holds of a user, personal data opened (owners, "
+                + "the user)");
+        s.put("DELETE /api/users/{id}/personal-data", "Erase a user's personal data, removing them first (owners)");
         s.put("GET /api/api-keys", "List the tenant's API keys");
         s.put("POST /api/api-keys", "Issue an API key (its secret is shown once)");
         s.put("POST /api/api-keys/{id}/rotate", "Replace an API key, the old one valid for a grace period");
