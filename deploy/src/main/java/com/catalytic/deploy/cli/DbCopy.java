@@ -3,6 +3,7 @@ package com.catalytic.deploy.cli;
 import com.catalytic.deploy.config.DatabaseUrl;
 import com.catalytic.deploy.config.RuntimeEnvironment;
 import com.catalytic.deploy.rebuild.ProjectionRebuilder;
+import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Moves an embedded installation (the H2 file under the data directory) to PostgreSQL: the event store and every
@@ -33,6 +37,7 @@ final class DbCopy {
 
     /** Copied as they are, in this order: the event store, and what no event carries (docs/OPERATIONS.md §14). */
     static final List<String> COPIED = List.of("domain_event_entry", "snapshot_event_entry", "unique_claims",
+            "subject_keys",
             "quota_ledger", "usage_shipping", "stripe_events", "mail_queue", "webhook_deliveries",
             "webhook_delivery_attempts", "webhook_health", "idempotency_keys", "audit_checkpoints", "dead_letter_entry", "saga_entry",
             "association_value_entry");
@@ -99,6 +104,7 @@ final class DbCopy {
                 t.commit();
             }
         }
+        rewrapSubjectKeys();
         out.println("rebuilding the projections on the target from the copied events");
         new ProjectionRebuilder(target.jdbcUrl(), target.username(), target.password(), out, false)
                 .rebuild(List.of(), null, false);
@@ -123,6 +129,30 @@ final class DbCopy {
             out.println("copied and checked: " + copied.getOrDefault("domain_event_entry", 0L) + " events; "
                     + count(t, "tenants") + " tenants, " + count(t, "users") + " users rebuilt");
         }
+    }
+
+    /**
+     * The users' keys were wrapped by the embedded installation's database encryption key; the target is served with
+     * the key its environment names (DB_ENCRYPTION_KEY_PATH, beside JWT_PRIVATE_KEY_PATH, else the key directory's
+     * development key), which may be another: then each is wrapped again by it.
+     */
+    private void rewrapSubjectKeys() {
+        Path from = dataDir.resolve("keys").resolve("db_encryption_dev.key");
+        String keyDir = System.getProperty("catalytic.auth.key-dir",
+                System.getenv().getOrDefault("CATALYTIC_DATA_DIR", "./data") + "/keys");
+        Path to = PersonalDataConfiguration.keyFile(System.getenv("DB_ENCRYPTION_KEY_PATH"),
+                System.getenv("JWT_PRIVATE_KEY_PATH"), System.getenv("APP_ENV"), keyDir);
+        if (!Files.exists(from) || from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
+            return;
+        }
+        byte[] fromKey = PersonalDataConfiguration.readKey(from);
+        byte[] toKey = PersonalDataConfiguration.readKey(to);
+        if (Arrays.equals(fromKey, toKey)) {
+            return;
+        }
+        int n = PersonalDataConfiguration.rewrapAll(new JdbcTemplate(new DriverManagerDataSource(target.jdbcUrl(),
+                target.username(), target.password())), fromKey, toKey);
+        out.println("subject_keys: " + n + " users' keys wrapped again, from " + from + " to " + to);
     }
 
     private long copyTable(Connection source, Connection t, String table) throws SQLException {

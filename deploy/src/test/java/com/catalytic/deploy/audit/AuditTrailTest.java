@@ -107,6 +107,7 @@ class AuditTrailTest {
         expect(200, http.method("PATCH", "/api/users/" + memberId, "{\"active\":false}", auth));
         expect(200, http.method("PATCH", "/api/users/" + memberId, "{\"active\":true}", auth));
         expect(204, http.method("DELETE", "/api/users/" + memberId, null, auth));
+        expect(204, http.method("DELETE", "/api/users/" + memberId + "/personal-data", null, auth));
         expect(201, http.post("/api/users", Map.of("email", Accounts.uniqueEmail("invitee"), "role", "viewer"), auth));
         String keyId = expect(201, http.post("/api/api-keys", Map.of("name", "k", "scopes", List.of("users:read")),
                 auth)).text("id");
@@ -260,7 +261,8 @@ class AuditTrailTest {
         assertThat(app.jdbc().queryForList("SELECT DISTINCT action FROM audit_logs", String.class)).contains(
                 "tenant.registered", "user.registered", "session.started", "session.refreshed", "session.revoked",
                 "api_key.issued", "api_key.rotated", "api_key.revoked", "user.added", "user.role_changed",
-                "user.deactivated", "user.reactivated", "user.removed", "user.invited", "tenant.plan_changed",
+                "user.deactivated", "user.reactivated", "user.removed", "user.personal_data_erased", "user.invited",
+                "tenant.plan_changed",
                 "tenant.suspended", "tenant.reinstated", "usage.threshold_reached",
                 "subscription.stripe_event_rejected", "tenant.lattice_added", "lattice.created",
                 "lattice.path_computed", "lattice.analyzed", "lattice.deleted", "tenant.lattice_released");

@@ -191,6 +191,8 @@ class TenantIsolationTest {
             notFound(asB(b, "PATCH", "/api/users/" + memberA, Map.of("role", "viewer")), who);
             notFound(asB(b, "PATCH", "/api/users/" + memberA, Map.of("active", false)), who);
             notFound(asB(b, "DELETE", "/api/users/" + memberA, null), who);
+            notFound(asB(b, "GET", "/api/users/" + memberA + "/personal-data", null), who);
+            notFound(asB(b, "DELETE", "/api/users/" + memberA + "/personal-data", null), who);
             notFound(asB(b, "DELETE", "/api/api-keys/" + keyIdA, null), who);
             notFound(asB(b, "POST", "/api/api-keys/" + keyIdA + "/rotate", Map.of("grace_seconds", 0)), who);
             notFound(asB(b, "GET", "/api/webhooks/" + webhookA, null), who);
@@ -282,6 +284,8 @@ class TenantIsolationTest {
             assertThat(expect(200, asA(a, "GET", "/api/users/" + memberA, null)).text("id")).isEqualTo(memberA);
             assertThat(expect(200, asA(a, "GET", "/api/users/" + ownerA.userId(), null)).text("id"))
                     .isEqualTo(ownerA.userId());
+            assertThat(expect(200, asA(a, "GET", "/api/users/" + memberA + "/personal-data", null)).text("user_id"))
+                    .isEqualTo(memberA);
             for (String path : historyOfA()) {
                 expect(200, asA(a, "GET", path, null));
             }
@@ -342,6 +346,7 @@ class TenantIsolationTest {
         expect(200, asA(ownerOfA, "PATCH", "/api/users/" + memberA, Map.of("role", "viewer")));
         expect(200, asA(keyOfA, "PATCH", "/api/users/" + memberA, Map.of("active", false)));
         expect(204, asA(ownerOfA, "DELETE", "/api/users/" + memberA, null));
+        expect(204, asA(keyOfA, "DELETE", "/api/users/" + memberA + "/personal-data", null));
         expect(204, asA(keyOfA, "DELETE", "/api/webhooks/" + webhookA, null));
         expect(204, asA(keyOfA, "DELETE", "/api/lattices/" + latticeA, null));
     }

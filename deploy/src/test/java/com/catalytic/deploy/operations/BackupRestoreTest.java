@@ -167,6 +167,8 @@ class BackupRestoreTest {
         return Processes.run(command, Path.of(".."), env -> {
             env.put("DATABASE_URL", "postgresql://" + TestApp.pgUser() + "@" + HOST + ":5432/" + DB);
             env.put("CATALYTIC", launcher.toString());
+            // the rebuild after a restore opens what the test app sealed
+            env.put("DB_ENCRYPTION_KEY_PATH", TestApp.databaseKey().toString());
             env.putAll(extra);
         }, Duration.ofMinutes(5));
     }

@@ -57,9 +57,12 @@ class DbCopyTest {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true));
+        // the key directory the PostgreSQL installation below is served with (not the embedded one's)
+        System.setProperty("catalytic.auth.key-dir", TestApp.KEY_DIR.toString());
         try {
             return new Run(new CommandLine(new CatalyticMain()).execute(args), buffer.toString());
         } finally {
+            System.clearProperty("catalytic.auth.key-dir");
             System.setOut(original);
         }
     }
@@ -105,7 +108,8 @@ class DbCopyTest {
 
         Run copy = cli("db", "copy", "--to", to, "--backup", "--data-dir", dataDir.toString());
         assertThat(copy.exit()).as(copy.out()).isZero();
-        assertThat(copy.out()).contains("copied and checked: " + events + " events");
+        assertThat(copy.out()).contains("copied and checked: " + events + " events")
+                .contains("subject_keys: 2 users' keys wrapped again");
         try (var files = Files.list(dataDir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .anyMatch(n -> n.startsWith("catalytic-before-db-copy-"));

@@ -316,6 +316,8 @@ class LegacyImportTest {
             e.put("CATALYTIC_JAR", jar.toString());
             e.put("DATABASE_URL", "postgresql://" + TestApp.pgUser() + "@127.0.0.1:5432/test?currentSchema=" + SCHEMA);
             e.put("CATALYTIC_DATA_DIR", dir.resolve("cli-data").toString());
+            // the database encryption key of the service the test starts (TestApp): it opens what the import seals
+            e.put("DB_ENCRYPTION_KEY_PATH", TestApp.databaseKey().toString());
             e.put("REDIS_HOST", TestApp.redisHost());
             e.put("REDIS_PORT", TestApp.redisPort());
         }, Duration.ofMinutes(3));

@@ -56,6 +56,8 @@ class OperatorCommandsTest {
         return Processes.run(command, dir, e -> {
             e.remove("CATALYTIC_JAR");
             e.remove("DATABASE_URL");
+            // the database encryption key of the test apps, which serve what these commands write
+            e.put("DB_ENCRYPTION_KEY_PATH", TestApp.databaseKey().toString());
             e.putAll(env);
         }, Duration.ofMinutes(3));
     }

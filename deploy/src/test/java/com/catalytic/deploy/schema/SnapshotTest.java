@@ -34,6 +34,7 @@ import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.modelling.command.inspection.AggregateModel;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
+import org.axonframework.serialization.Revision;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
@@ -110,10 +111,11 @@ class SnapshotTest {
         assertThat(rows).as("snapshot of %s %s", type.getSimpleName(), id).hasSize(1);
         Map<String, Object> row = rows.get(0);
         assertThat(row.get("payload_type")).isEqualTo(type.getName());
-        assertThat(row.get("payload_revision")).isEqualTo("1");
+        String revision = type.getAnnotation(Revision.class).value();
+        assertThat(row.get("payload_revision")).isEqualTo(revision);
         SerializedObject<byte[]> stored = new SimpleSerializedObject<>(
                 row.get("payload").toString().getBytes(StandardCharsets.UTF_8), byte[].class,
-                type.getName(), "1");
+                type.getName(), revision);
         Object fromSnapshot = app.bean(Serializer.class).deserialize(stored);
         long seq = ((Number) row.get("sequence_number")).longValue();
         assertThat(fromSnapshot).usingRecursiveComparison().isEqualTo(replayed(type, id, seq));

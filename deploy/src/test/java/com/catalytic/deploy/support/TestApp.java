@@ -1,6 +1,7 @@
 package com.catalytic.deploy.support;
 
 import com.catalytic.deploy.CatalyticApplication;
+import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +36,14 @@ public final class TestApp implements AutoCloseable {
         this.context = context;
         this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.http = new Http("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * The database encryption key the test apps use (the development key of {@link #KEY_DIR}, made if missing): an
+     * operator command run as another process is given it, so that it opens what they sealed and they what it did.
+     */
+    public static Path databaseKey() {
+        return PersonalDataConfiguration.keyFile(null, null, null, KEY_DIR.toString());
     }
 
     public static String pgUrl() {

@@ -11,14 +11,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The database encryption key that wraps every data subject's key: {@code DB_ENCRYPTION_KEY_PATH} when set; else,
@@ -31,14 +32,14 @@ public class PersonalDataConfiguration {
     private static final Logger log = LoggerFactory.getLogger(PersonalDataConfiguration.class);
 
     @Bean
-    PersonalData personalData(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
+    PersonalData personalData(JdbcTemplate jdbc, Clock clock,
                               @Value("${catalytic.personal-data.key-path:}") String keyPath,
                               @Value("${catalytic.auth.private-key-path:}") String jwtPrivateKeyPath,
                               @Value("${APP_ENV:}") String appEnv,
-                              @Value("${catalytic.auth.key-dir:./data/keys}") String keyDir,
+                              @Value("${catalytic.auth.key-dir:${CATALYTIC_DATA_DIR:./data}/keys}") String keyDir,
                               @Value("${catalytic.personal-data.key-cache-ttl:30s}") Duration cacheTtl) {
         Path file = keyFile(keyPath, jwtPrivateKeyPath, appEnv, keyDir);
-        return new SubjectKeys(jdbc, transactions, readKey(file), clock, cacheTtl);
+        return new SubjectKeys(jdbc, readKey(file), clock, cacheTtl);
     }
 
     /** Where the database encryption key is read from, by the rule above. */
@@ -79,6 +80,21 @@ public class PersonalDataConfiguration {
                     + " bytes, not 32");
         }
         return key;
+    }
+
+    /**
+     * Moves the subject keys of {@code subject_keys} (on {@code jdbc}) from one database encryption key to another,
+     * as a copy to an installation with its own key needs; returns how many were wrapped again.
+     */
+    public static int rewrapAll(JdbcTemplate jdbc, byte[] fromKey, byte[] toKey) {
+        String toId = SubjectKeys.keyId(toKey);
+        List<Object[]> updates = new ArrayList<>();
+        jdbc.query("SELECT subject_id, wrapped_key FROM subject_keys WHERE wrapped_key IS NOT NULL", rs -> {
+            String subject = rs.getString(1);
+            updates.add(new Object[] {SubjectKeys.rewrap(subject, rs.getBytes(2), fromKey, toKey), toId, subject});
+        });
+        jdbc.batchUpdate("UPDATE subject_keys SET wrapped_key = ?, wrapping_key_id = ? WHERE subject_id = ?", updates);
+        return updates.size();
     }
 
     private static void writeNew(Path file) {

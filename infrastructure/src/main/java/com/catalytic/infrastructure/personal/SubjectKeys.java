@@ -20,9 +20,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * {@link PersonalData} with one AES-256 key per data subject in {@code subject_keys}, each stored wrapped (AES-GCM)
@@ -42,7 +41,6 @@ final class SubjectKeys implements PersonalData {
     }
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate ownTransaction;
     private final SecretKey wrapping;
     private final String wrappingId;
     private final Clock clock;
@@ -54,14 +52,11 @@ final class SubjectKeys implements PersonalData {
      * @param wrappingKey the database encryption key (32 bytes)
      * @param cacheTtl    how long a node keeps a key it read; another node's erasure takes effect here after it
      */
-    SubjectKeys(JdbcTemplate jdbc, PlatformTransactionManager transactions, byte[] wrappingKey, Clock clock,
-                       Duration cacheTtl) {
+    SubjectKeys(JdbcTemplate jdbc, byte[] wrappingKey, Clock clock, Duration cacheTtl) {
         if (wrappingKey.length != 32) {
             throw new IllegalArgumentException("the database encryption key must be 32 bytes, not " + wrappingKey.length);
         }
         this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.wrapping = new SecretKeySpec(wrappingKey, "AES");
         this.wrappingId = keyId(wrappingKey);
         this.clock = clock;
@@ -123,7 +118,9 @@ final class SubjectKeys implements PersonalData {
             jdbc.update("INSERT INTO subject_keys (subject_id, wrapped_key, wrapping_key_id, created_at, erased_at) "
                     + "VALUES (?, NULL, NULL, ?, ?)", subjectId, now, now);
         }
-        cache.remove(subjectId); // read again: from this transaction, the tombstone; from others, once committed
+        cache.remove(subjectId);
+        // a read on another thread before the commit may have cached the key again
+        afterCommit(() -> cache.remove(subjectId));
     }
 
     private SecretKey keyFor(String subjectId, boolean create) {
@@ -131,12 +128,25 @@ final class SubjectKeys implements PersonalData {
         if (cached != null && cached.until() - System.nanoTime() > 0 && (cached.key() != null || !create)) {
             return cached.key();
         }
-        SecretKey key = read(subjectId);
-        if (key == null && create && !isErased(subjectId)) {
-            key = create(subjectId);
-        }
-        cache.put(subjectId, new Cached(key, System.nanoTime() + ttlNanos));
+        SecretKey read = read(subjectId);
+        SecretKey key = read == null && create && !isErased(subjectId) ? create(subjectId) : read;
+        // kept once what was read is stored for good: a command that rolls back takes a key it made with it
+        afterCommit(() -> cache.put(subjectId, new Cached(key, System.nanoTime() + ttlNanos)));
         return key;
+    }
+
+    /** Runs {@code action} once the caller's transaction commits, or now when there is none. */
+    private static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
     }
 
     private SecretKey read(String subjectId) {
@@ -163,7 +173,10 @@ final class SubjectKeys implements PersonalData {
         return n != null && n > 0;
     }
 
-    /** Made and committed on its own: a key is never lost to a command that failed, nor made twice. */
+    /**
+     * Made in the caller's transaction (with the events that use it; never on a second connection, which a full
+     * pool would not give), or on its own when there is none. Two first uses at once: the second reads the first's.
+     */
     private SecretKey create(String subjectId) {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
@@ -173,13 +186,28 @@ final class SubjectKeys implements PersonalData {
         byte[] stored = Arrays.copyOf(nonce, NONCE + wrapped.length);
         System.arraycopy(wrapped, 0, stored, NONCE, wrapped.length);
         try {
-            ownTransaction.executeWithoutResult(tx -> jdbc.update("INSERT INTO subject_keys (subject_id, wrapped_key, "
-                    + "wrapping_key_id, created_at, erased_at) VALUES (?, ?, ?, ?, NULL)", subjectId, stored,
-                    wrappingId, Timestamp.from(clock.instant())));
+            jdbc.update("INSERT INTO subject_keys (subject_id, wrapped_key, wrapping_key_id, created_at, erased_at) "
+                    + "VALUES (?, ?, ?, ?, NULL)", subjectId, stored, wrappingId, Timestamp.from(clock.instant()));
             return new SecretKeySpec(raw, "AES");
         } catch (DuplicateKeyException raced) {
-            return read(subjectId); // another node made it first (or erased it: null)
+            SecretKey theirs = read(subjectId);
+            if (theirs == null) {
+                throw new IllegalStateException("data subject " + subjectId + " was erased meanwhile", raced);
+            }
+            return theirs;
         }
+    }
+
+    /** A stored (wrapped) subject key wrapped again, by another database encryption key. */
+    static byte[] rewrap(String subjectId, byte[] stored, byte[] fromKey, byte[] toKey) {
+        byte[] raw = crypt(Cipher.DECRYPT_MODE, new SecretKeySpec(fromKey, "AES"), Arrays.copyOf(stored, NONCE),
+                subjectId, Arrays.copyOfRange(stored, NONCE, stored.length));
+        byte[] nonce = new byte[NONCE];
+        new SecureRandom().nextBytes(nonce);
+        byte[] wrapped = crypt(Cipher.ENCRYPT_MODE, new SecretKeySpec(toKey, "AES"), nonce, subjectId, raw);
+        byte[] out = Arrays.copyOf(nonce, NONCE + wrapped.length);
+        System.arraycopy(wrapped, 0, out, NONCE, wrapped.length);
+        return out;
     }
 
     private static byte[] crypt(int mode, SecretKey key, byte[] nonce, String subjectId, byte[] input) {

@@ -10,6 +10,7 @@ import com.catalytic.api.history.HistoryQueries.AggregateEventsQuery;
 import com.catalytic.api.history.HistoryQueries.HistoryEvent;
 import com.catalytic.api.identity.Caller;
 import com.catalytic.api.identity.Role;
+import com.catalytic.api.identity.Scopes;
 import com.catalytic.api.personal.PersonalData;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A data subject's access request (GDPR article 15): what the service holds of one user, personal data opened —
  * their account's events and what they did (the audit entries they are the actor of, with the IP address and user
- * agent of each). For the tenant's owners and the user themself.
+ * agent of each). For the tenant's owners (signed in, or through a key holding {@code users:read}) and the user
+ * themself.
  */
 @RestController
 class PersonalDataController {
@@ -45,9 +47,12 @@ class PersonalDataController {
     @GetMapping("/api/users/{id}/personal-data")
     public Map<String, Object> export(Caller caller, @PathVariable("id") String id) {
         boolean self = !caller.isApiKey() && id.equals(caller.userId());
-        if (!self && (caller.isApiKey() || !caller.hasRole(Role.OWNER))) {
-            throw DomainException.forbidden("forbidden", "a user's personal data is for the tenant's owners and the "
-                    + "user themself");
+        if (!self) {
+            caller.require(Scopes.USERS_READ);
+            if (!caller.hasRole(Role.OWNER)) {
+                throw DomainException.forbidden("forbidden", "a user's personal data is for the tenant's owners and "
+                        + "the user themself");
+            }
         }
         List<HistoryEvent> account = new ArrayList<>();
         long after = -1;
