@@ -156,11 +156,15 @@ start_app() {   # start_app <instance> <extra options...>: a database of its own
         DBS_CREATED+=("${DB[$i]}")
     fi
     mkdir -p "$DATA_DIR/$i"
+    # nodes of one database share its database encryption key (the first node's development key)
+    local key=""
+    [ -z "${DB_OF[$i]:-}" ] || key="$DATA_DIR/${DB_OF[$i]}/keys/db_encryption_dev.key"
     log "starting \"$i\" on ${BASE[$i]} $*"
     # JAVA_OPTS is split into words on purpose
     # shellcheck disable=SC2086
     DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/${DB[$i]}" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
         PORT="$port" MANAGEMENT_PORT=0 CATALYTIC_DATA_DIR="$DATA_DIR/$i" STRIPE_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+        DB_ENCRYPTION_KEY_PATH="$key" \
         java $JAVA_OPTS -jar "$JAR" serve --server.address="$HOST" \
         --catalytic.redis.key-prefix="${REDIS_PREFIX}${DB_OF[$i]:-$i}:" \
         --catalytic.auth.max-registrations-per-ip=100000 --catalytic.auth.max-failures-per-ip=100000 "$@" \
@@ -486,6 +490,7 @@ scenario_rebuild() {
     # shellcheck disable=SC2086
     DATABASE_URL="postgresql://$PGUSER_@$PGHOST_:$PGPORT_/${DB[on]}" REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT" \
         CATALYTIC_REDIS_KEY_PREFIX="${REDIS_PREFIX}on:" CATALYTIC_DATA_DIR="$DATA_DIR/rebuild" \
+        DB_ENCRYPTION_KEY_PATH="$DATA_DIR/on/keys/db_encryption_dev.key" \
         timeout 1800 java $JAVA_OPTS -Ddisable-axoniq-console-message=true \
         -jar "$JAR" projections rebuild --no-progress >"$out" 2>&1 \
         || { tail -30 "$out" >&2; die "the rebuild failed"; }

@@ -357,7 +357,9 @@ run_rebuild() {
     pg_sampler "$pgf" & SAMPLER_PID=$!
     b0=$(BUSY_TICKS); w0=$(NOW_MS)
     # shellcheck disable=SC2086
-    DATABASE_URL="$DB_URL" /usr/bin/time -f '%e %U %S %M' -o "$timef" timeout "$REBUILD_TIMEOUT" \
+    # the app's database encryption key opens the personal data the events hold sealed
+    DATABASE_URL="$DB_URL" DB_ENCRYPTION_KEY_PATH="$TMP_DIR/data/keys/db_encryption_dev.key" \
+        /usr/bin/time -f '%e %U %S %M' -o "$timef" timeout "$REBUILD_TIMEOUT" \
         java $JAVA_OPTS -Ddisable-axoniq-console-message=true -Xlog:gc:file="$OUT_DIR/gc-$label.log" \
         -jar "$JAR" projections rebuild --no-progress "$@" >"$out" 2>&1 &
     JOB_PID=$!

@@ -105,7 +105,8 @@ class NotificationMailer {
         values.put("email", to);
         values.put("app_url", appUrl);
         values.put("api_docs_url", apiDocsUrl);
-        mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerUserId(), MailTemplates.render("welcome", to, values));
+        mail.sendOnce(event.getIdentifier() + "/welcome/" + e.ownerUserId(),
+                MailTemplates.render("welcome", to, values));
     }
 
     /** A member added with an address another tenant's user holds never signs in: the holder is told, no link. */

@@ -124,10 +124,12 @@ public class TenantAggregate {
         claimEmail(registry, email, cmd.ownerUserId());
         String hash = passwordEncoder.encode(cmd.ownerPassword());
         String sealed = personalData.seal(cmd.ownerUserId(), email);
-        UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), sealed, hash, Role.OWNER);
+        UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), sealed, hash,
+                Role.OWNER);
         // events applied in a constructor are held until it returns; creating the owner afterwards keeps the
         // stream in causal order: the tenant first, then its owner
-        apply(new TenantRegisteredEvent(cmd.tenantId(), companyName, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId(), sealed))
+        apply(new TenantRegisteredEvent(cmd.tenantId(), companyName, cmd.slug(), DEFAULT_PLAN, cmd.ownerUserId(),
+                sealed))
                 .andThen(() -> createUser(owner, null));
     }
 
@@ -211,8 +213,8 @@ public class TenantAggregate {
         // hashed either way, so that both answers take as long
         String hash = cmd.initialPassword() == null ? null : passwordEncoder.encode(cmd.initialPassword());
         String sealed = personalData.seal(cmd.userId(), email);
-        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, sealed, holdsAddress ? hash : null,
-                cmd.role());
+        UserRegisteredEvent account = new UserRegisteredEvent(cmd.userId(), tenantId, sealed,
+                holdsAddress ? hash : null, cmd.role());
         InvitationIssuedEvent invitation = cmd.initialPassword() != null ? null
                 : new InvitationIssuedEvent(cmd.userId(), tenantId,
                         holdsAddress ? cmd.invitationTokenHash() : Hashing.sha256Hex(Ids.secret(32)),

@@ -402,8 +402,8 @@ final class ImportPlanner {
             if (u == owner) {
                 continue;
             }
-            i.add("tenant", t.id(), new UserAddedEvent(t.id(), u.id(), personalData.seal(u.id(), u.email()), u.role(), false,
-                    SYSTEM),
+            i.add("tenant", t.id(), new UserAddedEvent(t.id(), u.id(), personalData.seal(u.id(), u.email()), u.role(),
+                    false, SYSTEM),
                     u.createdAt());
             account(i, u);
         }

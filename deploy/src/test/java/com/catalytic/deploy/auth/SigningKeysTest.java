@@ -17,7 +17,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -25,7 +24,6 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -60,8 +58,7 @@ class SigningKeysTest {
         newKid = JwtKeys.load(newPrivate, newPublic).keyId();
         String schema = TestApp.newSchema();
         // beside the configured JWT key, as keys generate writes it: both nodes open each other's sealed data
-        JwtKeys.writeFile(dir.resolve("db_encryption_production.key"),
-                (Base64.getEncoder().encodeToString(new byte[32]) + "\n").getBytes(StandardCharsets.US_ASCII), true);
+        TestApp.writeDatabaseKey(dir.resolve("db_encryption_production.key"));
         // step 1 of a rotation in a cluster: still signing with the old key, already accepting the new one
         oldNode = TestApp.start(schema, Map.of(
                 "catalytic.auth.private-key-path", oldPrivate.toString(),

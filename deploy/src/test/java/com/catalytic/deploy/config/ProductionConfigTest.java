@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.catalytic.deploy.CatalyticMain;
 import com.catalytic.deploy.support.Processes.Finished;
 import com.catalytic.deploy.support.Processes;
+import com.catalytic.deploy.support.TestApp;
 import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -38,8 +39,7 @@ class ProductionConfigTest {
             JwtKeys.writePem(priv, "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
             JwtKeys.writePem(pub, "PUBLIC KEY", pair.getPublic().getEncoded(), false);
             // as keys generate writes it, beside the JWT pair
-            JwtKeys.writeFile(dir.resolve("db_encryption_production.key"),
-                    (Base64.getEncoder().encodeToString(new byte[32]) + "\n").getBytes(StandardCharsets.US_ASCII), true);
+            TestApp.writeDatabaseKey(dir.resolve("db_encryption_production.key"));
         }
         Map<String, String> env = new HashMap<>();
         env.put("APP_ENV", "production");

@@ -11,12 +11,10 @@ import com.catalytic.deploy.support.ThinJar;
 import com.catalytic.infrastructure.credentials.JwtKeys;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +53,7 @@ class DeployScriptTest {
         KeyPair pair = JwtKeys.generate();
         JwtKeys.writePem(keys.resolve("private.pem"), "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
         JwtKeys.writePem(keys.resolve("public.pem"), "PUBLIC KEY", pair.getPublic().getEncoded(), false);
-        JwtKeys.writeFile(keys.resolve("db_encryption_production.key"),
-                (Base64.getEncoder().encodeToString(new byte[32]) + "\n").getBytes(StandardCharsets.US_ASCII), true);
+        TestApp.writeDatabaseKey(keys.resolve("db_encryption_production.key"));
         port = freePort();
         envFile = Files.writeString(dir.resolve(".env.production"), String.join("\n",
                 "APP_ENV=production",

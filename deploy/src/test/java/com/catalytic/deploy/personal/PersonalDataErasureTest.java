@@ -2,6 +2,7 @@ package com.catalytic.deploy.personal;
 
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.catalytic.deploy.support.Accounts;
@@ -14,6 +15,7 @@ import com.catalytic.deploy.support.Receiver;
 import com.catalytic.deploy.support.TestApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,6 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -65,7 +68,7 @@ class PersonalDataErasureTest {
         Account owner = Accounts.registerAndLogin(http, "erasure");
         Accounts.changePlan(app, owner.tenantId(), "professional"); // seats for a team
         Response hook = http.post("/api/webhooks", Map.of("url", receiver.url("/hook"), "event_types",
-                List.of("user.added")), bearer(owner.accessToken()));
+                List.of("user.added", "user.personal_data_erased")), bearer(owner.accessToken()));
         assertThat(hook.status()).as(hook.toString()).isEqualTo(201);
         String address = Accounts.uniqueEmail("subject");
         Response added = http.post("/api/users", Map.of("email", address, "role", "admin", "password",
@@ -121,6 +124,11 @@ class PersonalDataErasureTest {
         assertThat(after.path("activity").findValuesAsText("user_agent")).isNotEmpty().containsOnly("[erased]");
         assertThat(after.toString()).doesNotContain(address).doesNotContain(AGENT);
 
+        // the tenant's systems are told, by id
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(db, "SELECT COUNT(*) FROM webhook_deliveries WHERE "
+                + "tenant_id = ? AND event_type = 'user.personal_data_erased' AND payload LIKE ?", owner.tenantId(),
+                "%\"user_id\":\"" + subjectId + "\"%") == 1);
+
         // every projection rebuilt from the events, and the audit trail exported
         Projections.awaitCaughtUp(app);
         Cli.Result rebuild = Cli.run(schema, "projections", "rebuild", "--no-progress");
@@ -174,6 +182,16 @@ class PersonalDataErasureTest {
             assertThat(after.path("erased").asBoolean()).as(after.toString()).isTrue();
         });
         assertThat(holders(app.jdbc(), address)).isEmpty();
+    }
+
+    @Test
+    void aNodeWithAnotherDatabaseEncryptionKeyRefusesToStart(@TempDir Path dir) {
+        Account owner = Accounts.registerAndLogin(http, "wrapped");
+        assertThat(count(app.jdbc(), "SELECT COUNT(*) FROM subject_keys WHERE subject_id = ? AND wrapped_key IS NOT "
+                + "NULL", owner.userId())).as("the owner's key, wrapped by the running node's").isEqualTo(1);
+        Path other = TestApp.writeDatabaseKey(dir.resolve("other.key"));
+        assertThatThrownBy(() -> TestApp.start(schema, Map.of("catalytic.personal-data.key-path", other.toString())))
+                .rootCause().hasMessageContaining("other.key").hasMessageContaining("is not the one that wrapped");
     }
 
     private static Account login(String email) {

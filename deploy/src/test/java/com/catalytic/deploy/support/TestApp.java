@@ -1,12 +1,16 @@
 package com.catalytic.deploy.support;
 
 import com.catalytic.deploy.CatalyticApplication;
+import com.catalytic.infrastructure.credentials.JwtKeys;
 import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +48,15 @@ public final class TestApp implements AutoCloseable {
      */
     public static Path databaseKey() {
         return PersonalDataConfiguration.keyFile(null, null, null, KEY_DIR.toString());
+    }
+
+    /** Writes a database encryption key as {@code keys generate} does (32 random bytes, Base64), mode 600. */
+    public static Path writeDatabaseKey(Path file) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        JwtKeys.writeFile(file, (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII),
+                true);
+        return file;
     }
 
     public static String pgUrl() {

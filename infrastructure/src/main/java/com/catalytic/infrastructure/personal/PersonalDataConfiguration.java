@@ -39,7 +39,9 @@ public class PersonalDataConfiguration {
                               @Value("${catalytic.auth.key-dir:${CATALYTIC_DATA_DIR:./data}/keys}") String keyDir,
                               @Value("${catalytic.personal-data.key-cache-ttl:30s}") Duration cacheTtl) {
         Path file = keyFile(keyPath, jwtPrivateKeyPath, appEnv, keyDir);
-        return new SubjectKeys(jdbc, readKey(file), clock, cacheTtl);
+        SubjectKeys keys = new SubjectKeys(jdbc, readKey(file), clock, cacheTtl);
+        keys.requireSameWrappingKey(file.toString());
+        return keys;
     }
 
     /** Where the database encryption key is read from, by the rule above. */

@@ -13,7 +13,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -35,6 +37,7 @@ final class SubjectKeys implements PersonalData {
     private static final int TAG_BITS = 128;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A subject's key as this node last read it; null key: erased, or none yet. */
     private record Cached(SecretKey key, long until) {
@@ -45,8 +48,9 @@ final class SubjectKeys implements PersonalData {
     private final String wrappingId;
     private final Clock clock;
     private final long ttlNanos;
-    private final SecureRandom random = new SecureRandom();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Subjects whose key a transaction has made and not yet committed: not cached from reads meanwhile. */
+    private final Set<String> uncommitted = ConcurrentHashMap.newKeySet();
 
     /**
      * @param wrappingKey the database encryption key (32 bytes)
@@ -61,6 +65,20 @@ final class SubjectKeys implements PersonalData {
         this.wrappingId = keyId(wrappingKey);
         this.clock = clock;
         this.ttlNanos = cacheTtl.toNanos();
+    }
+
+    /**
+     * Refuses a database encryption key other than the one the stored keys were wrapped by, naming both: a node
+     * started with another key file would fail every request that touches personal data.
+     */
+    void requireSameWrappingKey(String keyFile) {
+        List<String> others = jdbc.queryForList("SELECT wrapping_key_id FROM subject_keys WHERE wrapping_key_id IS NOT "
+                + "NULL AND wrapping_key_id <> ? LIMIT 1", String.class, wrappingId);
+        if (!others.isEmpty()) {
+            throw new IllegalStateException("the database encryption key " + keyFile + " (" + wrappingId + ") is not "
+                    + "the one that wrapped the users' keys in this database (" + others.get(0) + "): give every node "
+                    + "the same db_encryption key file (DB_ENCRYPTION_KEY_PATH)");
+        }
     }
 
     /** A short public name of a wrapping key (not the key): stored beside each wrapped key to tell keys apart. */
@@ -85,12 +103,8 @@ final class SubjectKeys implements PersonalData {
         if (key == null) {
             return ERASED;
         }
-        byte[] nonce = new byte[NONCE];
-        random.nextBytes(nonce);
-        byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, nonce, subjectId, value.getBytes(StandardCharsets.UTF_8));
-        byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
-        System.arraycopy(sealed, 0, out, NONCE, sealed.length);
-        return PREFIX + subjectId + ":" + B64.encodeToString(out);
+        return PREFIX + subjectId + ":" + B64.encodeToString(encrypt(key, subjectId,
+                value.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -103,10 +117,8 @@ final class SubjectKeys implements PersonalData {
         if (key == null) {
             return ERASED;
         }
-        byte[] in = B64D.decode(value.substring(PREFIX.length() + subjectId.length() + 1));
-        byte[] plain = crypt(Cipher.DECRYPT_MODE, key, Arrays.copyOf(in, NONCE), subjectId,
-                Arrays.copyOfRange(in, NONCE, in.length));
-        return new String(plain, StandardCharsets.UTF_8);
+        byte[] sealed = B64D.decode(value.substring(PREFIX.length() + subjectId.length() + 1));
+        return new String(decrypt(key, subjectId, sealed), StandardCharsets.UTF_8);
     }
 
     /** Runs in the caller's transaction: the key is gone exactly when the erasure is stored. */
@@ -120,7 +132,7 @@ final class SubjectKeys implements PersonalData {
         }
         cache.remove(subjectId);
         // a read on another thread before the commit may have cached the key again
-        afterCommit(() -> cache.remove(subjectId));
+        afterCompletion(committed -> cache.remove(subjectId));
     }
 
     private SecretKey keyFor(String subjectId, boolean create) {
@@ -129,22 +141,34 @@ final class SubjectKeys implements PersonalData {
             return cached.key();
         }
         SecretKey read = read(subjectId);
-        SecretKey key = read == null && create && !isErased(subjectId) ? create(subjectId) : read;
-        // kept once what was read is stored for good: a command that rolls back takes a key it made with it
-        afterCommit(() -> cache.put(subjectId, new Cached(key, System.nanoTime() + ttlNanos)));
-        return key;
+        if (read == null && create && !isErased(subjectId)) {
+            SecretKey made = create(subjectId);
+            // kept once stored for good: a command that rolls back takes the key it made with it
+            uncommitted.add(subjectId);
+            afterCompletion(committed -> {
+                uncommitted.remove(subjectId);
+                if (committed) {
+                    cache.put(subjectId, new Cached(made, System.nanoTime() + ttlNanos));
+                }
+            });
+            return made;
+        }
+        if (!uncommitted.contains(subjectId)) {
+            cache.put(subjectId, new Cached(read, System.nanoTime() + ttlNanos));
+        }
+        return read;
     }
 
-    /** Runs {@code action} once the caller's transaction commits, or now when there is none. */
-    private static void afterCommit(Runnable action) {
+    /** Runs {@code action} (told whether it committed) once the caller's transaction ends; now when there is none. */
+    private static void afterCompletion(Consumer<Boolean> action) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            action.run();
+            action.accept(true);
             return;
         }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
-            public void afterCommit() {
-                action.run();
+            public void afterCompletion(int status) {
+                action.accept(status == STATUS_COMMITTED);
             }
         });
     }
@@ -161,10 +185,7 @@ final class SubjectKeys implements PersonalData {
                     + "encryption key " + keyId + ", this node has " + wrappingId
                     + ": every node needs the same db_encryption key file");
         }
-        byte[] wrapped = (byte[]) rows.get(0).get("wrapped_key");
-        byte[] raw = crypt(Cipher.DECRYPT_MODE, wrapping, Arrays.copyOf(wrapped, NONCE), subjectId,
-                Arrays.copyOfRange(wrapped, NONCE, wrapped.length));
-        return new SecretKeySpec(raw, "AES");
+        return new SecretKeySpec(decrypt(wrapping, subjectId, (byte[]) rows.get(0).get("wrapped_key")), "AES");
     }
 
     private boolean isErased(String subjectId) {
@@ -179,12 +200,8 @@ final class SubjectKeys implements PersonalData {
      */
     private SecretKey create(String subjectId) {
         byte[] raw = new byte[32];
-        random.nextBytes(raw);
-        byte[] nonce = new byte[NONCE];
-        random.nextBytes(nonce);
-        byte[] wrapped = crypt(Cipher.ENCRYPT_MODE, wrapping, nonce, subjectId, raw);
-        byte[] stored = Arrays.copyOf(nonce, NONCE + wrapped.length);
-        System.arraycopy(wrapped, 0, stored, NONCE, wrapped.length);
+        RANDOM.nextBytes(raw);
+        byte[] stored = encrypt(wrapping, subjectId, raw);
         try {
             jdbc.update("INSERT INTO subject_keys (subject_id, wrapped_key, wrapping_key_id, created_at, erased_at) "
                     + "VALUES (?, ?, ?, ?, NULL)", subjectId, stored, wrappingId, Timestamp.from(clock.instant()));
@@ -200,14 +217,23 @@ final class SubjectKeys implements PersonalData {
 
     /** A stored (wrapped) subject key wrapped again, by another database encryption key. */
     static byte[] rewrap(String subjectId, byte[] stored, byte[] fromKey, byte[] toKey) {
-        byte[] raw = crypt(Cipher.DECRYPT_MODE, new SecretKeySpec(fromKey, "AES"), Arrays.copyOf(stored, NONCE),
-                subjectId, Arrays.copyOfRange(stored, NONCE, stored.length));
+        byte[] raw = decrypt(new SecretKeySpec(fromKey, "AES"), subjectId, stored);
+        return encrypt(new SecretKeySpec(toKey, "AES"), subjectId, raw);
+    }
+
+    /** AES-GCM under {@code key}, the subject id as associated data: a fresh nonce, then ciphertext and tag. */
+    private static byte[] encrypt(SecretKey key, String subjectId, byte[] plain) {
         byte[] nonce = new byte[NONCE];
-        new SecureRandom().nextBytes(nonce);
-        byte[] wrapped = crypt(Cipher.ENCRYPT_MODE, new SecretKeySpec(toKey, "AES"), nonce, subjectId, raw);
-        byte[] out = Arrays.copyOf(nonce, NONCE + wrapped.length);
-        System.arraycopy(wrapped, 0, out, NONCE, wrapped.length);
+        RANDOM.nextBytes(nonce);
+        byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, nonce, subjectId, plain);
+        byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
+        System.arraycopy(sealed, 0, out, NONCE, sealed.length);
         return out;
+    }
+
+    private static byte[] decrypt(SecretKey key, String subjectId, byte[] stored) {
+        return crypt(Cipher.DECRYPT_MODE, key, Arrays.copyOf(stored, NONCE), subjectId,
+                Arrays.copyOfRange(stored, NONCE, stored.length));
     }
 
     private static byte[] crypt(int mode, SecretKey key, byte[] nonce, String subjectId, byte[] input) {

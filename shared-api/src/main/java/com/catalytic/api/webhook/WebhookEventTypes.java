@@ -38,6 +38,9 @@ public final class WebhookEventTypes {
         add("user.deactivated", "A user was deactivated.", props("user_id", str()), "user_id");
         add("user.reactivated", "A user was reactivated.", props("user_id", str()), "user_id");
         add("user.removed", "A user was removed from the tenant.", props("user_id", str()), "user_id");
+        add("user.personal_data_erased", "A user's personal data was erased (their address and every IP address and "
+                + "user agent now read as erased here): erase what you hold of them too.", props("user_id", str()),
+                "user_id");
         add("user.invitation_accepted", "An invited user set a password.", props("user_id", str()), "user_id");
         add("api_key.issued", "An API key was issued (never the key itself).",
                 props("api_key_id", str(), "name", str(), "scopes", strings(), "expires_at", nullableTime(),

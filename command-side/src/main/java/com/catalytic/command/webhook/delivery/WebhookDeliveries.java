@@ -430,6 +430,7 @@ public class WebhookDeliveries implements SmartLifecycle, PersonalDataCopies {
                 + "AND payload LIKE ? ESCAPE '!'", address, PersonalData.ERASED, tenantId, like);
         jdbc.update("UPDATE webhook_delivery_attempts SET response_body = REPLACE(response_body, ?, ?) "
                 + "WHERE response_body LIKE ? ESCAPE '!' AND delivery_id IN "
-                + "(SELECT id FROM webhook_deliveries WHERE tenant_id = ?)", address, PersonalData.ERASED, like, tenantId);
+                + "(SELECT id FROM webhook_deliveries WHERE tenant_id = ?)", address, PersonalData.ERASED, like,
+                tenantId);
     }
 }

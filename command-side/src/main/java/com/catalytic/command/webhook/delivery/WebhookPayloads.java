@@ -9,6 +9,7 @@ import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeCreatedEvent;
 import com.catalytic.api.lattice.LatticeMessages.LatticeDeletedEvent;
 import com.catalytic.api.personal.PersonalData;
+import com.catalytic.api.personal.PersonalDataMessages.PersonalDataErasedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantPlanChangedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantReinstatedEvent;
 import com.catalytic.api.tenant.TenantEvents.TenantRenamedEvent;
@@ -64,8 +65,8 @@ final class WebhookPayloads {
             return of(e.tenantId(), "tenant.plan_changed", "previous_plan", e.previousPlan(), "plan", e.plan());
         }
         if (p instanceof UserAddedEvent e) {
-            return of(e.tenantId(), "user.added", "user_id", e.userId(), "email", personalData.open(e.email()), "role", e.role().wire(),
-                    "invited", e.invited());
+            return of(e.tenantId(), "user.added", "user_id", e.userId(), "email", personalData.open(e.email()),
+                    "role", e.role().wire(), "invited", e.invited());
         }
         if (p instanceof UserRoleChangedEvent e) {
             return of(e.tenantId(), "user.role_changed", "user_id", e.userId(), "previous_role",
@@ -74,6 +75,9 @@ final class WebhookPayloads {
         if (p instanceof UserDeactivatedEvent e) return of(e.tenantId(), "user.deactivated", "user_id", e.userId());
         if (p instanceof UserReactivatedEvent e) return of(e.tenantId(), "user.reactivated", "user_id", e.userId());
         if (p instanceof UserRemovedEvent e) return of(e.tenantId(), "user.removed", "user_id", e.userId());
+        if (p instanceof PersonalDataErasedEvent e) {
+            return of(e.tenantId(), "user.personal_data_erased", "user_id", e.userId());
+        }
         if (p instanceof InvitationAcceptedEvent e) {
             return of(e.tenantId(), "user.invitation_accepted", "user_id", e.userId());
         }
