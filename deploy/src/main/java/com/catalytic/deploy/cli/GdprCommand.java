@@ -5,7 +5,6 @@ import com.catalytic.api.personal.PersonalDataMessages.ErasePersonalDataCommand;
 import com.catalytic.api.user.UserRegisteredEvent;
 import com.catalytic.deploy.CatalyticApplication;
 import com.catalytic.deploy.config.DatabaseUrl;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
@@ -38,10 +37,7 @@ public class GdprCommand {
         public Integer call() {
             DatabaseUrl db = DatabaseUrl.forCommand(databaseUrl);
             try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
-                    .web(WebApplicationType.NONE).logStartupInfo(false).properties(Map.of(
-                            "spring.datasource.url", db.jdbcUrl(),
-                            "spring.datasource.username", db.username() == null ? "" : db.username(),
-                            "spring.datasource.password", db.password() == null ? "" : db.password())).run()) {
+                    .web(WebApplicationType.NONE).logStartupInfo(false).properties(db.datasourceProperties()).run()) {
                 String tenantId = tenantOf(ctx.getBean(EventStore.class), userId);
                 if (tenantId == null) {
                     System.err.println("no user " + userId);

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * {@code DATABASE_URL} in libpq URI form ({@code postgresql://user:pass@host:5432/db?sslmode=require}) turned into
@@ -63,6 +64,12 @@ public record DatabaseUrl(String jdbcUrl, String username, String password) {
     private static String decode(String s) {
         // percent-decoding only, as libpq does: a literal '+' stays a '+'
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** The Spring data source settings of this database, for an operator command's own context. */
+    public Map<String, Object> datasourceProperties() {
+        return Map.of("spring.datasource.url", jdbcUrl, "spring.datasource.username", username == null ? "" : username,
+                "spring.datasource.password", password == null ? "" : password);
     }
 
     @Override

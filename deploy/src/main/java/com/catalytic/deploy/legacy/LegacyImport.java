@@ -104,7 +104,7 @@ public final class LegacyImport {
     public Outcome run() throws SQLException {
         try (LegacySource source = LegacySource.open(file);
              ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CatalyticApplication.class)
-                     .web(WebApplicationType.NONE).logStartupInfo(false).properties(datasource()).run()) {
+                     .web(WebApplicationType.NONE).logStartupInfo(false).properties(target.datasourceProperties()).run()) {
             describe(source);
             EventPublisher publisher = new EventPublisher(ctx.getBean(EventStore.class),
                     ctx.getBean(TransactionManager.class), ctx.getBean(JdbcTemplate.class));
@@ -120,14 +120,6 @@ public final class LegacyImport {
             planner.usageNotImported();
             return report(planner, failed, false);
         }
-    }
-
-    private Map<String, Object> datasource() {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("spring.datasource.url", target.jdbcUrl());
-        props.put("spring.datasource.username", target.username() == null ? "" : target.username());
-        props.put("spring.datasource.password", target.password() == null ? "" : target.password());
-        return props;
     }
 
     /** Writes the tenant; a failure is kept in {@code failed} (tenant id to what happened) and the run goes on. */
