@@ -257,7 +257,7 @@ public class SubscriptionAggregate {
         }
         if (customer != null && (checkout || !customer.equals(customerId))) {
             if (owner == null) {
-                registry.claim(Scope.STRIPE_CUSTOMER, customer, tenant);
+                registry.claim(Scope.STRIPE_CUSTOMER, customer, tenant, id);
             }
             apply(new StripeCustomerLinkedEvent(id, tenant, customer, ref.id(), ref.created()));
         }

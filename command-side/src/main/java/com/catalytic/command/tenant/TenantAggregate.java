@@ -118,10 +118,10 @@ public class TenantAggregate {
             throw DomainException.validation("company_name", "invalid_slug", "the tenant slug is not valid");
         }
         PasswordPolicy.requireAcceptable(cmd.ownerPassword(), email);
-        if (!registry.claim(Scope.TENANT_SLUG, cmd.slug(), cmd.tenantId())) {
+        if (!registry.claim(Scope.TENANT_SLUG, cmd.slug(), cmd.tenantId(), cmd.tenantId())) {
             throw DomainException.conflict("slug_taken", "a tenant with this slug already exists", "company_name");
         }
-        claimEmail(registry, email, cmd.ownerUserId());
+        claimEmail(registry, email, cmd.ownerUserId(), cmd.tenantId());
         String hash = passwordEncoder.encode(cmd.ownerPassword());
         String sealed = personalData.seal(cmd.ownerUserId(), email);
         UserRegisteredEvent owner = new UserRegisteredEvent(cmd.ownerUserId(), cmd.tenantId(), sealed, hash,
@@ -209,7 +209,7 @@ public class TenantAggregate {
         // An address held in another tenant is answered as a fresh one, so that it cannot be probed: the member
         // added never signs in (no claim on the address, no password, an invitation nobody can accept) and the
         // address's holder is told by e-mail instead (NotificationMailer).
-        boolean holdsAddress = registry.claim(Scope.EMAIL, email, cmd.userId());
+        boolean holdsAddress = registry.claim(Scope.EMAIL, email, cmd.userId(), tenantId);
         // hashed either way, so that both answers take as long
         String hash = cmd.initialPassword() == null ? null : passwordEncoder.encode(cmd.initialPassword());
         String sealed = personalData.seal(cmd.userId(), email);
@@ -295,7 +295,7 @@ public class TenantAggregate {
             throw lastOwner();
         }
         // the address may sign up again or be added elsewhere
-        registry.release(Scope.EMAIL, personalData.open(target.email()), userId);
+        registry.release(Scope.EMAIL, personalData.open(target.email()), userId, tenantId);
         apply(new UserRemovedEvent(tenantId, userId, target.email()));
     }
 
@@ -427,8 +427,8 @@ public class TenantAggregate {
         return DomainException.conflict("last_owner", "a tenant must keep at least one active owner", null);
     }
 
-    private static void claimEmail(UniqueKeyRegistry registry, String email, String userId) {
-        if (!registry.claim(Scope.EMAIL, email, userId)) {
+    private static void claimEmail(UniqueKeyRegistry registry, String email, String userId, String tenantId) {
+        if (!registry.claim(Scope.EMAIL, email, userId, tenantId)) {
             throw emailTaken();
         }
     }

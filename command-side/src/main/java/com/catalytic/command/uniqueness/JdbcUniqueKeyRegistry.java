@@ -1,33 +1,34 @@
 package com.catalytic.command.uniqueness;
 
 import java.sql.Timestamp;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.stereotype.Component;
 
 /**
- * {@link UniqueKeyRegistry} on the {@code unique_claims} table. The primary key makes concurrent claims of the
- * same value on different nodes collide in the database: the loser's transaction fails and nothing of it is kept.
+ * {@link UniqueKeyRegistry} on the {@code unique_claims} table, in the command's own transaction: with the events in
+ * PostgreSQL, the claim commits with the events or not at all. The primary key makes concurrent claims of the same
+ * value on different nodes collide in the database: the loser's transaction fails and nothing of it is kept.
  */
-@Component
 public class JdbcUniqueKeyRegistry implements UniqueKeyRegistry {
 
     private final JdbcTemplate jdbc;
+    private final Clock clock;
 
-    public JdbcUniqueKeyRegistry(JdbcTemplate jdbc) {
+    JdbcUniqueKeyRegistry(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     @Override
-    public boolean claim(Scope scope, String value, String ownerId) {
+    public boolean claim(Scope scope, String value, String ownerId, String aggregateId) {
         if (isClaimed(scope, value)) {
             return false;
         }
         try {
             jdbc.update("INSERT INTO unique_claims (scope, claim_value, owner_id, claimed_at) VALUES (?, ?, ?, ?)",
-                    scope.name(), value, ownerId, Timestamp.from(Instant.now()));
+                    scope.name(), value, ownerId, Timestamp.from(clock.instant()));
             return true;
         } catch (DuplicateKeyException raced) {
             // A concurrent transaction committed the same value between our check and insert.
@@ -44,13 +45,13 @@ public class JdbcUniqueKeyRegistry implements UniqueKeyRegistry {
 
     @Override
     public String ownerOf(Scope scope, String value) {
-        List<String> owners = jdbc.queryForList(
-                "SELECT owner_id FROM unique_claims WHERE scope = ? AND claim_value = ?", String.class, scope.name(), value);
+        List<String> owners = jdbc.queryForList("SELECT owner_id FROM unique_claims WHERE scope = ? AND claim_value = ?",
+                String.class, scope.name(), value);
         return owners.isEmpty() ? null : owners.get(0);
     }
 
     @Override
-    public void release(Scope scope, String value, String ownerId) {
+    public void release(Scope scope, String value, String ownerId, String aggregateId) {
         jdbc.update("DELETE FROM unique_claims WHERE scope = ? AND claim_value = ? AND owner_id = ?",
                 scope.name(), value, ownerId);
     }

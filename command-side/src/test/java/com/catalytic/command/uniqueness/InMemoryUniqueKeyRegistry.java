@@ -10,6 +10,11 @@ public class InMemoryUniqueKeyRegistry implements UniqueKeyRegistry {
     private final Map<Key, String> owners = new HashMap<>();
 
     @Override
+    public boolean claim(Scope scope, String value, String ownerId, String aggregateId) {
+        return claim(scope, value, ownerId);
+    }
+
+    /** A claim made outside any aggregate, as a test's given state. */
     public boolean claim(Scope scope, String value, String ownerId) {
         return owners.putIfAbsent(new Key(scope, value), ownerId) == null;
     }
@@ -20,7 +25,7 @@ public class InMemoryUniqueKeyRegistry implements UniqueKeyRegistry {
     }
 
     @Override
-    public void release(Scope scope, String value, String ownerId) {
+    public void release(Scope scope, String value, String ownerId, String aggregateId) {
         owners.remove(new Key(scope, value), ownerId);
     }
 

@@ -3,6 +3,7 @@ package com.catalytic.deploy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.catalytic.command.uniqueness.UniqueKeyRegistry;
 import com.catalytic.deploy.config.AxonServerReachability.UnreachableException;
 import com.catalytic.deploy.support.ChildApp;
 import com.catalytic.deploy.support.TestApp;
@@ -54,6 +55,7 @@ class AxonServerSwitchTest {
             seen.put("connection managers", context.getBeansOfType(AxonServerConnectionManager.class).size());
             seen.put("token store", context.getBean(TokenStore.class).getClass());
             seen.put("reachability checks", context.getBeansOfType(AxonServerReachability.class).size());
+            seen.put("unique claims", context.getBean(UniqueKeyRegistry.class).getClass().getSimpleName());
             running = true;
         }
 
@@ -84,7 +86,9 @@ class AxonServerSwitchTest {
 
         assertThat(wiring.seen).containsEntry("event store", AxonServerEventStore.class)
                 .containsEntry("storage engines", 0).containsEntry("connection managers", 1)
-                .containsEntry("token store", JdbcTokenStore.class).containsEntry("reachability checks", 1);
+                .containsEntry("token store", JdbcTokenStore.class).containsEntry("reachability checks", 1)
+                // the claims cannot commit with events stored elsewhere: reserved, confirmed after the append
+                .containsEntry("unique claims", "ReservingUniqueKeyRegistry");
         assertThat(failure).as("the start").isNotNull().hasRootCauseInstanceOf(UnreachableException.class);
         UnreachableException unreachable = (UnreachableException) rootCause(failure);
         assertThat(unreachable).hasMessageContaining("AXON_SERVER_ENABLED").hasMessageContaining(address)
@@ -111,7 +115,8 @@ class AxonServerSwitchTest {
         }
         assertThat(wiring.seen).containsEntry("event store", EmbeddedEventStore.class)
                 .containsEntry("storage engines", 1).containsEntry("connection managers", 0)
-                .containsEntry("token store", JdbcTokenStore.class).containsEntry("reachability checks", 0);
+                .containsEntry("token store", JdbcTokenStore.class).containsEntry("reachability checks", 0)
+                .containsEntry("unique claims", "JdbcUniqueKeyRegistry");
     }
 
     private static Throwable rootCause(Throwable t) {
