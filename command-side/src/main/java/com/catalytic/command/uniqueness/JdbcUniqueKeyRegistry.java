@@ -45,8 +45,8 @@ public class JdbcUniqueKeyRegistry implements UniqueKeyRegistry {
 
     @Override
     public String ownerOf(Scope scope, String value) {
-        List<String> owners = jdbc.queryForList("SELECT owner_id FROM unique_claims WHERE scope = ? AND claim_value = ?",
-                String.class, scope.name(), value);
+        List<String> owners = jdbc.queryForList("SELECT owner_id FROM unique_claims WHERE scope = ? "
+                + "AND claim_value = ?", String.class, scope.name(), value);
         return owners.isEmpty() ? null : owners.get(0);
     }
 

@@ -98,7 +98,7 @@ final class ReservingUniqueKeyRegistry extends JdbcUniqueKeyRegistry implements 
         } catch (DuplicateKeyException taken) {
             return false;
         }
-        follow(command, reservation, Pending.RESERVED);
+        follow(command, reservation, Pending.RESERVED, aggregateId, sequence);
         return true;
     }
 
@@ -112,33 +112,43 @@ final class ReservingUniqueKeyRegistry extends JdbcUniqueKeyRegistry implements 
                         + "WHERE scope = ? AND claim_value = ? AND owner_id = ? AND state = 'CONFIRMED'",
                 reservation, aggregateId, sequence, now(), scope.name(), value, ownerId));
         if (marked != null && marked > 0) {
-            follow(command, reservation, Pending.RELEASING);
+            follow(command, reservation, Pending.RELEASING, aggregateId, sequence);
         }
     }
 
     /**
-     * The command's events name the reservation; its change is done once they are stored and undone if the command
-     * fails (a nested command failing inside a command that goes on counts as failed).
+     * The command's events name the reservation; its change is done once they are stored. When the command fails
+     * (a nested command failing inside a command that goes on counts as failed), the events decide once its
+     * transaction is over, as the settler would: a commit can fail after the store took the events (Axon Server's
+     * append answering too late, say), and then the change still goes through. If the store cannot be read, the
+     * reservation is left pending for the settler.
      */
-    private void follow(UnitOfWork<?> command, String reservation, Pending pending) {
+    private void follow(UnitOfWork<?> command, String reservation, Pending pending, String aggregateId,
+                        long sequence) {
         UnitOfWork<?> root = command.root();
         root.<List<String>>getOrComputeResource(RESOURCE, k -> new ArrayList<>()).add(reservation);
+        AtomicBoolean failed = new AtomicBoolean();
         AtomicBoolean finished = new AtomicBoolean();
-        Runnable undo = () -> {
-            if (finished.compareAndSet(false, true)) {
-                root.<List<String>>getResource(RESOURCE).remove(reservation);
-                apply(pending.undo, reservation);
-            }
+        Runnable fail = () -> {
+            failed.set(true);
+            root.<List<String>>getResource(RESOURCE).remove(reservation);
         };
-        command.onRollback(u -> undo.run());
+        command.onRollback(u -> fail.run());
         if (root != command) {
-            root.onRollback(u -> undo.run());
+            root.onRollback(u -> fail.run());
         }
         root.afterCommit(u -> {
-            if (finished.compareAndSet(false, true) && apply(pending.done, reservation) == 0) {
+            if (!failed.get() && finished.compareAndSet(false, true) && apply(pending.done, reservation) == 0) {
                 log.error("Unique claim reservation {} was settled as failed before its command's events were "
                         + "stored: its command took longer than catalytic.unique-claims.settle-after ({})",
                         reservation, settleAfter);
+            }
+        });
+        command.onCleanup(u -> {
+            if (failed.get() && finished.compareAndSet(false, true)
+                    && "done".equals(settle(reservation, pending, aggregateId, sequence))) {
+                log.warn("Unique claim reservation {} ({}) of aggregate {}: its command failed after its events "
+                        + "were stored, done", reservation, pending, aggregateId);
             }
         });
     }
@@ -168,18 +178,36 @@ final class ReservingUniqueKeyRegistry extends JdbcUniqueKeyRegistry implements 
                 + "ORDER BY pending_since LIMIT " + SETTLED_PER_ROUND, Timestamp.from(clock.instant()
                 .minus(settleAfter)));
         for (Map<String, Object> row : stale) {
-            Pending pending = Pending.valueOf((String) row.get("state"));
             String reservation = (String) row.get("reservation_id");
+            Pending pending = Pending.valueOf((String) row.get("state"));
             String aggregate = (String) row.get("aggregate_id");
-            long sequence = ((Number) row.get("aggregate_sequence")).longValue();
-            boolean stored = namedByEvents(reservation, aggregate, sequence);
-            int changed = apply(stored ? pending.done : pending.undo, reservation);
-            if (changed > 0) {
-                log.warn("Unique claim reservation {} ({}) of aggregate {} settled: {}", reservation, pending,
-                        aggregate, stored ? "its command's events were stored, done" : "no event names it, undone");
+            String outcome = settle(reservation, pending, aggregate, ((Number) row.get("aggregate_sequence"))
+                    .longValue());
+            if (outcome != null) {
+                log.warn("Unique claim reservation {} ({}) of aggregate {} left by a node that stopped: {}",
+                        reservation, pending, aggregate, outcome.equals("done") ? "its command's events were "
+                                + "stored, done" : "no event names it, undone");
             }
         }
         return stale.size();
+    }
+
+    /**
+     * Done when an event the aggregate appended after the reservation names it, undone when none does.
+     *
+     * @return what was applied ({@code done}, {@code undone}), or null: nothing (settled already, or the events
+     *         cannot be read now: left pending)
+     */
+    private String settle(String reservation, Pending pending, String aggregateId, long sequence) {
+        boolean stored;
+        try {
+            stored = namedByEvents(reservation, aggregateId, sequence);
+        } catch (RuntimeException unreadable) {
+            log.warn("Unique claim reservation {} ({}) of aggregate {} left pending: its events cannot be read now",
+                    reservation, pending, aggregateId, unreadable);
+            return null;
+        }
+        return apply(stored ? pending.done : pending.undo, reservation) == 0 ? null : stored ? "done" : "undone";
     }
 
     private boolean namedByEvents(String reservation, String aggregateId, long sequenceAtReservation) {

@@ -1,13 +1,19 @@
 package com.catalytic.deploy.web;
 
+import com.catalytic.infrastructure.credentials.AuthProperties;
 import com.catalytic.infrastructure.personal.PersonalDataCopies;
+import com.catalytic.infrastructure.secrets.AesGcm;
+import com.catalytic.infrastructure.secrets.InstallationSecrets;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -18,7 +24,9 @@ import org.springframework.stereotype.Component;
 /**
  * The answers kept for idempotency keys, in the database so that every node sees them (IdempotencyFilter). A key
  * is claimed by inserting its row before the request runs: of concurrent requests with one key, on any nodes,
- * exactly one inserts it and runs.
+ * exactly one inserts it and runs. An answer may hold a secret shown once (a new API key, a webhook's signing
+ * secret): it is stored sealed (AES-GCM, the row's tenant, caller and key as associated data) under a key derived
+ * from {@code SESSION_SECRET_KEY}, as the webhook secrets are.
  */
 @Component
 class IdempotencyKeys implements PersonalDataCopies {
@@ -34,14 +42,18 @@ class IdempotencyKeys implements PersonalDataCopies {
     private final Clock clock;
     private final Duration retention;
     private final Duration lock;
+    private final SecretKey answers;
 
     IdempotencyKeys(JdbcTemplate jdbc, Clock clock,
                     @Value("${catalytic.idempotency.retention:24h}") Duration retention,
-                    @Value("${catalytic.idempotency.lock:60s}") Duration lock) {
+                    @Value("${catalytic.idempotency.lock:60s}") Duration lock,
+                    @Value("${SESSION_SECRET_KEY:}") String sessionSecret, AuthProperties auth) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.retention = retention;
         this.lock = lock;
+        this.answers = new SecretKeySpec(InstallationSecrets.key("catalytic idempotency answers v1", sessionSecret,
+                Path.of(auth.keyDir()).resolve("link.key")), "AES");
     }
 
     /** Claims the key for a request about to run; false when a row for it exists (read it with {@link #find}). */
@@ -52,12 +64,37 @@ class IdempotencyKeys implements PersonalDataCopies {
                 fingerprint, Timestamp.from(now), Timestamp.from(now.plus(lock))) == 1;
     }
 
+    /** The key's row, its answer opened; null when there is none, or its answer does not open any more. */
     Stored find(String tenantId, String principal, String key) {
         List<Stored> rows = jdbc.query("SELECT fingerprint, status, content_type, body, created_at, locked_until "
                         + "FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ?",
                 (rs, i) -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBytes(4),
                         rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant()), tenantId, principal, key);
-        return rows.isEmpty() ? null : rows.get(0);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Stored row = rows.get(0);
+        if (row.body() == null) {
+            return row;
+        }
+        try {
+            return new Stored(row.fingerprint(), row.status(), row.contentType(),
+                    AesGcm.open(answers, place(tenantId, principal, key), row.body()), row.createdAt(),
+                    row.lockedUntil());
+        } catch (IllegalStateException unreadable) {
+            // sealed under another SESSION_SECRET_KEY: the request runs again, and its ids follow from the key, so
+            // what it created is not created twice
+            log.warn("An idempotency answer of tenant {} does not open with this SESSION_SECRET_KEY: dropped",
+                    tenantId);
+            jdbc.update("DELETE FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ? "
+                    + "AND status IS NOT NULL", tenantId, principal, key);
+            return null;
+        }
+    }
+
+    /** The associated data of a row's sealed answer: the answer opens only in its own row. */
+    private static String place(String tenantId, String principal, String key) {
+        return tenantId + "\n" + principal + "\n" + key;
     }
 
     /** Whether a stored row no longer counts: past its retention, or its first request's lock ran out unanswered. */
@@ -82,7 +119,8 @@ class IdempotencyKeys implements PersonalDataCopies {
 
     void answer(String tenantId, String principal, String key, int status, String contentType, byte[] body) {
         jdbc.update("UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE tenant_id = ? "
-                + "AND principal = ? AND idem_key = ?", status, contentType, body, tenantId, principal, key);
+                        + "AND principal = ? AND idem_key = ?", status, contentType,
+                AesGcm.seal(answers, place(tenantId, principal, key), body), tenantId, principal, key);
     }
 
     @Scheduled(fixedDelayString = "${catalytic.idempotency.cleanup-interval:1h}", initialDelayString = "5m")
@@ -101,11 +139,21 @@ class IdempotencyKeys implements PersonalDataCopies {
         List<Object[]> holding = new ArrayList<>();
         jdbc.query("SELECT principal, idem_key, body FROM idempotency_keys WHERE tenant_id = ? AND body IS NOT NULL",
                 rs -> {
-                    if (contains(rs.getBytes("body"), needle)) {
-                        holding.add(new Object[] {tenantId, rs.getString("principal"), rs.getString("idem_key")});
+                    String principal = rs.getString("principal");
+                    String key = rs.getString("idem_key");
+                    if (showsOrUnreadable(rs.getBytes("body"), place(tenantId, principal, key), needle)) {
+                        holding.add(new Object[] {tenantId, principal, key});
                     }
                 }, tenantId);
         jdbc.batchUpdate("DELETE FROM idempotency_keys WHERE tenant_id = ? AND principal = ? AND idem_key = ?", holding);
+    }
+
+    private boolean showsOrUnreadable(byte[] sealed, String place, byte[] needle) {
+        try {
+            return contains(AesGcm.open(answers, place, sealed), needle);
+        } catch (IllegalStateException unreadable) {
+            return true; // nobody can replay it any more, and it might show the address
+        }
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {

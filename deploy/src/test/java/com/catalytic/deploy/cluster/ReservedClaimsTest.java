@@ -3,6 +3,7 @@ package com.catalytic.deploy.cluster;
 import static com.catalytic.deploy.support.Http.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.api.tenant.RegisterTenantCommand;
 import com.catalytic.command.uniqueness.UniqueKeyRegistry;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Accounts.Account;
@@ -24,6 +25,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.ResultMessage;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,6 +194,31 @@ class ReservedClaimsTest {
         assertThat(claims("EMAIL", owner.email())).singleElement().satisfies(c -> assertThat(c)
                 .containsEntry("state", "CONFIRMED").containsEntry("owner_id", owner.userId()));
         assertThat(register(owner.email(), "Copycat").status()).isEqualTo(409);
+    }
+
+    @Test
+    void aCommandWhoseCommitFailsAfterItsEventsWereStoredKeepsItsClaim() {
+        // the sign-up runs inside a unit of work whose own commit fails after the sign-up's transaction committed:
+        // the caller sees a failure though the events are stored, as when Axon Server's answer to an append is lost
+        String tenantId = UUID.randomUUID().toString();
+        String userId = UUID.randomUUID().toString();
+        String email = Accounts.uniqueEmail("uncertain");
+        UnitOfWork<?> outer = DefaultUnitOfWork.startAndGet(null);
+        outer.onCommit(u -> {
+            throw new IllegalStateException("the append's answer was lost");
+        });
+        ResultMessage<?> result = outer.executeWithResult(() -> app.bean(CommandGateway.class).sendAndWait(
+                new RegisterTenantCommand(tenantId, "Uncertain Inc", "uncertain-" + tenantId.substring(0, 8), userId,
+                        email, Accounts.PASSWORD)));
+        assertThat(result.isExceptional()).as("the caller's view: failed").isTrue();
+        assertThat(result.exceptionResult()).hasMessage("the append's answer was lost");
+        assertThat(lastSequence(tenantId)).as("the events, stored").isGreaterThanOrEqualTo(0);
+
+        // decided from the events at once: the claim stands, and the account it belongs to signs in
+        assertThat(claims("EMAIL", email)).singleElement().satisfies(c -> assertThat(c)
+                .containsEntry("state", "CONFIRMED").containsEntry("owner_id", userId));
+        assertThat(Accounts.login(http, email, Accounts.PASSWORD).accessToken()).isNotBlank();
+        assertThat(register(email, "Copycat Two").status()).isEqualTo(409);
     }
 
     @Test

@@ -86,11 +86,13 @@ class PersonalDataErasureTest {
                 + "tenant_id = ? AND event_type = 'user.added'", owner.tenantId()) == 1);
         Projections.awaitCaughtUp(app);
 
-        // before: the address is in the read tables, the outboxes and the replayable answer; the events, audit
-        // entries and snapshots hold it sealed only; the user agent is nowhere in plain
+        // before: the address is in the read tables and the outboxes; the events, audit entries, snapshots and the
+        // replayable answer hold it sealed only; the user agent is nowhere in plain
         assertThat(holders(db, address)).contains("users.email", "mail_queue.recipient", "webhook_deliveries.payload",
-                "idempotency_keys.body", "unique_claims.claim_value").noneMatch(c -> c.startsWith("domain_event_entry.")
-                || c.startsWith("audit_logs.") || c.startsWith("snapshot_event_entry."));
+                "unique_claims.claim_value").noneMatch(c -> c.startsWith("domain_event_entry.")
+                || c.startsWith("audit_logs.") || c.startsWith("snapshot_event_entry.")
+                || c.startsWith("idempotency_keys."));
+        assertThat(count(db, "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'add-subject'")).isEqualTo(1);
         assertThat(holders(db, AGENT)).isEmpty();
         JsonNode before = http.get("/api/users/" + subjectId + "/personal-data", bearer(owner.accessToken())).json();
         assertThat(before.path("email").asText()).isEqualTo(address);
@@ -142,6 +144,8 @@ class PersonalDataErasureTest {
         assertThat(audit.findValuesAsText("ip")).as("the owner's own entries keep their address").contains("127.0.0.1");
 
         assertThat(holders(db, address)).as("columns holding the erased address").isEmpty();
+        assertThat(count(db, "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'add-subject'"))
+                .as("the replayable answer showing the address, dropped").isZero();
         assertThat(holders(db, AGENT)).isEmpty();
         assertThat(holders(db, owner.email())).as("the owner, not erased").contains("users.email");
         assertThat(count(db, "SELECT COUNT(*) FROM audit_logs WHERE tenant_id = ?", owner.tenantId()))

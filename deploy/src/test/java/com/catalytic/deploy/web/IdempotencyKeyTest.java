@@ -9,6 +9,7 @@ import com.catalytic.deploy.support.Http;
 import com.catalytic.deploy.support.Http.Response;
 import com.catalytic.deploy.support.TestApp;
 import com.catalytic.infrastructure.secrets.Hashing;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,6 +80,34 @@ class IdempotencyKeyTest {
         // without a key the same request runs again, and the domain refuses the second one
         Response unkeyed = a.http().post("/api/users", member(email), auth);
         assertThat(unkeyed.status()).as("the command really ran again: " + unkeyed).isEqualTo(409);
+    }
+
+    @Test
+    void anAnswerHoldingASecretIsStoredSealedAndReplayedWhole() {
+        String idem = UUID.randomUUID().toString();
+        Map<String, Object> body = Map.of("name", "sealed", "scopes", List.of("users:read"));
+        Response first = a.http().post("/api/api-keys", body, auth[0], auth[1], "Idempotency-Key", idem);
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        String apiKey = first.text("key");
+        assertThat(apiKey).startsWith("clc_live_");
+        Response retry = b.http().post("/api/api-keys", body, auth[0], auth[1], "Idempotency-Key", idem);
+        assertThat(retry.header(IdempotencyFilter.REPLAYED)).isEqualTo("true");
+        assertThat(retry.text("key")).as("the secret shown once is shown again to the retry").isEqualTo(apiKey);
+
+        byte[] stored = a.jdbc().queryForObject("SELECT body FROM idempotency_keys WHERE idem_key = ?", byte[].class,
+                idem);
+        assertThat(stored).as("the stored answer").isNotEmpty();
+        String asText = new String(stored, StandardCharsets.ISO_8859_1);
+        assertThat(asText).doesNotContain(apiKey).doesNotContain(apiKey.substring(9)).doesNotContain("\"key\"");
+        // a stored answer moved to another row does not open there: the retry of that row runs again instead
+        String other = UUID.randomUUID().toString();
+        String email = Accounts.uniqueEmail("moved");
+        assertThat(post(a.http(), member(email), other).status()).isEqualTo(201);
+        assertThat(a.jdbc().update("UPDATE idempotency_keys SET body = ? WHERE idem_key = ?", stored, other))
+                .isEqualTo(1);
+        Response moved = post(a.http(), member(email), other);
+        assertThat(moved.header(IdempotencyFilter.REPLAYED)).as("not replayed: " + moved).isNull();
+        assertThat(moved.raw()).doesNotContain(apiKey);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.catalytic.infrastructure.personal;
 
 import com.catalytic.api.personal.PersonalData;
+import com.catalytic.infrastructure.secrets.AesGcm;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -8,7 +9,6 @@ import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,9 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,8 +31,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 final class SubjectKeys implements PersonalData {
 
-    private static final int NONCE = 12;
-    private static final int TAG_BITS = 128;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -221,28 +217,15 @@ final class SubjectKeys implements PersonalData {
         return encrypt(new SecretKeySpec(toKey, "AES"), subjectId, raw);
     }
 
-    /** AES-GCM under {@code key}, the subject id as associated data: a fresh nonce, then ciphertext and tag. */
+    /** AES-GCM under {@code key}, the subject id as associated data. */
     private static byte[] encrypt(SecretKey key, String subjectId, byte[] plain) {
-        byte[] nonce = new byte[NONCE];
-        RANDOM.nextBytes(nonce);
-        byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, nonce, subjectId, plain);
-        byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
-        System.arraycopy(sealed, 0, out, NONCE, sealed.length);
-        return out;
+        return AesGcm.seal(key, subjectId, plain);
     }
 
     private static byte[] decrypt(SecretKey key, String subjectId, byte[] stored) {
-        return crypt(Cipher.DECRYPT_MODE, key, Arrays.copyOf(stored, NONCE), subjectId,
-                Arrays.copyOfRange(stored, NONCE, stored.length));
-    }
-
-    private static byte[] crypt(int mode, SecretKey key, byte[] nonce, String subjectId, byte[] input) {
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(subjectId.getBytes(StandardCharsets.UTF_8));
-            return cipher.doFinal(input);
-        } catch (GeneralSecurityException e) {
+            return AesGcm.open(key, subjectId, stored);
+        } catch (IllegalStateException e) {
             throw new IllegalStateException("personal data of subject " + subjectId + " does not open with its key", e);
         }
     }

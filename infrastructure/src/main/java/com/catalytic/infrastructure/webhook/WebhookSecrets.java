@@ -1,15 +1,12 @@
 package com.catalytic.infrastructure.webhook;
 
 import com.catalytic.infrastructure.credentials.AuthProperties;
+import com.catalytic.infrastructure.secrets.AesGcm;
 import com.catalytic.infrastructure.secrets.InstallationSecrets;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -27,7 +24,6 @@ public class WebhookSecrets {
     public static final String PREFIX = "whsec_";
     private static final String VERSION = "v1.";
     private static final int SECRET_BYTES = 32;
-    private static final int NONCE_BYTES = 12;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SecretKeySpec key;
@@ -56,18 +52,8 @@ public class WebhookSecrets {
     }
 
     public String encrypt(String webhookId, String secret) {
-        try {
-            byte[] nonce = new byte[NONCE_BYTES];
-            RANDOM.nextBytes(nonce);
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-            c.updateAAD(webhookId.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = c.doFinal(secret.getBytes(StandardCharsets.UTF_8));
-            return VERSION + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encrypt a webhook secret", e);
-        }
+        return VERSION + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                AesGcm.seal(key, webhookId, secret.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The secret; an {@link IllegalStateException} when it was sealed under another key or for another webhook. */
@@ -76,12 +62,9 @@ public class WebhookSecrets {
             throw new IllegalStateException("not an encrypted webhook secret");
         }
         try {
-            byte[] all = Base64.getUrlDecoder().decode(encrypted.substring(VERSION.length()));
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, NONCE_BYTES));
-            c.updateAAD(webhookId.getBytes(StandardCharsets.UTF_8));
-            return new String(c.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            byte[] sealed = Base64.getUrlDecoder().decode(encrypted.substring(VERSION.length()));
+            return new String(AesGcm.open(key, webhookId, sealed), StandardCharsets.UTF_8);
+        } catch (IllegalStateException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot decrypt the secret of webhook " + webhookId
                     + " (was SESSION_SECRET_KEY changed?)", e);
         }
