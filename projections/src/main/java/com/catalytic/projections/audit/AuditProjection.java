@@ -2,8 +2,7 @@ package com.catalytic.projections.audit;
 
 import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.error.SecretFields;
-import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
-import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.projections.audit.AuditChain.Entry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -82,10 +81,11 @@ class AuditProjection {
     }
 
     @EventHandler
-    void on(Object payload, EventMessage<?> event, TrackingToken token) {
-        if (payload instanceof UsageRecordedBatchEvent || payload instanceof UsageRecordedEvent) {
-            return;
+    void on(EventMessage<?> event, TrackingToken token) {
+        if (UsageEvents.recordsCalls(event.getPayloadType())) {
+            return; // metered calls are not audited: skipped by type, their payload never read
         }
+        Object payload = event.getPayload();
         Object tenant = event.getMetaData().get("tenant_id");
         if (tenant == null) {
             return; // not tenant-scoped: nothing in this version

@@ -15,6 +15,14 @@ public final class UsageEvents {
     }
 
     /**
+     * Whether events of this payload type record metered calls: the bulk of the event stream, which handlers that
+     * take every event skip by type, before their payload is read (a batch holds hundreds of calls).
+     */
+    public static boolean recordsCalls(Class<?> payloadType) {
+        return payloadType == UsageRecordedBatchEvent.class || payloadType == UsageRecordedEvent.class;
+    }
+
+    /**
      * One metered API call (and the compute units it used), as stored one event per call before batching. Still
      * projected (stored history never changes); no longer written.
      */

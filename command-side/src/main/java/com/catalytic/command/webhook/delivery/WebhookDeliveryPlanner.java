@@ -2,6 +2,7 @@ package com.catalytic.command.webhook.delivery;
 
 import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.personal.PersonalData;
+import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.DeliveryTarget;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDeliveryRetryRequestedEvent;
 import com.catalytic.api.webhook.WebhookDeliveryMessages.WebhookDisabledForFailuresEvent;
@@ -79,7 +80,11 @@ class WebhookDeliveryPlanner {
 
     @EventHandler
     @DisallowReplay
-    void on(Object payload, EventMessage<?> event) {
+    void on(EventMessage<?> event) {
+        if (UsageEvents.recordsCalls(event.getPayloadType())) {
+            return; // metered calls are no webhook event: skipped by type, their payload never read
+        }
+        Object payload = event.getPayload();
         if (CHANGES_TARGETS.contains(payload.getClass())) {
             knownInBatch().clear();
         }
