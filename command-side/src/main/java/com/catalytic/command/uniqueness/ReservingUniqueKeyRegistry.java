@@ -25,11 +25,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Unique claims for an event store outside PostgreSQL (Axon Server), where a claim cannot commit in the events'
- * transaction. A claim is reserved in a transaction of its own before the command's events are appended, confirmed
- * after they are, and taken back if the command fails; a release is marked before and done after. Every event the
- * command appends names its reservations in its metadata ({@value #METADATA_KEY}), so a node that died in between
- * leaves a pending row that {@link #settle()} decides from the events alone: the reservation's id among the events
- * its aggregate appended after the reservation, and the change goes through; absent, it is undone.
+ * transaction. A claim is reserved in a transaction of its own before the command's events are appended and
+ * confirmed after they are; a release is marked before and done after. Every event the command appends names its
+ * reservations in its metadata ({@value #METADATA_KEY}), so a failed command's reservations, and the pending rows of
+ * a node that died in between ({@link #settle()}), are decided from the events alone: the reservation's id among
+ * the events its aggregate appended after the reservation, and the change goes through; absent, it is undone.
  */
 final class ReservingUniqueKeyRegistry extends JdbcUniqueKeyRegistry implements AutoCloseable {
 

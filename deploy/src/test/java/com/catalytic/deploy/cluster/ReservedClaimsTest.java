@@ -36,9 +36,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Unique claims as they work with Axon Server (the events appended outside PostgreSQL), run here against the JDBC
- * store with {@code catalytic.unique-claims.reservations=true}: a claim is reserved in a transaction of its own,
- * confirmed once the command's events are stored, taken back when the command fails; and what a node that died in
- * between leaves pending is settled from the events alone: done when an event names the reservation, undone when
+ * store with {@code catalytic.unique-claims.reservations=true}: a claim is reserved in a transaction of its own and
+ * confirmed once the command's events are stored; a failed command's reservations, and what a node that died in
+ * between leaves pending, are decided from the events alone: done when an event names the reservation, undone when
  * none does.
  */
 class ReservedClaimsTest {
