@@ -1,5 +1,6 @@
 package com.catalytic.infrastructure.metering;
 
+import com.catalytic.infrastructure.metering.UsageShipper.Settings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -64,15 +65,17 @@ class MeteringConfiguration {
                               @Value("${catalytic.metering.max-in-memory:100000}") long maxInMemory,
                               @Value("${catalytic.metering.ship-linger:50ms}") Duration linger,
                               @Value("${catalytic.metering.ship-linger-busy:1s}") Duration busyLinger,
-                              @Value("${catalytic.metering.ship-busy-rate:1000}") long busyRate) {
+                              @Value("${catalytic.metering.ship-busy-rate:1000}") long busyRate,
+                              @Value("${catalytic.metering.journal-gather:250us}") Duration gather) {
         UsageJournal log = switch (mode) {
             case "local" -> new UsageJournal(Path.of(dir));
             case "database" -> null;
             default -> throw new IllegalArgumentException(
                     "catalytic.metering.journal must be local or database, not " + mode);
         };
-        UsageShipper journal = new UsageShipper(eventBus, transactions, jdbc, ledger, counter, log, maxBatch,
-                capacity, maxShipment, maxBacklog, maxInMemory, linger, busyLinger, busyRate);
+        UsageShipper journal = new UsageShipper(eventBus, transactions, jdbc, ledger, counter, log,
+                new Settings(maxBatch, capacity, maxShipment, maxBacklog, maxInMemory, linger,
+                        busyLinger, busyRate, gather));
         Gauge.builder("catalytic.usage.journal.backlog", journal, UsageShipper::backlog)
                 .description("metered calls durable in this node's usage journal, not yet in the event store")
                 .register(meters);

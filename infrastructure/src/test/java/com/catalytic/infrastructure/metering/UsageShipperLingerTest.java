@@ -2,6 +2,7 @@ package com.catalytic.infrastructure.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.infrastructure.metering.UsageShipper.Settings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -10,8 +11,7 @@ class UsageShipperLingerTest {
 
     private static final long MS = 1_000_000L;
 
-    private final UsageShipper shipper = new UsageShipper(null, null, null, null, null, null, 500, 10, 5000, 1000, 1000,
-            Duration.ofMillis(50), Duration.ofSeconds(1), 1000);
+    private final UsageShipper shipper = shipper(Duration.ofMillis(50), Duration.ofSeconds(1));
 
     @Test
     void quietNodeShipsAfterTheShortLinger() {
@@ -31,8 +31,12 @@ class UsageShipperLingerTest {
 
     @Test
     void busyLingerIsNeverShorterThanTheLinger() {
-        UsageShipper odd = new UsageShipper(null, null, null, null, null, null, 500, 10, 5000, 1000, 1000,
-                Duration.ofMillis(200), Duration.ofMillis(20), 1000);
+        UsageShipper odd = shipper(Duration.ofMillis(200), Duration.ofMillis(20));
         assertThat(odd.linger(10_000, 1000 * MS)).isEqualTo(200 * MS);
+    }
+
+    private static UsageShipper shipper(Duration linger, Duration busyLinger) {
+        return new UsageShipper(null, null, null, null, null, null,
+                new Settings(500, 10, 5000, 1000, 1000, linger, busyLinger, 1000, Duration.ZERO));
     }
 }
