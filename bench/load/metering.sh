@@ -50,9 +50,10 @@
 # Report (OUT_DIR/summary.txt and stdout): for each connection count, unmetered and metered req/s (2xx only), their
 # ratio, p50 and p99 of each, non-2xx and 429 counts, app, PostgreSQL, Redis and wrk CPU per request, and the CPU
 # that everything else on the machine took during each run (how disturbed the run was): the median over the rounds
-# and each round's figures. Then the usage log check (every metered GET /api/me answered 200 has one usage_logs row
-# once the usage projection has caught up) and the usage projection lag. Raw wrk outputs, app logs, per-run lines
-# (runs.txt) and the keys are kept in OUT_DIR.
+# and each round's figures; then each instance's CPU per request by thread group (request threads, the journal
+# writer, the shipper, the event processors, Redis client, JIT, GC; threads.txt has every run's). Then the usage
+# log check (every metered GET /api/me answered 200 has one usage_logs row once the usage projection has caught up)
+# and the usage projection lag. Raw wrk outputs, app logs, per-run lines (runs.txt) and the keys are kept in OUT_DIR.
 #
 # Usage:
 #   flock /tmp/catalytic-bench.lock bench/load/metering.sh                      # the default scenario (~13 min)
@@ -447,6 +448,22 @@ snap() {   # prints: ms machine_busy app_on app_off pg_on pg_off redis (ticks; t
 }
 NOW_MS() { date +%s%3N; }
 CLK_TCK=$(getconf CLK_TCK)
+# CPU ticks of each thread of a process by what the thread does (its name): "tid<TAB>group<TAB>ticks" lines
+thread_ticks() {
+    awk 'function group(n) {
+            if (n ~ /^http-nio/) return "Tomcat (request threads, poller)"
+            if (n == "usage-journal") return "usage journal writer"
+            if (n == "usage-shipper") return "usage shipper"
+            if (n ~ /^(WorkPackage|Coordinator)\[usa/) return "usage projection"
+            if (n ~ /^(WorkPackage|Coordinator)\[|^EmbeddedEventSt/) return "other event processors"
+            if (n ~ /^lettuce/) return "Redis client (Lettuce)"
+            if (n ~ /Compiler/) return "JIT compilers"
+            if (n ~ /^(GC |G1 )/) return "garbage collector"
+            return "other threads" }
+        FNR == 1 { l = $0; a = index(l, "("); b = match(l, /\) [A-Za-z] /); r = substr(l, b + 2); split(r, x, " ")
+            t = FILENAME; sub(/\/stat$/, "", t); sub(/^.*\//, "", t)
+            printf "%s\t%s\t%d\n", t, group(substr(l, a + 1, b - a - 1)), x[12] + x[13] }' /proc/"$1"/task/*/stat 2>/dev/null
+}
 
 # ---- the tokens left in each tenant's bucket on the metered instance (SCENARIO=paid), as the plan defines them:
 # every tenant takes the same share of a run's admitted calls (the keys rotate); the bucket refills PLAN_RPM/60 a
@@ -509,6 +526,8 @@ jfr_prime() {   # jfr_prime <pid> <seconds>
 
 RUNS="$OUT_DIR/runs.txt"   # every wrk run, warm-up included
 : >"$RUNS"
+THREADS="$OUT_DIR/threads.txt"   # every wrk run: "label instance conns<TAB>thread group<TAB>app CPU µs/req"
+: >"$THREADS"
 # run_wrk <instance> <connections> <seconds> <label>; appends one line to $RUNS and leaves it in RUN_LINE (not to be
 # run in a subshell: it keeps the bucket levels):
 #   label instance conns req/s(2xx) p50_us p99_us mean_us app_cpu_us/req pg_cpu_us/req machine_busy_% non_2xx(wrk:
@@ -529,9 +548,11 @@ run_wrk() {
     j0=$(compile_ms "$i")
     snap_pids
     read -r w0 b0 ao0 af0 po0 pf0 d0 <<<"$(snap)"
+    thread_ticks "${APP_PID[$i]}" >"$DATA_DIR/threads0"
     KEYS_FILE=${KEYS[$i]} timeout $((s + 30)) /usr/bin/time -f "%U %S" -o "$out.cpu" wrk -t "$WRK_THREADS" -c "$c" \
         -d "${s}s" --timeout 5s --latency -s "$ROTATE_LUA" "${BASE[$i]}/api/me" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
     read -r w1 b1 ao1 af1 po1 pf1 d1 <<<"$(snap)"
+    thread_ticks "${APP_PID[$i]}" >"$DATA_DIR/threads1"
     read -r wrk_user wrk_sys <"$out.cpu"
     r1=$(server_status_count "$i" 429)
     j1=$(compile_ms "$i")
@@ -555,6 +576,10 @@ run_wrk() {
                  100 * (db / tck) / (wall / 1e3 * cores), bad, r429, sock, n, prof, w429, wother, (dr / tck) * 1e6 / n,
                  100 * (other > 0 ? other : 0) / (wall / 1e3), wk * 1e6 / n, jit }' >"$DATA_DIR/run-line"
     RUN_LINE=$(cat "$DATA_DIR/run-line")
+    # the instance's CPU per request by thread group (threads that ended during the run are not counted)
+    awk -F'\t' -v n="$requests" -v tck="$CLK_TCK" -v pre="$label $i $c" 'NR == FNR { b[$1] = $3; next }
+        { d[$2] += $3 - b[$1] } END { for (g in d) printf "%s\t%s\t%.1f\n", pre, g, d[g] / tck * 1e6 / n }' \
+        "$DATA_DIR/threads0" "$DATA_DIR/threads1" >>"$THREADS"
     echo "$RUN_LINE" >>"$RUNS"
     log "$RUN_LINE"
 }
@@ -691,6 +716,30 @@ awk -v conns="${CONN_LIST[*]}" -v rounds="$ROUNDS" '
     if (flag != "") printf "\n!!! A METERED RUN GOT NON-2xx ANSWERS (a tenant reached its limit?):\n%s", flag
     else printf "no 429 and no other non-2xx answer in any measured run\n"
   }' "$RESULTS" | tee -a "$SUMMARY"
+awk -F'\t' -v conns="${CONN_LIST[*]}" '
+  function median(s,   a, k, i, j, t) {
+    k = split(s, a, " ")
+    for (i = 2; i <= k; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+  $1 ~ /^round/ { split($1, h, " "); k = $2 SUBSEP h[2] SUBSEP h[3]; v[k] = v[k] " " $3; g[$2] = 1 }
+  END {
+    nc = split(conns, cs, " ")
+    printf "\napp CPU per request by thread (µs, median of the rounds)\n\n| thread group |"
+    for (j = 1; j <= nc; j++) printf " unmetered, %s conns | metered, %s conns |", cs[j], cs[j]
+    printf "\n|---|"; for (j = 1; j <= nc; j++) printf "---|---|"; printf "\n"
+    ng = 0   # the groups, the most CPU on the metered instance first
+    for (x in g) { w = median(v[x, "on", cs[1]]); for (k = ng; k >= 1 && wt[k] < w; k--) { gs[k + 1] = gs[k]; wt[k + 1] = wt[k] }
+      gs[k + 1] = x; wt[k + 1] = w; ng++ }
+    for (q = 1; q <= ng; q++) {
+      x = gs[q]
+      printf "| %s |", x
+      for (j = 1; j <= nc; j++) {
+        off = v[x, "off", cs[j]]; on = v[x, "on", cs[j]]
+        printf " %s | %s |", off == "" ? "–" : sprintf("%.1f", median(off)), on == "" ? "–" : sprintf("%.1f", median(on))
+      }
+      printf "\n"
+    }
+  }' "$THREADS" | tee -a "$SUMMARY"
 {
     warm429=$(awk '$1 ~ /^warmup/ && $2 == "on" { n += $12 } END { print n + 0 }' "$RUNS")
     [ "$warm429" = 0 ] || echo "warm-up: $warm429 answers 429 on the metered instance"

@@ -65,8 +65,7 @@ class MeteringConfiguration {
                               @Value("${catalytic.metering.max-in-memory:100000}") long maxInMemory,
                               @Value("${catalytic.metering.ship-linger:50ms}") Duration linger,
                               @Value("${catalytic.metering.ship-linger-busy:1s}") Duration busyLinger,
-                              @Value("${catalytic.metering.ship-busy-rate:1000}") long busyRate,
-                              @Value("${catalytic.metering.journal-gather:250us}") Duration gather) {
+                              @Value("${catalytic.metering.ship-busy-rate:1000}") long busyRate) {
         UsageJournal log = switch (mode) {
             case "local" -> new UsageJournal(Path.of(dir));
             case "database" -> null;
@@ -75,7 +74,7 @@ class MeteringConfiguration {
         };
         UsageShipper journal = new UsageShipper(eventBus, transactions, jdbc, ledger, counter, log,
                 new Settings(maxBatch, capacity, maxShipment, maxBacklog, maxInMemory, linger,
-                        busyLinger, busyRate, gather));
+                        busyLinger, busyRate));
         Gauge.builder("catalytic.usage.journal.backlog", journal, UsageShipper::backlog)
                 .description("metered calls durable in this node's usage journal, not yet in the event store")
                 .register(meters);

@@ -26,7 +26,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.EventMessage;
@@ -95,7 +94,6 @@ public class UsageShipper implements SmartLifecycle {
     private final long lingerNanos;
     private final long busyLingerNanos;
     private final long busyRate;
-    private final long gatherNanos;
     /** Calls in the last shipment, and how long it gathered them: the node's rate, which decides the next linger. */
     private long lastShipmentCalls;
     private long lastGatherNanos;
@@ -116,7 +114,7 @@ public class UsageShipper implements SmartLifecycle {
     private Thread shipper;
 
     /**
-     * How the shipper works; {@link MeteringConfiguration} reads them from {@code catalytic.metering.*}.
+     * The shipper's settings, read by {@link MeteringConfiguration} from {@code catalytic.metering.*}.
      *
      * @param maxBatch the most calls one journal append (one force) takes
      * @param capacity the most calls waiting for the writer; beyond it calls are refused (503)
@@ -128,18 +126,10 @@ public class UsageShipper implements SmartLifecycle {
      * @param busyLinger how long it gathers instead while the node records more than {@code busyRate} calls a
      *                   second: a shipment writes one event per tenant in it, so on a busy node with many tenants,
      *                   shipping less often means far fewer, larger events for the database and every processor
-     * @param gather how long the writer lets a group grow before its force when {@link #GATHER_WHEN_WAITING} calls
-     *               or more are waiting already (0: never): under load, each force then serves more calls
      */
     public record Settings(int maxBatch, int capacity, int maxShipment, long maxBacklog, long maxInMemory,
-                           Duration linger, Duration busyLinger, long busyRate, Duration gather) {
+                           Duration linger, Duration busyLinger, long busyRate) {
     }
-
-    /**
-     * Calls already waiting for the writer that show the node is busy: fewer mean a light load, whose calls are
-     * forced at once (a force serving one or two calls costs little then, and waiting would only add latency).
-     */
-    static final int GATHER_WHEN_WAITING = 4;
 
     /** @param journal the node's journal, or null to commit every group to the event store before answering */
     public UsageShipper(EventBus eventBus, TransactionManager transactions, JdbcTemplate jdbc, QuotaLedger ledger,
@@ -157,7 +147,6 @@ public class UsageShipper implements SmartLifecycle {
         this.lingerNanos = settings.linger().toNanos();
         this.busyLingerNanos = Math.max(lingerNanos, settings.busyLinger().toNanos());
         this.busyRate = settings.busyRate();
-        this.gatherNanos = settings.gather().toNanos();
         this.queue = new ArrayBlockingQueue<>(settings.capacity());
     }
 
@@ -205,11 +194,6 @@ public class UsageShipper implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                if (gathers(queue.size())) {
-                    // a force costs the same for one call or fifty: let the group grow (sleeping, so that the
-                    // calls joining it do not each wake the writer)
-                    LockSupport.parkNanos(gatherNanos);
-                }
                 queue.drainTo(batch, maxBatch - 1);
                 if (journal == null) {
                     commitDirectly(batch);
@@ -227,11 +211,6 @@ public class UsageShipper implements SmartLifecycle {
             }
         }
         queue.forEach(p -> p.done().completeExceptionally(new IllegalStateException("shutting down")));
-    }
-
-    /** Whether the writer lets the group grow first, with {@code waiting} calls queued besides the one taken. */
-    boolean gathers(int waiting) {
-        return journal != null && gatherNanos > 0 && waiting >= GATHER_WHEN_WAITING;
     }
 
     private void commitDirectly(List<Pending> batch) {

@@ -37,6 +37,6 @@ class UsageShipperLingerTest {
 
     private static UsageShipper shipper(Duration linger, Duration busyLinger) {
         return new UsageShipper(null, null, null, null, null, null,
-                new Settings(500, 10, 5000, 1000, 1000, linger, busyLinger, 1000, Duration.ZERO));
+                new Settings(500, 10, 5000, 1000, 1000, linger, busyLinger, 1000));
     }
 }
