@@ -1,7 +1,6 @@
 package com.catalytic.deploy.config;
 
-import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
-import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.infrastructure.node.NodeRoles;
 import com.catalytic.projections.EventProcessingGroup.Mode;
 import com.catalytic.projections.EventProcessingGroup.Option;
@@ -294,7 +293,6 @@ public class AxonConfiguration {
     /** Metered calls are usage_logs only: skipped before their (large) payloads are deserialized. */
     private static Object skipMeteredCalls(UnitOfWork<? extends EventMessage<?>> unitOfWork,
                                            InterceptorChain chain) throws Exception {
-        Class<?> type = unitOfWork.getMessage().getPayloadType();
-        return type == UsageRecordedBatchEvent.class || type == UsageRecordedEvent.class ? null : chain.proceed();
+        return UsageEvents.recordsCalls(unitOfWork.getMessage().getPayloadType()) ? null : chain.proceed();
     }
 }
