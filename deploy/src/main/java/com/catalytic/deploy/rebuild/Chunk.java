@@ -1,20 +1,21 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.deploy.rebuild.EventStoreReader.Position;
 import java.util.List;
 import org.axonframework.eventhandling.TrackedEventMessage;
-import org.axonframework.eventhandling.TrackingToken;
 
 /**
  * Events read but not yet applied, or the end of the stream (with the reader's failure, if any).
  *
  * @param events   the events to apply, in global order
- * @param position the position of the last event read, kept or not
+ * @param position where the read stands after this chunk (the last event read, kept or not)
  * @param read     how many events were read for this chunk, those {@code asOf} left out included
+ * @param loaded   how many of them a projection loads in the database itself (applied, not handed over)
  */
-record Chunk(List<TrackedEventMessage<?>> events, TrackingToken position, int read, boolean last,
+record Chunk(List<TrackedEventMessage<?>> events, Position position, int read, int loaded, boolean last,
              Throwable failure) {
 
     static Chunk failed(Throwable failure) {
-        return new Chunk(List.of(), null, 0, true, failure);
+        return new Chunk(List.of(), null, 0, 0, true, failure);
     }
 }

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.deploy.rebuild.EventStoreReader.Position;
 import com.catalytic.projections.BulkLoad;
 import com.catalytic.projections.EventProcessingGroup;
 import java.io.PrintStream;
@@ -9,10 +10,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.stream.Collectors;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.axonframework.serialization.SerializedType;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -102,15 +107,28 @@ public class ProjectionRebuilder {
                      run.target() + "," + run.liveSchema(), run.groups().size())) {
             Replay replay = Replay.of(ctx, Set.copyOf(run.groups()));
             EventStoreReader events = new EventStoreReader(eventSource, RebuildContext.upcasters(ctx));
+            // the replay and the projections loading their own events in the database see one snapshot of the store
+            String snapshot = events.beginSnapshot();
             // a point in time is read up to its last event only: an auditor's look at last week's prefix of the
             // store costs the prefix, not the store
-            long last = run.asOf() == null ? EventStoreReader.TO_THE_END : events.lastPositionAt(run.asOf());
+            long last = run.asOf() == null ? events.lastPosition() : events.lastPositionAt(run.asOf());
             List<BulkLoad> bulkLoads = replay.bulkLoads();
+            Set<SerializedType> loadedInDatabase = bulkLoads.stream().flatMap(b -> b.loadedFromStore().stream())
+                    .map(events::stored).collect(Collectors.toSet());
             try (ProgressBar bar = progress ? progressBar(events.countUpTo(last)) : null) {
                 phases.end("context");
                 bulkLoads.forEach(BulkLoad::startBulkLoad);
                 // (reading ahead while the context starts was tried: both compete for the same two cores)
-                replay.run(events.readFrom(null, last, run.asOf()), bar);
+                FutureTask<Long> databaseLoads = schemas.loadFromStore(snapshot, List.of(run.target(),
+                        run.liveSchema()), bulkLoads, events::stored, last,
+                        run.asOf() == null ? null : EventStoreReader.stamp(run.asOf()));
+                try {
+                    replay.run(events.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
+                } finally {
+                    // the loads share the replay's snapshot and connection work: never left running behind it
+                    awaitLoads(databaseLoads);
+                }
+                events.endSnapshot();
                 phases.end("replay");
                 // before the catch-up, which writes as live
                 bulkLoads.forEach(BulkLoad::finishBulkLoad);
@@ -118,13 +136,22 @@ public class ProjectionRebuilder {
                 phases.end("indexes");
                 if (run.asOf() == null) {
                     schemas.swapIn(run.liveSchema(), run.target(), run.tables(),
-                            () -> replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null),
-                                    null),
+                            () -> replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null,
+                                    Set.of()), null),
                             run.oldSchema(), run.keepOld());
                     phases.end("catch-up and swap");
                 }
             }
             return new Counts(replay.count(), replay.read());
+        }
+    }
+
+    /** Waits for the loads in the database, rethrowing their failure. */
+    private static void awaitLoads(FutureTask<Long> loads) throws Exception {
+        try {
+            loads.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

@@ -1,17 +1,18 @@
 package com.catalytic.deploy.rebuild;
 
-import java.time.Instant;
+import com.catalytic.deploy.rebuild.EventStoreReader.Position;
+import com.catalytic.deploy.rebuild.EventStoreReader.Row;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
+import org.axonframework.eventhandling.TrackedEventData;
 import org.axonframework.eventhandling.TrackedEventMessage;
-import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.serialization.SerializedType;
 
 /**
  * Reads the event store on a thread of its own, a bounded number of batches ahead of the replay: the event store
@@ -26,14 +27,32 @@ final class ReadAhead implements AutoCloseable {
 
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(DEPTH);
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final EventStoreReader store;
+    private final long lastPosition;
+    private final String asOf;
+    private final Set<SerializedType> loadedInDatabase;
     private final Thread thread;
 
+    /** What the current chunk holds so far. */
+    private List<TrackedEventData<byte[]>> batch = new ArrayList<>(BATCH);
+    private int read;
+    private int loaded;
+    /** The last position read, and the positions below it within the gap window that hold no event. */
+    private long index;
+    private final TreeSet<Long> gaps = new TreeSet<>();
+
     /**
-     * Starts reading after {@code from} (null: from the start) up to and including position {@code last}, keeping
-     * events up to {@code asOf} (null: all).
+     * Starts reading after {@code from} (its gaps included) up to and including position {@code last}, keeping
+     * events stamped up to {@code asOf} (null: all); events of the {@code loadedInDatabase} forms are counted, not
+     * handed over.
      */
-    ReadAhead(JdbcEventStorageEngine events, TrackingToken from, long last, Instant asOf) {
-        thread = new Thread(() -> read(events, from, last, asOf), "rebuild-reader");
+    ReadAhead(EventStoreReader store, Position from, long last, String asOf, Set<SerializedType> loadedInDatabase) {
+        this.store = store;
+        this.lastPosition = last;
+        this.asOf = asOf;
+        this.loadedInDatabase = Set.copyOf(loadedInDatabase);
+        this.index = from.index();
+        thread = new Thread(() -> read(from), "rebuild-reader");
         thread.setDaemon(true);
         thread.start();
     }
@@ -43,10 +62,10 @@ final class ReadAhead implements AutoCloseable {
         return queue.take();
     }
 
-    private void read(JdbcEventStorageEngine events, TrackingToken from, long last, Instant asOf) {
+    private void read(Position from) {
         Chunk end;
-        try (Stream<? extends TrackedEventMessage<?>> stream = events.readEvents(from, false)) {
-            end = readAll(stream.iterator(), last, asOf);
+        try {
+            end = readAll(from);
         } catch (Throwable t) {
             end = Chunk.failed(t);
         }
@@ -56,31 +75,61 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /** Hands over full chunks as they are read and returns the last one, or null once closed. */
-    private Chunk readAll(Iterator<? extends TrackedEventMessage<?>> it, long lastPosition, Instant asOf) {
-        List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH);
-        TrackingToken last = null;
-        int read = 0;
-        while (it.hasNext()) {
-            TrackedEventMessage<?> e = it.next();
-            if (e.trackingToken().position().orElse(Long.MIN_VALUE) > lastPosition) {
-                break;
+    private Chunk readAll(Position from) throws Exception {
+        // the positions a previous read found empty come first: an append committed since then fills them
+        if (!from.gaps().isEmpty() && !take(store.at(from.gaps(), lastPosition, loadedInDatabase), false)) {
+            return null;
+        }
+        List<Row> page;
+        do {
+            page = store.page(index, lastPosition, loadedInDatabase);
+            if (!take(page, true)) {
+                return null;
             }
-            last = e.trackingToken();
+        } while (page.size() == EventStoreReader.QUERY_BATCH);
+        return chunk(true);
+    }
+
+    /** Takes a page of rows, handing over each full chunk; false once closed. */
+    private boolean take(List<Row> rows, boolean advance) {
+        for (Row row : rows) {
+            if (advance) {
+                advanceTo(row.index());
+            }
             read++;
-            if (asOf == null || !e.getTimestamp().isAfter(asOf)) {
-                deserialize(e);
-                batch.add(e);
-            }
-            // events left out by asOf still advance the progress now and then
-            if (batch.size() == BATCH || read == BATCH * 10) {
-                if (!hand(new Chunk(batch, last, read, false, null))) {
-                    return null;
+            // events after a point in time are read, not applied (their time stamps are fixed width: "C" order)
+            if (asOf == null || row.timeStamp().compareTo(asOf) <= 0) {
+                if (row.loadedInDatabase()) {
+                    loaded++;
+                } else {
+                    batch.add(row.data());
                 }
-                batch = new ArrayList<>(BATCH);
-                read = 0;
+            }
+            // events left out still advance the progress now and then
+            if ((batch.size() == BATCH || read == BATCH * 10) && !hand(chunk(false))) {
+                return false;
             }
         }
-        return new Chunk(batch, last, read, true, null);
+        return true;
+    }
+
+    /** Moves past position {@code next}, noting the empty positions skipped within the gap window. */
+    private void advanceTo(long next) {
+        for (long g = Math.max(index + 1, next - EventStoreReader.GAP_WINDOW); g < next; g++) {
+            gaps.add(g);
+        }
+        index = next;
+        gaps.headSet(next - EventStoreReader.GAP_WINDOW).clear();
+    }
+
+    private Chunk chunk(boolean last) {
+        List<TrackedEventMessage<?>> events = store.messages(batch);
+        events.forEach(ReadAhead::deserialize);
+        Chunk chunk = new Chunk(events, new Position(index, new TreeSet<>(gaps)), read, loaded, last, null);
+        batch = new ArrayList<>(BATCH);
+        read = 0;
+        loaded = 0;
+        return chunk;
     }
 
     /** Payload and metadata are deserialized on first use; do it here, on the reader thread. */

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,7 +24,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
-import com.catalytic.infrastructure.personal.PersonalDataConfiguration;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;

@@ -1,5 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.deploy.rebuild.EventStoreReader.Position;
 import com.catalytic.projections.BulkLoad;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +10,6 @@ import java.util.Set;
 import me.tongfei.progressbar.ProgressBar;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
-import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ApplicationContext;
@@ -26,7 +26,7 @@ final class Replay {
     private final Map<String, List<AnnotationEventHandlerAdapter>> groups;
     private final List<BulkLoad> bulkLoads;
     private final SpringTransactionManager tx;
-    private TrackingToken position;
+    private Position position = Position.START;
     private long count;
     private long read;
 
@@ -60,12 +60,12 @@ final class Replay {
         return bulkLoads;
     }
 
-    /** The position of the last event read so far (null before any). */
-    TrackingToken position() {
+    /** Where the read stands: the last event read so far, and the gaps below it. */
+    Position position() {
         return position;
     }
 
-    /** The events applied so far. */
+    /** The events applied so far (by the handlers, or loaded in the database by their projection). */
     long count() {
         return count;
     }
@@ -105,7 +105,7 @@ final class Replay {
             if (chunk.position() != null) {
                 position = chunk.position();
             }
-            count += chunk.events().size();
+            count += chunk.events().size() + chunk.loaded();
             read += chunk.read();
             if (bar != null) {
                 bar.stepBy(chunk.read());

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.catalytic.api.billing.SubscriptionCommands;
 import com.catalytic.api.identity.Actor;
+import com.catalytic.api.usage.UsageEvents.UsageRecord;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import com.catalytic.deploy.support.Accounts.Account;
 import com.catalytic.deploy.support.Accounts;
 import com.catalytic.deploy.support.Cli;
@@ -21,8 +24,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.DateTimeUtils;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.GenericEventMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +59,12 @@ public class RebuildTest {
         TABLES.put("lattices", "SELECT * FROM lattices ORDER BY id");
         TABLES.put("lattice_operations", "SELECT * FROM lattice_operations ORDER BY id");
     }
+
+    /** The distinct calls in the event store, of both stored forms. */
+    static final String CALLS = "SELECT COUNT(DISTINCT id) FROM (SELECT r ->> 'usageId' AS id FROM "
+            + "domain_event_entry, jsonb_array_elements(convert_from(payload, 'UTF8')::jsonb -> 'records') r "
+            + "WHERE payload_type LIKE '%UsageRecordedBatchEvent' UNION ALL SELECT convert_from(payload, 'UTF8')::jsonb "
+            + "->> 'usageId' FROM domain_event_entry WHERE payload_type LIKE '%UsageRecordedEvent') calls";
 
     static String schema = TestApp.newSchema();
     static TestApp app;
@@ -130,6 +142,30 @@ public class RebuildTest {
         events.delete(deleted, 2);
     }
 
+    /**
+     * Usage events as the journal never writes them today but history holds them: calls stored one event each
+     * (before batching, their request id in the metadata), one of them stored twice, and values at the edges (an
+     * endpoint longer than the column, nanoseconds, no user or key, a server error, units).
+     */
+    static void unusualUsage(String tenantId) {
+        EventBus events = app.bean(EventBus.class);
+        Instant at = Instant.parse("2026-11-30T23:59:59.123456789Z");
+        String longEndpoint = "/api/" + "x".repeat(300);
+        UsageRecordedEvent legacy = new UsageRecordedEvent(UUID.randomUUID().toString(), tenantId, null, null,
+                longEndpoint, "POST", 503, 12, 4096, 7, at);
+        GenericEventMessage<UsageRecordedEvent> message = new GenericEventMessage<>(legacy,
+                Map.of("tenant_id", tenantId, "request_id", "rq-legacy"));
+        events.publish(message);
+        events.publish(new GenericEventMessage<>(legacy, message.getMetaData())); // the same call, shipped again
+        events.publish(GenericEventMessage.asEventMessage(new UsageRecordedEvent(UUID.randomUUID().toString(),
+                tenantId, "user-x", "key-x", "/api/me", "GET", 200, 0, 0, 0, at.plusNanos(1))));
+        events.publish(GenericEventMessage.asEventMessage(new UsageRecordedBatchEvent(tenantId, List.of(
+                new UsageRecord(UUID.randomUUID().toString(), null, null, longEndpoint, "DELETE", 404, 1, 2, 3,
+                        at.plusSeconds(3600), null, null),
+                new UsageRecord(UUID.randomUUID().toString(), "user-y", "key-y", "/api/usage", "GET", 200, 9, 10,
+                        Long.MAX_VALUE / 2, at.minusNanos(999), "rq-y", "10.0.0.1")))));
+    }
+
     static Response expect(int status, Response r) {
         assertThat(r.status()).as("%s", r).isEqualTo(status);
         return r;
@@ -140,9 +176,7 @@ public class RebuildTest {
             // every metered call shipped from the journal to the event store (it ships once a second)
             assertThat(app.bean(UsageShipper.class).backlog()).as("calls not yet shipped").isZero();
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isEqualTo(
-                    app.jdbc().queryForObject("SELECT COALESCE(SUM(jsonb_array_length("
-                            + "convert_from(payload, 'UTF8')::jsonb -> 'records')), 0) FROM domain_event_entry "
-                            + "WHERE payload_type LIKE '%UsageRecordedBatchEvent'", Long.class));
+                    app.jdbc().queryForObject(CALLS, Long.class));
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM audit_logs", Long.class)).isEqualTo(
                     app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry "
                             + "WHERE payload_type NOT LIKE '%UsageRecorded%'", Long.class));
@@ -152,7 +186,10 @@ public class RebuildTest {
     @Test
     void aRebuildRestoresEveryRowOfDamagedReadTables() throws Exception {
         history(4);
+        unusualUsage(app.jdbc().queryForObject("SELECT MIN(id) FROM tenants", String.class));
         awaitProjected();
+        assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs WHERE length(endpoint) = 200 OR "
+                + "request_id = 'rq-legacy' OR status = 503 AND units = 7", Long.class)).as("unusual calls").isEqualTo(2);
         Map<String, List<Map<String, Object>>> before = snapshot();
         assertThat(before.values()).allSatisfy(rows -> assertThat(rows).isNotEmpty());
 
@@ -213,12 +250,16 @@ public class RebuildTest {
     @Test
     void asOfBuildsPastReadModelsInASchemaOfTheirOwn() throws Exception {
         Account owner = Accounts.registerAndLogin(http, "past");
+        expect(200, http.get("/api/me", bearer(owner.accessToken())));
+        awaitProjected();
         Thread.sleep(20);
         Instant then = Instant.now();
         Thread.sleep(20);
         http.method("PATCH", "/api/tenant", "{\"name\":\"Renamed Since\"}", bearer(owner.accessToken()));
+        expect(200, http.get("/api/me", bearer(owner.accessToken())));
         Accounts.registerAndLogin(http, "later");
-        String out = cli("projections", "rebuild", "accounts", "--as-of", then.toString(), "--no-progress");
+        awaitProjected();
+        String out = cli("projections", "rebuild", "accounts", "usage", "--as-of", then.toString(), "--no-progress");
         assertThat(out).contains("are in schema asof_");
         // the store is read up to the last event of that instant, not to its end
         long upToThen = app.jdbc().queryForObject("SELECT COUNT(*) FROM domain_event_entry WHERE global_index <= "
@@ -231,6 +272,20 @@ public class RebuildTest {
         String nameThen = app.jdbc().queryForObject("SELECT name FROM " + asOfSchema + ".tenants WHERE id = ?",
                 String.class, owner.tenantId());
         assertThat(nameThen).isEqualTo("past Inc");
+        // the calls shipped up to then, and none after (the owner's calls since are in the live table only)
+        String callsUpTo = CALLS.replace("WHERE", "WHERE time_stamp <= ? AND");
+        String thenStamp = DateTimeUtils.formatInstant(then);
+        long callsThen = app.jdbc().queryForObject(callsUpTo, Long.class, thenStamp, thenStamp);
+        String nowStamp = DateTimeUtils.formatInstant(Instant.now());
+        assertThat(callsThen).as("calls shipped by then").isPositive()
+                .isLessThan(app.jdbc().queryForObject(callsUpTo, Long.class, nowStamp, nowStamp));
+        assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM " + asOfSchema + ".usage_logs", Long.class))
+                .isEqualTo(callsThen);
+        String ownersCalls = "SELECT method || ' ' || endpoint FROM %s.usage_logs WHERE tenant_id = ? ORDER BY 1";
+        assertThat(app.jdbc().queryForList(ownersCalls.formatted(schema), String.class, owner.tenantId()))
+                .containsExactly("GET /api/me", "GET /api/me", "PATCH /api/tenant");
+        assertThat(app.jdbc().queryForList(ownersCalls.formatted(asOfSchema), String.class, owner.tenantId()))
+                .containsExactly("GET /api/me");
         assertThat(app.jdbc().queryForObject("SELECT name FROM tenants WHERE id = ?", String.class, owner.tenantId()))
                 .isEqualTo("Renamed Since");
         app.jdbc().execute("DROP SCHEMA " + asOfSchema + " CASCADE");

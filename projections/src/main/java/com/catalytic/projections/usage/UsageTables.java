@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.axonframework.serialization.SerializedType;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -83,6 +84,33 @@ final class UsageTables {
             + "WHEN NOT MATCHED THEN INSERT (tenant_id, hour_start, endpoint, method, calls, units, errors) "
             + "VALUES (s.tenant_id, s.hour_start, s.endpoint, s.method, s.calls, s.units, s.errors)";
 
+    private static final String LOGS_COLUMNS = "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, "
+            + "method, status, duration_ms, bytes, units, occurred_at, request_id) ";
+
+    /** The stored events of one form up to a position and, when given, a time stamp (the event store's format). */
+    private static final String STORED = "FROM domain_event_entry WHERE payload_type = ? AND payload_revision IS NOT "
+            + "DISTINCT FROM ? AND global_index <= ? AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?)";
+
+    /**
+     * Every call of the stored batch events, as {@link #write} stores it (the record's fields as Jackson wrote them;
+     * a missing number is 0, as Jackson reads it into the record).
+     */
+    private static final String LOAD_BATCHES = LOGS_COLUMNS + "SELECT r.\"usageId\", e.p ->> 'tenantId', r.\"userId\", "
+            + "r.\"apiKeyId\", left(r.endpoint, " + MAX_ENDPOINT + "), r.method, coalesce(r.status, 0), "
+            + "coalesce(r.\"durationMs\", 0), coalesce(r.bytes, 0), coalesce(r.units, 0), r.\"occurredAt\"::timestamptz, "
+            + "r.\"requestId\" FROM (SELECT convert_from(payload, 'UTF8')::jsonb AS p " + STORED + ") e "
+            + "CROSS JOIN LATERAL jsonb_to_recordset(e.p -> 'records') AS r(\"usageId\" varchar, \"userId\" varchar, "
+            + "\"apiKeyId\" varchar, endpoint varchar, method varchar, status int, \"durationMs\" bigint, bytes bigint, "
+            + "units bigint, \"occurredAt\" text, \"requestId\" varchar)";
+
+    /** The calls stored one event each (before batching), their request id in the metadata. */
+    private static final String LOAD_CALLS = LOGS_COLUMNS + "SELECT p ->> 'usageId', p ->> 'tenantId', p ->> 'userId', "
+            + "p ->> 'apiKeyId', left(p ->> 'endpoint', " + MAX_ENDPOINT + "), p ->> 'method', "
+            + "coalesce((p ->> 'status')::int, 0), coalesce((p ->> 'durationMs')::bigint, 0), "
+            + "coalesce((p ->> 'bytes')::bigint, 0), coalesce((p ->> 'units')::bigint, 0), "
+            + "(p ->> 'occurredAt')::timestamptz, m ->> 'request_id' FROM (SELECT convert_from(payload, 'UTF8')::jsonb "
+            + "AS p, convert_from(meta_data, 'UTF8')::jsonb AS m " + STORED + ") e";
+
     private final JdbcTemplate jdbc;
     private final boolean postgres;
     /** Filling fresh tables: plain inserts, no key, no roll-ups (see {@link #startBulkLoad()}). */
@@ -132,6 +160,31 @@ final class UsageTables {
                 + "AND contype = 'p'", String.class);
         jdbc.execute("ALTER TABLE usage_logs DROP CONSTRAINT " + bulkKey);
         bulk = true;
+    }
+
+    /**
+     * During a bulk load, stores every call of the stored usage events of both forms in one statement each, in the
+     * database (what {@link #write} would store for them; a call stored twice is one journal line shipped again, its
+     * copies equal, and {@link #finishBulkLoad()} keeps one). Returns the rows written.
+     */
+    long loadFromStore(Connection c, SerializedType batches, SerializedType calls, long last, String asOf)
+            throws SQLException {
+        if (!bulk) {
+            throw new IllegalStateException("loading from the event store is part of a bulk load");
+        }
+        return load(c, LOAD_BATCHES, batches, last, asOf) + load(c, LOAD_CALLS, calls, last, asOf);
+    }
+
+    private static long load(Connection c, String sql, SerializedType form, long last, String asOf)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, form.getName());
+            ps.setString(2, form.getRevision());
+            ps.setLong(3, last);
+            ps.setString(4, asOf);
+            ps.setString(5, asOf);
+            return ps.executeLargeUpdate();
+        }
     }
 
     /**
