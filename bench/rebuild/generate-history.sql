@@ -41,10 +41,11 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 SELECT '{"tenant_id":"' || tenant || '","traceId":"' || trace || '","actor_type":"' || actor_type || '","ip":"' || ip
     || '","correlationId":"' || trace || '"' || COALESCE(',"actor_id":"' || actor_id || '"', '')
     || ',"request_id":"' || rid || '","user_agent":"' || ua || '"}' $$;
--- the refresh endpoint's command names no tenant: Axon's HashMap puts traceId first there
+-- the refresh endpoint's command names no tenant: Axon's HashMap puts traceId first there; nor a user, so no address
+-- or user agent either (they are sealed under the user's key; ip and ua unused)
 CREATE FUNCTION pg_temp.rmeta(tenant text, ip text, rid text, ua text, trace text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-SELECT '{"traceId":"' || trace || '","tenant_id":"' || tenant || '","actor_type":"anonymous","ip":"' || ip
-    || '","correlationId":"' || trace || '","request_id":"' || rid || '","user_agent":"' || ua || '"}' $$;
+SELECT '{"traceId":"' || trace || '","tenant_id":"' || tenant || '","correlationId":"' || trace
+    || '","actor_type":"anonymous","request_id":"' || rid || '"}' $$;
 CREATE FUNCTION pg_temp.smeta(tenant text, trace text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 SELECT '{"tenant_id":"' || tenant || '","traceId":"' || trace || '","actor_type":"system","correlationId":"' || trace
     || '"}' $$;
