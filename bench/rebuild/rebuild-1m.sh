@@ -48,10 +48,11 @@
 #   FETCH_SIZE=1000     cursor fetch size of the raw read (the rebuild reads 1,000 events per query)
 #   PROFILE=auto|1|0    per-projection replays (auto: when the target is missed)
 #   SAMPLE=1            thread-dump sampling in round 1 (0: none)
-#   TARGET=30000        events/s
+#   TARGET=100000       events/s
 #   SOURCE_REF=HEAD     the commit to build; CATALYTIC_JAR=<path>|1 uses that jar instead
 #   JAVA_OPTS           JVM options of every catalytic command (default: -Xms256m -Xmx1g, as deploy/bin/catalytic)
 #   REBUILD_TIMEOUT=1800 seconds, per catalytic command
+#   KEEP_DB=0           1: keep the scratch database at the end (for experiments; the script says its name)
 #   PGHOST_=127.0.0.1 PGPORT_=5432 PGUSER_=postgres   REDIS_HOST=127.0.0.1 REDIS_PORT=6379   OUT_DIR
 set -euo pipefail
 
@@ -70,7 +71,7 @@ SEED=${SEED:-0.42}
 FETCH_SIZE=${FETCH_SIZE:-1000}
 PROFILE=${PROFILE:-auto}
 SAMPLE=${SAMPLE:-1}
-TARGET=${TARGET:-30000}
+TARGET=${TARGET:-100000}
 SOURCE_REF=${SOURCE_REF:-HEAD}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
 REBUILD_TIMEOUT=${REBUILD_TIMEOUT:-1800}
@@ -114,7 +115,9 @@ cleanup() {
     [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
     if [ -n "$JOB_PID" ]; then log "stopping the running catalytic command (pid $JOB_PID)"; stop_pid "$JOB_PID"; fi
     if [ -n "$APP_PID" ]; then log "stopping the app (pid $APP_PID)"; stop_pid "$APP_PID"; fi
-    if [ "$DB_CREATED" = 1 ]; then
+    if [ "$DB_CREATED" = 1 ] && [ "${KEEP_DB:-0}" = 1 ]; then
+        log "keeping database $DB (KEEP_DB=1; drop it with: DROP DATABASE \"$DB\")"
+    elif [ "$DB_CREATED" = 1 ]; then
         log "dropping database $DB"
         psql_ -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
     fi
