@@ -116,7 +116,9 @@ cleanup() {
     if [ -n "$JOB_PID" ]; then log "stopping the running catalytic command (pid $JOB_PID)"; stop_pid "$JOB_PID"; fi
     if [ -n "$APP_PID" ]; then log "stopping the app (pid $APP_PID)"; stop_pid "$APP_PID"; fi
     if [ "$DB_CREATED" = 1 ] && [ "${KEEP_DB:-0}" = 1 ]; then
-        log "keeping database $DB (KEEP_DB=1; drop it with: DROP DATABASE \"$DB\")"
+        # the key that opens the personal data its events hold sealed
+        cp "$TMP_DIR/data/keys/db_encryption_dev.key" "$OUT_DIR/" 2>/dev/null
+        log "keeping database $DB (KEEP_DB=1; its key: $OUT_DIR/db_encryption_dev.key; drop it with: DROP DATABASE \"$DB\")"
     elif [ "$DB_CREATED" = 1 ]; then
         log "dropping database $DB"
         psql_ -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
