@@ -51,6 +51,8 @@
 #   TARGET=100000       events/s
 #   SOURCE_REF=HEAD     the commit to build; CATALYTIC_JAR=<path>|1 uses that jar instead
 #   JAVA_OPTS           JVM options of every catalytic command (default: -Xms256m -Xmx1g, as deploy/bin/catalytic)
+#   REBUILD_JAVA_OPTS   those of projections rebuild (default: JAVA_OPTS and -XX:TieredStopAtLevel=1, as
+#                       deploy/bin/catalytic runs it)
 #   REBUILD_TIMEOUT=1800 seconds, per catalytic command
 #   KEEP_DB=0           1: keep the scratch database at the end (for experiments; the script says its name)
 #   PGHOST_=127.0.0.1 PGPORT_=5432 PGUSER_=postgres   REDIS_HOST=127.0.0.1 REDIS_PORT=6379   OUT_DIR
@@ -74,6 +76,7 @@ SAMPLE=${SAMPLE:-1}
 TARGET=${TARGET:-100000}
 SOURCE_REF=${SOURCE_REF:-HEAD}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
+REBUILD_JAVA_OPTS=${REBUILD_JAVA_OPTS:-$JAVA_OPTS -XX:TieredStopAtLevel=1}
 REBUILD_TIMEOUT=${REBUILD_TIMEOUT:-1800}
 PGHOST_=${PGHOST_:-127.0.0.1}
 PGPORT_=${PGPORT_:-5432}
@@ -365,7 +368,7 @@ run_rebuild() {
     # the app's database encryption key opens the personal data the events hold sealed
     DATABASE_URL="$DB_URL" DB_ENCRYPTION_KEY_PATH="$TMP_DIR/data/keys/db_encryption_dev.key" \
         /usr/bin/time -f '%e %U %S %M' -o "$timef" timeout "$REBUILD_TIMEOUT" \
-        java $JAVA_OPTS -Ddisable-axoniq-console-message=true -Xlog:gc:file="$OUT_DIR/gc-$label.log" \
+        java $REBUILD_JAVA_OPTS -Ddisable-axoniq-console-message=true -Xlog:gc:file="$OUT_DIR/gc-$label.log" \
         -jar "$JAR" projections rebuild --no-progress "$@" >"$out" 2>&1 &
     JOB_PID=$!
     if [ "$sample" = 1 ]; then

@@ -126,13 +126,23 @@ public class ProjectionRebuilder {
                     replay.run(events.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
                 } finally {
                     // the loads share the replay's snapshot and connection work: never left running behind it
-                    awaitLoads(databaseLoads);
+                    await(databaseLoads);
                 }
                 events.endSnapshot();
                 phases.end("replay");
-                // before the catch-up, which writes as live
-                bulkLoads.forEach(BulkLoad::finishBulkLoad);
-                schemas.createIndexes(deferredIndexes);
+                // before the catch-up, which writes as live; the bulk loads' keys and sums (on the replay's pool)
+                // while the deferred indexes build (on the schema connection): two statements at once
+                FutureTask<Void> finishing = new FutureTask<>(() -> {
+                    bulkLoads.forEach(BulkLoad::finishBulkLoad);
+                    return null;
+                });
+                Thread finisher = new Thread(finishing, "rebuild-finish");
+                finisher.start();
+                try {
+                    schemas.createIndexes(deferredIndexes);
+                } finally {
+                    await(finishing);
+                }
                 phases.end("indexes");
                 if (run.asOf() == null) {
                     schemas.swapIn(run.liveSchema(), run.target(), run.tables(),
@@ -146,10 +156,10 @@ public class ProjectionRebuilder {
         }
     }
 
-    /** Waits for the loads in the database, rethrowing their failure. */
-    private static void awaitLoads(FutureTask<Long> loads) throws Exception {
+    /** Waits for work on another thread, rethrowing its failure. */
+    private static void await(FutureTask<?> work) throws Exception {
         try {
-            loads.get();
+            work.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }

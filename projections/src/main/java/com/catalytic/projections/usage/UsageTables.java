@@ -87,9 +87,14 @@ final class UsageTables {
     private static final String LOGS_COLUMNS = "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, endpoint, "
             + "method, status, duration_ms, bytes, units, occurred_at, request_id) ";
 
-    /** The stored events of one form up to a position and, when given, a time stamp (the event store's format). */
+    /**
+     * The stored events of one form up to a position and, when given, a time stamp (the event store's format), in a
+     * subquery of their own: OFFSET 0 keeps PostgreSQL from pulling it up into the outer query, which would parse the
+     * payload again for every field and every call taken from it (13 s instead of 8.7 s for a million calls).
+     */
     private static final String STORED = "FROM domain_event_entry WHERE payload_type = ? AND payload_revision IS NOT "
-            + "DISTINCT FROM ? AND global_index <= ? AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?)";
+            + "DISTINCT FROM ? AND global_index <= ? AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?) "
+            + "OFFSET 0";
 
     /**
      * Every call of the stored batch events, as {@link #write} stores it (the record's fields as Jackson wrote them;
@@ -116,6 +121,7 @@ final class UsageTables {
     /** Filling fresh tables: plain inserts, no key, no roll-ups (see {@link #startBulkLoad()}). */
     private volatile boolean bulk;
     private String bulkKey;
+    private String bulkRollupsKey;
 
     UsageTables(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -149,16 +155,16 @@ final class UsageTables {
 
     /**
      * For a rebuild into fresh, empty tables (PostgreSQL): until {@link #finishBulkLoad()}, calls go into
-     * {@code usage_logs} by plain inserts without its primary key, and nothing into {@code usage_rollups}; the key
-     * checked for every call and the roll-ups' upsert were most of the database's work per call.
+     * {@code usage_logs} by plain inserts without its primary key, and nothing into {@code usage_rollups} (keyless
+     * too until then); the key checked for every call and the roll-ups' upsert were most of the database's work per
+     * call.
      */
     void startBulkLoad() {
         if (!postgres) {
             throw new IllegalStateException("a bulk load needs PostgreSQL");
         }
-        bulkKey = jdbc.queryForObject("SELECT conname FROM pg_constraint WHERE conrelid = 'usage_logs'::regclass "
-                + "AND contype = 'p'", String.class);
-        jdbc.execute("ALTER TABLE usage_logs DROP CONSTRAINT " + bulkKey);
+        bulkKey = dropKey("usage_logs");
+        bulkRollupsKey = dropKey("usage_rollups");
         bulk = true;
     }
 
@@ -201,9 +207,20 @@ final class UsageTables {
                     + "HAVING COUNT(*) > 1)) x WHERE d.ctid = x.ctid AND x.n > 1");
             jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
         }
+        // filled without its key, then keyed in one sorted pass: 4.3 s against 7.6 s for a million calls
         jdbc.update("INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, errors) "
                 + HOURS.formatted("usage_logs"));
+        jdbc.execute("ALTER TABLE usage_rollups ADD CONSTRAINT " + bulkRollupsKey
+                + " PRIMARY KEY (tenant_id, hour_start, endpoint, method)");
         bulk = false;
+    }
+
+    /** Drops the table's primary key and returns its name. */
+    private String dropKey(String table) {
+        String key = jdbc.queryForObject("SELECT conname FROM pg_constraint WHERE conrelid = ?::regclass "
+                + "AND contype = 'p'", String.class, table);
+        jdbc.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + key);
+        return key;
     }
 
     private void writePostgres(List<Call> calls, String sql) {
