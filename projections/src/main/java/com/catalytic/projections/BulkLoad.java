@@ -26,16 +26,15 @@ public interface BulkLoad {
 
     /**
      * Between {@link #startBulkLoad()} and {@link #finishBulkLoad()}, fills the tables from the stored events of
-     * {@link #loadedFromStore()} with positions after {@code after} up to {@code last} and, for a point in time, time
-     * stamps up to {@code asOf} (the event store's own format; null: all), all in the transaction of
-     * {@code connection}, which sees the event store as the replay does. A rebuild may load several ranges at once,
-     * each on a connection of its own.
+     * {@link #loadedFromStore()} with positions up to {@code last} and, for a point in time, time stamps up to
+     * {@code asOf} (the event store's own format; null: all), all in the transaction of {@code connection}, which sees
+     * the event store as the replay does.
      *
      * @param stored how each payload type is stored (its name and revision in the event store)
      * @return the rows written
      */
-    default long loadFromStore(Connection connection, Function<Class<?>, SerializedType> stored, long after,
-                               long last, String asOf) throws SQLException {
+    default long loadFromStore(Connection connection, Function<Class<?>, SerializedType> stored, long last,
+                               String asOf) throws SQLException {
         return 0;
     }
 

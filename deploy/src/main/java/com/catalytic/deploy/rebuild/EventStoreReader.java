@@ -107,12 +107,6 @@ final class EventStoreReader {
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     }
 
-    /** The position of the first event stored (0: none). */
-    long firstPosition() {
-        Long first = jdbc.queryForObject("SELECT min(global_index) FROM domain_event_entry", Long.class);
-        return first == null ? 0 : first;
-    }
-
     /** The position of the last event stored (-1: none). */
     long lastPosition() {
         Long last = jdbc.queryForObject("SELECT max(global_index) FROM domain_event_entry", Long.class);

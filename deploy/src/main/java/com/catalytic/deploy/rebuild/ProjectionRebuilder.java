@@ -92,11 +92,10 @@ public class ProjectionRebuilder {
 
     /**
      * The most connections a rebuild of these projections holds at once: one per projection (its replay lane), one
-     * to read the event store, one for the schema work and one more for the second half of the projections' loads
-     * in the database.
+     * to read the event store and one for the schema work.
      */
     public static int connections(int projections) {
-        return projections + 3;
+        return projections + 2;
     }
 
     /** Replays into the target schema, builds its deferred indexes and, unless {@code asOf}, swaps it in. */
@@ -121,7 +120,7 @@ public class ProjectionRebuilder {
                 bulkLoads.forEach(BulkLoad::startBulkLoad);
                 // (reading ahead while the context starts was tried: both compete for the same two cores)
                 FutureTask<Long> databaseLoads = schemas.loadFromStore(snapshot, List.of(run.target(),
-                        run.liveSchema()), bulkLoads, events::stored, events.firstPosition(), last,
+                        run.liveSchema()), bulkLoads, events::stored, last,
                         run.asOf() == null ? null : EventStoreReader.stamp(run.asOf()));
                 try {
                     replay.run(events.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import org.axonframework.serialization.SerializedType;
@@ -30,11 +29,9 @@ final class RebuildSchemas implements AutoCloseable {
         void run() throws Exception;
     }
 
-    private final Database database;
     private final SingleConnectionDataSource live;
 
     RebuildSchemas(Database database) {
-        this.database = database;
         this.live = database.singleConnection();
     }
 
@@ -97,75 +94,44 @@ final class RebuildSchemas implements AutoCloseable {
     }
 
     /**
-     * Starts the projections' own loads from the event store of positions after {@code first - 1} up to {@code last},
-     * in two halves at once (PostgreSQL parses the events' JSON on two cores): one on this connection (idle during
-     * the replay), one on a connection of its own; each in a transaction seeing the replay's {@code snapshot}, with
-     * the rebuild schema first in the search path. The task's result (the rows written) waits for both.
+     * Starts the projections' own loads from the event store on a thread of their own, on this connection (idle
+     * during the replay), in one transaction seeing the replay's {@code snapshot}, with the rebuild schema first in
+     * the search path; the task's result (the rows written) waits for them.
      */
     FutureTask<Long> loadFromStore(String snapshot, List<String> searchPath, List<BulkLoad> loads,
-                                   Function<Class<?>, SerializedType> stored, long first, long last, String asOf) {
+                                   Function<Class<?>, SerializedType> stored, long last, String asOf) {
         if (!snapshot.matches("[0-9A-F-]+")) {
             throw new IllegalArgumentException("not a snapshot name: " + snapshot);
         }
-        long middle = first + (last - first) / 2;
-        String path = String.join(", ", searchPath.stream().map(schema -> "\"" + schema + "\"").toList());
-        FutureTask<Long> upper = new FutureTask<>(() -> {
-            try (SingleConnectionDataSource second = database.singleConnection()) {
-                return load(second, snapshot, path, loads, stored, middle, last, asOf);
+        FutureTask<Long> task = new FutureTask<>(() -> {
+            try (Connection c = live.getConnection()) {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+                    s.execute("SET LOCAL search_path TO " + String.join(", ",
+                            searchPath.stream().map(schema -> "\"" + schema + "\"").toList()));
+                    // as the rebuild's other writes: a crash loses the unfinished rebuild schema anyway
+                    s.execute("SET LOCAL synchronous_commit = off");
+                    long rows = 0;
+                    for (BulkLoad load : loads) {
+                        rows += load.loadFromStore(c, stored, last, asOf);
+                    }
+                    c.commit();
+                    return rows;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                }
             }
         });
-        FutureTask<Long> both = new FutureTask<>(() -> {
-            long lower;
-            try {
-                lower = load(live, snapshot, path, loads, stored, first - 1, middle, asOf);
-            } catch (Exception e) {
-                // never left running behind a failure
-                try {
-                    upper.get();
-                } catch (ExecutionException alsoFailed) {
-                    e.addSuppressed(alsoFailed.getCause());
-                }
-                throw e;
-            }
-            try {
-                return lower + upper.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
-        });
-        for (FutureTask<Long> task : List.of(upper, both)) {
-            Thread thread = new Thread(task, "rebuild-database-load");
-            thread.setDaemon(true);
-            thread.start();
-        }
-        return both;
-    }
-
-    private static long load(SingleConnectionDataSource connection, String snapshot, String searchPath,
-                             List<BulkLoad> loads, Function<Class<?>, SerializedType> stored, long after, long last,
-                             String asOf) throws SQLException {
-        try (Connection c = connection.getConnection()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (Statement s = c.createStatement()) {
-                s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
-                s.execute("SET LOCAL search_path TO " + searchPath);
-                // as the rebuild's other writes: a crash loses the unfinished rebuild schema anyway
-                s.execute("SET LOCAL synchronous_commit = off");
-                long rows = 0;
-                for (BulkLoad load : loads) {
-                    rows += load.loadFromStore(c, stored, after, last, asOf);
-                }
-                c.commit();
-                return rows;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
-        }
+        Thread thread = new Thread(task, "rebuild-database-load");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
     }
 
     /**

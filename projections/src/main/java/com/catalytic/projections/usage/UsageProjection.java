@@ -103,10 +103,10 @@ public class UsageProjection implements BulkLoad {
     }
 
     @Override
-    public long loadFromStore(Connection connection, Function<Class<?>, SerializedType> stored, long after,
-                              long last, String asOf) throws SQLException {
+    public long loadFromStore(Connection connection, Function<Class<?>, SerializedType> stored, long last,
+                              String asOf) throws SQLException {
         return tables.loadFromStore(connection, stored.apply(UsageRecordedBatchEvent.class),
-                stored.apply(UsageRecordedEvent.class), after, last, asOf);
+                stored.apply(UsageRecordedEvent.class), last, asOf);
     }
 
     @Override

@@ -88,12 +88,12 @@ final class UsageTables {
             + "method, status, duration_ms, bytes, units, occurred_at, request_id) ";
 
     /**
-     * The stored events of one form in a range of positions and, when given, a time stamp (the event store's format), in a
+     * The stored events of one form up to a position and, when given, a time stamp (the event store's format), in a
      * subquery of their own: OFFSET 0 keeps PostgreSQL from pulling it up into the outer query, which would parse the
      * payload again for every field and every call taken from it (13 s instead of 8.7 s for a million calls).
      */
     private static final String STORED = "FROM domain_event_entry WHERE payload_type = ? AND payload_revision IS NOT "
-            + "DISTINCT FROM ? AND global_index > ? AND global_index <= ? AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?) "
+            + "DISTINCT FROM ? AND global_index <= ? AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?) "
             + "OFFSET 0";
 
     /**
@@ -173,24 +173,22 @@ final class UsageTables {
      * database (what {@link #write} would store for them; a call stored twice is one journal line shipped again, its
      * copies equal, and {@link #finishBulkLoad()} keeps one). Returns the rows written.
      */
-    long loadFromStore(Connection c, SerializedType batches, SerializedType calls, long after, long last,
-                       String asOf)
+    long loadFromStore(Connection c, SerializedType batches, SerializedType calls, long last, String asOf)
             throws SQLException {
         if (!bulk) {
             throw new IllegalStateException("loading from the event store is part of a bulk load");
         }
-        return load(c, LOAD_BATCHES, batches, after, last, asOf) + load(c, LOAD_CALLS, calls, after, last, asOf);
+        return load(c, LOAD_BATCHES, batches, last, asOf) + load(c, LOAD_CALLS, calls, last, asOf);
     }
 
-    private static long load(Connection c, String sql, SerializedType form, long after, long last, String asOf)
+    private static long load(Connection c, String sql, SerializedType form, long last, String asOf)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, form.getName());
             ps.setString(2, form.getRevision());
-            ps.setLong(3, after);
-            ps.setLong(4, last);
+            ps.setLong(3, last);
+            ps.setString(4, asOf);
             ps.setString(5, asOf);
-            ps.setString(6, asOf);
             return ps.executeLargeUpdate();
         }
     }
