@@ -125,7 +125,7 @@ public class ProjectionRebuilder {
                 try {
                     replay.run(events.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
                 } finally {
-                    // the loads share the replay's snapshot and connection work: never left running behind it
+                    // never left running behind a failed replay
                     await(databaseLoads);
                 }
                 events.endSnapshot();
@@ -145,6 +145,9 @@ public class ProjectionRebuilder {
                 }
                 phases.end("indexes");
                 if (run.asOf() == null) {
+                    // what was appended during the replay (it read one snapshot), before appends are held: the held
+                    // catch-up then has only the last moment's events to apply
+                    replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null, Set.of()), null);
                     schemas.swapIn(run.liveSchema(), run.target(), run.tables(),
                             () -> replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null,
                                     Set.of()), null),

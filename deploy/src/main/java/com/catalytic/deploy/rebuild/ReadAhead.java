@@ -76,9 +76,15 @@ final class ReadAhead implements AutoCloseable {
 
     /** Hands over full chunks as they are read and returns the last one, or null once closed. */
     private Chunk readAll(Position from) throws Exception {
-        // the positions a previous read found empty come first: an append committed since then fills them
-        if (!from.gaps().isEmpty() && !take(store.at(from.gaps(), lastPosition, loadedInDatabase), false)) {
-            return null;
+        // the positions a previous read found empty come first: an append committed since then fills them; those
+        // still empty stay gaps (while within the window)
+        if (!from.gaps().isEmpty()) {
+            List<Row> filled = store.at(from.gaps(), lastPosition, loadedInDatabase);
+            gaps.addAll(from.gaps());
+            filled.forEach(row -> gaps.remove(row.index()));
+            if (!take(filled, false)) {
+                return null;
+            }
         }
         List<Row> page;
         do {

@@ -171,10 +171,15 @@ public class RebuildTest {
         return r;
     }
 
+    /** Every metered call of {@code app} shipped from its journal to the event store (it ships once a second). */
+    static void awaitShipped(TestApp app) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(app.bean(UsageShipper.class).backlog()).as("calls not yet shipped").isZero());
+    }
+
     static void awaitProjected() {
+        awaitShipped(app);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            // every metered call shipped from the journal to the event store (it ships once a second)
-            assertThat(app.bean(UsageShipper.class).backlog()).as("calls not yet shipped").isZero();
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs", Long.class)).isEqualTo(
                     app.jdbc().queryForObject(CALLS, Long.class));
             assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM audit_logs", Long.class)).isEqualTo(
