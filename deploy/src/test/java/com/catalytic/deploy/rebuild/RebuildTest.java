@@ -63,8 +63,9 @@ public class RebuildTest {
     /** The distinct calls in the event store, of both stored forms. */
     static final String CALLS = "SELECT COUNT(DISTINCT id) FROM (SELECT r ->> 'usageId' AS id FROM "
             + "domain_event_entry, jsonb_array_elements(convert_from(payload, 'UTF8')::jsonb -> 'records') r "
-            + "WHERE payload_type LIKE '%UsageRecordedBatchEvent' UNION ALL SELECT convert_from(payload, 'UTF8')::jsonb "
-            + "->> 'usageId' FROM domain_event_entry WHERE payload_type LIKE '%UsageRecordedEvent') calls";
+            + "WHERE payload_type LIKE '%UsageRecordedBatchEvent' UNION ALL SELECT "
+            + "convert_from(payload, 'UTF8')::jsonb ->> 'usageId' FROM domain_event_entry "
+            + "WHERE payload_type LIKE '%UsageRecordedEvent') calls";
 
     static String schema = TestApp.newSchema();
     static TestApp app;
@@ -194,7 +195,8 @@ public class RebuildTest {
         unusualUsage(app.jdbc().queryForObject("SELECT MIN(id) FROM tenants", String.class));
         awaitProjected();
         assertThat(app.jdbc().queryForObject("SELECT COUNT(*) FROM usage_logs WHERE length(endpoint) = 200 OR "
-                + "request_id = 'rq-legacy' OR status = 503 AND units = 7", Long.class)).as("unusual calls").isEqualTo(2);
+                + "request_id = 'rq-legacy' OR status = 503 AND units = 7", Long.class)).as("unusual calls")
+                .isEqualTo(2);
         Map<String, List<Map<String, Object>>> before = snapshot();
         assertThat(before.values()).allSatisfy(rows -> assertThat(rows).isNotEmpty());
 

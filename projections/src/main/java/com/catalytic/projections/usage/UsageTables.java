@@ -100,13 +100,14 @@ final class UsageTables {
      * Every call of the stored batch events, as {@link #write} stores it (the record's fields as Jackson wrote them;
      * a missing number is 0, as Jackson reads it into the record).
      */
-    private static final String LOAD_BATCHES = LOGS_COLUMNS + "SELECT r.\"usageId\", e.p ->> 'tenantId', r.\"userId\", "
-            + "r.\"apiKeyId\", left(r.endpoint, " + MAX_ENDPOINT + "), r.method, coalesce(r.status, 0), "
-            + "coalesce(r.\"durationMs\", 0), coalesce(r.bytes, 0), coalesce(r.units, 0), r.\"occurredAt\"::timestamptz, "
-            + "r.\"requestId\" FROM (SELECT convert_from(payload, 'UTF8')::jsonb AS p " + STORED + ") e "
-            + "CROSS JOIN LATERAL jsonb_to_recordset(e.p -> 'records') AS r(\"usageId\" varchar, \"userId\" varchar, "
-            + "\"apiKeyId\" varchar, endpoint varchar, method varchar, status int, \"durationMs\" bigint, bytes bigint, "
-            + "units bigint, \"occurredAt\" text, \"requestId\" varchar)";
+    private static final String LOAD_BATCHES = LOGS_COLUMNS + "SELECT r.\"usageId\", e.p ->> 'tenantId', "
+            + "r.\"userId\", r.\"apiKeyId\", left(r.endpoint, " + MAX_ENDPOINT + "), r.method, coalesce(r.status, 0), "
+            + "coalesce(r.\"durationMs\", 0), coalesce(r.bytes, 0), coalesce(r.units, 0), "
+            + "r.\"occurredAt\"::timestamptz, r.\"requestId\" "
+            + "FROM (SELECT convert_from(payload, 'UTF8')::jsonb AS p " + STORED + ") e "
+            + "CROSS JOIN LATERAL jsonb_to_recordset(e.p -> 'records') AS r(\"usageId\" varchar, "
+            + "\"userId\" varchar, \"apiKeyId\" varchar, endpoint varchar, method varchar, status int, "
+            + "\"durationMs\" bigint, bytes bigint, units bigint, \"occurredAt\" text, \"requestId\" varchar)";
 
     /** The calls stored one event each (before batching), their request id in the metadata. */
     private static final String LOAD_CALLS = LOGS_COLUMNS + "SELECT p ->> 'usageId', p ->> 'tenantId', p ->> 'userId', "
