@@ -1,6 +1,7 @@
 package com.catalytic.projections;
 
 import com.catalytic.api.ProcessingGroupNames;
+import com.catalytic.projections.usage.UsageLoad;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,8 @@ public enum EventProcessingGroup {
     SESSIONS(ProcessingGroupNames.SESSIONS, Mode.SUBSCRIBING, List.of("auth_sessions")),
     ACCESS_CHANGES(ProcessingGroupNames.ACCESS_CHANGES, Mode.SUBSCRIBING, List.of("access_changes")),
     // usage records are many and nobody needs them in the same instant
-    USAGE(ProcessingGroupNames.USAGE, Mode.POOLED_STREAMING, List.of("usage_logs", "usage_rollups")),
+    USAGE(ProcessingGroupNames.USAGE, Mode.POOLED_STREAMING, List.of("usage_logs", "usage_rollups"),
+            new UsageLoad()),
     // metered calls are usage_logs, not audit entries
     AUDIT(ProcessingGroupNames.AUDIT, Mode.POOLED_STREAMING, List.of("audit_logs", "audit_heads"),
             Option.SKIPS_METERED_CALLS),
@@ -65,11 +67,17 @@ public enum EventProcessingGroup {
     private final Mode mode;
     private final List<String> tables;
     private final Set<Option> options;
+    private final StoreLoad storeLoad;
 
     EventProcessingGroup(String groupName, Mode mode, List<String> tables, Option... options) {
+        this(groupName, mode, tables, null, options);
+    }
+
+    EventProcessingGroup(String groupName, Mode mode, List<String> tables, StoreLoad storeLoad, Option... options) {
         this.groupName = groupName;
         this.mode = mode;
         this.tables = tables;
+        this.storeLoad = storeLoad;
         this.options = Set.of(options);
     }
 
@@ -85,6 +93,11 @@ public enum EventProcessingGroup {
     /** The read tables this group builds and nothing else writes, in the order a rebuild swaps them in. */
     public List<String> tables() {
         return tables;
+    }
+
+    /** How a rebuild fills this projection's tables in the database, if it does, before replaying into them. */
+    public Optional<StoreLoad> storeLoad() {
+        return Optional.ofNullable(storeLoad);
     }
 
     public boolean has(Option option) {

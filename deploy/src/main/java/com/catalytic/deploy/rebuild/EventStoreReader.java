@@ -83,6 +83,14 @@ final class EventStoreReader {
         this.upcasters = upcasters;
     }
 
+    /**
+     * The same reader, on the same connection (and so in the same snapshot), reading through these upcasters: the
+     * application's, known once the rebuild's context is up.
+     */
+    EventStoreReader withUpcasters(EventUpcasterChain chain) {
+        return new EventStoreReader(connection, chain);
+    }
+
     /** How a payload type is stored: its name and current revision in the event store. */
     SerializedType stored(Class<?> payloadType) {
         return serializer.typeForClass(payloadType);

@@ -1,16 +1,18 @@
 package com.catalytic.deploy.rebuild;
 
 import com.catalytic.deploy.rebuild.EventStoreReader.Position;
-import com.catalytic.projections.BulkLoad;
 import com.catalytic.projections.EventProcessingGroup;
+import com.catalytic.projections.StoreLoad;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -18,6 +20,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.axonframework.serialization.SerializedType;
+import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -42,8 +45,36 @@ public class ProjectionRebuilder {
     }
 
     /** One rebuild: what it rebuilds, from where, into where. */
-    private record Run(List<String> groups, List<String> tables, String liveSchema, String target, String stamp,
+    private record Run(List<EventProcessingGroup> projections, String liveSchema, String target, String stamp,
                        Instant asOf, boolean keepOld) {
+
+        List<String> groups() {
+            return projections.stream().map(EventProcessingGroup::groupName).toList();
+        }
+
+        List<String> tables() {
+            return projections.stream().flatMap(g -> g.tables().stream()).toList();
+        }
+
+        /** The tables their projections fill in the database ({@code true}), or the others. */
+        List<String> tables(boolean loadedInDatabase) {
+            return projections.stream().filter(g -> g.storeLoad().isPresent() == loadedInDatabase)
+                    .flatMap(g -> g.tables().stream()).toList();
+        }
+
+        List<StoreLoad> storeLoads() {
+            return projections.stream().flatMap(g -> g.storeLoad().stream()).toList();
+        }
+
+        /** What the projections see: the target schema first (what they write), then the live one (the events). */
+        List<String> searchPath() {
+            return List.of(target, liveSchema);
+        }
+
+        /** The instant in the event store's format, or null. */
+        String asOfStamp() {
+            return asOf == null ? null : EventStoreReader.stamp(asOf);
+        }
 
         String oldSchema() {
             return "old_" + stamp;
@@ -70,23 +101,30 @@ public class ProjectionRebuilder {
      */
     public Result rebuild(List<String> names, Instant asOf, boolean keepOld) throws Exception {
         List<EventProcessingGroup> selected = select(names);
+        Phases phases = new Phases();
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         String target = (asOf == null ? "rebuild_" : "asof_") + stamp;
         // every connection of the rebuild carries its name, so an operator sees them in pg_stat_activity
         Database named = database.named("catalytic-" + target);
         try (RebuildSchemas schemas = new RebuildSchemas(named)) {
-            Run run = new Run(selected.stream().map(EventProcessingGroup::groupName).toList(), tables(selected),
-                    schemas.liveSchema(), target, stamp, asOf, keepOld);
-            schemas.create(run.target());
-            // the new tables are filled faster without their secondary indexes, built in one pass after the replay
-            List<String> deferredIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables());
-            out.println("Rebuilding " + run.groups() + " from the event store of schema " + run.liveSchema()
-                    + " into " + run.target() + (asOf != null ? " as of " + asOf : ""));
-            Phases phases = new Phases();
-            Counts counts = replay(named, run, schemas, deferredIndexes, phases);
-            Result result = new Result(run.target(), counts.applied(), counts.read(), phases.elapsed(), asOf == null);
-            report(run, result, phases);
-            return result;
+            Run run = new Run(selected, schemas.liveSchema(), target, stamp, asOf, keepOld);
+            // the context takes seconds whatever the size of the store: it starts while the schema is made and the
+            // loads in the database begin
+            try (RebuildContext.Starting context = RebuildContext.startInBackground(named,
+                    String.join(",", run.searchPath()), selected.size())) {
+                schemas.create(run.target());
+                // the new tables are filled faster without their secondary indexes, built in one pass once filled
+                List<String> loadedIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables(true));
+                List<String> deferredIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables(false));
+                out.println("Rebuilding " + run.groups() + " from the event store of schema " + run.liveSchema()
+                        + " into " + run.target() + (asOf != null ? " as of " + asOf : ""));
+                phases.end("schema");
+                Counts counts = replay(named, run, schemas, context, loadedIndexes, deferredIndexes, phases);
+                Result result = new Result(run.target(), counts.applied(), counts.read(), phases.elapsed(),
+                        asOf == null);
+                report(run, result, phases);
+                return result;
+            }
         }
     }
 
@@ -98,51 +136,55 @@ public class ProjectionRebuilder {
         return projections + 2;
     }
 
-    /** Replays into the target schema, builds its deferred indexes and, unless {@code asOf}, swaps it in. */
-    private Counts replay(Database named, Run run, RebuildSchemas schemas, List<String> deferredIndexes,
-                        Phases phases) throws Exception {
+    /**
+     * Loads and replays into the target schema, builds its deferred indexes and, unless {@code asOf}, swaps it in.
+     * The projections' loads in the database (then their tables' indexes) run on the schema connection from before
+     * the context is up until they are done, beside the replay of the other events.
+     */
+    private Counts replay(Database named, Run run, RebuildSchemas schemas, RebuildContext.Starting context,
+                          List<String> loadedIndexes, List<String> deferredIndexes, Phases phases) throws Exception {
         // the event store reads on one connection of its own, kept open for the whole replay
-        try (SingleConnectionDataSource eventSource = named.singleConnection();
-             ConfigurableApplicationContext ctx = RebuildContext.start(named,
-                     run.target() + "," + run.liveSchema(), run.groups().size())) {
-            Replay replay = Replay.of(ctx, Set.copyOf(run.groups()));
-            EventStoreReader events = new EventStoreReader(eventSource, RebuildContext.upcasters(ctx));
+        try (SingleConnectionDataSource eventSource = named.singleConnection()) {
+            EventStoreReader store = new EventStoreReader(eventSource, new EventUpcasterChain());
             // the replay and the projections loading their own events in the database see one snapshot of the store
-            String snapshot = events.beginSnapshot();
+            String snapshot = store.beginSnapshot();
             // a point in time is read up to its last event only: an auditor's look at last week's prefix of the
             // store costs the prefix, not the store
-            long last = run.asOf() == null ? events.lastPosition() : events.lastPositionAt(run.asOf());
-            List<BulkLoad> bulkLoads = replay.bulkLoads();
-            Set<SerializedType> loadedInDatabase = bulkLoads.stream().flatMap(b -> b.loadedFromStore().stream())
-                    .map(events::stored).collect(Collectors.toSet());
-            try (ProgressBar bar = progress ? progressBar(events.countUpTo(last)) : null) {
-                phases.end("context");
-                bulkLoads.forEach(BulkLoad::startBulkLoad);
-                // (reading ahead while the context starts was tried: both compete for the same two cores)
-                FutureTask<Long> databaseLoads = schemas.loadFromStore(snapshot, List.of(run.target(),
-                        run.liveSchema()), bulkLoads, events::stored, last,
-                        run.asOf() == null ? null : EventStoreReader.stamp(run.asOf()));
+            long last = run.asOf() == null ? store.lastPosition() : store.lastPositionAt(run.asOf());
+            List<StoreLoad> loads = run.storeLoads();
+            Set<SerializedType> loadedInDatabase = loads.stream().flatMap(l -> l.payloadTypes().stream())
+                    .map(store::stored).collect(Collectors.toSet());
+            FutureTask<Long> databaseLoads = Background.start("rebuild-database-load", () -> {
+                long rows = schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
+                        run.asOfStamp());
+                schemas.createIndexes(loadedIndexes);
+                return rows;
+            });
+            Map<String, Future<?>> loading = new HashMap<>();
+            run.projections().stream().filter(g -> g.storeLoad().isPresent())
+                    .forEach(g -> loading.put(g.groupName(), databaseLoads));
+            try (ProgressBar bar = progress ? progressBar(store.countUpTo(last)) : null) {
+                Replay replay;
+                EventStoreReader events;
                 try {
+                    ConfigurableApplicationContext ctx = context.get();
+                    phases.end("context");
+                    replay = Replay.of(ctx, Set.copyOf(run.groups()), loading);
+                    events = store.withUpcasters(RebuildContext.upcasters(ctx));
                     replay.run(events.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
-                } finally {
-                    // never left running behind a failed replay
-                    await(databaseLoads);
+                } catch (Exception e) {
+                    // never left running behind a failure: it works on the schema connection
+                    try {
+                        Background.await(databaseLoads);
+                    } catch (Exception loadFailure) {
+                        e.addSuppressed(loadFailure);
+                    }
+                    throw e;
                 }
+                Background.await(databaseLoads);
                 events.endSnapshot();
                 phases.end("replay");
-                // before the catch-up, which writes as live; the bulk loads' keys and sums (on the replay's pool)
-                // while the deferred indexes build (on the schema connection): two statements at once
-                FutureTask<Void> finishing = new FutureTask<>(() -> {
-                    bulkLoads.forEach(BulkLoad::finishBulkLoad);
-                    return null;
-                });
-                Thread finisher = new Thread(finishing, "rebuild-finish");
-                finisher.start();
-                try {
-                    schemas.createIndexes(deferredIndexes);
-                } finally {
-                    await(finishing);
-                }
+                schemas.createIndexes(deferredIndexes);
                 phases.end("indexes");
                 if (run.asOf() == null) {
                     // what was appended during the replay (it read one snapshot), before appends are held: the held
@@ -154,17 +196,8 @@ public class ProjectionRebuilder {
                             run.oldSchema(), run.keepOld());
                     phases.end("catch-up and swap");
                 }
+                return new Counts(replay.count(), replay.read());
             }
-            return new Counts(replay.count(), replay.read());
-        }
-    }
-
-    /** Waits for work on another thread, rethrowing its failure. */
-    private static void await(FutureTask<?> work) throws Exception {
-        try {
-            work.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
@@ -203,7 +236,4 @@ public class ProjectionRebuilder {
         return selected;
     }
 
-    private static List<String> tables(List<EventProcessingGroup> selected) {
-        return selected.stream().flatMap(g -> g.tables().stream()).toList();
-    }
 }

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.axonframework.serialization.upcasting.event.EventUpcaster;
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
 import org.springframework.boot.Banner;
@@ -46,11 +48,40 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 @Import(PersonalDataConfiguration.class)
 class RebuildContext {
 
+    /** A context starting on a thread of its own; closing it waits for the start and closes what started. */
+    static final class Starting implements AutoCloseable {
+
+        private final FutureTask<ConfigurableApplicationContext> start;
+
+        private Starting(FutureTask<ConfigurableApplicationContext> start) {
+            this.start = start;
+        }
+
+        /** Waits for the context; throws its start's failure. */
+        ConfigurableApplicationContext get() throws Exception {
+            return Background.await(start);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                start.get().close();
+            } catch (ExecutionException e) {
+                // it never started: nothing to close (get() threw why)
+            }
+        }
+    }
+
     /**
-     * Starts the context on {@code database} with this search path (the rebuild schema first, then the live one) and
-     * a pool of {@code connections}, one per replay lane.
+     * Starts the context on a thread of its own (Spring and Hibernate take seconds, whatever the size of the store),
+     * on {@code database} with this search path (the rebuild schema first, then the live one; the schema need not
+     * exist yet) and a pool of {@code connections}, one per replay lane.
      */
-    static ConfigurableApplicationContext start(Database database, String searchPath, int connections) {
+    static Starting startInBackground(Database database, String searchPath, int connections) {
+        return new Starting(Background.start("rebuild-context", () -> start(database, searchPath, connections)));
+    }
+
+    private static ConfigurableApplicationContext start(Database database, String searchPath, int connections) {
         Map<String, Object> properties = new HashMap<>(properties(database, searchPath));
         properties.put("spring.datasource.hikari.maximum-pool-size", connections);
         // above application.yml and the environment (DB_POOL_SIZE sizes the application's pool, not this one); also
@@ -73,9 +104,7 @@ class RebuildContext {
                 // multi-row inserts for JDBC batches; the rebuild's own commits need not wait for the WAL flush (a
                 // crash loses the unfinished rebuild schema anyway; the swap commits durably)
                 Map.entry("spring.datasource.url", database.withSchema(searchPath) + "&reWriteBatchedInserts=true"),
-                // and the keys and roll-ups a bulk load builds at its end sort and group in memory
-                Map.entry("spring.datasource.hikari.connection-init-sql",
-                        "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'; SET work_mem = '64MB'"),
+                Map.entry("spring.datasource.hikari.connection-init-sql", "SET synchronous_commit = off"),
                 Map.entry("spring.datasource.username", database.userOrEmpty()),
                 Map.entry("spring.datasource.password", database.passwordOrEmpty()),
                 Map.entry("spring.jpa.hibernate.ddl-auto", "none"),

@@ -1,6 +1,6 @@
 package com.catalytic.deploy.rebuild;
 
-import com.catalytic.projections.BulkLoad;
+import com.catalytic.projections.StoreLoad;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import org.axonframework.serialization.SerializedType;
 import org.flywaydb.core.Flyway;
@@ -94,44 +93,41 @@ final class RebuildSchemas implements AutoCloseable {
     }
 
     /**
-     * Starts the projections' own loads from the event store on a thread of their own, on this connection (idle
-     * during the replay), in one transaction seeing the replay's {@code snapshot}, with the rebuild schema first in
-     * the search path; the task's result (the rows written) waits for them.
+     * Fills tables with the projections' own loads from the event store, on this connection (idle during the
+     * replay), in one transaction seeing the replay's {@code snapshot}, with the rebuild schema first in the search
+     * path. Returns the rows written.
      */
-    FutureTask<Long> loadFromStore(String snapshot, List<String> searchPath, List<BulkLoad> loads,
-                                   Function<Class<?>, SerializedType> stored, long last, String asOf) {
+    long loadFromStore(String snapshot, List<String> searchPath, List<StoreLoad> loads,
+                       Function<Class<?>, SerializedType> stored, long last, String asOf) throws SQLException {
         if (!snapshot.matches("[0-9A-F-]+")) {
             throw new IllegalArgumentException("not a snapshot name: " + snapshot);
         }
-        FutureTask<Long> task = new FutureTask<>(() -> {
-            try (Connection c = live.getConnection()) {
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
-                    s.execute("SET LOCAL search_path TO " + String.join(", ",
-                            searchPath.stream().map(schema -> "\"" + schema + "\"").toList()));
-                    // as the rebuild's other writes: a crash loses the unfinished rebuild schema anyway
-                    s.execute("SET LOCAL synchronous_commit = off");
-                    long rows = 0;
-                    for (BulkLoad load : loads) {
-                        rows += load.loadFromStore(c, stored, last, asOf);
-                    }
-                    c.commit();
-                    return rows;
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        try (Connection c = live.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+                s.execute("SET LOCAL search_path TO " + String.join(", ",
+                        searchPath.stream().map(schema -> "\"" + schema + "\"").toList()));
+                // as the rebuild's other writes: a crash loses the unfinished rebuild schema anyway
+                s.execute("SET LOCAL synchronous_commit = off");
+                // the keys and sums a load builds at its end sort and group in memory
+                s.execute("SET LOCAL maintenance_work_mem = '256MB'");
+                s.execute("SET LOCAL work_mem = '64MB'");
+                long rows = 0;
+                for (StoreLoad load : loads) {
+                    rows += load.load(c, stored, last, asOf);
                 }
+                c.commit();
+                return rows;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
-        });
-        Thread thread = new Thread(task, "rebuild-database-load");
-        thread.setDaemon(true);
-        thread.start();
-        return task;
+        }
     }
 
     /**

@@ -1,12 +1,12 @@
 package com.catalytic.deploy.rebuild;
 
 import com.catalytic.deploy.rebuild.EventStoreReader.Position;
-import com.catalytic.projections.BulkLoad;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import me.tongfei.progressbar.ProgressBar;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
@@ -19,45 +19,40 @@ import org.springframework.transaction.PlatformTransactionManager;
  * Replays events in global order into the handlers. Each projection (processing group) is applied on a thread of its
  * own, one transaction per 1,000 or so of its events, as the live processors of different groups run independently
  * of each other: one projection's writes wait for PostgreSQL while another's handlers run. All of them see every
- * chunk in order; a failure in any stops the replay.
+ * chunk in order; a failure in any stops the replay. A projection whose tables are being filled in the database
+ * applies its events only once that load is done.
  */
 final class Replay {
 
     private final Map<String, List<AnnotationEventHandlerAdapter>> groups;
-    private final List<BulkLoad> bulkLoads;
+    private final Map<String, Future<?>> loads;
     private final SpringTransactionManager tx;
     private Position position = Position.START;
     private long count;
     private long read;
 
-    private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, List<BulkLoad> bulkLoads,
+    private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, Map<String, Future<?>> loads,
                    SpringTransactionManager tx) {
         this.groups = groups;
-        this.bulkLoads = bulkLoads;
+        this.loads = loads;
         this.tx = tx;
     }
 
-    /** A replay into the handlers of these processing groups among the context's beans, in its transactions. */
-    static Replay of(ApplicationContext ctx, Set<String> groups) {
+    /**
+     * A replay into the handlers of these processing groups among the context's beans, in its transactions; a group
+     * in {@code loads} applies nothing before its load in the database is done.
+     */
+    static Replay of(ApplicationContext ctx, Set<String> groups, Map<String, Future<?>> loads) {
         SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
-        List<BulkLoad> bulkLoads = new ArrayList<>();
         Map<String, List<AnnotationEventHandlerAdapter>> handlers = new LinkedHashMap<>();
         for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
             ProcessingGroup group = AopUtils.getTargetClass(bean).getAnnotation(ProcessingGroup.class);
             if (group != null && groups.contains(group.value())) {
                 handlers.computeIfAbsent(group.value(), g -> new ArrayList<>())
                         .add(new AnnotationEventHandlerAdapter(bean));
-                if (bean instanceof BulkLoad b) {
-                    bulkLoads.add(b);
-                }
             }
         }
-        return new Replay(handlers, List.copyOf(bulkLoads), tx);
-    }
-
-    /** The replayed projections that fill fresh tables faster in bulk. */
-    List<BulkLoad> bulkLoads() {
-        return bulkLoads;
+        return new Replay(handlers, Map.copyOf(loads), tx);
     }
 
     /** Where the read stands: the last event read so far, and the gaps below it. */
@@ -78,7 +73,7 @@ final class Replay {
     /** Applies what the reader reads, to its end; a progress bar, if any, counts the events read. */
     void run(ReadAhead reader, ProgressBar bar) throws Exception {
         List<ReplayLane> lanes = new ArrayList<>();
-        groups.forEach((group, handlers) -> lanes.add(new ReplayLane(group, handlers, tx)));
+        groups.forEach((group, handlers) -> lanes.add(new ReplayLane(group, handlers, tx, loads.get(group))));
         try (reader) {
             handOver(reader, lanes, bar);
             for (ReplayLane lane : lanes) {

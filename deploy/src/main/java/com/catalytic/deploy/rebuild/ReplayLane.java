@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.TrackedEventMessage;
@@ -16,17 +18,23 @@ import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 /** One projection's share of the replay: its handlers, on a thread of its own, chunks in order. */
 final class ReplayLane {
 
+    private final String group;
     private final List<AnnotationEventHandlerAdapter> handlers;
     private final SpringTransactionManager tx;
+    /** The projection's load in the database, which fills its tables before its handlers write them; or null. */
+    private final Future<?> load;
     private final Map<Class<?>, List<AnnotationEventHandlerAdapter>> byPayloadType = new HashMap<>();
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(ReadAhead.DEPTH);
     private final Thread thread;
     private volatile Throwable failure;
     private volatile boolean stopped;
 
-    ReplayLane(String group, List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx) {
+    ReplayLane(String group, List<AnnotationEventHandlerAdapter> handlers, SpringTransactionManager tx,
+               Future<?> load) {
+        this.group = group;
         this.handlers = handlers;
         this.tx = tx;
+        this.load = load;
         thread = new Thread(this::work, "rebuild-" + group);
         thread.setDaemon(true);
         thread.start();
@@ -94,6 +102,14 @@ final class ReplayLane {
     private void apply(List<TrackedEventMessage<?>> mine) throws Exception {
         if (mine.isEmpty()) {
             return;
+        }
+        if (load != null) {
+            // the events it did not load (an older revision) go into the tables as it leaves them, keyed and summed
+            try {
+                load.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("loading " + group + " in the database failed", e.getCause());
+            }
         }
         UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
         uow.attachTransaction(tx);

@@ -3,7 +3,9 @@ package com.catalytic.deploy.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.deploy.config.AxonConfiguration;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.projections.usage.UsageLoad;
 import com.catalytic.projections.usage.UsageProjection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -19,6 +21,10 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.serialization.AnnotationRevisionResolver;
+import org.axonframework.serialization.SerializedObject;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,6 +39,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 class UsageRedeliveryTest {
 
     private static final Instant HOUR = Instant.parse("2026-11-30T23:00:00Z");
+    /** The event store's serializer, as the application configures it. */
+    private static final Serializer SERIALIZER = JacksonSerializer.builder().objectMapper(AxonConfiguration.eventMapper())
+            .revisionResolver(new AnnotationRevisionResolver()).build();
 
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "postgresql-rewritten", "h2"})
@@ -82,39 +91,55 @@ class UsageRedeliveryTest {
     }
 
     /**
-     * A rebuild's bulk load (plain inserts without the key, roll-ups at the end) leaves the tables as live writes
-     * would: a call stored twice in different batches is one row and counted once; afterwards writes are live again.
+     * A rebuild's load in the database (the calls inserted without the key, roll-ups at the end) leaves the tables as
+     * live writes would: a call stored twice in different events is one row and counted once, a call of the legacy
+     * form keeps its request id, events past the last position or the instant are left out; afterwards the
+     * projection's live writes go on in the tables.
      */
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "postgresql-rewritten"})
-    void aBulkLoadKeepsOneRowPerCallAndCountsItOnce(String database) throws Exception {
+    void aStoreLoadKeepsOneRowPerCallAndCountsItOnce(String database) throws Exception {
         String schema = TestApp.newSchema();
         DriverManagerDataSource ds = dataSource(database, schema);
         migrate(ds, false, schema, null);
+        Flyway.configure().dataSource(ds).schemas(schema).locations("classpath:db/migration/eventstore").target("1")
+                .table("eventstore_history").baselineOnMigrate(true).baselineVersion("0").load().migrate();
         try {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
-            UsageProjection projection = new UsageProjection(jdbc, new SimpleMeterRegistry(), Clock.systemUTC());
-            AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(projection);
             EventMessage<?> call = call();
             EventMessage<?> failed = call(HOUR.plusSeconds(600), 503, 4);
             EventMessage<?> nextHour = call(HOUR.plusSeconds(3600), 200, 2);
+            EventMessage<?> stampedLater = call(HOUR.plusSeconds(7200), 200, 9);
+            EventMessage<?> storedLater = call(HOUR.plusSeconds(7300), 200, 8);
+            long first = store(jdbc, call, "2026-12-01T00:00:00.000Z");
+            store(jdbc, failed, "2026-12-01T00:00:01.000Z");
+            store(jdbc, call, "2026-12-01T00:00:02.000Z");
+            store(jdbc, nextHour, "2026-12-01T00:00:03.000Z");
+            // after the instant though before the last position (time stamps need not follow positions)
+            store(jdbc, stampedLater, "2026-12-01T00:00:09.000Z");
+            long last = store(jdbc, storedLater, "2026-12-01T00:00:04.000Z") - 1;
+            assertThat(last).isEqualTo(first + 4);
 
-            projection.startBulkLoad();
-            // each outside a unit of work: a batch of its own, so the second copy is not dropped within a batch
-            for (EventMessage<?> e : List.of(call, failed, call, nextHour, failed)) {
-                usage.handle(e);
+            long rows;
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                rows = new UsageLoad().load(c, SERIALIZER::typeForClass, last, "2026-12-01T00:00:04.500Z");
+                c.commit();
             }
-            assertThat(rows(jdbc)).as("during the load, no key: every copy").hasSize(5);
-            assertThat(rollups(jdbc)).as("during the load").isEmpty();
-            projection.finishBulkLoad();
+            assertThat(rows).isEqualTo(3);
             assertThat(rows(jdbc)).containsExactlyInAnyOrder(((UsageRecordedEvent) call.getPayload()).usageId(),
                     ((UsageRecordedEvent) failed.getPayload()).usageId(),
                     ((UsageRecordedEvent) nextHour.getPayload()).usageId());
+            assertThat(jdbc.queryForObject("SELECT request_id FROM usage_logs WHERE id = ?", String.class,
+                    ((UsageRecordedEvent) call.getPayload()).usageId())).isEqualTo(call.getMetaData().get("request_id"));
             assertThat(rollups(jdbc)).containsExactly(
                     HOUR + " /api/me GET 2 5 1",
                     HOUR.plusSeconds(3600) + " /api/me GET 1 2 0");
 
-            // live again: a redelivery changes nothing, a new call is stored and counted
+            // live writes go on in the loaded tables (key and roll-ups in place): a redelivery changes nothing, a new
+            // call is stored and counted
+            AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(
+                    new UsageProjection(jdbc, new SimpleMeterRegistry(), Clock.systemUTC()));
             usage.handle(call);
             usage.handle(call(HOUR.plusSeconds(3700), 200, 3));
             assertThat(rows(jdbc)).hasSize(4);
@@ -124,6 +149,17 @@ class UsageRedeliveryTest {
         } finally {
             drop(ds, false, schema);
         }
+    }
+
+    /** Appends the event as Axon's JDBC engine stores it, with this time stamp; returns its position. */
+    private static long store(JdbcTemplate jdbc, EventMessage<?> e, String timeStamp) {
+        SerializedObject<byte[]> payload = SERIALIZER.serialize(e.getPayload(), byte[].class);
+        SerializedObject<byte[]> metaData = SERIALIZER.serialize(e.getMetaData(), byte[].class);
+        String id = UUID.randomUUID().toString();
+        return jdbc.queryForObject("INSERT INTO domain_event_entry (event_identifier, aggregate_identifier, "
+                + "sequence_number, type, time_stamp, payload_type, payload_revision, payload, meta_data) VALUES "
+                + "(?, ?, 0, NULL, ?, ?, ?, ?, ?) RETURNING global_index", Long.class, id, id, timeStamp,
+                payload.getType().getName(), payload.getType().getRevision(), payload.getData(), metaData.getData());
     }
 
     /** Calls stored before the roll-up existed are added up by the migration that creates it. */

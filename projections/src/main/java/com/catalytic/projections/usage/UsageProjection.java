@@ -4,26 +4,20 @@ import com.catalytic.api.ProcessingGroupNames;
 import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
-import com.catalytic.projections.BulkLoad;
 import com.catalytic.projections.usage.UsageTables.Call;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Function;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
-import org.axonframework.serialization.SerializedType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -35,7 +29,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.USAGE)
-public class UsageProjection implements BulkLoad {
+public class UsageProjection {
 
     private static final String PENDING = UsageProjection.class.getName() + ".pending";
 
@@ -90,28 +84,6 @@ public class UsageProjection implements BulkLoad {
         if (!CurrentUnitOfWork.isStarted()) {
             tables.write(rows);
         }
-    }
-
-    @Override
-    public void startBulkLoad() {
-        tables.startBulkLoad();
-    }
-
-    @Override
-    public Set<Class<?>> loadedFromStore() {
-        return Set.of(UsageRecordedBatchEvent.class, UsageRecordedEvent.class);
-    }
-
-    @Override
-    public long loadFromStore(Connection connection, Function<Class<?>, SerializedType> stored, long last,
-                              String asOf) throws SQLException {
-        return tables.loadFromStore(connection, stored.apply(UsageRecordedBatchEvent.class),
-                stored.apply(UsageRecordedEvent.class), last, asOf);
-    }
-
-    @Override
-    public void finishBulkLoad() {
-        tables.finishBulkLoad();
     }
 
     @ResetHandler

@@ -4,7 +4,10 @@ import com.catalytic.api.usage.UsageEvents.UsageRecord;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.axonframework.serialization.SerializedType;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -117,12 +119,11 @@ final class UsageTables {
             + "(p ->> 'occurredAt')::timestamptz, m ->> 'request_id' FROM (SELECT convert_from(payload, 'UTF8')::jsonb "
             + "AS p, convert_from(meta_data, 'UTF8')::jsonb AS m " + STORED + ") e";
 
+    /** What PostgreSQL reports when a unique index cannot be built over the rows. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final JdbcTemplate jdbc;
     private final boolean postgres;
-    /** Filling fresh tables: plain inserts, no key, no roll-ups (see {@link #startBulkLoad()}). */
-    private volatile boolean bulk;
-    private String bulkKey;
-    private String bulkRollupsKey;
 
     UsageTables(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -142,7 +143,7 @@ final class UsageTables {
         for (int i = 0; i < all.size(); i += CHUNK) {
             List<Call> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
             if (postgres) {
-                writePostgres(chunk, bulk ? INSERT_ARRAYS : POSTGRES_WRITE);
+                writePostgres(chunk);
             } else {
                 writePortable(chunk);
             }
@@ -155,31 +156,39 @@ final class UsageTables {
     }
 
     /**
-     * For a rebuild into fresh, empty tables (PostgreSQL): until {@link #finishBulkLoad()}, calls go into
-     * {@code usage_logs} by plain inserts without its primary key, and nothing into {@code usage_rollups} (keyless
-     * too until then); the key checked for every call and the roll-ups' upsert were most of the database's work per
-     * call.
+     * Fills the empty tables of a rebuild with every call of the stored usage events of both forms, as {@link #write}
+     * would store them: the calls go into {@code usage_logs} without its key, one statement per form, and the key
+     * and the roll-ups are built after them in one pass each (the key checked for every call and the roll-ups'
+     * upsert were most of the database's work per call). A call stored twice (rare: a journal shipped again, its
+     * copies equal) keeps one row, as the live writes' {@code ON CONFLICT DO NOTHING} does: found when the key cannot
+     * be built, so the common case pays no extra pass. In the caller's transaction; returns the rows written.
      */
-    void startBulkLoad() {
-        if (!postgres) {
-            throw new IllegalStateException("a bulk load needs PostgreSQL");
-        }
-        bulkKey = dropKey("usage_logs");
-        bulkRollupsKey = dropKey("usage_rollups");
-        bulk = true;
-    }
-
-    /**
-     * During a bulk load, stores every call of the stored usage events of both forms in one statement each, in the
-     * database (what {@link #write} would store for them; a call stored twice is one journal line shipped again, its
-     * copies equal, and {@link #finishBulkLoad()} keeps one). Returns the rows written.
-     */
-    long loadFromStore(Connection c, SerializedType batches, SerializedType calls, long last, String asOf)
+    static long loadFromStore(Connection c, SerializedType batches, SerializedType calls, long last, String asOf)
             throws SQLException {
-        if (!bulk) {
-            throw new IllegalStateException("loading from the event store is part of a bulk load");
+        String key = dropKey(c, "usage_logs");
+        String rollupsKey = dropKey(c, "usage_rollups");
+        long rows = load(c, LOAD_BATCHES, batches, last, asOf) + load(c, LOAD_CALLS, calls, last, asOf);
+        try (Statement s = c.createStatement()) {
+            Savepoint loaded = c.setSavepoint();
+            try {
+                s.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + key + " PRIMARY KEY (id)");
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback(loaded);
+                rows -= s.executeLargeUpdate("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER "
+                        + "(PARTITION BY id ORDER BY ctid) AS n FROM usage_logs WHERE id IN (SELECT id FROM usage_logs "
+                        + "GROUP BY id HAVING COUNT(*) > 1)) x WHERE d.ctid = x.ctid AND x.n > 1");
+                s.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + key + " PRIMARY KEY (id)");
+            }
+            // filled without its key, then keyed in one sorted pass: 4.3 s against 7.6 s for a million calls
+            s.executeLargeUpdate("INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, "
+                    + "errors) " + HOURS.formatted("usage_logs"));
+            s.execute("ALTER TABLE usage_rollups ADD CONSTRAINT " + rollupsKey
+                    + " PRIMARY KEY (tenant_id, hour_start, endpoint, method)");
         }
-        return load(c, LOAD_BATCHES, batches, last, asOf) + load(c, LOAD_CALLS, calls, last, asOf);
+        return rows;
     }
 
     private static long load(Connection c, String sql, SerializedType form, long last, String asOf)
@@ -194,37 +203,26 @@ final class UsageTables {
         }
     }
 
-    /**
-     * Puts the key back and adds every call to its hour, each in one pass; then writes go on as live. A call stored
-     * twice (rare: a journal shipped again) keeps its first row, as the live writes' {@code ON CONFLICT DO NOTHING}
-     * does: found when the key cannot be built, so the common case pays no extra pass.
-     */
-    void finishBulkLoad() {
-        try {
-            jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
-        } catch (DataIntegrityViolationException storedTwice) {
-            jdbc.update("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER (PARTITION BY id ORDER BY "
-                    + "ctid) AS n FROM usage_logs WHERE id IN (SELECT id FROM usage_logs GROUP BY id "
-                    + "HAVING COUNT(*) > 1)) x WHERE d.ctid = x.ctid AND x.n > 1");
-            jdbc.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + bulkKey + " PRIMARY KEY (id)");
+    /** Drops the table's primary key (the table the search path finds) and returns its name. */
+    private static String dropKey(Connection c, String table) throws SQLException {
+        String key;
+        try (PreparedStatement ps = c.prepareStatement("SELECT conname FROM pg_constraint WHERE conrelid = "
+                + "?::regclass AND contype = 'p'")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException(table + " has no primary key to drop for a bulk load");
+                }
+                key = rs.getString(1);
+            }
         }
-        // filled without its key, then keyed in one sorted pass: 4.3 s against 7.6 s for a million calls
-        jdbc.update("INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, errors) "
-                + HOURS.formatted("usage_logs"));
-        jdbc.execute("ALTER TABLE usage_rollups ADD CONSTRAINT " + bulkRollupsKey
-                + " PRIMARY KEY (tenant_id, hour_start, endpoint, method)");
-        bulk = false;
-    }
-
-    /** Drops the table's primary key and returns its name. */
-    private String dropKey(String table) {
-        String key = jdbc.queryForObject("SELECT conname FROM pg_constraint WHERE conrelid = ?::regclass "
-                + "AND contype = 'p'", String.class, table);
-        jdbc.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + key);
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + key);
+        }
         return key;
     }
 
-    private void writePostgres(List<Call> calls, String sql) {
+    private void writePostgres(List<Call> calls) {
         int n = calls.size();
         String[] ids = new String[n];
         String[] tenants = new String[n];
@@ -254,7 +252,7 @@ final class UsageTables {
             requests[i] = r.requestId();
         }
         jdbc.execute((ConnectionCallback<Integer>) c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(POSTGRES_WRITE)) {
                 ps.setArray(1, array(c, "varchar", ids));
                 ps.setArray(2, array(c, "varchar", tenants));
                 ps.setArray(3, array(c, "varchar", users));

@@ -1,0 +1,29 @@
+package com.catalytic.projections.usage;
+
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
+import com.catalytic.projections.StoreLoad;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.function.Function;
+import org.axonframework.serialization.SerializedType;
+
+/**
+ * How a rebuild fills {@code usage_logs} and {@code usage_rollups}: every call of the stored usage events of both
+ * forms, parsed and stored by PostgreSQL (about 95 % of a real store's events are usage batches).
+ */
+public final class UsageLoad implements StoreLoad {
+
+    @Override
+    public Set<Class<?>> payloadTypes() {
+        return Set.of(UsageRecordedBatchEvent.class, UsageRecordedEvent.class);
+    }
+
+    @Override
+    public long load(Connection connection, Function<Class<?>, SerializedType> stored, long last, String asOf)
+            throws SQLException {
+        return UsageTables.loadFromStore(connection, stored.apply(UsageRecordedBatchEvent.class),
+                stored.apply(UsageRecordedEvent.class), last, asOf);
+    }
+}
