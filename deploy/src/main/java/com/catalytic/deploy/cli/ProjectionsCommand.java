@@ -63,6 +63,10 @@ public class ProjectionsCommand {
             } catch (IllegalArgumentException e) {
                 System.err.println(e.getMessage());
                 return 2;
+            } catch (Exception e) {
+                // the trace follows (picocli prints it); first what it means for the operator
+                System.err.println("projections rebuild failed; the live tables are as they were: " + e.getMessage());
+                throw e;
             }
         }
     }

@@ -4,6 +4,7 @@ import com.catalytic.deploy.rebuild.EventStoreReader.Position;
 import com.catalytic.projections.EventProcessingGroup;
 import com.catalytic.projections.StoreLoad;
 import java.io.PrintStream;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -124,6 +125,14 @@ public class ProjectionRebuilder {
                         asOf == null);
                 report(run, result, phases);
                 return result;
+            } catch (Exception e) {
+                // the live tables are as they were (a swap is all or nothing); the rebuild's own schema goes too
+                try {
+                    schemas.dropIfExists(run.target());
+                } catch (SQLException dropFailure) {
+                    e.addSuppressed(dropFailure);
+                }
+                throw e;
             }
         }
     }

@@ -28,6 +28,7 @@ import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 
 /**
@@ -84,13 +85,12 @@ class RebuildContext {
     private static ConfigurableApplicationContext start(Database database, String searchPath, int connections) {
         Map<String, Object> properties = new HashMap<>(properties(database, searchPath));
         properties.put("spring.datasource.hikari.maximum-pool-size", connections);
-        // above application.yml and the environment (DB_POOL_SIZE sizes the application's pool, not this one); also
-        // the defaults, which the logging system reads before the initializer runs
-        MapPropertySource rebuild = new MapPropertySource("rebuild", properties);
-        return new SpringApplicationBuilder(RebuildContext.class)
+        // above application.yml and the environment (DB_POOL_SIZE sizes the application's pool, not this one), and
+        // there before the logging system reads its levels
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("rebuild", properties));
+        return new SpringApplicationBuilder(RebuildContext.class).environment(environment)
                 .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).logStartupInfo(false)
-                .properties(properties)
-                .initializers(ctx -> ctx.getEnvironment().getPropertySources().addFirst(rebuild))
                 .run();
     }
 
@@ -116,6 +116,8 @@ class RebuildContext {
                 Map.entry("catalytic.audit.dedupe", "false"),
                 Map.entry("catalytic.audit.sole-writer", "true"),
                 Map.entry("logging.level.root", "WARN"),
+                // Spring's notes on the framework's annotations, not the operator's business
+                Map.entry("logging.level.org.springframework.core.annotation", "ERROR"),
                 Map.entry("spring.flyway.enabled", "false"));
     }
 

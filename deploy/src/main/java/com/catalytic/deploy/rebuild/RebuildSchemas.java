@@ -53,6 +53,10 @@ final class RebuildSchemas implements AutoCloseable {
         execute("DROP SCHEMA " + schema + " CASCADE");
     }
 
+    void dropIfExists(String schema) throws SQLException {
+        execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+
     /**
      * Drops the non-unique indexes of these tables in the schema (the projections look rows up by primary key only,
      * and unique indexes stay, so constraints hold during the replay) and returns their definitions.
@@ -151,6 +155,9 @@ final class RebuildSchemas implements AutoCloseable {
             } catch (Exception e) {
                 c.rollback();
                 throw e;
+            } finally {
+                // the drops below commit each (left in a transaction, they were rolled back at close)
+                c.setAutoCommit(true);
             }
         }
         if (!keepOld) {

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * Builds {@code usage_logs} and its hourly roll-up {@code usage_rollups}, asynchronously (a pooled streaming
  * processor, one tenant's calls on one segment): the calls of one processor batch are written together when the
  * batch commits. A call that is stored already is skipped in both tables, so a replay or a retried batch never
- * counts a call twice.
+ * counts a call twice. A rebuild fills the tables in the database instead ({@link UsageLoad}).
  */
 @Component
 @ProcessingGroup(ProcessingGroupNames.USAGE)
