@@ -51,8 +51,8 @@
 #   TARGET=100000       events/s
 #   SOURCE_REF=HEAD     the commit to build; CATALYTIC_JAR=<path>|1 uses that jar instead
 #   JAVA_OPTS           JVM options of every catalytic command (default: -Xms256m -Xmx1g, as deploy/bin/catalytic)
-#   REBUILD_JAVA_OPTS   those of projections rebuild (default: JAVA_OPTS and -XX:TieredStopAtLevel=1, as
-#                       deploy/bin/catalytic runs it)
+#   REBUILD_JAVA_OPTS   those of projections rebuild (default: JAVA_OPTS, -XX:TieredStopAtLevel=1 and
+#                       -XX:+UseParallelGC, as deploy/bin/catalytic runs it)
 #   REBUILD_TIMEOUT=1800 seconds, per catalytic command
 #   KEEP_DB=0           1: keep the scratch database at the end (for experiments; the script says its name)
 #   PGHOST_=127.0.0.1 PGPORT_=5432 PGUSER_=postgres   REDIS_HOST=127.0.0.1 REDIS_PORT=6379   OUT_DIR
@@ -76,7 +76,7 @@ SAMPLE=${SAMPLE:-1}
 TARGET=${TARGET:-100000}
 SOURCE_REF=${SOURCE_REF:-HEAD}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
-REBUILD_JAVA_OPTS=${REBUILD_JAVA_OPTS:-$JAVA_OPTS -XX:TieredStopAtLevel=1}
+REBUILD_JAVA_OPTS=${REBUILD_JAVA_OPTS:-$JAVA_OPTS -XX:TieredStopAtLevel=1 -XX:+UseParallelGC}
 REBUILD_TIMEOUT=${REBUILD_TIMEOUT:-1800}
 PGHOST_=${PGHOST_:-127.0.0.1}
 PGPORT_=${PGPORT_:-5432}
