@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -163,24 +162,25 @@ public class ProjectionRebuilder {
             List<StoreLoad> loads = run.storeLoads();
             Set<SerializedType> loadedInDatabase = loads.stream().flatMap(l -> l.payloadTypes().stream())
                     .map(store::stored).collect(Collectors.toSet());
+            // counted before the load starts: nothing after that may fail without waiting for it
+            long events = progress ? store.countUpTo(last) : 0;
             FutureTask<Long> databaseLoads = Background.start("rebuild-database-load", () -> {
                 long rows = schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
                         run.asOfStamp());
                 schemas.createIndexes(loadedIndexes);
                 return rows;
             });
-            Map<String, Future<?>> loading = new HashMap<>();
-            run.projections().stream().filter(g -> g.storeLoad().isPresent())
-                    .forEach(g -> loading.put(g.groupName(), databaseLoads));
-            try (ProgressBar bar = progress ? progressBar(store.countUpTo(last)) : null) {
+            Map<String, Future<?>> loading = run.projections().stream().filter(g -> g.storeLoad().isPresent())
+                    .collect(Collectors.toMap(EventProcessingGroup::groupName, g -> databaseLoads));
+            try (ProgressBar bar = progress ? progressBar(events) : null) {
                 Replay replay;
-                EventStoreReader events;
+                EventStoreReader reader;
                 try {
                     ConfigurableApplicationContext ctx = context.get();
                     phases.end("context");
                     replay = Replay.of(ctx, Set.copyOf(run.groups()), loading);
-                    events = store.withUpcasters(RebuildContext.upcasters(ctx));
-                    replay.run(events.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
+                    reader = store.withUpcasters(RebuildContext.upcasters(ctx));
+                    replay.run(reader.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
                 } catch (Exception e) {
                     // never left running behind a failure: it works on the schema connection
                     try {
@@ -191,16 +191,16 @@ public class ProjectionRebuilder {
                     throw e;
                 }
                 Background.await(databaseLoads);
-                events.endSnapshot();
+                reader.endSnapshot();
                 phases.end("replay");
                 schemas.createIndexes(deferredIndexes);
                 phases.end("indexes");
                 if (run.asOf() == null) {
                     // what was appended during the replay (it read one snapshot), before appends are held: the held
                     // catch-up then has only the last moment's events to apply
-                    replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null, Set.of()), null);
+                    replay.run(reader.readFrom(replay.position(), EventStoreReader.TO_THE_END, null, Set.of()), null);
                     schemas.swapIn(run.liveSchema(), run.target(), run.tables(),
-                            () -> replay.run(events.readFrom(replay.position(), EventStoreReader.TO_THE_END, null,
+                            () -> replay.run(reader.readFrom(replay.position(), EventStoreReader.TO_THE_END, null,
                                     Set.of()), null),
                             run.oldSchema(), run.keepOld());
                     phases.end("catch-up and swap");
