@@ -10,7 +10,8 @@ import org.axonframework.eventhandling.TrackedEventMessage;
  * @param events   the events to apply, in global order
  * @param position where the read stands after this chunk (the last event read, kept or not)
  * @param read     how many events were read for this chunk, those {@code asOf} left out included
- * @param loaded   how many of them a projection loads in the database itself (applied, not handed over)
+ * @param loaded   how many of them are only counted, not handed over: a projection loads them in the database
+ *                 itself, or no projection rebuilt handles them
  */
 record Chunk(List<TrackedEventMessage<?>> events, Position position, int read, int loaded, boolean last,
              Throwable failure) {

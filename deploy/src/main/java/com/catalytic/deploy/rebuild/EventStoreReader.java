@@ -55,10 +55,13 @@ final class EventStoreReader {
         static final Position START = new Position(-1, new TreeSet<>());
     }
 
-    /** One stored event: its position and time stamp, and its data unless a projection loads it in the database. */
+    /**
+     * One stored event: its position and time stamp, and its data unless it is only counted (a projection loads it in
+     * the database, or no projection rebuilt handles it).
+     */
     record Row(long index, String timeStamp, TrackedEventData<byte[]> data) {
 
-        boolean loadedInDatabase() {
+        boolean countedOnly() {
             return data == null;
         }
     }
@@ -149,31 +152,32 @@ final class EventStoreReader {
 
     /**
      * Starts reading after {@code from} (its gaps included) up to and including position {@code last}, keeping
-     * events up to {@code asOf} (null: all); events of the {@code loadedInDatabase} forms are only counted.
+     * events up to {@code asOf} (null: all); events of the {@code countedOnly} forms are only counted (their data is
+     * not read).
      */
-    ReadAhead readFrom(Position from, long last, Instant asOf, Set<SerializedType> loadedInDatabase) {
-        return new ReadAhead(this, from, last, asOf == null ? null : stamp(asOf), loadedInDatabase);
+    ReadAhead readFrom(Position from, long last, Instant asOf, Set<SerializedType> countedOnly) {
+        return new ReadAhead(this, from, last, asOf == null ? null : stamp(asOf), countedOnly);
     }
 
     /** Up to {@link #QUERY_BATCH} events after position {@code after} up to {@code last}, in order. */
-    List<Row> page(long after, long last, Set<SerializedType> loadedInDatabase) throws SQLException {
+    List<Row> page(long after, long last, Set<SerializedType> countedOnly) throws SQLException {
         return query("global_index > ? AND global_index <= ? ORDER BY global_index LIMIT " + QUERY_BATCH,
-                loadedInDatabase, (ps, i) -> {
+                countedOnly, (ps, i) -> {
                     ps.setLong(i, after);
                     ps.setLong(i + 1, last);
                 });
     }
 
     /** The events stored at these positions up to {@code last}, in order. */
-    List<Row> at(Collection<Long> positions, long last, Set<SerializedType> loadedInDatabase) throws SQLException {
-        return query("global_index = ANY (?) AND global_index <= ? ORDER BY global_index", loadedInDatabase,
+    List<Row> at(Collection<Long> positions, long last, Set<SerializedType> countedOnly) throws SQLException {
+        return query("global_index = ANY (?) AND global_index <= ? ORDER BY global_index", countedOnly,
                 (ps, i) -> {
                     ps.setArray(i, ps.getConnection().createArrayOf("bigint", positions.toArray()));
                     ps.setLong(i + 1, last);
                 });
     }
 
-    /** The messages of these rows (none loaded in the database), upcast and deserialized as the processors'. */
+    /** The messages of these rows (none only counted), upcast and deserialized as the processors'. */
     List<TrackedEventMessage<?>> messages(List<TrackedEventData<byte[]>> rows) {
         return EventUtils.upcastAndDeserializeTrackedEvents(rows.stream(), serializer, upcasters).toList();
     }
@@ -182,17 +186,17 @@ final class EventStoreReader {
         void at(PreparedStatement ps, int index) throws SQLException;
     }
 
-    /** Rows matching {@code where}; the payload and metadata of the forms loaded in the database stay unread. */
-    private List<Row> query(String where, Set<SerializedType> loadedInDatabase, Bind bind) throws SQLException {
-        StringBuilder loaded = new StringBuilder("false");
-        loadedInDatabase.forEach(t -> loaded.append(" OR (payload_type = ? AND payload_revision IS NOT DISTINCT "
+    /** Rows matching {@code where}; the payload and metadata of the {@code countedOnly} forms stay unread. */
+    private List<Row> query(String where, Set<SerializedType> countedOnly, Bind bind) throws SQLException {
+        StringBuilder counted = new StringBuilder("false");
+        countedOnly.forEach(t -> counted.append(" OR (payload_type = ? AND payload_revision IS NOT DISTINCT "
                 + "FROM ?)"));
         String sql = "SELECT " + COLUMNS + ", l, CASE WHEN l THEN NULL ELSE payload END, CASE WHEN l THEN NULL ELSE "
-                + "meta_data END FROM (SELECT *, " + loaded + " AS l FROM domain_event_entry WHERE " + where + ") e";
+                + "meta_data END FROM (SELECT *, " + counted + " AS l FROM domain_event_entry WHERE " + where + ") e";
         Connection c = connection.getConnection();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
-            for (SerializedType t : loadedInDatabase) {
+            for (SerializedType t : countedOnly) {
                 ps.setString(i++, t.getName());
                 ps.setString(i++, t.getRevision());
             }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -175,12 +176,15 @@ public class ProjectionRebuilder {
             try (ProgressBar bar = progress ? progressBar(events) : null) {
                 Replay replay;
                 EventStoreReader reader;
+                Set<SerializedType> passedBy;
                 try {
                     ConfigurableApplicationContext ctx = context.get();
                     phases.end("context");
                     replay = Replay.of(ctx, Set.copyOf(run.groups()), loading);
                     reader = store.withUpcasters(RebuildContext.upcasters(ctx));
-                    replay.run(reader.readFrom(Position.START, last, run.asOf(), loadedInDatabase), bar);
+                    passedBy = replay.passedBy().stream().map(store::stored).collect(Collectors.toSet());
+                    replay.run(reader.readFrom(Position.START, last, run.asOf(), union(loadedInDatabase, passedBy)),
+                            bar);
                 } catch (Exception e) {
                     // never left running behind a failure: it works on the schema connection
                     try {
@@ -198,16 +202,22 @@ public class ProjectionRebuilder {
                 if (run.asOf() == null) {
                     // what was appended during the replay (it read one snapshot), before appends are held: the held
                     // catch-up then has only the last moment's events to apply
-                    replay.run(reader.readFrom(replay.position(), EventStoreReader.TO_THE_END, null, Set.of()), null);
+                    replay.run(reader.readFrom(replay.position(), EventStoreReader.TO_THE_END, null, passedBy), null);
                     schemas.swapIn(run.liveSchema(), run.target(), run.tables(),
                             () -> replay.run(reader.readFrom(replay.position(), EventStoreReader.TO_THE_END, null,
-                                    Set.of()), null),
+                                    passedBy), null),
                             run.oldSchema(), run.keepOld());
                     phases.end("catch-up and swap");
                 }
                 return new Counts(replay.count(), replay.read());
             }
         }
+    }
+
+    private static <T> Set<T> union(Set<T> a, Set<T> b) {
+        Set<T> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private void report(Run run, Result result, Phases phases) {

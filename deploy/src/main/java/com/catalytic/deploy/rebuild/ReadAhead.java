@@ -30,7 +30,7 @@ final class ReadAhead implements AutoCloseable {
     private final EventStoreReader store;
     private final long lastPosition;
     private final String asOf;
-    private final Set<SerializedType> loadedInDatabase;
+    private final Set<SerializedType> countedOnly;
     private final Thread thread;
 
     /** What the current chunk holds so far. */
@@ -43,14 +43,14 @@ final class ReadAhead implements AutoCloseable {
 
     /**
      * Starts reading after {@code from} (its gaps included) up to and including position {@code last}, keeping
-     * events stamped up to {@code asOf} (null: all); events of the {@code loadedInDatabase} forms are counted, not
+     * events stamped up to {@code asOf} (null: all); events of the {@code countedOnly} forms are counted, not
      * handed over.
      */
-    ReadAhead(EventStoreReader store, Position from, long last, String asOf, Set<SerializedType> loadedInDatabase) {
+    ReadAhead(EventStoreReader store, Position from, long last, String asOf, Set<SerializedType> countedOnly) {
         this.store = store;
         this.lastPosition = last;
         this.asOf = asOf;
-        this.loadedInDatabase = Set.copyOf(loadedInDatabase);
+        this.countedOnly = Set.copyOf(countedOnly);
         this.index = from.index();
         thread = new Thread(() -> read(from), "rebuild-reader");
         thread.setDaemon(true);
@@ -79,7 +79,7 @@ final class ReadAhead implements AutoCloseable {
         // the positions a previous read found empty come first: an append committed since then fills them; those
         // still empty stay gaps (while within the window)
         if (!from.gaps().isEmpty()) {
-            List<Row> filled = store.at(from.gaps(), lastPosition, loadedInDatabase);
+            List<Row> filled = store.at(from.gaps(), lastPosition, countedOnly);
             gaps.addAll(from.gaps());
             filled.forEach(row -> gaps.remove(row.index()));
             if (!take(filled, false)) {
@@ -88,7 +88,7 @@ final class ReadAhead implements AutoCloseable {
         }
         List<Row> page;
         do {
-            page = store.page(index, lastPosition, loadedInDatabase);
+            page = store.page(index, lastPosition, countedOnly);
             if (!take(page, true)) {
                 return null;
             }
@@ -105,7 +105,7 @@ final class ReadAhead implements AutoCloseable {
             read++;
             // events after a point in time are read, not applied (their time stamps are fixed width: "C" order)
             if (asOf == null || row.timeStamp().compareTo(asOf) <= 0) {
-                if (row.loadedInDatabase()) {
+                if (row.countedOnly()) {
                     loaded++;
                 } else {
                     batch.add(row.data());

@@ -1,19 +1,29 @@
 package com.catalytic.deploy.rebuild;
 
+import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.deploy.rebuild.EventStoreReader.Position;
+import com.catalytic.projections.EventProcessingGroup;
+import com.catalytic.projections.EventProcessingGroup.Option;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
+import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ApplicationContext;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Replays events in global order into the handlers. Each projection (processing group) is applied on a thread of its
@@ -27,15 +37,18 @@ final class Replay {
     private final Map<String, List<AnnotationEventHandlerAdapter>> groups;
     private final Map<String, Future<?>> loads;
     private final SpringTransactionManager tx;
+    /** The payload types some projection of the context handles. */
+    private final Set<Class<?>> handledByAny;
     private Position position = Position.START;
     private long count;
     private long read;
 
     private Replay(Map<String, List<AnnotationEventHandlerAdapter>> groups, Map<String, Future<?>> loads,
-                   SpringTransactionManager tx) {
+                   SpringTransactionManager tx, Set<Class<?>> handledByAny) {
         this.groups = groups;
         this.loads = loads;
         this.tx = tx;
+        this.handledByAny = handledByAny;
     }
 
     /**
@@ -45,14 +58,44 @@ final class Replay {
     static Replay of(ApplicationContext ctx, Set<String> groups, Map<String, Future<?>> loads) {
         SpringTransactionManager tx = new SpringTransactionManager(ctx.getBean(PlatformTransactionManager.class));
         Map<String, List<AnnotationEventHandlerAdapter>> handlers = new LinkedHashMap<>();
+        Set<Class<?>> handledByAny = new HashSet<>();
         for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
             ProcessingGroup group = AopUtils.getTargetClass(bean).getAnnotation(ProcessingGroup.class);
             if (group != null && groups.contains(group.value())) {
                 handlers.computeIfAbsent(group.value(), g -> new ArrayList<>())
                         .add(new AnnotationEventHandlerAdapter(bean));
             }
+            payloadTypes(AopUtils.getTargetClass(bean)).forEach(handledByAny::add);
         }
-        return new Replay(handlers, Map.copyOf(loads), tx);
+        return new Replay(handlers, Map.copyOf(loads), tx, Set.copyOf(handledByAny));
+    }
+
+    /**
+     * The payload types that a projection of the context handles and none of this replay's does (a group that skips
+     * metered calls does not take them): their events need only be counted. A rebuild of the sessions alone need not
+     * read and deserialize the usage events that are most of a store.
+     */
+    Set<Class<?>> passedBy() {
+        return handledByAny.stream().filter(type -> groups.entrySet().stream().noneMatch(
+                group -> takes(group.getKey(), group.getValue(), type))).collect(Collectors.toSet());
+    }
+
+    private static boolean takes(String group, List<AnnotationEventHandlerAdapter> handlers, Class<?> type) {
+        boolean skipped = UsageEvents.recordsCalls(type) && EventProcessingGroup.named(group)
+                .filter(g -> g.has(Option.SKIPS_METERED_CALLS)).isPresent();
+        return !skipped && handlers.stream().anyMatch(h -> h.canHandleType(type));
+    }
+
+    /** The payload types of a handler class's event handlers: a handler's declared type, else its first parameter. */
+    private static Stream<Class<?>> payloadTypes(Class<?> handlerClass) {
+        return Arrays.stream(ReflectionUtils.getAllDeclaredMethods(handlerClass)).<Class<?>>mapMulti((m, out) -> {
+            EventHandler handler = AnnotatedElementUtils.findMergedAnnotation(m, EventHandler.class);
+            if (handler != null && handler.payloadType() != Object.class) {
+                out.accept(handler.payloadType());
+            } else if (handler != null && m.getParameterCount() > 0) {
+                out.accept(m.getParameterTypes()[0]);
+            }
+        });
     }
 
     /** Where the read stands: the last event read so far, and the gaps below it. */

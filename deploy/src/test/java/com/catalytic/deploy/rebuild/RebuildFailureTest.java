@@ -42,7 +42,8 @@ class RebuildFailureTest {
         for (int i = 0; i < 5; i++) {
             app.http().get("/api/me", bearer(owner.accessToken()));
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count("usage_logs")).isEqualTo(5));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM usage_logs WHERE tenant_id = ?", Long.class, owner.tenantId())).isEqualTo(5));
         Projections.awaitCaughtUp(app);
         long usage = count("usage_logs");
         long audit = count("audit_logs");
@@ -79,6 +80,46 @@ class RebuildFailureTest {
         assertThat(rebuilt.out()).contains("Swapped in");
         assertThat(count("usage_logs")).isEqualTo(usage);
         assertThat(rebuildSchemas()).as("schemas left by the rebuild").isEqualTo(schemasBefore);
+    }
+
+    /**
+     * A rebuild of projections that do not handle metered calls counts the usage events without reading them (most of
+     * a store, see {@code ReplayPassedByTest}) and rebuilds its own tables as they were, whatever those events hold;
+     * a rebuild of the usage projection reads them, and fails on a damaged one.
+     */
+    @Test
+    void aRebuildOfOtherProjectionsDoesNotReadTheUsageEvents() {
+        Account owner = Accounts.registerAndLogin(app.http(), "passes");
+        app.http().get("/api/me", bearer(owner.accessToken()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM usage_logs WHERE tenant_id = ?", Long.class, owner.tenantId())).isEqualTo(1));
+        Projections.awaitCaughtUp(app);
+        long audit = count("audit_logs");
+        List<Map<String, Object>> tenants = app.jdbc().queryForList("SELECT * FROM tenants ORDER BY id");
+        List<Map<String, Object>> sessions = app.jdbc().queryForList("SELECT * FROM auth_sessions ORDER BY id");
+        assertThat(sessions).isNotEmpty();
+        long damaged = app.jdbc().queryForObject("SELECT MAX(global_index) FROM domain_event_entry "
+                + "WHERE payload_type LIKE '%UsageRecordedBatchEvent'", Long.class);
+        byte[] payload = app.jdbc().queryForObject("SELECT payload FROM domain_event_entry WHERE global_index = ?",
+                byte[].class, damaged);
+        assertThat(app.jdbc().update("UPDATE domain_event_entry SET payload = convert_to('{not json', 'UTF8') "
+                + "WHERE global_index = ?", damaged)).isEqualTo(1);
+        try {
+            Cli.Result others = Cli.run(schema, "projections", "rebuild", "accounts", "sessions", "audit",
+                    "--no-progress");
+            assertThat(others.code()).as(others.out()).isZero();
+            assertThat(others.out()).contains("Swapped in");
+            assertThat(app.jdbc().queryForList("SELECT * FROM tenants ORDER BY id")).isEqualTo(tenants);
+            assertThat(app.jdbc().queryForList("SELECT * FROM auth_sessions ORDER BY id")).isEqualTo(sessions);
+            assertThat(count("audit_logs")).isEqualTo(audit);
+
+            // the positive control: the projection that handles the event does read it, and fails
+            Cli.Result usage = Cli.run(schema, "projections", "rebuild", "usage", "--no-progress");
+            assertThat(usage.code()).as(usage.out()).isNotZero();
+            assertThat(usage.out()).doesNotContain("Swapped in");
+        } finally {
+            app.jdbc().update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", payload, damaged);
+        }
     }
 
     /** The schemas rebuilds make: the new tables, then the replaced ones (dropped at the end unless kept). */

@@ -1,5 +1,6 @@
 package com.catalytic.projections.apikey;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -12,7 +13,7 @@ import java.util.TreeSet;
 /** A row of the {@code api_keys} read table. */
 @Entity
 @Table(name = "api_keys")
-public class ApiKeyRow {
+public class ApiKeyRow extends NewRow {
 
     @Id
     private String id;

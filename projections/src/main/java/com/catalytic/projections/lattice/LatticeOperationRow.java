@@ -1,5 +1,6 @@
 package com.catalytic.projections.lattice;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -12,7 +13,7 @@ import org.hibernate.type.SqlTypes;
 /** A row of the {@code lattice_operations} read table. */
 @Entity
 @Table(name = "lattice_operations")
-public class LatticeOperationRow {
+public class LatticeOperationRow extends NewRow {
 
     @Id
     private String id;

@@ -1,5 +1,6 @@
 package com.catalytic.projections.lattice;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +11,7 @@ import java.time.Instant;
 /** A row of the {@code lattices} read table. */
 @Entity
 @Table(name = "lattices")
-public class LatticeRow {
+public class LatticeRow extends NewRow {
 
     @Id
     private String id;

@@ -1,5 +1,6 @@
 package com.catalytic.projections.session;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -9,7 +10,7 @@ import java.time.Instant;
 /** A row of the {@code auth_sessions} read table. */
 @Entity
 @Table(name = "auth_sessions")
-public class SessionRow {
+public class SessionRow extends NewRow {
 
     @Id
     private String id;

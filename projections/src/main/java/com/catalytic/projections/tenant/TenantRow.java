@@ -1,5 +1,6 @@
 package com.catalytic.projections.tenant;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -9,7 +10,7 @@ import java.time.Instant;
 /** A row of the {@code tenants} read table. */
 @Entity
 @Table(name = "tenants")
-public class TenantRow {
+public class TenantRow extends NewRow {
 
     @Id
     private String id;

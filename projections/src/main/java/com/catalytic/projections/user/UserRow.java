@@ -1,5 +1,6 @@
 package com.catalytic.projections.user;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -9,7 +10,7 @@ import java.time.Instant;
 /** A row of the {@code users} read table. */
 @Entity
 @Table(name = "users")
-public class UserRow {
+public class UserRow extends NewRow {
 
     @Id
     private String id;

@@ -1,5 +1,6 @@
 package com.catalytic.projections.webhook;
 
+import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -12,7 +13,7 @@ import java.util.TreeSet;
 /** A row of the {@code webhooks} read table. */
 @Entity
 @Table(name = "webhooks")
-public class WebhookRow {
+public class WebhookRow extends NewRow {
 
     @Id
     private String id;
