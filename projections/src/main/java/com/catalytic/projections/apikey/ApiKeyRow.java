@@ -1,6 +1,5 @@
 package com.catalytic.projections.apikey;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,7 +12,7 @@ import java.util.TreeSet;
 /** A row of the {@code api_keys} read table. */
 @Entity
 @Table(name = "api_keys")
-public class ApiKeyRow extends NewRow {
+public class ApiKeyRow {
 
     @Id
     private String id;

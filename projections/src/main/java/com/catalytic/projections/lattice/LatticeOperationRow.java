@@ -1,6 +1,5 @@
 package com.catalytic.projections.lattice;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,7 +12,7 @@ import org.hibernate.type.SqlTypes;
 /** A row of the {@code lattice_operations} read table. */
 @Entity
 @Table(name = "lattice_operations")
-public class LatticeOperationRow extends NewRow {
+public class LatticeOperationRow {
 
     @Id
     private String id;

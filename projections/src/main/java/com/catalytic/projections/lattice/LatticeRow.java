@@ -1,6 +1,5 @@
 package com.catalytic.projections.lattice;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -11,7 +10,7 @@ import java.time.Instant;
 /** A row of the {@code lattices} read table. */
 @Entity
 @Table(name = "lattices")
-public class LatticeRow extends NewRow {
+public class LatticeRow {
 
     @Id
     private String id;

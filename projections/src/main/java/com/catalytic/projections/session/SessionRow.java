@@ -1,6 +1,5 @@
 package com.catalytic.projections.session;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +9,7 @@ import java.time.Instant;
 /** A row of the {@code auth_sessions} read table. */
 @Entity
 @Table(name = "auth_sessions")
-public class SessionRow extends NewRow {
+public class SessionRow {
 
     @Id
     private String id;

@@ -1,6 +1,5 @@
 package com.catalytic.projections.tenant;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +9,7 @@ import java.time.Instant;
 /** A row of the {@code tenants} read table. */
 @Entity
 @Table(name = "tenants")
-public class TenantRow extends NewRow {
+public class TenantRow {
 
     @Id
     private String id;

@@ -1,6 +1,5 @@
 package com.catalytic.projections.user;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +9,7 @@ import java.time.Instant;
 /** A row of the {@code users} read table. */
 @Entity
 @Table(name = "users")
-public class UserRow extends NewRow {
+public class UserRow {
 
     @Id
     private String id;

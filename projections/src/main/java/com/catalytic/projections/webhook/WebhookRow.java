@@ -1,6 +1,5 @@
 package com.catalytic.projections.webhook;
 
-import com.catalytic.projections.NewRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,7 +12,7 @@ import java.util.TreeSet;
 /** A row of the {@code webhooks} read table. */
 @Entity
 @Table(name = "webhooks")
-public class WebhookRow extends NewRow {
+public class WebhookRow {
 
     @Id
     private String id;
