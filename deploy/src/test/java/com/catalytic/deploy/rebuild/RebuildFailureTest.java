@@ -49,12 +49,7 @@ class RebuildFailureTest {
         long audit = count("audit_logs");
         List<Map<String, Object>> tenants = app.jdbc().queryForList("SELECT * FROM tenants ORDER BY id");
         // the last usage event's payload becomes unreadable (already projected live): the load in the database fails
-        long damaged = app.jdbc().queryForObject("SELECT MAX(global_index) FROM domain_event_entry "
-                + "WHERE payload_type LIKE '%UsageRecordedBatchEvent'", Long.class);
-        byte[] payload = app.jdbc().queryForObject("SELECT payload FROM domain_event_entry WHERE global_index = ?",
-                byte[].class, damaged);
-        assertThat(app.jdbc().update("UPDATE domain_event_entry SET payload = convert_to('{not json', 'UTF8') "
-                + "WHERE global_index = ?", damaged)).isEqualTo(1);
+        Damaged damaged = damageTheLastUsageEvent();
 
         List<String> schemasBefore = rebuildSchemas();
         Cli.Result r = Cli.run(schema, "projections", "rebuild", "--no-progress");
@@ -73,8 +68,7 @@ class RebuildFailureTest {
 
         // the positive control: the same rebuild with the event readable again succeeds, and leaves no schema either
         // (the replaced tables' old_<time> and the emptied rebuild_<time> are dropped)
-        assertThat(app.jdbc().update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", payload,
-                damaged)).isEqualTo(1);
+        damaged.repair();
         Cli.Result rebuilt = Cli.run(schema, "projections", "rebuild", "--no-progress");
         assertThat(rebuilt.code()).as(rebuilt.out()).isZero();
         assertThat(rebuilt.out()).contains("Swapped in");
@@ -98,12 +92,7 @@ class RebuildFailureTest {
         List<Map<String, Object>> tenants = app.jdbc().queryForList("SELECT * FROM tenants ORDER BY id");
         List<Map<String, Object>> sessions = app.jdbc().queryForList("SELECT * FROM auth_sessions ORDER BY id");
         assertThat(sessions).isNotEmpty();
-        long damaged = app.jdbc().queryForObject("SELECT MAX(global_index) FROM domain_event_entry "
-                + "WHERE payload_type LIKE '%UsageRecordedBatchEvent'", Long.class);
-        byte[] payload = app.jdbc().queryForObject("SELECT payload FROM domain_event_entry WHERE global_index = ?",
-                byte[].class, damaged);
-        assertThat(app.jdbc().update("UPDATE domain_event_entry SET payload = convert_to('{not json', 'UTF8') "
-                + "WHERE global_index = ?", damaged)).isEqualTo(1);
+        Damaged damaged = damageTheLastUsageEvent();
         try {
             Cli.Result others = Cli.run(schema, "projections", "rebuild", "accounts", "sessions", "audit",
                     "--no-progress");
@@ -118,8 +107,26 @@ class RebuildFailureTest {
             assertThat(usage.code()).as(usage.out()).isNotZero();
             assertThat(usage.out()).doesNotContain("Swapped in");
         } finally {
-            app.jdbc().update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", payload, damaged);
+            damaged.repair();
         }
+    }
+
+    /** A stored event whose payload was made unreadable, and the payload it had. */
+    private record Damaged(long position, byte[] payload) {
+        void repair() {
+            assertThat(app.jdbc().update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", payload,
+                    position)).isEqualTo(1);
+        }
+    }
+
+    private static Damaged damageTheLastUsageEvent() {
+        long position = app.jdbc().queryForObject("SELECT MAX(global_index) FROM domain_event_entry "
+                + "WHERE payload_type LIKE '%UsageRecordedBatchEvent'", Long.class);
+        byte[] payload = app.jdbc().queryForObject("SELECT payload FROM domain_event_entry WHERE global_index = ?",
+                byte[].class, position);
+        assertThat(app.jdbc().update("UPDATE domain_event_entry SET payload = convert_to('{not json', 'UTF8') "
+                + "WHERE global_index = ?", position)).isEqualTo(1);
+        return new Damaged(position, payload);
     }
 
     /** The schemas rebuilds make: the new tables, then the replaced ones (dropped at the end unless kept). */
