@@ -1,6 +1,7 @@
 package com.catalytic.projections;
 
 import com.catalytic.api.ProcessingGroupNames;
+import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.projections.usage.UsageLoad;
 import java.util.Arrays;
 import java.util.List;
@@ -102,6 +103,11 @@ public enum EventProcessingGroup {
 
     public boolean has(Option option) {
         return options.contains(option);
+    }
+
+    /** Whether the group leaves events of this payload type to the others before its handlers see them. */
+    public boolean skips(Class<?> payloadType) {
+        return has(Option.SKIPS_METERED_CALLS) && UsageEvents.recordsCalls(payloadType);
     }
 
     /** A projection: it owns read tables, which {@code projections rebuild} can build again from the events. */

@@ -1,6 +1,5 @@
 package com.catalytic.deploy.config;
 
-import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.infrastructure.node.NodeRoles;
 import com.catalytic.projections.EventProcessingGroup.Mode;
 import com.catalytic.projections.EventProcessingGroup.Option;
@@ -276,7 +275,9 @@ public class AxonConfiguration {
                     (config, builder) -> builder.initialToken(source -> source.createHeadToken()));
         }
         if (group.has(Option.SKIPS_METERED_CALLS)) {
-            processing.registerHandlerInterceptor(name, config -> AxonConfiguration::skipMeteredCalls);
+            // metered calls are usage_logs only: skipped before their (large) payloads are deserialized
+            processing.registerHandlerInterceptor(name, config -> (unitOfWork, chain) ->
+                    group.skips(unitOfWork.getMessage().getPayloadType()) ? null : chain.proceed());
         }
         if (group.has(Option.SKIPS_IMPORTED_HISTORY)) {
             processing.registerHandlerInterceptor(name, config -> AxonConfiguration::skipImportedHistory);
@@ -288,11 +289,5 @@ public class AxonConfiguration {
                                               InterceptorChain chain) throws Exception {
         return EventProcessingGroup.IMPORTED.equals(unitOfWork.getMessage().getMetaData().get(EventProcessingGroup.ORIGIN))
                 ? null : chain.proceed();
-    }
-
-    /** Metered calls are usage_logs only: skipped before their (large) payloads are deserialized. */
-    private static Object skipMeteredCalls(UnitOfWork<? extends EventMessage<?>> unitOfWork,
-                                           InterceptorChain chain) throws Exception {
-        return UsageEvents.recordsCalls(unitOfWork.getMessage().getPayloadType()) ? null : chain.proceed();
     }
 }

@@ -1,9 +1,7 @@
 package com.catalytic.deploy.rebuild;
 
-import com.catalytic.api.usage.UsageEvents;
 import com.catalytic.deploy.rebuild.EventStoreReader.Position;
 import com.catalytic.projections.EventProcessingGroup;
-import com.catalytic.projections.EventProcessingGroup.Option;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -60,12 +58,13 @@ final class Replay {
         Map<String, List<AnnotationEventHandlerAdapter>> handlers = new LinkedHashMap<>();
         Set<Class<?>> handledByAny = new HashSet<>();
         for (Object bean : ctx.getBeansWithAnnotation(ProcessingGroup.class).values()) {
-            ProcessingGroup group = AopUtils.getTargetClass(bean).getAnnotation(ProcessingGroup.class);
+            Class<?> type = AopUtils.getTargetClass(bean);
+            ProcessingGroup group = type.getAnnotation(ProcessingGroup.class);
             if (group != null && groups.contains(group.value())) {
                 handlers.computeIfAbsent(group.value(), g -> new ArrayList<>())
                         .add(new AnnotationEventHandlerAdapter(bean));
             }
-            payloadTypes(AopUtils.getTargetClass(bean)).forEach(handledByAny::add);
+            payloadTypes(type).forEach(handledByAny::add);
         }
         return new Replay(handlers, Map.copyOf(loads), tx, Set.copyOf(handledByAny));
     }
@@ -81,8 +80,7 @@ final class Replay {
     }
 
     private static boolean takes(String group, List<AnnotationEventHandlerAdapter> handlers, Class<?> type) {
-        boolean skipped = UsageEvents.recordsCalls(type) && EventProcessingGroup.named(group)
-                .filter(g -> g.has(Option.SKIPS_METERED_CALLS)).isPresent();
+        boolean skipped = EventProcessingGroup.named(group).filter(g -> g.skips(type)).isPresent();
         return !skipped && handlers.stream().anyMatch(h -> h.canHandleType(type));
     }
 

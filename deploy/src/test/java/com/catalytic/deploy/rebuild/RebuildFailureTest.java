@@ -77,12 +77,12 @@ class RebuildFailureTest {
     }
 
     /**
-     * A rebuild of projections that do not handle metered calls counts the usage events without reading them (most of
-     * a store, see {@code ReplayPassedByTest}) and rebuilds its own tables as they were, whatever those events hold;
-     * a rebuild of the usage projection reads them, and fails on a damaged one.
+     * A rebuild of projections that do not handle metered calls, which passes the usage events by (that it does not
+     * read them is {@code ReplayPassedByTest}'s), still applies every event of its own: its tables come back as they
+     * were, whatever the usage events hold; a rebuild of the usage projection reads them, and fails on a damaged one.
      */
     @Test
-    void aRebuildOfOtherProjectionsDoesNotReadTheUsageEvents() {
+    void aRebuildOfOtherProjectionsPassesTheUsageEventsByAndKeepsItsOwn() {
         Account owner = Accounts.registerAndLogin(app.http(), "passes");
         app.http().get("/api/me", bearer(owner.accessToken()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
