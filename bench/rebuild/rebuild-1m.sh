@@ -53,6 +53,8 @@
 #   JAVA_OPTS           JVM options of every catalytic command (default: -Xms256m -Xmx1g, as deploy/bin/catalytic)
 #   REBUILD_JAVA_OPTS   those of projections rebuild (default: JAVA_OPTS, -XX:TieredStopAtLevel=1 and
 #                       -XX:+UseParallelGC, as deploy/bin/catalytic runs it)
+#   RELEASE=prepared    the rebuilds run the jar as catalytic-deploy installs it (unpacked, with the start-up archive
+#                       recorded by deploy/bin's prepare_release, as bin/catalytic starts it); jar: java -jar
 #   REBUILD_TIMEOUT=1800 seconds, per catalytic command
 #   KEEP_DB=0           1: keep the scratch database at the end (for experiments; the script says its name)
 #   PGHOST_=127.0.0.1 PGPORT_=5432 PGUSER_=postgres   REDIS_HOST=127.0.0.1 REDIS_PORT=6379   OUT_DIR
@@ -78,6 +80,7 @@ SOURCE_REF=${SOURCE_REF:-HEAD}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g}
 REBUILD_JAVA_OPTS=${REBUILD_JAVA_OPTS:-$JAVA_OPTS -XX:TieredStopAtLevel=1 -XX:+UseParallelGC}
 REBUILD_TIMEOUT=${REBUILD_TIMEOUT:-1800}
+RELEASE=${RELEASE:-prepared}
 PGHOST_=${PGHOST_:-127.0.0.1}
 PGPORT_=${PGPORT_:-5432}
 PGUSER_=${PGUSER_:-postgres}
@@ -151,6 +154,7 @@ need unzip unzip
 [ -x /usr/bin/time ] || need /usr/bin/time time
 command -v java >/dev/null || die "java is not on PATH"
 case "$PROFILE" in auto|0|1) ;; *) die "PROFILE must be auto, 0 or 1" ;; esac
+case "$RELEASE" in prepared|jar) ;; *) die "RELEASE must be prepared or jar" ;; esac
 pg_isready -h "$PGHOST_" -p "$PGPORT_" -q || die "PostgreSQL is not answering on $PGHOST_:$PGPORT_"
 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "Redis is not answering on $REDIS_HOST:$REDIS_PORT"
 T_START=$(date +%s)
@@ -192,6 +196,18 @@ psql_ -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$DB\"" >/dev/null
 DB_CREATED=1
 catalytic "$OUT_DIR/migrate.log" db migrate || { tail -20 "$OUT_DIR/migrate.log" >&2; die "db migrate failed"; }
 log "migrated: $(tail -1 "$OUT_DIR/migrate.log")"
+# how the rebuilds start the jar
+REBUILD_RUN=(-jar "$JAR")
+if [ "$RELEASE" = prepared ]; then
+    mkdir -p "$TMP_DIR/prepare-data"
+    printf '%s\n' "DATABASE_URL=$DB_URL" "REDIS_HOST=$REDIS_HOST" "REDIS_PORT=$REDIS_PORT" \
+        "CATALYTIC_REDIS_KEY_PREFIX=$REDIS_PREFIX" "CATALYTIC_DATA_DIR=$TMP_DIR/prepare-data" >"$TMP_DIR/prepare.env"
+    # shellcheck source=../../deploy/bin/catalytic-common.sh
+    . "$ROOT/deploy/bin/catalytic-common.sh"
+    log "release: $(prepare_release "$TMP_DIR" "$TMP_DIR/prepare.env")"
+    [ -s "$TMP_DIR/app/catalytic.jsa" ] || die "no start-up archive was recorded: $TMP_DIR/prepare.log"
+    REBUILD_RUN=("-XX:SharedArchiveFile=$TMP_DIR/app/catalytic.jsa" -jar "$TMP_DIR/app/catalytic.jar")
+fi
 
 # ---------------------------------------------------------------- 3. format probe: the real application writes events
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
@@ -369,7 +385,7 @@ run_rebuild() {
     DATABASE_URL="$DB_URL" DB_ENCRYPTION_KEY_PATH="$TMP_DIR/data/keys/db_encryption_dev.key" \
         /usr/bin/time -f '%e %U %S %M' -o "$timef" timeout "$REBUILD_TIMEOUT" \
         java $REBUILD_JAVA_OPTS -Ddisable-axoniq-console-message=true -Xlog:gc:file="$OUT_DIR/gc-$label.log" \
-        -jar "$JAR" projections rebuild --no-progress "$@" >"$out" 2>&1 &
+        "${REBUILD_RUN[@]}" projections rebuild --no-progress "$@" >"$out" 2>&1 &
     JOB_PID=$!
     if [ "$sample" = 1 ]; then
         # the java process is the grandchild (time → timeout → java); SIGQUIT makes it print a thread dump to its
@@ -506,7 +522,7 @@ fi
 [ "$SAMPLE" = 1 ] && classify_dumps "$OUT_DIR/rebuild-round1.log" >"$OUT_DIR/profile-round1.txt"
 get() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }' <<<"$1"; }
 {
-    echo "source: $(cat "$OUT_DIR/source.txt")"
+    echo "source: $(cat "$OUT_DIR/source.txt"); rebuilds run as RELEASE=$RELEASE: ${REBUILD_RUN[*]}"
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');" \
          "$(java -version 2>&1 | head -1); PostgreSQL $(sql 'SHOW server_version'), shared_buffers $(sql 'SHOW shared_buffers')"
     cat "$OUT_DIR/load.txt"

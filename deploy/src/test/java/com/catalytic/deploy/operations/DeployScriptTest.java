@@ -49,31 +49,8 @@ class DeployScriptTest {
                 TestApp.pgUser(), ""));
         admin.execute("CREATE DATABASE " + DB);
         home = Files.createDirectories(dir.resolve("opt-catalytic"));
-        Path keys = Files.createDirectories(dir.resolve("keys"));
-        KeyPair pair = JwtKeys.generate();
-        JwtKeys.writePem(keys.resolve("private.pem"), "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
-        JwtKeys.writePem(keys.resolve("public.pem"), "PUBLIC KEY", pair.getPublic().getEncoded(), false);
-        TestApp.writeDatabaseKey(keys.resolve("db_encryption_production.key"));
         port = freePort();
-        envFile = Files.writeString(dir.resolve(".env.production"), String.join("\n",
-                "APP_ENV=production",
-                "LOG_LEVEL=WARNING",
-                "PORT=" + port,
-                "MANAGEMENT_PORT=" + freePort(),
-                "BACKEND_URL=https://api.example.com",
-                "FRONTEND_URL=https://app.example.com",
-                "CORS_ALLOWED_ORIGINS=https://app.example.com",
-                "DATABASE_URL=postgresql://" + TestApp.pgUser() + "@127.0.0.1:5432/" + DB,
-                "REDIS_HOST=" + TestApp.redisHost(),
-                "REDIS_PORT=" + TestApp.redisPort(),
-                "JWT_PRIVATE_KEY_PATH=" + keys.resolve("private.pem"),
-                "JWT_PUBLIC_KEY_PATH=" + keys.resolve("public.pem"),
-                "SESSION_SECRET_KEY=" + "s".repeat(40) + "0123456789",
-                "CSRF_SECRET_KEY=" + "c".repeat(40) + "0123456789",
-                "SENDGRID_API_KEY=SG.deploy-test-key-never-used",
-                "CATALYTIC_DATA_DIR=" + Files.createDirectories(dir.resolve("data")),
-                "CATALYTIC_REDIS_KEY_PREFIX=test:" + DB + ":",
-                ""));
+        envFile = productionEnvironment(dir, DB, port);
         // systemd's part: stop the running service, start whatever catalytic.jar now points to
         Path restart = dir.resolve("restart-service");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -143,6 +120,37 @@ class DeployScriptTest {
         assertThat(refused.output()).contains("release 1.2.0 exists already");
     }
 
+    /**
+     * A production environment file in {@code dir} for a node on database {@code db} answering on {@code port}: its
+     * own keys, the test Redis, a data directory of its own.
+     */
+    static Path productionEnvironment(Path dir, String db, int port) throws Exception {
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        KeyPair pair = JwtKeys.generate();
+        JwtKeys.writePem(keys.resolve("private.pem"), "PRIVATE KEY", pair.getPrivate().getEncoded(), true);
+        JwtKeys.writePem(keys.resolve("public.pem"), "PUBLIC KEY", pair.getPublic().getEncoded(), false);
+        TestApp.writeDatabaseKey(keys.resolve("db_encryption_production.key"));
+        return Files.writeString(dir.resolve(".env.production"), String.join("\n",
+                "APP_ENV=production",
+                "LOG_LEVEL=WARNING",
+                "PORT=" + port,
+                "MANAGEMENT_PORT=" + freePort(),
+                "BACKEND_URL=https://api.example.com",
+                "FRONTEND_URL=https://app.example.com",
+                "CORS_ALLOWED_ORIGINS=https://app.example.com",
+                "DATABASE_URL=postgresql://" + TestApp.pgUser() + "@127.0.0.1:5432/" + db,
+                "REDIS_HOST=" + TestApp.redisHost(),
+                "REDIS_PORT=" + TestApp.redisPort(),
+                "JWT_PRIVATE_KEY_PATH=" + keys.resolve("private.pem"),
+                "JWT_PUBLIC_KEY_PATH=" + keys.resolve("public.pem"),
+                "SESSION_SECRET_KEY=" + "s".repeat(40) + "0123456789",
+                "CSRF_SECRET_KEY=" + "c".repeat(40) + "0123456789",
+                "SENDGRID_API_KEY=SG.deploy-test-key-never-used",
+                "CATALYTIC_DATA_DIR=" + Files.createDirectories(dir.resolve("data")),
+                "CATALYTIC_REDIS_KEY_PREFIX=test:" + db + ":",
+                ""));
+    }
+
     private static Finished deploy(Path jar, String version) throws Exception {
         return run(List.of("deploy/bin/catalytic-deploy", jar.toString(), "--version", version));
     }
@@ -167,7 +175,7 @@ class DeployScriptTest {
         return ThinJar.write(dir.resolve(name), main);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
