@@ -97,13 +97,16 @@ prepare_release() {
         return 0
     fi
     data=$(mktemp -d)
-    # the archive is written under another name and renamed once complete: a truncated one would crash the JVM
+    # the archive is written under another name and renamed once complete: a truncated one would crash the JVM.
+    # The recording start writes only to its scratch data directory and prepare.log: no journal, log file or
+    # error report of the running service is touched.
     # shellcheck disable=SC1090 # the environment file named by the caller
     if (set -a; . "$2"; set +a
-        CATALYTIC_DATA_DIR=$data "$java" -Xms512m -Xmx2g -XX:ArchiveClassesAtExit="$release/app/catalytic.jsa.part" \
-            -Dcatalytic.metering.journal-dir="$data/usage-journal" -Dspring.context.exit=onRefresh \
-            -Ddisable-axoniq-console-message=true -jar "$release/app/catalytic.jar" serve) >>"$release/prepare.log" 2>&1 \
-        && [ -s "$release/app/catalytic.jsa.part" ]; then
+        CATALYTIC_DATA_DIR=$data SENTRY_DSN="" "$java" -Xms512m -Xmx2g \
+            -XX:ArchiveClassesAtExit="$release/app/catalytic.jsa.part" -Dspring.context.exit=onRefresh \
+            -Dcatalytic.metering.journal-dir="$data/usage-journal" -Dlogging.file.name= -Dlogging.file.path= \
+            -Ddisable-axoniq-console-message=true -jar "$release/app/catalytic.jar" serve) \
+            >>"$release/prepare.log" 2>&1 && [ -s "$release/app/catalytic.jsa.part" ]; then
         mv "$release/app/catalytic.jsa.part" "$release/app/catalytic.jsa"
         echo "unpacked into $release/app, with the classes of a start in app/catalytic.jsa"
     else

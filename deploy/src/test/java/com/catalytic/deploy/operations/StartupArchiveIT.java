@@ -7,6 +7,7 @@ import com.catalytic.deploy.support.Processes.Finished;
 import com.catalytic.deploy.support.TestApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,9 @@ class StartupArchiveIT {
                 TestApp.pgUser(), ""));
         admin.execute("CREATE DATABASE " + DB);
         envFile = DeployScriptTest.productionEnvironment(dir, DB, DeployScriptTest.freePort());
+        // the service's own log file, at a level every start writes to: the recording start must not write to it
+        Files.writeString(envFile, "LOGGING_FILE_NAME=" + dir.resolve("logs/catalytic.log") + "\nLOG_LEVEL=INFO\n",
+                StandardOpenOption.APPEND);
         home = Files.createDirectories(dir.resolve("opt-catalytic"));
         Path bin = Files.createDirectories(home.resolve("bin"));
         for (String script : List.of("catalytic", "catalytic-common.sh")) {
@@ -73,6 +77,9 @@ class StartupArchiveIT {
         assertThat(archived(loads)).as("not prepared: nothing comes from an archive").isZero();
         assertThat(Files.readString(loads)).contains("source: jar:nested:" + release.toRealPath());
 
+        Path serviceLog = dir.resolve("logs/catalytic.log");
+        String logBefore = Files.exists(serviceLog) ? Files.readString(serviceLog) : null;
+        List<Path> dataBefore = listed(dir.resolve("data"));
         Finished prepared = Processes.run(List.of("bash", "-c", ". bin/catalytic-common.sh && prepare_release \"$1\" "
                 + "\"$2\"", "prepare", release.toString(), envFile.toString()), Path.of("."), env -> {
                     env.remove("DATABASE_URL");
@@ -85,6 +92,11 @@ class StartupArchiveIT {
         try (Stream<Path> left = Files.list(release.resolve("app"))) {
             assertThat(left.map(p -> p.getFileName().toString())).doesNotContain("catalytic.jsa.part");
         }
+        // a start of the service opens its usage journal in the data directory and logs to the file named: the
+        // recording start did neither in the node's (a running service's journal is locked, its log its own)
+        assertThat(listed(dir.resolve("data"))).as("the node's data directory").isEqualTo(dataBefore);
+        assertThat(Files.exists(serviceLog) ? Files.readString(serviceLog) : null).as("the service's log file")
+                .isEqualTo(logBefore);
 
         loads = dir.resolve("after.log");
         Finished after = catalytic(List.of("config", "check", "--env-file", envFile.toString()), loads);
@@ -114,6 +126,13 @@ class StartupArchiveIT {
                 env.put("JAVA_OPTS", "-Xms256m -Xmx1g -Xlog:class+load=info:file=" + loads);
             }
         }, Duration.ofMinutes(3));
+    }
+
+    /** Everything under {@code dir}, sorted. */
+    private static List<Path> listed(Path dir) throws Exception {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.sorted().toList();
+        }
     }
 
     /** Classes loaded from the release's archive (the dynamic archive is the "top" layer). */
