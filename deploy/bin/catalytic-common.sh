@@ -116,6 +116,22 @@ prepare_release() {
     rm -rf "$data"
 }
 
+# prune_releases HOME KEEP: removes the releases under HOME/releases beyond the KEEP newest (by the time they were
+# installed), never the current or the previous one, and says which.
+prune_releases() {
+    local home=$1 keep=$2 current="" previous="" n=0 dir
+    [ ! -L "$home/current" ] || current=$(readlink -f "$home/current")
+    [ ! -L "$home/previous" ] || previous=$(readlink -f "$home/previous")
+    while IFS= read -r dir; do
+        dir=$(readlink -f "$dir")
+        n=$((n + 1))
+        if [ "$n" -gt "$keep" ] && [ "$dir" != "$current" ] && [ "$dir" != "$previous" ]; then
+            rm -rf -- "$dir"
+            echo "removed release $(basename "$dir") (kept: the $keep newest, the current and the previous one)"
+        fi
+    done < <(ls -1dt "$home"/releases/*/ 2>/dev/null)
+}
+
 # restart_service: CATALYTIC_RESTART (a command line) or systemctl restart of CATALYTIC_SERVICE (catalytic).
 restart_service() {
     if [ -n "${CATALYTIC_RESTART:-}" ]; then

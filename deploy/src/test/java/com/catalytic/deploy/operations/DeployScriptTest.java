@@ -29,7 +29,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * {@code deploy/bin/catalytic-deploy} and {@code catalytic-rollback} on a node laid out as the guide lays it out,
  * with a production environment file: a good release goes live behind its health gate; a release that cannot
  * start is rolled back and the release before it answers again; a rollback returns to the previous release. The
- * "service" is restarted by a script standing in for systemd (CATALYTIC_RESTART); the releases are jars of this
+ * "service" is restarted by a script standing in for systemd (CATALYTIC_RESTART); once a release is live, those beyond
+ * the newest (CATALYTIC_KEEP_RELEASES=1), the current and the previous one are removed. The releases are jars of this
  * build (a manifest class path, as no jar is packaged before the tests).
  */
 class DeployScriptTest {
@@ -104,6 +105,10 @@ class DeployScriptTest {
         Finished second = deploy(good, "1.2.0");
         assertThat(second.exit()).as(second.output()).isZero();
         assertThat(second.output()).contains("release 1.2.0 is live (previous: initial");
+        // one release kept besides the current and the previous: the failed one goes once another is live
+        assertThat(second.output()).contains("removed release 1.1.0");
+        assertThat(home.resolve("releases/1.1.0")).doesNotExist();
+        assertThat(home.resolve("releases/initial/catalytic.jar")).as("the previous release stays").exists();
         assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/1.2.0").toRealPath());
         assertThat(home.resolve("catalytic.jar").toRealPath())
                 .isEqualTo(home.resolve("releases/1.2.0/catalytic.jar").toRealPath());
@@ -163,6 +168,7 @@ class DeployScriptTest {
             env.put("CATALYTIC_RESTART", dir.resolve("restart-service").toString());
             env.put("BACKUP_DIR", dir.resolve("backups").toString());
             env.put("HEALTH_TIMEOUT", "45");
+            env.put("CATALYTIC_KEEP_RELEASES", "1");
             env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         }, Duration.ofMinutes(6));
     }
