@@ -96,6 +96,8 @@ prepare_release() {
         echo "not unpacked (see $release/prepare.log): the release runs from its jar"
         return 0
     fi
+    # which jar app/ holds (size, modification time, inode): bin/catalytic runs app/ only while that jar is in place
+    stat -c '%s %Y %i' "$release/catalytic.jar" >"$release/app/unpacked-from"
     data=$(mktemp -d)
     # the archive is written under another name and renamed once complete: a truncated one would crash the JVM.
     # The recording start writes only to its scratch data directory and prepare.log: no journal, log file or
