@@ -26,7 +26,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * A release of the packaged jar (so after {@code package}: Maven's integration-test phase) prepared as
  * catalytic-deploy prepares it: unpacked into {@code app/} with a class data-sharing archive of a start of the
  * service on a production environment file; {@code bin/catalytic}, installed beside it, then runs from there with
- * the archive's classes, and from the jar again once the jar is newer than what was unpacked.
+ * the archive's classes, and from the jar again once the jar it was unpacked from is replaced; the recording start
+ * leaves the node's data directory and log file as they were.
  */
 class StartupArchiveIT {
 
