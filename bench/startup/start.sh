@@ -46,7 +46,8 @@ cp "$JAR" "$OUT_DIR/release/catalytic.jar"
 release="$OUT_DIR/release"
 
 log "migrating $DB"
-(set -a; . "$OUT_DIR/env"; set +a; java -Ddisable-axoniq-console-message=true -jar "$release/catalytic.jar" db migrate) \
+(set -a; . "$OUT_DIR/env"; set +a
+    java -Ddisable-axoniq-console-message=true -jar "$release/catalytic.jar" db migrate) \
     >"$OUT_DIR/migrate.log" 2>&1 || die "db migrate failed: $OUT_DIR/migrate.log"
 log "preparing the release (unpacked, start-up archive)"
 # shellcheck source=../../deploy/bin/catalytic-common.sh
