@@ -13,11 +13,13 @@ import com.catalytic.api.tenant.TenantEvents.UserRemovedEvent;
 import com.catalytic.api.tenant.TenantEvents.UserRoleChangedEvent;
 import com.catalytic.api.user.UserMessages.InvitationAcceptedEvent;
 import com.catalytic.api.user.UserMessages.PasswordResetEvent;
+import com.catalytic.projections.Rows;
 import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.Timestamp;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,10 +35,10 @@ class AccessChangeProjection {
     public static final String TENANT = "tenant";
     public static final String API_KEY = "api_key";
 
-    private final AccessChangeRepository changes;
+    private final JdbcTemplate jdbc;
 
-    public AccessChangeProjection(AccessChangeRepository changes) {
-        this.changes = changes;
+    AccessChangeProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
     }
 
     @EventHandler
@@ -76,11 +78,12 @@ class AccessChangeProjection {
     void on(ApiKeyRotatedEvent e, @Timestamp Instant at) { record(API_KEY, e.keyId(), e.tenantId(), at); }
 
     private void record(String kind, String subject, String tenantId, Instant at) {
-        changes.save(new AccessChangeRow(kind, subject, tenantId, at));
+        jdbc.update("INSERT INTO access_changes (kind, subject_id, tenant_id, changed_at) VALUES (?, ?, ?, ?)", kind,
+                subject, tenantId, Rows.time(at));
     }
 
     @ResetHandler
     void reset() {
-        changes.deleteAllInBatch();
+        jdbc.update("DELETE FROM access_changes");
     }
 }

@@ -27,13 +27,6 @@ public class AccessChangeRow {
     protected AccessChangeRow() {
     }
 
-    AccessChangeRow(String kind, String subjectId, String tenantId, Instant changedAt) {
-        this.kind = kind;
-        this.subjectId = subjectId;
-        this.tenantId = tenantId;
-        this.changedAt = changedAt;
-    }
-
     public Long getSeq() { return seq; }
     public String getKind() { return kind; }
     public String getSubjectId() { return subjectId; }

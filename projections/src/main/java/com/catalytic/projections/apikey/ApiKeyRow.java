@@ -45,33 +45,6 @@ public class ApiKeyRow {
     protected ApiKeyRow() {
     }
 
-    ApiKeyRow(String id, String tenantId, String name, String prefix, String keyHash, Set<String> scopes,
-                     String createdBy, Instant createdAt, Instant expiresAt, String rotatedFrom,
-                     Integer rateLimitPerMinute) {
-        this.id = id;
-        this.tenantId = tenantId;
-        this.name = name;
-        this.prefix = prefix;
-        this.keyHash = keyHash;
-        this.scopes = String.join(",", new TreeSet<>(scopes));
-        this.createdBy = createdBy;
-        this.createdAt = createdAt;
-        this.expiresAt = expiresAt;
-        this.rotatedFrom = rotatedFrom;
-        this.rateLimitPerMinute = rateLimitPerMinute;
-    }
-
-    void revoke(Instant at) {
-        if (revokedAt == null) {
-            revokedAt = at;
-        }
-    }
-
-    void rotate(String replacedBy, Instant validUntil) {
-        this.replacedBy = replacedBy;
-        this.validUntil = validUntil;
-    }
-
     public String getId() { return id; }
     public String getTenantId() { return tenantId; }
     public String getName() { return name; }

@@ -8,11 +8,12 @@ import com.catalytic.api.billing.SubscriptionEvents.PaymentSucceededEvent;
 import com.catalytic.api.billing.SubscriptionEvents.StripeCustomerLinkedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SubscriptionUpdatedEvent;
 import com.catalytic.api.billing.SubscriptionEvents.SuspendedForNonPaymentEvent;
-import java.sql.Timestamp;
+import com.catalytic.projections.Rows;
 import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.Timestamp;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -33,57 +34,59 @@ class SubscriptionProjection {
     }
 
     @EventHandler
-    void on(CheckoutStartedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(CheckoutStartedEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET checkout_session_id = ?, updated_at = ?, "
                         + "plan = CASE WHEN status = ? THEN ? ELSE plan END, "
-                        + "billing_interval = CASE WHEN status = ? THEN ? ELSE billing_interval END WHERE tenant_id = ?",
-                e.checkoutSessionId(), ts(at), PENDING, e.plan(), PENDING, e.interval(), e.tenantId());
+                        + "billing_interval = CASE WHEN status = ? THEN ? ELSE billing_interval END "
+                        + "WHERE tenant_id = ?",
+                e.checkoutSessionId(), Rows.time(at), PENDING, e.plan(), PENDING, e.interval(), e.tenantId());
     }
 
     @EventHandler
-    void on(StripeCustomerLinkedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(StripeCustomerLinkedEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET stripe_customer_id = ?, updated_at = ? WHERE tenant_id = ?",
-                e.customerId(), ts(at), e.tenantId());
+                e.customerId(), Rows.time(at), e.tenantId());
     }
 
     @EventHandler
-    void on(SubscriptionUpdatedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(SubscriptionUpdatedEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET stripe_subscription_id = ?, plan = ?, billing_interval = ?, status = ?, "
                         + "current_period_start = ?, current_period_end = ?, trial_end = ?, cancel_at_period_end = ?, "
                         + "updated_at = ? WHERE tenant_id = ?",
-                e.stripeSubscriptionId(), e.plan(), e.interval(), e.status(), ts(e.currentPeriodStart()),
-                ts(e.currentPeriodEnd()), ts(e.trialEnd()), e.cancelAtPeriodEnd(), ts(at), e.tenantId());
+                e.stripeSubscriptionId(), e.plan(), e.interval(), e.status(), Rows.time(e.currentPeriodStart()),
+                Rows.time(e.currentPeriodEnd()), Rows.time(e.trialEnd()), e.cancelAtPeriodEnd(), Rows.time(at),
+                e.tenantId());
     }
 
     @EventHandler
-    void on(PaymentFailedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(PaymentFailedEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET failed_payments = ?, updated_at = ? WHERE tenant_id = ?",
-                e.failedPayments(), ts(at), e.tenantId());
+                e.failedPayments(), Rows.time(at), e.tenantId());
     }
 
     @EventHandler
-    void on(PaymentSucceededEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(PaymentSucceededEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET failed_payments = ?, updated_at = ? WHERE tenant_id = ?",
-                e.failedPayments(), ts(at), e.tenantId());
+                e.failedPayments(), Rows.time(at), e.tenantId());
     }
 
     @EventHandler
-    void on(SuspendedForNonPaymentEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(SuspendedForNonPaymentEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET suspended_for_non_payment = TRUE, updated_at = ? WHERE tenant_id = ?",
-                ts(at), e.tenantId());
+                Rows.time(at), e.tenantId());
     }
 
     @EventHandler
-    void on(NonPaymentResolvedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(NonPaymentResolvedEvent e, @Timestamp Instant at) {
         ensureRow(e.tenantId(), e.subscriptionId(), at);
         jdbc.update("UPDATE subscriptions SET suspended_for_non_payment = FALSE, updated_at = ? WHERE tenant_id = ?",
-                ts(at), e.tenantId());
+                Rows.time(at), e.tenantId());
     }
 
     @ResetHandler
@@ -98,11 +101,7 @@ class SubscriptionProjection {
         if (n == null || n == 0) {
             jdbc.update("INSERT INTO subscriptions (tenant_id, id, status, cancel_at_period_end, failed_payments, "
                     + "suspended_for_non_payment, created_at, updated_at) VALUES (?, ?, ?, FALSE, 0, FALSE, ?, ?)",
-                    tenantId, subscriptionId, PENDING, ts(at), ts(at));
+                    tenantId, subscriptionId, PENDING, Rows.time(at), Rows.time(at));
         }
-    }
-
-    private static Timestamp ts(Instant at) {
-        return at == null ? null : Timestamp.from(at);
     }
 }

@@ -29,23 +29,6 @@ public class SessionRow {
     protected SessionRow() {
     }
 
-    SessionRow(String id, String tenantId, String userId, Instant startedAt, Instant expiresAt) {
-        this.id = id;
-        this.tenantId = tenantId;
-        this.userId = userId;
-        this.startedAt = startedAt;
-        this.expiresAt = expiresAt;
-    }
-
-    void extend(Instant expiresAt) { this.expiresAt = expiresAt; }
-
-    void revoke(Instant at, String reason) {
-        if (revokedAt == null) {
-            this.revokedAt = at;
-            this.revokedReason = reason;
-        }
-    }
-
     public String getId() { return id; }
     public String getTenantId() { return tenantId; }
     public String getUserId() { return userId; }
