@@ -101,11 +101,14 @@ prepare_release() {
     data=$(mktemp -d)
     # the archive is written under another name and renamed once complete: a truncated one would crash the JVM.
     # The recording start writes only to its scratch data directory and prepare.log: no journal, log file or
-    # error report of the running service is touched.
+    # error report of the running service is touched. It stops before anything starts, once the JIT compilers are
+    # idle (catalytic.startup-archive.record: on Java 17 a method queued for compilation when the archive is
+    # written is never compiled where the archive is used); an older jar stops at once (spring.context.exit).
     # shellcheck disable=SC1090 # the environment file named by the caller
     if (set -a; . "$2"; set +a
         CATALYTIC_DATA_DIR=$data SENTRY_DSN="" "$java" -Xms512m -Xmx2g \
-            -XX:ArchiveClassesAtExit="$release/app/catalytic.jsa.part" -Dspring.context.exit=onRefresh \
+            -XX:ArchiveClassesAtExit="$release/app/catalytic.jsa.part" -Dcatalytic.startup-archive.record=true \
+            -Dspring.context.exit=onRefresh \
             -Dcatalytic.metering.journal-dir="$data/usage-journal" -Dlogging.file.name= -Dlogging.file.path= \
             -Ddisable-axoniq-console-message=true -jar "$release/app/catalytic.jar" serve) \
             >>"$release/prepare.log" 2>&1 && [ -s "$release/app/catalytic.jsa.part" ]; then
