@@ -12,6 +12,12 @@ import org.axonframework.serialization.SerializedType;
  * plain function of their payload. It needs no bean of the projection, so a rebuild starts it before its context is
  * up; the projection's handlers (the replay of an older revision, the catch-up) write into the tables as it leaves
  * them, as they write live.
+ *
+ * <p>Three steps, each in a transaction of the caller's, with the rebuild's schema first in the search path:
+ * {@link #prepare}, then {@link #insert} (once, or in parts on several connections at once), then, once every insert
+ * has committed, {@link #finish}, which leaves the tables exactly as the projection's live writes would have: keys,
+ * sums and all. Their non-unique indexes are the caller's: it builds them after the inserts, possibly while
+ * {@link #finish} runs on another connection.
  */
 public interface StoreLoad {
 
@@ -21,16 +27,34 @@ public interface StoreLoad {
      */
     Set<Class<?>> payloadTypes();
 
+    /** Readies the empty tables for the inserts (takes off what slows them, such as keys). */
+    void prepare(Connection connection) throws SQLException;
+
     /**
-     * Fills the projection's empty tables from the stored events of {@link #payloadTypes()} with positions up to
-     * {@code last} and, for a point in time, time stamps up to {@code asOf} (the event store's own format; null: all),
-     * leaving them exactly as the projection's live writes would have: keys, sums and all. Runs in the transaction
-     * of {@code connection}, which sees the event store as the replay does, the rebuild's schema first in its search
-     * path.
+     * Inserts the rows of the stored events of {@link #payloadTypes()} with positions in ({@code after},
+     * {@code upTo}] and, for a point in time, time stamps up to {@code asOf} (the event store's own format; null:
+     * all). Runs in a transaction that sees the event store as the replay does; other parts of the range may be
+     * inserted on other connections at the same time.
      *
      * @param stored how each payload type is stored (its name and revision in the event store)
-     * @return the rows written
+     * @return the rows inserted
      */
-    long load(Connection connection, Function<Class<?>, SerializedType> stored, long last, String asOf)
+    long insert(Connection connection, Function<Class<?>, SerializedType> stored, long after, long upTo, String asOf)
             throws SQLException;
+
+    /**
+     * Puts back what {@link #prepare} took off and derives what the live writes keep beside the rows, over every
+     * row inserted; only takes locks that let the caller build the tables' non-unique indexes at the same time.
+     *
+     * @return the rows it removed (a row inserted twice keeps one copy, as the live writes keep one)
+     */
+    long finish(Connection connection) throws SQLException;
+
+    /** The three steps in one transaction, on one connection; returns the rows the tables hold. */
+    default long load(Connection connection, Function<Class<?>, SerializedType> stored, long upTo, String asOf)
+            throws SQLException {
+        prepare(connection);
+        long rows = insert(connection, stored, Long.MIN_VALUE, upTo, asOf);
+        return rows - finish(connection);
+    }
 }

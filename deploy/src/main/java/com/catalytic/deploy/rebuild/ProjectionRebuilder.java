@@ -67,6 +67,20 @@ public class ProjectionRebuilder {
             return projections.stream().flatMap(g -> g.storeLoad().stream()).toList();
         }
 
+        /**
+         * Whether the loads in the database get a second connection, lent by the lanes' pool: a lane whose
+         * projection loads in the database takes no connection until its load is done, so the pool can spare one
+         * while another lane is left to use it.
+         */
+        boolean lendsLoadConnection() {
+            return !storeLoads().isEmpty() && projections.size() > 1;
+        }
+
+        /** The connections of the replay lanes' pool: one per lane, less the one lent to the loads. */
+        int poolSize() {
+            return projections.size() - (lendsLoadConnection() ? 1 : 0);
+        }
+
         /** What the projections see: the target schema first (what they write), then the live one (the events). */
         List<String> searchPath() {
             return List.of(target, liveSchema);
@@ -112,7 +126,7 @@ public class ProjectionRebuilder {
             // the context takes seconds whatever the size of the store: it starts while the schema is made and the
             // loads in the database begin
             try (RebuildContext.Starting context = RebuildContext.startInBackground(named,
-                    String.join(",", run.searchPath()), selected.size())) {
+                    String.join(",", run.searchPath()), run.poolSize())) {
                 schemas.create(run.target());
                 // the new tables are filled faster without their secondary indexes, built in one pass once filled
                 List<String> loadedIndexes = schemas.dropSecondaryIndexes(run.target(), run.tables(true));
@@ -138,8 +152,9 @@ public class ProjectionRebuilder {
     }
 
     /**
-     * The most connections a rebuild of these projections holds at once: one per projection (its replay lane), one
-     * to read the event store and one for the schema work.
+     * The most connections a rebuild of these projections holds at once: one per projection (its replay lane; while
+     * the loads in the database run, one of them is theirs), one to read the event store and one for the schema
+     * work.
      */
     public static int connections(int projections) {
         return projections + 2;
@@ -147,8 +162,9 @@ public class ProjectionRebuilder {
 
     /**
      * Loads and replays into the target schema, builds its deferred indexes and, unless {@code asOf}, swaps it in.
-     * The projections' loads in the database (then their tables' indexes) run on the schema connection from before
-     * the context is up until they are done, beside the replay of the other events.
+     * The projections' loads in the database (then their tables' indexes) run on the schema connection, and on one
+     * the lanes' pool lends them, from before the context is up until they are done, beside the replay of the other
+     * events.
      */
     private Counts replay(Database named, Run run, RebuildSchemas schemas, RebuildContext.Starting context,
                           List<String> loadedIndexes, List<String> deferredIndexes, Phases phases) throws Exception {
@@ -166,10 +182,14 @@ public class ProjectionRebuilder {
             // counted before the load starts: nothing after that may fail without waiting for it
             long events = progress ? store.countUpTo(last) : 0;
             FutureTask<Long> databaseLoads = Background.start("rebuild-database-load", () -> {
-                long rows = schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
-                        run.asOfStamp());
-                schemas.createIndexes(loadedIndexes);
-                return rows;
+                if (!run.lendsLoadConnection()) {
+                    return schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
+                            run.asOfStamp(), loadedIndexes, null);
+                }
+                try (SingleConnectionDataSource helper = named.singleConnection()) {
+                    return schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
+                            run.asOfStamp(), loadedIndexes, helper);
+                }
             });
             Map<String, Future<?>> loading = run.projections().stream().filter(g -> g.storeLoad().isPresent())
                     .collect(Collectors.toMap(EventProcessingGroup::groupName, g -> databaseLoads));

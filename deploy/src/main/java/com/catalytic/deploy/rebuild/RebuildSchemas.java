@@ -8,7 +8,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.axonframework.serialization.SerializedType;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -97,20 +100,104 @@ final class RebuildSchemas implements AutoCloseable {
     }
 
     /**
-     * Fills tables with the projections' own loads from the event store, on this connection (idle during the
-     * replay), in one transaction seeing the replay's {@code snapshot}, with the rebuild schema first in the search
-     * path. Returns the rows written.
+     * Fills tables with the projections' own loads from the event store, seeing the replay's {@code snapshot} of it,
+     * with the rebuild schema first in the search path, then builds their non-unique {@code indexes}; returns the rows
+     * written. On this connection (idle during the replay) alone, in one transaction; with a {@code helper}
+     * connection, the inserts are split in two halves of the positions, one on each connection, and the loads'
+     * finish (keys, sums) runs on the helper while the indexes are built here: the database's share of a rebuild is
+     * mostly this load, and one connection keeps PostgreSQL on one core.
      */
     long loadFromStore(String snapshot, List<String> searchPath, List<StoreLoad> loads,
-                       Function<Class<?>, SerializedType> stored, long last, String asOf) throws SQLException {
+                       Function<Class<?>, SerializedType> stored, long last, String asOf, List<String> indexes,
+                       DataSource helper) throws Exception {
         if (!snapshot.matches("[0-9A-F-]+")) {
             throw new IllegalArgumentException("not a snapshot name: " + snapshot);
         }
-        try (Connection c = live.getConnection()) {
+        if (helper == null) {
+            long rows = inTransaction(live, snapshot, searchPath, c -> {
+                long n = 0;
+                for (StoreLoad load : loads) {
+                    n += load.load(c, stored, last, asOf);
+                }
+                return n;
+            });
+            createIndexes(indexes);
+            return rows;
+        }
+        long middle = inTransaction(live, null, searchPath, c -> {
+            for (StoreLoad load : loads) {
+                load.prepare(c);
+            }
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT min(global_index) FROM domain_event_entry")) {
+                rs.next();
+                return rs.getLong(1) + (last - rs.getLong(1)) / 2;
+            }
+        });
+        FutureTask<Long> upper = Background.start("rebuild-database-load-2", () -> inTransaction(helper, snapshot,
+                searchPath, c -> insert(c, loads, stored, middle, last, asOf)));
+        long rows = alongside(upper, () -> inTransaction(live, snapshot, searchPath,
+                c -> insert(c, loads, stored, Long.MIN_VALUE, middle, asOf)));
+        FutureTask<Long> finishing = Background.start("rebuild-database-finish", () -> inTransaction(helper, null,
+                searchPath, c -> {
+                    long removed = 0;
+                    for (StoreLoad load : loads) {
+                        removed += load.finish(c);
+                    }
+                    return removed;
+                }));
+        alongside(finishing, () -> {
+            createIndexes(indexes);
+            return 0L;
+        });
+        return rows - Background.await(finishing);
+    }
+
+    private static long insert(Connection c, List<StoreLoad> loads, Function<Class<?>, SerializedType> stored,
+                               long after, long upTo, String asOf) throws SQLException {
+        long rows = 0;
+        for (StoreLoad load : loads) {
+            rows += load.insert(c, stored, after, upTo, asOf);
+        }
+        return rows;
+    }
+
+    /** Does {@code work} here while {@code other} runs, and waits for both: nothing is left running on a failure. */
+    private static long alongside(FutureTask<Long> other, Callable<Long> work) throws Exception {
+        long done;
+        try {
+            done = work.call();
+        } catch (Exception e) {
+            try {
+                Background.await(other);
+            } catch (Exception otherFailure) {
+                e.addSuppressed(otherFailure);
+            }
+            throw e;
+        }
+        return done + Background.await(other);
+    }
+
+    /** What a transaction of a load does. */
+    private interface Work {
+        long run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a connection of {@code source}, with this search path and, when given,
+     * in repeatable read on the exported {@code snapshot}.
+     */
+    private static long inTransaction(DataSource source, String snapshot, List<String> searchPath, Work work)
+            throws SQLException {
+        try (Connection c = source.getConnection()) {
             c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            if (snapshot != null) {
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            }
             try (Statement s = c.createStatement()) {
-                s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+                if (snapshot != null) {
+                    s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+                }
                 s.execute("SET LOCAL search_path TO " + String.join(", ",
                         searchPath.stream().map(schema -> "\"" + schema + "\"").toList()));
                 // as the rebuild's other writes: a crash loses the unfinished rebuild schema anyway
@@ -118,12 +205,9 @@ final class RebuildSchemas implements AutoCloseable {
                 // the keys and sums a load builds at its end sort and group in memory
                 s.execute("SET LOCAL maintenance_work_mem = '256MB'");
                 s.execute("SET LOCAL work_mem = '64MB'");
-                long rows = 0;
-                for (StoreLoad load : loads) {
-                    rows += load.load(c, stored, last, asOf);
-                }
+                long result = work.run(c);
                 c.commit();
-                return rows;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

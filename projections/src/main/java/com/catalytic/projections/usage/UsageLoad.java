@@ -21,9 +21,19 @@ public final class UsageLoad implements StoreLoad {
     }
 
     @Override
-    public long load(Connection connection, Function<Class<?>, SerializedType> stored, long last, String asOf)
-            throws SQLException {
-        return UsageTables.loadFromStore(connection, stored.apply(UsageRecordedBatchEvent.class),
-                stored.apply(UsageRecordedEvent.class), last, asOf);
+    public void prepare(Connection connection) throws SQLException {
+        UsageTables.prepareLoad(connection);
+    }
+
+    @Override
+    public long insert(Connection connection, Function<Class<?>, SerializedType> stored, long after, long upTo,
+                       String asOf) throws SQLException {
+        return UsageTables.insertFromStore(connection, stored.apply(UsageRecordedBatchEvent.class),
+                stored.apply(UsageRecordedEvent.class), after, upTo, asOf);
+    }
+
+    @Override
+    public long finish(Connection connection) throws SQLException {
+        return UsageTables.finishLoad(connection);
     }
 }

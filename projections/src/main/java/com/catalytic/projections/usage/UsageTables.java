@@ -90,13 +90,14 @@ final class UsageTables {
             + "method, status, duration_ms, bytes, units, occurred_at, request_id) ";
 
     /**
-     * The stored events of one form up to a position and, when given, a time stamp (the event store's format), in a
-     * subquery of their own: OFFSET 0 keeps PostgreSQL from pulling it up into the outer query, which would parse the
-     * payload again for every field and every call taken from it (13 s instead of 8.7 s for a million calls).
+     * The stored events of one form in a range of positions and, when given, up to a time stamp (the event store's
+     * format), in a subquery of their own: OFFSET 0 keeps PostgreSQL from pulling it up into the outer query, which
+     * would parse the payload again for every field and every call taken from it (13 s instead of 8.7 s for a million
+     * calls).
      */
     private static final String STORED = "FROM domain_event_entry WHERE payload_type = ? AND payload_revision IS NOT "
-            + "DISTINCT FROM ? AND global_index <= ? AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?) "
-            + "OFFSET 0";
+            + "DISTINCT FROM ? AND global_index > ? AND global_index <= ? "
+            + "AND (CAST(? AS text) IS NULL OR time_stamp COLLATE \"C\" <= ?) OFFSET 0";
 
     /**
      * Every call of the stored batch events, as {@link #write} stores it (the record's fields as Jackson wrote them;
@@ -156,70 +157,92 @@ final class UsageTables {
     }
 
     /**
-     * Fills the empty tables of a rebuild with every call of the stored usage events of both forms, as {@link #write}
-     * would store them: the calls go into {@code usage_logs} without its key, one statement per form, and the key
-     * and the roll-ups are built after them in one pass each (the key checked for every call and the roll-ups'
-     * upsert were most of the database's work per call). A call stored twice (rare: a journal shipped again, its
-     * copies equal) keeps one row, as the live writes' {@code ON CONFLICT DO NOTHING} does: found when the key cannot
-     * be built, so the common case pays no extra pass. In the caller's transaction; returns the rows written.
+     * Readies the empty tables of a rebuild for {@link #insertFromStore}: the calls go into {@code usage_logs}
+     * without its key and {@code usage_rollups} stays empty, and {@link #finishLoad} builds the key and the
+     * roll-ups after them in one pass each (the key checked for every call and the roll-ups' upsert were most of the
+     * database's work per call). In the caller's transaction.
      */
-    static long loadFromStore(Connection c, SerializedType batches, SerializedType calls, long last, String asOf)
-            throws SQLException {
-        String key = dropKey(c, "usage_logs");
-        String rollupsKey = dropKey(c, "usage_rollups");
-        long rows = load(c, LOAD_BATCHES, batches, last, asOf) + load(c, LOAD_CALLS, calls, last, asOf);
+    static void prepareLoad(Connection c) throws SQLException {
+        dropKey(c, "usage_logs");
+        dropKey(c, "usage_rollups");
+    }
+
+    /**
+     * Inserts every call of the stored usage events of both forms with positions in ({@code after}, {@code upTo}],
+     * as {@link #write} would store it, one statement per form; returns the rows inserted.
+     */
+    static long insertFromStore(Connection c, SerializedType batches, SerializedType calls, long after, long upTo,
+                                String asOf) throws SQLException {
+        return load(c, LOAD_BATCHES, batches, after, upTo, asOf) + load(c, LOAD_CALLS, calls, after, upTo, asOf);
+    }
+
+    /**
+     * Builds the key of {@code usage_logs} and fills {@code usage_rollups} once the calls are in. A call stored twice
+     * (rare: a journal shipped again, its copies equal) keeps one row, as the live writes' {@code ON CONFLICT DO
+     * NOTHING} does: found when the key cannot be built, so the common case pays no extra pass. The key starts as a
+     * unique index, which lets other connections build the table's other indexes meanwhile; only making it the key
+     * at the end locks the table. In the caller's transaction; returns the rows removed.
+     */
+    static long finishLoad(Connection c) throws SQLException {
+        long removed = 0;
         try (Statement s = c.createStatement()) {
             Savepoint loaded = c.setSavepoint();
             try {
-                s.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + key + " PRIMARY KEY (id)");
+                s.execute("CREATE UNIQUE INDEX " + key("usage_logs") + " ON usage_logs (id)");
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
                 c.rollback(loaded);
-                rows -= s.executeLargeUpdate("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER "
+                removed = s.executeLargeUpdate("DELETE FROM usage_logs d USING (SELECT ctid, row_number() OVER "
                         + "(PARTITION BY id ORDER BY ctid) AS n FROM usage_logs WHERE id IN (SELECT id FROM usage_logs "
                         + "GROUP BY id HAVING COUNT(*) > 1)) x WHERE d.ctid = x.ctid AND x.n > 1");
-                s.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + key + " PRIMARY KEY (id)");
+                s.execute("CREATE UNIQUE INDEX " + key("usage_logs") + " ON usage_logs (id)");
             }
             // filled without its key, then keyed in one sorted pass: 4.3 s against 7.6 s for a million calls
             s.executeLargeUpdate("INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, calls, units, "
                     + "errors) " + HOURS.formatted("usage_logs"));
-            s.execute("ALTER TABLE usage_rollups ADD CONSTRAINT " + rollupsKey
+            s.execute("ALTER TABLE usage_rollups ADD CONSTRAINT " + key("usage_rollups")
                     + " PRIMARY KEY (tenant_id, hour_start, endpoint, method)");
+            s.execute("ALTER TABLE usage_logs ADD CONSTRAINT " + key("usage_logs") + " PRIMARY KEY USING INDEX "
+                    + key("usage_logs"));
         }
-        return rows;
+        return removed;
     }
 
-    private static long load(Connection c, String sql, SerializedType form, long last, String asOf)
+    private static long load(Connection c, String sql, SerializedType form, long after, long upTo, String asOf)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, form.getName());
             ps.setString(2, form.getRevision());
-            ps.setLong(3, last);
-            ps.setString(4, asOf);
+            ps.setLong(3, after);
+            ps.setLong(4, upTo);
             ps.setString(5, asOf);
+            ps.setString(6, asOf);
             return ps.executeLargeUpdate();
         }
     }
 
-    /** Drops the table's primary key (the table the search path finds) and returns its name. */
-    private static String dropKey(Connection c, String table) throws SQLException {
-        String key;
+    /** The name PostgreSQL gives the table's primary key (the migrations create both tables with one). */
+    private static String key(String table) {
+        return table + "_pkey";
+    }
+
+    /** Drops the table's primary key (the table the search path finds), named as {@link #key} says. */
+    private static void dropKey(Connection c, String table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT conname FROM pg_constraint WHERE conrelid = "
                 + "?::regclass AND contype = 'p'")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException(table + " has no primary key to drop for a bulk load");
+                if (!rs.next() || !key(table).equals(rs.getString(1))) {
+                    throw new IllegalStateException(table + " has no primary key named " + key(table)
+                            + " to drop for a bulk load");
                 }
-                key = rs.getString(1);
             }
         }
         try (Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + key);
+            s.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + key(table));
         }
-        return key;
     }
 
     private void writePostgres(List<Call> calls) {
