@@ -119,8 +119,9 @@ public class ProjectionRebuilder {
         Phases phases = new Phases();
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         String target = (asOf == null ? "rebuild_" : "asof_") + stamp;
-        // every connection of the rebuild carries its name, so an operator sees them in pg_stat_activity
-        Database named = database.named("catalytic-" + target);
+        // every connection of the rebuild carries its name, so an operator sees them in pg_stat_activity, and ends
+        // with the command
+        Database named = database.named("catalytic-" + target).checkingClient();
         try (RebuildSchemas schemas = new RebuildSchemas(named)) {
             Run run = new Run(selected, schemas.liveSchema(), target, stamp, asOf, keepOld);
             // the context takes seconds whatever the size of the store: it starts while the schema is made and the
