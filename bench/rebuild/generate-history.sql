@@ -7,7 +7,8 @@
 -- Metadata: command events carry the keys of MessageMetadataConfiguration plus Axon's traceId/correlationId;
 -- usage records the keys MeteringFilter sets (tenant_id, actor_type, actor_id, api_key_id, request_id, ip).
 --
--- Deterministic for a given seed (ids are UUID-shaped md5 digests). Run with psql -v ON_ERROR_STOP=1 and:
+-- Deterministic for a given seed (ids are UUID-shaped md5 digests; a batched call's usage and request ids are
+-- time-ordered, version 7, as the service draws them since it batches calls). Run with psql -v ON_ERROR_STOP=1 and:
 --   n_events     total rows wanted in domain_event_entry, the rows already there included
 --   existing     rows already in domain_event_entry (the probe's); they are renumbered to follow the history
 --   tenants      number of tenants
@@ -32,6 +33,10 @@ SELECT setseed(:seed);
 
 CREATE FUNCTION pg_temp.uid(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$ SELECT overlay(overlay(md5(t) PLACING '4' FROM 13) PLACING '8' FROM 17)::uuid::text $$;
+-- a version 7 UUID (Ids.timeOrderedId): the instant's milliseconds first, the rest from the digest
+CREATE FUNCTION pg_temp.uid7(at timestamptz, t text) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT overlay(overlay(lpad(to_hex((extract(epoch FROM at) * 1000)::bigint), 12, '0') || substr(md5(t), 13)
+                          PLACING '7' FROM 13) PLACING '8' FROM 17)::uuid::text $$;
 -- an Instant as Jackson writes it (nanoseconds; the last group never 000, so always 9 digits)
 CREATE FUNCTION pg_temp.inst(t timestamptz) RETURNS text LANGUAGE sql AS
 $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || lpad((1 + floor(random() * 999))::int::text, 3, '0') || 'Z' $$;
@@ -257,12 +262,12 @@ SELECT pg_temp.ms(call_at + (duration + 1 + floor(random() * 4)) * interval '1 m
        CASE WHEN :'usage_form' = 'batch' THEN 'com.catalytic.api.usage.UsageEvents$UsageRecordedBatchEvent'
             ELSE 'com.catalytic.api.usage.UsageEvents$UsageRecordedEvent' END,
        CASE WHEN :'usage_form' = 'batch'
-            THEN '{"tenantId":"' || tenant_id || '","records":[{"usageId":"' || pg_temp.uid(:seed || '-usage-' || n)
+            THEN '{"tenantId":"' || tenant_id || '","records":[{"usageId":"' || pg_temp.uid7(call_at, :seed || '-usage-' || n)
                  || '","userId":"' || owner_id || '","apiKeyId":' || pg_temp.q(api_key_id) || ',"endpoint":"' || endpoint
                  || '","method":"GET","status":' || status || ',"durationMs":' || duration || ',"bytes":'
                  || CASE WHEN status >= 400 THEN 180 + floor(random() * 60)::int ELSE bytes END
                  || ',"units":0,"occurredAt":"' || pg_temp.inst(call_at) || '","requestId":"'
-                 || pg_temp.uid(:seed || '-rq-use-' || n) || '","ip":"' || CASE WHEN api_key_id IS NULL THEN ip ELSE key_ip END
+                 || pg_temp.uid7(call_at, :seed || '-rq-use-' || n) || '","ip":"' || CASE WHEN api_key_id IS NULL THEN ip ELSE key_ip END
                  || '"}]}'
             ELSE '{"usageId":"' || pg_temp.uid(:seed || '-usage-' || n) || '","tenantId":"' || tenant_id || '","userId":"' || owner_id
                  || '","apiKeyId":' || pg_temp.q(api_key_id) || ',"endpoint":"' || endpoint || '","method":"GET","status":' || status
