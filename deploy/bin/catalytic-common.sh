@@ -99,18 +99,22 @@ prepare_release() {
     # which jar app/ holds (size, modification time, inode): bin/catalytic runs app/ only while that jar is in place
     stat -c '%s %Y %i' "$release/catalytic.jar" >"$release/app/unpacked-from"
     data=$(mktemp -d)
-    # the archive is written under another name and renamed once complete: a truncated one would crash the JVM.
-    # The recording start writes only to its scratch data directory and prepare.log: no journal, log file or
-    # error report of the running service is touched. It stops before anything starts, once the JIT compilers are
-    # idle (catalytic.startup-archive.record: on Java 17 a method queued for compilation when the archive is
-    # written is never compiled where the archive is used); an older jar stops at once (spring.context.exit).
+    # The classes one start of the service loads, recorded on the node's environment file by a start that stops
+    # before anything starts (spring.context.exit) and writes only to its scratch data directory and prepare.log (no
+    # journal, log file or error report of the running service is touched); then a static archive of them
+    # (-Xshare:dump, which runs without the JIT), written under another name and renamed once complete (a truncated
+    # one would crash the JVM). Not a dynamic archive of the start itself (-XX:ArchiveClassesAtExit): on Java 17
+    # that one keeps each method's JIT state as the start left it, and a method then queued for compilation is
+    # never compiled in a JVM that uses the archive (docs/PERFORMANCE.md, "Start-up").
     # shellcheck disable=SC1090 # the environment file named by the caller
     if (set -a; . "$2"; set +a
         CATALYTIC_DATA_DIR=$data SENTRY_DSN="" "$java" -Xms512m -Xmx2g \
-            -XX:ArchiveClassesAtExit="$release/app/catalytic.jsa.part" -Dcatalytic.startup-archive.record=true \
-            -Dspring.context.exit=onRefresh \
+            -XX:DumpLoadedClassList="$release/app/classes.lst" -Dspring.context.exit=onRefresh \
             -Dcatalytic.metering.journal-dir="$data/usage-journal" -Dlogging.file.name= -Dlogging.file.path= \
             -Ddisable-axoniq-console-message=true -jar "$release/app/catalytic.jar" serve) \
+            >>"$release/prepare.log" 2>&1 && [ -s "$release/app/classes.lst" ] \
+        && "$java" -Xshare:dump -XX:SharedClassListFile="$release/app/classes.lst" \
+            -XX:SharedArchiveFile="$release/app/catalytic.jsa.part" -cp "$release/app/catalytic.jar" \
             >>"$release/prepare.log" 2>&1 && [ -s "$release/app/catalytic.jsa.part" ]; then
         mv "$release/app/catalytic.jsa.part" "$release/app/catalytic.jsa"
         echo "unpacked into $release/app, with the classes of a start in app/catalytic.jsa"
@@ -118,6 +122,7 @@ prepare_release() {
         rm -f "$release/app/catalytic.jsa.part"
         echo "unpacked into $release/app; no start-up archive (see $release/prepare.log): it starts without one"
     fi
+    rm -f "$release/app/classes.lst"
     rm -rf "$data"
 }
 

@@ -26,8 +26,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * A release of the packaged jar (so after {@code package}: Maven's integration-test phase) prepared as
  * catalytic-deploy prepares it: unpacked into {@code app/} with a class data-sharing archive of a start of the
  * service on a production environment file; {@code bin/catalytic}, installed beside it, then runs from there with
- * the archive's classes, and from the jar again once the jar it was unpacked from is replaced; the recording start
- * waits for the JIT compilers to be idle and leaves the node's data directory and log file as they were.
+ * the archive's classes (a static archive), and from the jar again once the jar it was unpacked from is replaced;
+ * the recording start leaves the node's data directory and log file as they were.
  */
 class StartupArchiveIT {
 
@@ -88,9 +88,6 @@ class StartupArchiveIT {
                 }, Duration.ofMinutes(4));
         assertThat(prepared.exit()).as(prepared.output()).isZero();
         assertThat(prepared.output()).contains("with the classes of a start in app/catalytic.jsa");
-        // written once no method was queued for compilation (on Java 17 one queued then is never compiled after)
-        assertThat(Files.readString(release.resolve("prepare.log"))).containsPattern(
-                "startup archive: compilers idle after [0-9.]+ s; stopping before the service starts");
         assertThat(release.resolve("app/catalytic.jar")).exists();
         assertThat(release.resolve("app/catalytic.jsa")).isNotEmptyFile();
         try (Stream<Path> left = Files.list(release.resolve("app"))) {
@@ -106,6 +103,9 @@ class StartupArchiveIT {
         Finished after = catalytic(List.of("config", "check", "--env-file", envFile.toString()), loads);
         assertThat(after.exit()).as(after.output()).isZero();
         assertThat(archived(loads)).as("classes of the release come from the archive").isGreaterThan(100);
+        // a static archive, written by a JVM without the JIT: a dynamic one ("top" layer) keeps the JIT state of the
+        // start it was recorded from, and on Java 17 a method queued then is never compiled where it is used
+        assertThat(Files.readString(loads)).doesNotContain("shared objects file (top)");
         assertThat(Files.readString(loads)).doesNotContain("jar:nested:")
                 .contains("source: file:" + release.toRealPath().resolve("app/lib"));
 
@@ -139,10 +139,11 @@ class StartupArchiveIT {
         }
     }
 
-    /** Classes loaded from the release's archive (the dynamic archive is the "top" layer). */
+    /** Classes of the application and its libraries loaded from an archive (the JDK's own holds none of them). */
     private static long archived(Path loads) throws Exception {
         try (Stream<String> lines = Files.lines(loads)) {
-            return lines.filter(l -> l.contains("source: shared objects file (top)")).count();
+            return lines.filter(l -> l.contains("source: shared objects file"))
+                    .filter(l -> !l.matches(".*\\] (java|javax|jdk|sun|com\\.sun)\\..*")).count();
         }
     }
 
