@@ -80,7 +80,7 @@ switch_release() {
 # libraries, which the JVM loads faster than classes nested in one jar) and records the classes the service loads
 # while it starts in RELEASE_DIR/app/catalytic.jsa (a class data-sharing archive: one start of the service's context
 # on ENV_FILE that stops before it serves, with a data directory of its own). bin/catalytic then starts the service
-# and the commands from there: a third less CPU and time to start (docs/PERFORMANCE.md, "Start-up"). Best effort:
+# and the commands from there: nearly half the CPU and time to start (docs/PERFORMANCE.md, "Start-up"). Best effort:
 # when a step fails it says so and the release runs from its jar, or without the archive; JAVA names the java.
 prepare_release() {
     local release java=${JAVA:-java} data
