@@ -114,9 +114,12 @@ class DeployScriptTest {
                 .isEqualTo(home.resolve("releases/1.2.0/catalytic.jar").toRealPath());
         assertThat(health()).isEqualTo("healthy");
 
-        Finished back = run(List.of("deploy/bin/catalytic-rollback"));
+        // back, with the read models rebuilt from the events by the release's own launcher
+        Finished back = run(List.of("deploy/bin/catalytic-rollback", "--rebuild"));
         assertThat(back.exit()).as(back.output()).isZero();
-        assertThat(back.output()).contains("current release: initial (was 1.2.0)").contains("initial is live");
+        assertThat(back.output()).contains("current release: initial (was 1.2.0)")
+                .contains("rebuilding the read models from the event store").contains("Swapped in: [")
+                .contains("initial is live");
         assertThat(home.resolve("current").toRealPath()).isEqualTo(home.resolve("releases/initial").toRealPath());
         assertThat(health()).isEqualTo("healthy");
 
