@@ -3,12 +3,10 @@ package com.catalytic.projections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
-import java.util.function.Function;
-import org.axonframework.serialization.SerializedType;
 
 /**
- * How a projection fills its fresh, empty tables in a rebuild from the stored events themselves, in the database,
- * instead of having them replayed through its handlers: for the events that are most of a store and whose rows are a
+ * How a projection fills its fresh, empty tables in a rebuild from the stored events themselves, in bulk on
+ * connections of its own, instead of having them replayed through its handlers: for the events that are most of a store and whose rows are a
  * plain function of their payload. It needs no bean of the projection, so a rebuild starts it before its context is
  * up; the projection's handlers (the replay of an older revision, the catch-up) write into the tables as it leaves
  * them, as they write live.
@@ -36,11 +34,10 @@ public interface StoreLoad {
      * all). Runs in a transaction that sees the event store as the replay does; other parts of the range may be
      * inserted on other connections at the same time.
      *
-     * @param stored how each payload type is stored (its name and revision in the event store)
+     * @param stored how the event store keeps payloads (each type's name and revision, and its JSON)
      * @return the rows inserted
      */
-    long insert(Connection connection, Function<Class<?>, SerializedType> stored, long after, long upTo, String asOf)
-            throws SQLException;
+    long insert(Connection connection, StoredPayloads stored, long after, long upTo, String asOf) throws SQLException;
 
     /**
      * Puts back what {@link #prepare} took off and derives what the live writes keep beside the rows, over every
@@ -51,8 +48,7 @@ public interface StoreLoad {
     long finish(Connection connection) throws SQLException;
 
     /** The three steps in one transaction, on one connection; returns the rows the tables hold. */
-    default long load(Connection connection, Function<Class<?>, SerializedType> stored, long upTo, String asOf)
-            throws SQLException {
+    default long load(Connection connection, StoredPayloads stored, long upTo, String asOf) throws SQLException {
         prepare(connection);
         long rows = insert(connection, stored, Long.MIN_VALUE, upTo, asOf);
         return rows - finish(connection);

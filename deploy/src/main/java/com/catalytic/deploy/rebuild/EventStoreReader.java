@@ -1,6 +1,7 @@
 package com.catalytic.deploy.rebuild;
 
 import com.catalytic.deploy.config.AxonConfiguration;
+import com.catalytic.projections.StoredPayloads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +24,6 @@ import org.axonframework.eventhandling.TrackedEventData;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.serialization.AnnotationRevisionResolver;
 import org.axonframework.serialization.SerializedType;
-import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -71,7 +71,7 @@ final class EventStoreReader {
 
     private final DataSource connection;
     private final JdbcTemplate jdbc;
-    private final Serializer serializer;
+    private final JacksonSerializer serializer;
     private final EventUpcasterChain upcasters;
 
     /**
@@ -97,6 +97,11 @@ final class EventStoreReader {
     /** How a payload type is stored: its name and current revision in the event store. */
     SerializedType stored(Class<?> payloadType) {
         return serializer.typeForClass(payloadType);
+    }
+
+    /** How payloads are stored and read back, for the projections that load their events themselves. */
+    StoredPayloads payloads() {
+        return new StoredPayloads(serializer);
     }
 
     /**

@@ -184,11 +184,11 @@ public class ProjectionRebuilder {
             long events = progress ? store.countUpTo(last) : 0;
             FutureTask<Long> databaseLoads = Background.start("rebuild-database-load", () -> {
                 if (!run.lendsLoadConnection()) {
-                    return schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
+                    return schemas.loadFromStore(snapshot, run.searchPath(), loads, store.payloads(), last,
                             run.asOfStamp(), loadedIndexes, null);
                 }
                 try (SingleConnectionDataSource helper = named.singleConnection()) {
-                    return schemas.loadFromStore(snapshot, run.searchPath(), loads, store::stored, last,
+                    return schemas.loadFromStore(snapshot, run.searchPath(), loads, store.payloads(), last,
                             run.asOfStamp(), loadedIndexes, helper);
                 }
             });

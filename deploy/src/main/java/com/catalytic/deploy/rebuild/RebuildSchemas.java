@@ -1,6 +1,7 @@
 package com.catalytic.deploy.rebuild;
 
 import com.catalytic.projections.StoreLoad;
+import com.catalytic.projections.StoredPayloads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,9 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
-import java.util.function.Function;
 import javax.sql.DataSource;
-import org.axonframework.serialization.SerializedType;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -108,7 +107,7 @@ final class RebuildSchemas implements AutoCloseable {
      * mostly this load, and one connection keeps PostgreSQL on one core.
      */
     long loadFromStore(String snapshot, List<String> searchPath, List<StoreLoad> loads,
-                       Function<Class<?>, SerializedType> stored, long last, String asOf, List<String> indexes,
+                       StoredPayloads stored, long last, String asOf, List<String> indexes,
                        DataSource helper) throws Exception {
         if (!snapshot.matches("[0-9A-F-]+")) {
             throw new IllegalArgumentException("not a snapshot name: " + snapshot);
@@ -153,7 +152,7 @@ final class RebuildSchemas implements AutoCloseable {
         return rows - Background.await(finishing);
     }
 
-    private static long insert(Connection c, List<StoreLoad> loads, Function<Class<?>, SerializedType> stored,
+    private static long insert(Connection c, List<StoreLoad> loads, StoredPayloads stored,
                                long after, long upTo, String asOf) throws SQLException {
         long rows = 0;
         for (StoreLoad load : loads) {

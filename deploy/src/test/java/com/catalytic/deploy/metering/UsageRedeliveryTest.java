@@ -2,17 +2,22 @@ package com.catalytic.deploy.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.catalytic.api.usage.UsageEvents.UsageRecord;
+import com.catalytic.api.usage.UsageEvents.UsageRecordedBatchEvent;
 import com.catalytic.api.usage.UsageEvents.UsageRecordedEvent;
 import com.catalytic.deploy.config.AxonConfiguration;
 import com.catalytic.deploy.support.TestApp;
+import com.catalytic.projections.StoredPayloads;
 import com.catalytic.projections.usage.UsageLoad;
 import com.catalytic.projections.usage.UsageProjection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,9 +28,11 @@ import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.axonframework.serialization.AnnotationRevisionResolver;
 import org.axonframework.serialization.SerializedObject;
-import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.SerializedType;
+import org.axonframework.serialization.SimpleSerializedObject;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -40,7 +47,8 @@ class UsageRedeliveryTest {
 
     private static final Instant HOUR = Instant.parse("2026-11-30T23:00:00Z");
     /** The event store's serializer, as the application configures it. */
-    private static final Serializer SERIALIZER = JacksonSerializer.builder().objectMapper(AxonConfiguration.eventMapper())
+    private static final JacksonSerializer SERIALIZER = JacksonSerializer.builder()
+            .objectMapper(AxonConfiguration.eventMapper())
             .revisionResolver(new AnnotationRevisionResolver()).build();
 
     @ParameterizedTest
@@ -123,7 +131,7 @@ class UsageRedeliveryTest {
             long rows;
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
-                rows = new UsageLoad().load(c, SERIALIZER::typeForClass, last, "2026-12-01T00:00:04.500Z");
+                rows = new UsageLoad().load(c, new StoredPayloads(SERIALIZER), last, "2026-12-01T00:00:04.500Z");
                 c.commit();
             }
             assertThat(rows).isEqualTo(3);
@@ -149,6 +157,118 @@ class UsageRedeliveryTest {
         } finally {
             drop(ds, false, schema);
         }
+    }
+
+    /**
+     * A rebuild's load writes exactly the rows the handler writes from the same stored events: batches in the form the
+     * serializer writes them (which the load reads itself) and in forms it leaves to the serializer's mapper (an
+     * escape, a number as text, an instant as a number, an endpoint the handler cuts), instants with every length of
+     * fraction (a sub-microsecond one rounded as the server rounds text), text beyond ASCII, and the form before
+     * batching with its request id in the metadata.
+     */
+    @Test
+    void aStoreLoadWritesTheRowsTheHandlerWrites() throws Exception {
+        String loaded = TestApp.newSchema();
+        String live = TestApp.newSchema();
+        DriverManagerDataSource loadedDs = dataSource("postgresql", loaded);
+        DriverManagerDataSource liveDs = dataSource("postgresql", live);
+        migrate(loadedDs, false, loaded, null);
+        migrate(liveDs, false, live, null);
+        Flyway.configure().dataSource(loadedDs).schemas(loaded).locations("classpath:db/migration/eventstore")
+                .target("1").table("eventstore_history").baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        try {
+            JdbcTemplate store = new JdbcTemplate(loadedDs);
+            String record = "{\"usageId\":\"%s\",\"userId\":\"user-1\",\"apiKeyId\":null,\"endpoint\":\"%s\","
+                    + "\"method\":\"GET\",\"status\":%s,\"durationMs\":3,\"bytes\":120,\"units\":%s,"
+                    + "\"occurredAt\":%s,\"requestId\":\"req-%1$s\",\"ip\":\"203.0.113.7\"}";
+            String batch = "{\"tenantId\":\"tenant-1\",\"records\":[%s]}";
+            UsageRecordedBatchEvent serialized = new UsageRecordedBatchEvent("tenant-1", List.of(
+                    new UsageRecord("s1", "user-1", null, "/api/me", "GET", 200, 3, 120, 1, HOUR, null, null),
+                    new UsageRecord("s2", null, "key-1", "/api/usage", "POST", 503, 9, 0, 0,
+                            HOUR.plusMillis(1_234), "req-s2", "203.0.113.7"),
+                    new UsageRecord("s3", "user-1", "key-1", "/api/café/€", "GET", 200, 1, 5, 2,
+                            HOUR.plusNanos(3_600_000_123_456L), "req-s3", null),
+                    new UsageRecord("s4", "user-1", null, "/api/me", "GET", 404, 1, 5, 0,
+                            Instant.parse("2026-12-01T00:34:30.520798500Z"), "req-s4", null)));
+            List<Long> positions = new ArrayList<>();
+            positions.add(store(store, GenericEventMessage.asEventMessage(serialized), "2026-12-01T00:00:00.000Z"));
+            positions.add(storeRaw(store, batch.formatted(String.join(",",
+                    record.formatted("p1", "/api/me", "200", "1", "\"2026-11-30T23:59:59.999999999Z\""),
+                    record.formatted("p2", "/" + "a".repeat(199), "201", "0", "\"2026-11-30T23:10:00.5Z\"")))));
+            // forms the load leaves to the mapper: an escape, a number as text, an instant as a number, an endpoint
+            // the handler cuts to 200 characters
+            positions.add(storeRaw(store, batch.formatted(
+                    record.formatted("m1", "/api/m\\u00e9", "200", "1", "\"2026-11-30T23:20:00Z\""))));
+            positions.add(storeRaw(store, batch.formatted(
+                    record.formatted("m2", "/api/me", "\"200\"", "\"4\"", "\"2026-11-30T23:21:00Z\""))));
+            positions.add(storeRaw(store, batch.formatted(
+                    record.formatted("m3", "/api/me", "200", "1", "1764545400.25"))));
+            positions.add(storeRaw(store, batch.formatted(
+                    record.formatted("m4", "/" + "b".repeat(250), "200", "1", "\"2026-11-30T23:22:00Z\""))));
+            positions.add(store(store, call(HOUR.plusSeconds(42), 200, 3), "2026-12-01T00:00:01.000Z"));
+
+            long rows;
+            try (Connection c = loadedDs.getConnection()) {
+                c.setAutoCommit(false);
+                rows = new UsageLoad().load(c, new StoredPayloads(SERIALIZER), Long.MAX_VALUE, null);
+                c.commit();
+            }
+            assertThat(rows).isEqualTo(11);
+
+            // the same stored events, read as Axon reads them, through the handler
+            AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(
+                    new UsageProjection(new JdbcTemplate(liveDs), new SimpleMeterRegistry(), Clock.systemUTC()));
+            for (long position : positions) {
+                usage.handle(stored(store, position));
+            }
+            assertThat(everyRow(store)).hasSize(11).isEqualTo(everyRow(new JdbcTemplate(liveDs)));
+            assertThat(everyHour(store)).isNotEmpty().isEqualTo(everyHour(new JdbcTemplate(liveDs)));
+            // positive controls: the cut endpoint, the rounded instant, the request id taken from the metadata
+            assertThat(store.queryForObject("SELECT length(endpoint) FROM usage_logs WHERE id = 'm4'", Integer.class))
+                    .isEqualTo(200);
+            assertThat(store.queryForObject("SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'SS.US') FROM usage_logs "
+                    + "WHERE id = 's4'", String.class)).isEqualTo("30.520799");
+            assertThat(store.queryForObject("SELECT count(*) FROM usage_logs WHERE request_id LIKE 'req-%'",
+                    Integer.class)).isEqualTo(10);
+        } finally {
+            drop(loadedDs, false, loaded);
+            drop(liveDs, false, live);
+        }
+    }
+
+    /** Appends a usage batch as it is stored, in JSON written by hand; returns its position. */
+    private static long storeRaw(JdbcTemplate jdbc, String json) {
+        String id = UUID.randomUUID().toString();
+        SerializedType type = SERIALIZER.typeForClass(UsageRecordedBatchEvent.class);
+        return jdbc.queryForObject("INSERT INTO domain_event_entry (event_identifier, aggregate_identifier, "
+                + "sequence_number, type, time_stamp, payload_type, payload_revision, payload, meta_data) VALUES "
+                + "(?, ?, 0, NULL, '2026-12-01T00:00:00.500Z', ?, ?, ?, ?) RETURNING global_index", Long.class, id, id,
+                type.getName(), type.getRevision(), json.getBytes(StandardCharsets.UTF_8),
+                "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The stored event at this position, read back as Axon's processors read it. */
+    private static EventMessage<?> stored(JdbcTemplate jdbc, long position) {
+        return jdbc.queryForObject("SELECT payload_type, payload_revision, payload, meta_data FROM domain_event_entry "
+                + "WHERE global_index = ?", (r, i) -> {
+                    Object payload = SERIALIZER.deserialize(new SimpleSerializedObject<>(r.getBytes(3), byte[].class,
+                            r.getString(1), r.getString(2)));
+                    MetaData metaData = SERIALIZER.deserialize(new SimpleSerializedObject<>(r.getBytes(4),
+                            byte[].class, MetaData.class.getName(), null));
+                    return GenericEventMessage.asEventMessage(payload).andMetaData(metaData);
+                }, position);
+    }
+
+    /** Every column of every usage_logs row, as text. */
+    private static List<String> everyRow(JdbcTemplate jdbc) {
+        return jdbc.queryForList("SELECT concat_ws('|', id, tenant_id, user_id, coalesce(api_key_id, '-'), endpoint, "
+                + "method, status, duration_ms, bytes, units, occurred_at, coalesce(request_id, '-')) FROM usage_logs "
+                + "ORDER BY id", String.class);
+    }
+
+    private static List<String> everyHour(JdbcTemplate jdbc) {
+        return jdbc.queryForList("SELECT concat_ws('|', tenant_id, hour_start, endpoint, method, calls, units, errors) "
+                + "FROM usage_rollups ORDER BY 1", String.class);
     }
 
     /** Appends the event as Axon's JDBC engine stores it, with this time stamp; returns its position. */
