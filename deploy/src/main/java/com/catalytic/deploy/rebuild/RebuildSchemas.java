@@ -201,9 +201,10 @@ final class RebuildSchemas implements AutoCloseable {
                         searchPath.stream().map(schema -> "\"" + schema + "\"").toList()));
                 // as the rebuild's other writes: a crash loses the unfinished rebuild schema anyway
                 s.execute("SET LOCAL synchronous_commit = off");
-                // the keys and sums a load builds at its end sort and group in memory
+                // the keys and sums a load builds at its end sort and group in memory: the roll-ups of a sparse
+                // history group nearly a row per call, which spilled to disk with 64 MB (2.6 s against 2.1 s alone)
                 s.execute("SET LOCAL maintenance_work_mem = '256MB'");
-                s.execute("SET LOCAL work_mem = '64MB'");
+                s.execute("SET LOCAL work_mem = '256MB'");
                 long result = work.run(c);
                 c.commit();
                 return result;
