@@ -6,10 +6,10 @@ import java.util.Set;
 
 /**
  * How a projection fills its fresh, empty tables in a rebuild from the stored events themselves, in bulk on
- * connections of its own, instead of having them replayed through its handlers: for the events that are most of a store and whose rows are a
- * plain function of their payload. It needs no bean of the projection, so a rebuild starts it before its context is
- * up; the projection's handlers (the replay of an older revision, the catch-up) write into the tables as it leaves
- * them, as they write live.
+ * connections of its own, instead of having them replayed through its handlers: for the events that are most of a
+ * store and whose rows are a plain function of their payload. It needs no bean of the projection, so a rebuild starts
+ * it before its context is up; the projection's handlers (the replay of an older revision, the catch-up) write into
+ * the tables as it leaves them, as they write live.
  *
  * <p>Three steps, each in a transaction of the caller's, with the rebuild's schema first in the search path:
  * {@link #prepare}, then {@link #insert} (once, or in parts on several connections at once), then, once every insert

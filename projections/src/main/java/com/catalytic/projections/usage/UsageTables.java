@@ -98,14 +98,22 @@ final class UsageTables {
     private static final String COPY_LOGS = "COPY usage_logs (id, tenant_id, user_id, api_key_id, endpoint, method, "
             + "status, duration_ms, bytes, units, occurred_at, request_id) FROM STDIN (FORMAT binary)";
 
-    /** Stored events a rebuild's load reads at a time (a few megabytes of payloads). */
+    /** Stored events a rebuild's load reads at most at a time (a few megabytes of payloads of single calls). */
     private static final int LOAD_PAGE = 5_000;
 
     /**
-     * The next stored usage events of both forms in a range of positions and, when given, up to a time stamp (the
-     * event store's format), in order.
+     * Payload bytes after which a page ends early, and the events fetched a round trip: a busy tenant's batch holds up
+     * to a thousand calls (about 300 KB), so a page of them is cut short, not held whole in memory.
      */
-    private static final String STORED = "SELECT global_index, payload_type, payload, meta_data "
+    private static final int LOAD_PAGE_BYTES = 16 << 20;
+    private static final int LOAD_FETCH = 250;
+
+    /**
+     * The next stored usage events of both forms in a range of positions and, when given, up to a time stamp (the
+     * event store's format), in order; the metadata only of the form that keeps the request id there.
+     */
+    private static final String STORED = "SELECT global_index, payload_type, payload, "
+            + "CASE WHEN payload_type = ? THEN meta_data END "
             + "FROM domain_event_entry WHERE global_index > ? AND global_index <= ? "
             + "AND (payload_type = ? AND payload_revision IS NOT DISTINCT FROM ? "
             + "OR payload_type = ? AND payload_revision IS NOT DISTINCT FROM ?) "
@@ -178,20 +186,25 @@ final class UsageTables {
         try (PreparedStatement ps = c.prepareStatement(STORED)) {
             // the payloads in binary from the first page on: as text they would be hex, twice the bytes
             ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
-            ps.setLong(2, upTo);
-            ps.setString(3, batches.getName());
-            ps.setString(4, batches.getRevision());
-            ps.setString(5, calls.getName());
-            ps.setString(6, calls.getRevision());
-            ps.setString(7, asOf);
+            ps.setFetchSize(LOAD_FETCH);
+            ps.setString(1, calls.getName());
+            ps.setLong(3, upTo);
+            ps.setString(4, batches.getName());
+            ps.setString(5, batches.getRevision());
+            ps.setString(6, calls.getName());
+            ps.setString(7, calls.getRevision());
             ps.setString(8, asOf);
+            ps.setString(9, asOf);
             long position = after;
             while (true) {
-                ps.setLong(1, position);
-                List<Stored> page = new ArrayList<>(LOAD_PAGE);
+                ps.setLong(2, position);
+                List<Stored> page = new ArrayList<>();
+                long bytes = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        page.add(new Stored(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4)));
+                    while (bytes < LOAD_PAGE_BYTES && rs.next()) {
+                        Stored e = new Stored(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4));
+                        bytes += e.payload().length;
+                        page.add(e);
                     }
                 }
                 if (page.isEmpty()) {
