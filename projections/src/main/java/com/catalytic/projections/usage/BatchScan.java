@@ -121,7 +121,7 @@ final class BatchScan {
             out.int8(numbers[n + BYTES]);
             out.int8(numbers[n + UNITS]);
             if (numbers[n + OCCURRED_AT] == Long.MIN_VALUE) {
-                out.raw(json, 0, -1);
+                out.nul();
             } else {
                 out.int8(numbers[n + OCCURRED_AT]);
             }

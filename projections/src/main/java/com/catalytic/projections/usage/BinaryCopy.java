@@ -37,27 +37,17 @@ final class BinaryCopy {
     /** A text value (varchar, text); null is SQL NULL. */
     void text(String value) throws SQLException {
         if (value == null) {
-            room(4);
-            putInt(-1);
+            nul();
             return;
         }
-        int n = value.length();
-        room(4 + n);
-        int start = length;
-        length += 4;
-        for (int i = 0; i < n; i++) {
-            char ch = value.charAt(i);
-            if (ch >= 0x80) {
-                // not all ASCII: encoded whole instead
-                length = start;
-                bytes(value.getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            buffer[length++] = (byte) ch;
-        }
-        length = start;
-        putInt(n);
-        length += n;
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        raw(bytes, 0, bytes.length);
+    }
+
+    /** SQL NULL. */
+    void nul() throws SQLException {
+        room(4);
+        putInt(-1);
     }
 
     void int4(int value) throws SQLException {
@@ -75,8 +65,7 @@ final class BinaryCopy {
     /** A {@code timestamptz}; null is SQL NULL. */
     void timestamp(Instant value) throws SQLException {
         if (value == null) {
-            room(4);
-            putInt(-1);
+            nul();
             return;
         }
         int8(micros(value.getEpochSecond(), value.getNano()));
@@ -88,8 +77,7 @@ final class BinaryCopy {
      */
     void raw(byte[] source, int start, int count) throws SQLException {
         if (count < 0) {
-            room(4);
-            putInt(-1);
+            nul();
             return;
         }
         room(4 + count);
@@ -112,10 +100,6 @@ final class BinaryCopy {
         room(2);
         putShort(-1);
         flush();
-    }
-
-    private void bytes(byte[] value) throws SQLException {
-        raw(value, 0, value.length);
     }
 
     /** Makes room for {@code n} more bytes, sending what is buffered if need be. */
