@@ -37,6 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * A metered call delivered again (a retried processor batch, live processors catching up after a rebuild swapped
@@ -51,22 +52,29 @@ class UsageRedeliveryTest {
             .objectMapper(AxonConfiguration.eventMapper())
             .revisionResolver(new AnnotationRevisionResolver()).build();
 
+    /**
+     * In a transaction, as the processors write, calls are copied in and a stored one sends the batch back to the
+     * statement that skips it; without one, that statement writes every batch.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"postgresql", "postgresql-rewritten", "h2"})
+    @ValueSource(strings = {"postgresql", "postgresql-transaction", "postgresql-rewritten", "h2"})
     void aRedeliveredCallStaysOneRow(String database) throws Exception {
         String schema = TestApp.newSchema();
         DriverManagerDataSource ds = dataSource(database, schema);
         boolean h2 = database.equals("h2");
         migrate(ds, h2, schema, null);
+        SingleConnectionDataSource tx = database.endsWith("transaction") ? inTransaction(ds) : null;
         try {
-            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            JdbcTemplate jdbc = new JdbcTemplate(tx != null ? tx : ds);
             AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(
                     new UsageProjection(jdbc, new SimpleMeterRegistry(), Clock.systemUTC()));
             EventMessage<?> call = call();
             EventMessage<?> other = call();
 
             usage.handle(call); // outside a unit of work: written at once
+            commit(tx);
             usage.handle(call);
+            commit(tx);
             assertThat(rows(jdbc)).containsExactly(((UsageRecordedEvent) call.getPayload()).usageId());
 
             // one batch holding the same call twice, one already stored and a new one: one JDBC batch at commit
@@ -75,6 +83,7 @@ class UsageRedeliveryTest {
                 usage.handle(e);
             }
             uow.commit();
+            commit(tx);
             assertThat(rows(jdbc)).containsExactlyInAnyOrder(((UsageRecordedEvent) call.getPayload()).usageId(),
                     ((UsageRecordedEvent) other.getPayload()).usageId());
             assertThat(jdbc.queryForObject("SELECT request_id FROM usage_logs WHERE id = ?", String.class,
@@ -88,13 +97,39 @@ class UsageRedeliveryTest {
                 usage.handle(e);
             }
             uow.commit();
+            commit(tx);
             usage.handle(nextHour);
-            assertThat(rows(jdbc)).hasSize(4);
-            assertThat(rollups(jdbc)).containsExactly(
-                            HOUR + " /api/me GET 3 6 1",
-                            HOUR.plusSeconds(3600) + " /api/me GET 1 2 0");
+            commit(tx);
+            // new calls only: copied in, and counted by the hours worked out beside the copy
+            EventMessage<?> lastInHour = call(HOUR.plusNanos(3_599_999_999_000L), 500, 5);
+            EventMessage<?> roundedUp = call(HOUR.plusNanos(3_599_999_999_600L), 200, 7);
+            uow = DefaultUnitOfWork.startAndGet(null);
+            usage.handle(lastInHour);
+            usage.handle(roundedUp);
+            uow.commit();
+            commit(tx);
+            assertThat(rows(new JdbcTemplate(ds))).hasSize(6);
+            assertThat(rollups(new JdbcTemplate(ds))).containsExactly(
+                            HOUR + " /api/me GET 4 11 2",
+                            HOUR.plusSeconds(3600) + " /api/me GET 2 9 0");
         } finally {
+            if (tx != null) {
+                tx.destroy();
+            }
             drop(ds, h2, schema);
+        }
+    }
+
+    /** One connection of the data source in a transaction, as a processor's batch writes. */
+    private static SingleConnectionDataSource inTransaction(DriverManagerDataSource ds) throws Exception {
+        Connection c = ds.getConnection();
+        c.setAutoCommit(false);
+        return new SingleConnectionDataSource(c, true);
+    }
+
+    private static void commit(SingleConnectionDataSource tx) throws Exception {
+        if (tx != null) {
+            tx.getConnection().commit();
         }
     }
 
@@ -216,11 +251,14 @@ class UsageRedeliveryTest {
             assertThat(rows).isEqualTo(11);
 
             // the same stored events, read as Axon reads them, through the handler
+            SingleConnectionDataSource tx = inTransaction(liveDs);
             AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(
-                    new UsageProjection(new JdbcTemplate(liveDs), new SimpleMeterRegistry(), Clock.systemUTC()));
+                    new UsageProjection(new JdbcTemplate(tx), new SimpleMeterRegistry(), Clock.systemUTC()));
             for (long position : positions) {
                 usage.handle(stored(store, position));
             }
+            commit(tx);
+            tx.destroy();
             assertThat(everyRow(store)).hasSize(11).isEqualTo(everyRow(new JdbcTemplate(liveDs)));
             assertThat(everyHour(store)).isNotEmpty().isEqualTo(everyHour(new JdbcTemplate(liveDs)));
             // positive controls: the cut endpoint, the rounded instant, the request id taken from the metadata

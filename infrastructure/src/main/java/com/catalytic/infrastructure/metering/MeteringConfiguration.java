@@ -28,7 +28,7 @@ class MeteringConfiguration {
                             @Value("${catalytic.rate-limit.expected-nodes:1}") int expectedNodes,
                             @Value("${catalytic.rate-limit.lease-ms:1000}") long leaseMillis,
                             @Value("${catalytic.rate-limit.max-lease:200}") int maxLease,
-                            @Value("${catalytic.rate-limit.lease-divisor:100}") int leaseDivisor,
+                            @Value("${catalytic.rate-limit.lease-divisor:20}") int leaseDivisor,
                             ObjectProvider<StringRedisTemplate> redis, Clock clock) {
         if (redisHost.isBlank()) {
             return new TokenBuckets(clock, 1);

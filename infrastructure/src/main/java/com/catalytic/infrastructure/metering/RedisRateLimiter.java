@@ -18,7 +18,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * trip and hands them to its next requests, for at most {@code leaseMillis}; whatever is not used by then lapses.
  * Every admitted request still holds a token taken from the shared buckets, so all nodes together never admit more
  * than the limit; a lease only moves the moment a token leaves Redis forward. A lease is at most
- * {@code 1 / leaseDivisor} of the tightest bucket (by default 1 %: 12 tokens of 1,200 a minute, while limits under 200
+ * {@code 1 / leaseDivisor} of the tightest bucket (by default 5 %: 60 tokens of 1,200 a minute, while limits under 40
  * a minute are decided one request at a time, exactly as without leases) and at most {@code maxLease}; it doubles
  * while leases are used up in time and shrinks to what was used when one lapses, so it follows the node's own traffic
  * and little is left to lapse.

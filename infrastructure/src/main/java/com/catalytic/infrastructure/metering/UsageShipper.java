@@ -26,6 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.EventMessage;
@@ -100,6 +101,8 @@ public class UsageShipper implements SmartLifecycle {
     private long gatherStartedNanos;
     private final BlockingQueue<Pending> queue;
     private final BlockingQueue<Shipment> toShip = new LinkedBlockingQueue<>();
+    /** Calls in {@link #toShip}: a gathering shipper is woken early only when they fill a shipment. */
+    private final AtomicLong queuedCalls = new AtomicLong();
     private final AtomicLong backlog = new AtomicLong();
     /** Calls waiting for shipment that are held in memory as well as in the journal. */
     private final AtomicLong inMemory = new AtomicLong();
@@ -243,7 +246,27 @@ public class UsageShipper implements SmartLifecycle {
                 p.done().complete(null);
             }
         }
-        toShip.add(new Shipment(keep ? entries : null, calls, end, waiting));
+        enqueue(new Shipment(keep ? entries : null, calls, end, waiting));
+    }
+
+    /**
+     * Hands a shipment to the shipper. While it gathers it sleeps until its linger ends, woken early only by a call
+     * waiting for its shipment or by a full shipment: not once per journal append (thousands a second under load).
+     */
+    private void enqueue(Shipment shipment) {
+        toShip.add(shipment);
+        long queued = queuedCalls.addAndGet(shipment.calls());
+        if (!shipment.waiting().isEmpty() || queued >= maxShipment) {
+            LockSupport.unpark(shipper);
+        }
+    }
+
+    /** The next shipment handed over, or null. */
+    private Shipment next(Shipment polled) {
+        if (polled != null) {
+            queuedCalls.addAndGet(-polled.calls());
+        }
+        return polled;
     }
 
     /** Calls admitted near their quota: the next check must see them, so their increments go to Redis first. */
@@ -268,7 +291,7 @@ public class UsageShipper implements SmartLifecycle {
         while (shipping || !toShip.isEmpty() || !shipments.isEmpty()) {
             try {
                 if (shipments.isEmpty()) {
-                    Shipment first = toShip.poll(100, TimeUnit.MILLISECONDS);
+                    Shipment first = next(toShip.poll(100, TimeUnit.MILLISECONDS));
                     if (first == null) {
                         continue;
                     }
@@ -278,15 +301,22 @@ public class UsageShipper implements SmartLifecycle {
                     gatherStartedNanos = System.nanoTime();
                     long deadline = gatherStartedNanos + linger(lastShipmentCalls, lastGatherNanos);
                     while (calls < maxShipment) {
+                        Shipment next = next(toShip.poll());
+                        if (next != null) {
+                            shipments.add(next);
+                            calls += next.calls();
+                            urgent |= !next.waiting().isEmpty();
+                            continue;
+                        }
                         // gather for a moment (fewer, larger transactions) unless a call waits for its shipment
                         long left = urgent || !shipping ? 0 : deadline - System.nanoTime();
-                        Shipment next = left > 0 ? toShip.poll(left, TimeUnit.NANOSECONDS) : toShip.poll();
-                        if (next == null) {
+                        if (left <= 0) {
                             break;
                         }
-                        shipments.add(next);
-                        calls += next.calls();
-                        urgent |= !next.waiting().isEmpty();
+                        LockSupport.parkNanos(this, left);
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
+                        }
                     }
                 }
                 long gathered = System.nanoTime() - gatherStartedNanos;
@@ -386,7 +416,7 @@ public class UsageShipper implements SmartLifecycle {
         if (calls > 0) {
             backlog.addAndGet(calls);
             counts.forEach((k, n) -> counter.logged(k.tenantId(), k.period(), n));
-            toShip.add(new Shipment(null, calls, earlier.position(), List.of()));
+            enqueue(new Shipment(null, calls, earlier.position(), List.of()));
             log.info("Usage journal: {} calls recorded before the last stop are being shipped to the event store",
                     calls);
         }
@@ -494,6 +524,7 @@ public class UsageShipper implements SmartLifecycle {
         running = false;
         join(writer);
         shipping = false;
+        LockSupport.unpark(shipper);
         join(shipper);
         if (journal != null) {
             journal.close();

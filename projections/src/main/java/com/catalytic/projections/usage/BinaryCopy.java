@@ -92,7 +92,16 @@ final class BinaryCopy {
      * even): the same call written live, as text, gets the same value to the microsecond.
      */
     static long micros(long epochSecond, int nanos) {
-        return (epochSecond - POSTGRES_EPOCH) * 1_000_000L + (long) Math.rint(nanos / 1e9 * 1e6);
+        return (epochSecond - POSTGRES_EPOCH) * 1_000_000L + fractionMicros(nanos);
+    }
+
+    /** The instant as the server stores it: to the microsecond, rounded as {@link #micros} rounds it. */
+    static Instant stored(Instant value) {
+        return Instant.ofEpochSecond(value.getEpochSecond(), fractionMicros(value.getNano()) * 1_000L);
+    }
+
+    private static long fractionMicros(int nanos) {
+        return (long) Math.rint(nanos / 1e9 * 1e6);
     }
 
     /** Ends the copy's data: the trailer, and what is still buffered sent. */

@@ -78,6 +78,14 @@ final class UsageTables {
             + "calls = usage_rollups.calls + EXCLUDED.calls, units = usage_rollups.units + EXCLUDED.units, "
             + "errors = usage_rollups.errors + EXCLUDED.errors";
 
+    /** The hours a batch of new calls adds to, one row each: its calls, units and errors added. */
+    private static final String ADD_HOURS = "INSERT INTO usage_rollups (tenant_id, hour_start, endpoint, method, "
+            + "calls, units, errors) SELECT * FROM unnest(?::varchar[], ?::timestamptz[], ?::varchar[], ?::varchar[], "
+            + "?::bigint[], ?::bigint[], ?::bigint[]) ORDER BY 1, 2, 3, 4 "
+            + "ON CONFLICT (tenant_id, hour_start, endpoint, method) DO UPDATE SET "
+            + "calls = usage_rollups.calls + EXCLUDED.calls, units = usage_rollups.units + EXCLUDED.units, "
+            + "errors = usage_rollups.errors + EXCLUDED.errors";
+
     // a plain VALUES insert: ON CONFLICT DO NOTHING (the primary key is the only unique index) skips a stored call
     private static final String PORTABLE_INSERT = "INSERT INTO usage_logs (id, tenant_id, user_id, api_key_id, "
             + "endpoint, method, status, duration_ms, bytes, units, occurred_at, request_id) "
@@ -326,7 +334,106 @@ final class UsageTables {
         }
     }
 
+    /**
+     * Copies the calls in ({@code COPY}, binary) and adds them to their hours with one small upsert: no check per
+     * call for a stored copy, which is the common case. A call stored already fails the copy (the key), and the
+     * batch is then written by the statement that skips stored calls, from a savepoint taken before the copy. Outside
+     * a transaction (no savepoint to return to), always that statement.
+     */
     private void writePostgres(List<Call> calls) {
+        jdbc.execute((ConnectionCallback<Void>) c -> {
+            if (c.getAutoCommit()) {
+                writeSkippingStored(c, calls);
+                return null;
+            }
+            Savepoint before = c.setSavepoint();
+            try {
+                copyCalls(c, calls);
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback(before); // a replay or a journal shipped again: the calls not stored yet, one by one
+                writeSkippingStored(c, calls);
+                return null;
+            }
+            c.releaseSavepoint(before);
+            addHours(c, hours(calls));
+            return null;
+        });
+    }
+
+    private static void copyCalls(Connection c, List<Call> calls) throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_LOGS);
+        try {
+            BinaryCopy out = new BinaryCopy(in);
+            for (Call call : calls) {
+                copy(out, call.tenantId(), call.record());
+            }
+            out.end();
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+        }
+    }
+
+    private static void addHours(Connection c, Map<HourKey, long[]> hours) throws SQLException {
+        int n = hours.size();
+        String[] tenants = new String[n];
+        String[] starts = new String[n];
+        String[] endpoints = new String[n];
+        String[] methods = new String[n];
+        Long[] calls = new Long[n];
+        Long[] units = new Long[n];
+        Long[] errors = new Long[n];
+        int i = 0;
+        for (Map.Entry<HourKey, long[]> h : hours.entrySet()) {
+            tenants[i] = h.getKey().tenantId();
+            starts[i] = h.getKey().hourStart().toString();
+            endpoints[i] = h.getKey().endpoint();
+            methods[i] = h.getKey().method();
+            calls[i] = h.getValue()[0];
+            units[i] = h.getValue()[1];
+            errors[i] = h.getValue()[2];
+            i++;
+        }
+        try (PreparedStatement ps = c.prepareStatement(ADD_HOURS)) {
+            ps.setArray(1, array(c, "varchar", tenants));
+            ps.setArray(2, array(c, "text", starts));
+            ps.setArray(3, array(c, "varchar", endpoints));
+            ps.setArray(4, array(c, "varchar", methods));
+            ps.setArray(5, array(c, "int8", calls));
+            ps.setArray(6, array(c, "int8", units));
+            ps.setArray(7, array(c, "int8", errors));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The calls, added up by the hour they count in: calls, units, errors. */
+    private static Map<HourKey, long[]> hours(List<Call> calls) {
+        Map<HourKey, long[]> hours = new TreeMap<>();
+        calls.forEach(call -> addToHour(hours, call));
+        return hours;
+    }
+
+    /**
+     * Adds the call to its hour: that of its time stamp as stored (to the microsecond, as {@link BinaryCopy} and the
+     * server round it), as {@code date_trunc('hour', occurred_at, 'UTC')} finds it.
+     */
+    private static void addToHour(Map<HourKey, long[]> hours, Call call) {
+        UsageRecord r = call.record();
+        long[] sums = hours.computeIfAbsent(new HourKey(call.tenantId(),
+                BinaryCopy.stored(r.occurredAt()).truncatedTo(ChronoUnit.HOURS), endpoint(r), r.method()),
+                k -> new long[3]);
+        sums[0]++;
+        sums[1] += r.units();
+        sums[2] += r.status() >= 400 ? 1 : 0;
+    }
+
+    /** The statement that stores only the calls not stored yet and adds only those to their hours. */
+    private static void writeSkippingStored(Connection c, List<Call> calls) throws SQLException {
         int n = calls.size();
         String[] ids = new String[n];
         String[] tenants = new String[n];
@@ -355,23 +462,21 @@ final class UsageTables {
             times[i] = r.occurredAt().toString();
             requests[i] = r.requestId();
         }
-        jdbc.execute((ConnectionCallback<Integer>) c -> {
-            try (PreparedStatement ps = c.prepareStatement(POSTGRES_WRITE)) {
-                ps.setArray(1, array(c, "varchar", ids));
-                ps.setArray(2, array(c, "varchar", tenants));
-                ps.setArray(3, array(c, "varchar", users));
-                ps.setArray(4, array(c, "varchar", keys));
-                ps.setArray(5, array(c, "varchar", endpoints));
-                ps.setArray(6, array(c, "varchar", methods));
-                ps.setArray(7, array(c, "int4", statuses));
-                ps.setArray(8, array(c, "int8", durations));
-                ps.setArray(9, array(c, "int8", bytes));
-                ps.setArray(10, array(c, "int8", units));
-                ps.setArray(11, array(c, "text", times));
-                ps.setArray(12, array(c, "varchar", requests));
-                return ps.executeUpdate();
-            }
-        });
+        try (PreparedStatement ps = c.prepareStatement(POSTGRES_WRITE)) {
+            ps.setArray(1, array(c, "varchar", ids));
+            ps.setArray(2, array(c, "varchar", tenants));
+            ps.setArray(3, array(c, "varchar", users));
+            ps.setArray(4, array(c, "varchar", keys));
+            ps.setArray(5, array(c, "varchar", endpoints));
+            ps.setArray(6, array(c, "varchar", methods));
+            ps.setArray(7, array(c, "int4", statuses));
+            ps.setArray(8, array(c, "int8", durations));
+            ps.setArray(9, array(c, "int8", bytes));
+            ps.setArray(10, array(c, "int8", units));
+            ps.setArray(11, array(c, "text", times));
+            ps.setArray(12, array(c, "varchar", requests));
+            ps.executeUpdate();
+        }
     }
 
     private static Array array(Connection c, String type, Object[] values) throws SQLException {
@@ -402,13 +507,7 @@ final class UsageTables {
                         + "): usage_rollups cannot be kept exact");
             }
             if (count > 0) {
-                Call call = calls.get(i);
-                UsageRecord r = call.record();
-                long[] sums = hours.computeIfAbsent(new HourKey(call.tenantId(),
-                        r.occurredAt().truncatedTo(ChronoUnit.HOURS), endpoint(r), r.method()), k -> new long[3]);
-                sums[0]++;
-                sums[1] += r.units();
-                sums[2] += r.status() >= 400 ? 1 : 0;
+                addToHour(hours, calls.get(i));
             }
         }
         jdbc.batchUpdate(PORTABLE_ADD, new ArrayList<>(hours.entrySet()), Math.max(1, hours.size()), (ps, h) -> {
