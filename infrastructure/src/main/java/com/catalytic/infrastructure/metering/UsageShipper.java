@@ -101,7 +101,10 @@ public class UsageShipper implements SmartLifecycle {
     private long gatherStartedNanos;
     private final BlockingQueue<Pending> queue;
     private final BlockingQueue<Shipment> toShip = new LinkedBlockingQueue<>();
-    /** Calls in {@link #toShip}: a gathering shipper is woken early only when they fill a shipment. */
+    /**
+     * Calls handed to the shipper and not shipped yet (waiting in {@link #toShip} or gathered): a gathering shipper is
+     * woken early only when they fill a shipment.
+     */
     private final AtomicLong queuedCalls = new AtomicLong();
     private final AtomicLong backlog = new AtomicLong();
     /** Calls waiting for shipment that are held in memory as well as in the journal. */
@@ -261,13 +264,7 @@ public class UsageShipper implements SmartLifecycle {
         }
     }
 
-    /** The next shipment handed over, or null. */
-    private Shipment next(Shipment polled) {
-        if (polled != null) {
-            queuedCalls.addAndGet(-polled.calls());
-        }
-        return polled;
-    }
+
 
     /** Calls admitted near their quota: the next check must see them, so their increments go to Redis first. */
     private void flushIfCountedNow(List<Pending> batch) {
@@ -291,7 +288,7 @@ public class UsageShipper implements SmartLifecycle {
         while (shipping || !toShip.isEmpty() || !shipments.isEmpty()) {
             try {
                 if (shipments.isEmpty()) {
-                    Shipment first = next(toShip.poll(100, TimeUnit.MILLISECONDS));
+                    Shipment first = toShip.poll(100, TimeUnit.MILLISECONDS);
                     if (first == null) {
                         continue;
                     }
@@ -301,7 +298,7 @@ public class UsageShipper implements SmartLifecycle {
                     gatherStartedNanos = System.nanoTime();
                     long deadline = gatherStartedNanos + linger(lastShipmentCalls, lastGatherNanos);
                     while (calls < maxShipment) {
-                        Shipment next = next(toShip.poll());
+                        Shipment next = toShip.poll();
                         if (next != null) {
                             shipments.add(next);
                             calls += next.calls();
@@ -321,6 +318,7 @@ public class UsageShipper implements SmartLifecycle {
                 }
                 long gathered = System.nanoTime() - gatherStartedNanos;
                 lastShipmentCalls = ship(shipments);
+                queuedCalls.addAndGet(-lastShipmentCalls);
                 lastGatherNanos = gathered;
                 shipments.clear();
                 failingSince = 0;
