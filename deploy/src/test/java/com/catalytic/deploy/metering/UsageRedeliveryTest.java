@@ -120,6 +120,38 @@ class UsageRedeliveryTest {
         }
     }
 
+    /**
+     * A batch larger than a copy's buffer whose first call is stored already: the copy fails while calls are still
+     * being sent, the batch goes to the statement that skips the stored call, and the next chunk is copied in.
+     */
+    @Test
+    void aLargeBatchStartingWithAStoredCallIsWrittenOnce() throws Exception {
+        String schema = TestApp.newSchema();
+        DriverManagerDataSource ds = dataSource("postgresql", schema);
+        migrate(ds, false, schema, null);
+        SingleConnectionDataSource tx = inTransaction(ds);
+        try {
+            AnnotationEventHandlerAdapter usage = new AnnotationEventHandlerAdapter(
+                    new UsageProjection(new JdbcTemplate(tx), new SimpleMeterRegistry(), Clock.systemUTC()));
+            EventMessage<?> stored = call();
+            usage.handle(stored);
+            commit(tx);
+            DefaultUnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
+            usage.handle(stored);
+            for (int i = 0; i < 1_500; i++) {
+                usage.handle(call(HOUR.plusSeconds(i), 200, 1));
+            }
+            uow.commit();
+            commit(tx);
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_logs", Long.class)).isEqualTo(1_501);
+            assertThat(rollups(jdbc)).containsExactly(HOUR + " /api/me GET 1501 1501 0");
+        } finally {
+            tx.destroy();
+            drop(ds, false, schema);
+        }
+    }
+
     /** One connection of the data source in a transaction, as a processor's batch writes. */
     private static SingleConnectionDataSource inTransaction(DriverManagerDataSource ds) throws Exception {
         Connection c = ds.getConnection();

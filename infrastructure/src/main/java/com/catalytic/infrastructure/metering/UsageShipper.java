@@ -264,8 +264,6 @@ public class UsageShipper implements SmartLifecycle {
         }
     }
 
-
-
     /** Calls admitted near their quota: the next check must see them, so their increments go to Redis first. */
     private void flushIfCountedNow(List<Pending> batch) {
         for (Pending p : batch) {

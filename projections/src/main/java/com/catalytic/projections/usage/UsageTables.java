@@ -353,7 +353,7 @@ final class UsageTables {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
-                c.rollback(before); // a replay or a journal shipped again: the calls not stored yet, one by one
+                c.rollback(before); // a replay or a journal shipped again: only the calls not stored yet
                 writeSkippingStored(c, calls);
                 return null;
             }
@@ -372,10 +372,16 @@ final class UsageTables {
             }
             out.end();
             in.endCopy();
-        } finally {
+        } catch (SQLException | RuntimeException e) {
+            // the copy's own failure (a stored call's key) is what decides the fallback, not its cancelling
             if (in.isActive()) {
-                in.cancelCopy();
+                try {
+                    in.cancelCopy();
+                } catch (SQLException cancelled) {
+                    e.addSuppressed(cancelled);
+                }
             }
+            throw e;
         }
     }
 
