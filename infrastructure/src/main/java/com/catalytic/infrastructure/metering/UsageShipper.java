@@ -12,11 +12,13 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -429,6 +431,9 @@ public class UsageShipper implements SmartLifecycle {
     private record Key(String tenantId, String period) {
     }
 
+    private static final Comparator<Key> LEDGER_ORDER = Comparator.comparing(Key::tenantId)
+            .thenComparing(Key::period);
+
     private static Key keyOf(Logged e) {
         return new Key(e.tenantId(), QuotaLedger.period(e.record().occurredAt()));
     }
@@ -446,7 +451,9 @@ public class UsageShipper implements SmartLifecycle {
      * its new counts reach ({@link UsageThresholds}), and (when shipping a journal) the journal position reached.
      */
     private void store(List<Logged> entries, Position end) {
-        Map<Key, Long> counts = countsOf(entries);
+        // the ledger's rows in one order on every node: two nodes' shipments never wait for each other in a circle
+        Map<Key, Long> counts = new TreeMap<>(LEDGER_ORDER);
+        counts.putAll(countsOf(entries));
         // each call's quota as it was admitted, in order: a shipment may hold calls from before and after a plan
         // change, and each crosses a threshold against its own plan's quota
         Map<Key, List<Long>> limits = new HashMap<>();
